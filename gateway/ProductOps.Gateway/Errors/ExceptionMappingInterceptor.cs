@@ -1,0 +1,92 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace ProductOps.Gateway.Errors;
+
+/// <summary>The one place exceptions become gRPC statuses. Unexpected errors are logged and
+/// reported as Internal without their details.</summary>
+public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    private RpcException Map(Exception e, ServerCallContext context)
+    {
+        switch (e)
+        {
+            case RequestValidationException invalid:
+                return new RpcException(new Status(StatusCode.InvalidArgument, invalid.Message), Field(invalid.Failure.Field));
+            case NotFoundException notFound:
+                return new RpcException(new Status(StatusCode.NotFound, notFound.Message), Field(notFound.Field));
+            case OverloadedException overloaded:
+                return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+            case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException:
+                LogUnavailable(logger, e, context.Method);
+                return new RpcException(new Status(StatusCode.Unavailable, "the cluster is briefly unavailable; retry with the same event ids"));
+            default:
+                LogUnexpected(logger, e, context.Method);
+                return new RpcException(new Status(StatusCode.Internal, "internal error; nothing from this request was acknowledged"));
+        }
+    }
+
+    private static Metadata Field(string field) => new() { { "field", field } };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: cluster unavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string method);
+}

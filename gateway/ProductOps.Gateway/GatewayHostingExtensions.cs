@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ProductOps.Domain;
+using ProductOps.Gateway.Auth;
+using ProductOps.Gateway.Errors;
+using ProductOps.Gateway.Health;
+using ProductOps.Gateway.Ingest;
+using ProductOps.Gateway.Query;
+using ProductOps.Grains.Abstractions;
+
+namespace ProductOps.Gateway;
+
+/// <summary>Wires the gRPC gateway into a host that has an Orleans silo or client.</summary>
+public static class GatewayHostingExtensions
+{
+    /// <summary>gRPC's own ceiling sits above the documented request limit, so an oversized
+    /// request gets our InvalidArgument with the sizes instead of a bare ResourceExhausted.</summary>
+    private const int TransportMaxMessageBytes = 8 * 1024 * 1024;
+
+    public static IServiceCollection AddProductOpsGateway(this IServiceCollection services)
+    {
+        services.AddProductOpsTenancy();
+        services.AddOptions<IngestLimits>().BindConfiguration(IngestLimits.Section);
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = TransportMaxMessageBytes;
+            options.Interceptors.Add<ExceptionMappingInterceptor>();
+            options.Interceptors.Add<ApiKeyInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddSingleton<EventIntake>();
+        services.AddSingleton<IngestAdmission>();
+        services.AddSingleton<PartitionRouter>();
+        services.AddSingleton<BatchIngestor>();
+        services.AddSingleton<IngestionCounters>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapProductOpsGateway(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<IngestGrpcService>();
+        endpoints.MapGrpcService<QueryGrpcService>();
+        endpoints.MapGrpcReflectionService();
+        endpoints.MapHealthChecks("/healthz");
+        return endpoints;
+    }
+}

@@ -1,0 +1,17 @@
+namespace ProductOps.Gateway;
+
+/// <summary>Gateway behaviour (configuration section "ProductOps:Gateway").</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "ProductOps:Gateway";
+
+    /// <summary>Most events in flight across all calls before new batches get ResourceExhausted.</summary>
+    public int MaxInFlightEvents { get; set; } = 200_000;
+
+    /// <summary>Most batches of one TrackStream processed at once; further requests wait unread
+    /// (HTTP/2 flow control pushes back on the client).</summary>
+    public int MaxInFlightBatchesPerStream { get; set; } = 64;
+
+    /// <summary>How often ingestion counters are added to the tenants' totals.</summary>
+    public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+}

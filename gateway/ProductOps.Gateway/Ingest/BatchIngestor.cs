@@ -1,0 +1,35 @@
+using ProductOps.Contracts.V1;
+using ProductOps.Domain;
+
+namespace ProductOps.Gateway.Ingest;
+
+/// <summary>One batch end to end: validate, admit, append to the log, count, answer. The
+/// answer is given only after every accepted event is committed.</summary>
+public sealed class BatchIngestor(EventIntake intake, IngestAdmission admission, PartitionRouter router, IngestionCounters counters)
+{
+    public async Task<TrackResponse> TrackAsync(string tenant, TrackRequest request)
+    {
+        var intakeResult = intake.Accept(tenant, request);
+        var response = new TrackResponse { BatchId = request.BatchId };
+        response.Rejected.AddRange(intakeResult.Rejected);
+        if (intakeResult.Accepted.Count > 0)
+        {
+            using var lease = admission.Enter(intakeResult.Accepted.Count);
+            var duplicate = await router.AppendAsync([.. intakeResult.Accepted.Select(a => a.Event)]);
+            response.Duplicates = duplicate.Count(d => d);
+            response.Accepted = duplicate.Length - response.Duplicates;
+        }
+
+        counters.Record(tenant, response.Accepted, response.Duplicates, response.Rejected.Count);
+        return response;
+    }
+
+    public async Task<IdentifyResponse> IdentifyAsync(string tenant, IdentifyRequest request)
+    {
+        TrackedEvent identify = intake.AcceptIdentify(tenant, request);
+        using var lease = admission.Enter(1);
+        var duplicate = (await router.AppendAsync([identify]))[0];
+        counters.Record(tenant, duplicate ? 0 : 1, duplicate ? 1 : 0, 0);
+        return new IdentifyResponse { Accepted = !duplicate, Duplicate = duplicate };
+    }
+}

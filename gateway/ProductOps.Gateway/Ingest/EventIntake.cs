@@ -1,0 +1,113 @@
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+using ProductOps.Contracts.V1;
+using ProductOps.Domain;
+using ProductOps.Gateway.Errors;
+
+namespace ProductOps.Gateway.Ingest;
+
+/// <summary>Turns a request into validated domain events: request-level limits fail the whole
+/// request; a bad event is rejected on its own, with its index, field and reason.</summary>
+public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time)
+{
+    public IntakeResult Accept(string tenant, TrackRequest request)
+    {
+        var limit = limits.Value;
+        CheckRequest(request, limit);
+
+        var receivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        long? sentAtMs = request.SentAt is null ? null : ToMs(request.SentAt, "sent_at");
+        var accepted = new List<(int Index, TrackedEvent Event)>(request.Events.Count);
+        var rejected = new List<RejectedEvent>();
+        for (var i = 0; i < request.Events.Count; i++)
+        {
+            var e = request.Events[i];
+            var timestampMs = e.Timestamp is null
+                ? receivedAtMs
+                : ClockSkew.Correct(ToMsOrMin(e.Timestamp), sentAtMs, receivedAtMs);
+            var properties = e.Properties.Count == 0 ? null : new Dictionary<string, string>(e.Properties, StringComparer.Ordinal);
+            var candidate = new EventCandidate(e.EventId, e.UserId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties, e.CalculateSize());
+            if (EventValidator.Check(candidate, limit, receivedAtMs) is { } failure)
+            {
+                rejected.Add(new RejectedEvent { Index = i, Field = failure.Field, Reason = failure.Reason });
+                continue;
+            }
+
+            accepted.Add((i, new TrackedEvent(tenant, e.UserId, e.EventId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties)));
+        }
+
+        return new IntakeResult(accepted, rejected);
+    }
+
+    public TrackedEvent AcceptIdentify(string tenant, IdentifyRequest request)
+    {
+        var limit = limits.Value;
+        var receivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var timestampMs = request.Timestamp is null ? receivedAtMs : ToMs(request.Timestamp, "timestamp");
+        var traits = new Dictionary<string, string>(request.Traits, StringComparer.Ordinal);
+        // Validated as an event named after a user action, then stored under the reserved name.
+        var candidate = new EventCandidate(request.EventId, request.UserId, "identify", string.Empty, timestampMs, 0, string.Empty, traits, request.CalculateSize());
+        if (traits.Count == 0)
+        {
+            throw new RequestValidationException(new ValidationFailure("traits", "at least one trait is required"));
+        }
+
+        if (EventValidator.Check(candidate, limit, receivedAtMs) is { } failure)
+        {
+            throw new RequestValidationException(failure.Field == "properties" ? failure with { Field = "traits" } : failure);
+        }
+
+        return new TrackedEvent(tenant, request.UserId, request.EventId, EventNames.Identify, string.Empty, timestampMs, 0, string.Empty, traits);
+    }
+
+    private static void CheckRequest(TrackRequest request, IngestLimits limit)
+    {
+        if (request.Events.Count == 0)
+        {
+            throw new RequestValidationException(new ValidationFailure("events", "at least one event is required"));
+        }
+
+        if (request.Events.Count > limit.MaxEventsPerRequest)
+        {
+            throw new RequestValidationException(new ValidationFailure(
+                "events", $"{request.Events.Count} events in one request; at most {limit.MaxEventsPerRequest} are allowed, split the batch"));
+        }
+
+        var size = request.CalculateSize();
+        if (size > limit.MaxRequestBytes)
+        {
+            throw new RequestValidationException(new ValidationFailure(
+                "events", $"the request is {size} bytes encoded; at most {limit.MaxRequestBytes} are allowed, split the batch"));
+        }
+
+        if (EventValidator.Id("batch_id", request.BatchId, limit, required: false) is { } failure)
+        {
+            throw new RequestValidationException(failure);
+        }
+    }
+
+    private static long ToMs(Timestamp timestamp, string field)
+    {
+        try
+        {
+            return timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestValidationException(new ValidationFailure(field, "is not a valid timestamp"));
+        }
+    }
+
+    // A per-event timestamp out of range becomes a rejection of that event, not of the request.
+    private static long ToMsOrMin(Timestamp timestamp)
+    {
+        try
+        {
+            return timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
+        }
+        catch (InvalidOperationException)
+        {
+            return long.MaxValue / 2; // far in the future: the validator rejects it with a reason
+        }
+    }
+}

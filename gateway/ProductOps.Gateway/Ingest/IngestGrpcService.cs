@@ -1,0 +1,59 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using ProductOps.Contracts.V1;
+using ProductOps.Gateway.Auth;
+
+namespace ProductOps.Gateway.Ingest;
+
+/// <summary>The IngestService: Track, TrackStream and Identify.</summary>
+public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOptions> options) : IngestService.IngestServiceBase
+{
+    public override Task<TrackResponse> Track(TrackRequest request, ServerCallContext context) =>
+        ingestor.TrackAsync(CallerContext.TenantOf(context), request);
+
+    public override Task<IdentifyResponse> Identify(IdentifyRequest request, ServerCallContext context) =>
+        ingestor.IdentifyAsync(CallerContext.TenantOf(context), request);
+
+    /// <summary>
+    /// Batches are processed concurrently, up to a window, and answered in request order. When the
+    /// window is full the stream is not read further, so HTTP/2 flow control slows the client.
+    /// A batch that fails ends the stream with its status; batches answered before it stay acked.
+    /// </summary>
+    public override async Task TrackStream(IAsyncStreamReader<TrackRequest> requestStream, IServerStreamWriter<TrackResponse> responseStream, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        var inFlight = Channel.CreateBounded<Task<TrackResponse>>(new BoundedChannelOptions(options.Value.MaxInFlightBatchesPerStream)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+
+        var reading = ReadAllAsync(requestStream, inFlight.Writer, tenant, context.CancellationToken);
+        await foreach (var pending in inFlight.Reader.ReadAllAsync(context.CancellationToken))
+        {
+            await responseStream.WriteAsync(await pending, context.CancellationToken);
+        }
+
+        await reading;
+    }
+
+    private async Task ReadAllAsync(IAsyncStreamReader<TrackRequest> requests, ChannelWriter<Task<TrackResponse>> inFlight, string tenant, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var request in requests.ReadAllAsync(cancellationToken))
+            {
+                await inFlight.WriteAsync(TrackAsync(tenant, request), cancellationToken);
+            }
+        }
+        finally
+        {
+            inFlight.TryComplete();
+        }
+    }
+
+    // Runs the batch off the reader's path, so a validation error surfaces when its turn to be answered comes.
+    private Task<TrackResponse> TrackAsync(string tenant, TrackRequest request) =>
+        Task.Run(() => ingestor.TrackAsync(tenant, request));
+}

@@ -1,0 +1,116 @@
+using Google.Protobuf.WellKnownTypes;
+using ProductOps.Contracts.V1;
+using ProductOps.Domain;
+using DomainLifecycle = ProductOps.Domain.Lifecycle;
+using DomainSeriesPoint = ProductOps.Domain.SeriesPoint;
+using DomainFeatureSummary = ProductOps.Domain.FeatureSummary;
+using ContractLifecycle = ProductOps.Contracts.V1.Lifecycle;
+using ContractSeriesPoint = ProductOps.Contracts.V1.SeriesPoint;
+using ContractFeatureSummary = ProductOps.Contracts.V1.FeatureSummary;
+
+namespace ProductOps.Gateway.Query;
+
+/// <summary>Maps domain views to the public contract.</summary>
+internal static class ContractMapper
+{
+    public static Timestamp Time(long ms) => Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(ms));
+
+    public static UserView ToContract(UserSnapshot user)
+    {
+        var view = new UserView
+        {
+            UserId = user.UserId,
+            EventCount = user.EventCount,
+            ActiveDays = user.ActiveDays,
+            Sessions = user.Sessions,
+            ValueSum = user.ValueSum,
+            Lifecycle = ToContract(user.Lifecycle),
+            AsOf = Time(user.AsOfMs),
+        };
+        if (user.FirstSeenMs is { } first)
+        {
+            view.FirstSeen = Time(first);
+        }
+
+        if (user.LastSeenMs is { } last)
+        {
+            view.LastSeen = Time(last);
+        }
+
+        view.Features.AddRange(user.Features.Select(f => new Contracts.V1.FeatureUsage
+        {
+            Feature = f.Feature,
+            Count = f.Count,
+            FirstUsed = Time(f.FirstUseMs),
+            LastUsed = Time(f.LastUseMs),
+        }));
+        foreach (var (key, value) in user.Traits)
+        {
+            view.Traits[key] = value;
+        }
+        return view;
+    }
+
+    public static FeatureView ToContract(FeatureReport report)
+    {
+        var summary = report.Summary;
+        var view = new FeatureView
+        {
+            Feature = summary.Feature,
+            AdoptersAllTime = summary.AdoptersAllTime,
+            EventsAllTime = summary.EventsAllTime,
+            Adoption = Adoption(summary),
+            FeedbackCount = summary.FeedbackCount,
+            FeedbackMean = summary.FeedbackMean,
+            AsOf = Time(report.AsOfMs),
+        };
+        view.Daily.AddRange(report.Daily.Select(ToContract));
+        view.Hourly.AddRange(report.Hourly.Select(ToContract));
+        return view;
+    }
+
+    public static ContractFeatureSummary ToContract(DomainFeatureSummary summary) => new()
+    {
+        Feature = summary.Feature,
+        AdoptersAllTime = summary.AdoptersAllTime,
+        EventsAllTime = summary.EventsAllTime,
+        Adoption = Adoption(summary),
+        FeedbackCount = summary.FeedbackCount,
+        FeedbackMean = summary.FeedbackMean,
+    };
+
+    public static Contracts.V1.DayActivity ToContract(Domain.DayActivity day) => new()
+    {
+        Day = Time(day.DayStartMs),
+        Dau = day.Dau,
+        Wau = day.Wau,
+        Mau = day.Mau,
+        Stickiness = day.Stickiness,
+        NewUsers = day.NewUsers,
+        Events = day.Events,
+    };
+
+    private static ContractSeriesPoint ToContract(DomainSeriesPoint point) => new()
+    {
+        BucketStart = Time(point.BucketStartMs),
+        Events = point.Events,
+        DistinctUsers = point.DistinctUsers,
+        ValueSum = point.ValueSum,
+        NewAdopters = point.NewAdopters,
+        FeedbackCount = point.FeedbackCount,
+        FeedbackMean = point.FeedbackCount == 0 ? 0 : point.FeedbackSum / point.FeedbackCount,
+    };
+
+    private static AdoptionRates Adoption(DomainFeatureSummary summary) =>
+        new() { Day1 = summary.Adoption1, Day7 = summary.Adoption7, Day30 = summary.Adoption30 };
+
+    private static ContractLifecycle ToContract(DomainLifecycle lifecycle) => lifecycle switch
+    {
+        DomainLifecycle.New => ContractLifecycle.New,
+        DomainLifecycle.Active => ContractLifecycle.Active,
+        DomainLifecycle.Returning => ContractLifecycle.Returning,
+        DomainLifecycle.Dormant => ContractLifecycle.Dormant,
+        DomainLifecycle.Churned => ContractLifecycle.Churned,
+        _ => ContractLifecycle.Unspecified,
+    };
+}

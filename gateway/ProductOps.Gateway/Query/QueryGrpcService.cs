@@ -1,0 +1,164 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using ProductOps.Contracts.V1;
+using ProductOps.Domain;
+using ProductOps.Gateway.Auth;
+using ProductOps.Gateway.Errors;
+using ProductOps.Grains.Abstractions;
+using DomainFeatureSummary = ProductOps.Domain.FeatureSummary;
+
+namespace ProductOps.Gateway.Query;
+
+/// <summary>The QueryService. "Now" is always the caller's tenant clock.</summary>
+public sealed class QueryGrpcService(IGrainFactory grains, IOptions<IngestLimits> limits, IOptions<PipelineOptions> pipeline)
+    : QueryService.QueryServiceBase
+{
+    private const int DefaultRangeDays = 30;
+    private const int MaxFeatures = 1000;
+
+    public override async Task<UserView> GetUser(GetUserRequest request, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        RequireId("user_id", request.UserId);
+        var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
+        var user = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).Get(now.NowMs);
+        if (user.FirstSeenMs is null && user.Traits.Count == 0)
+        {
+            throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
+        }
+
+        return ContractMapper.ToContract(user);
+    }
+
+    public override async Task<FeatureView> GetFeature(GetFeatureRequest request, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        RequireId("feature", request.Feature);
+        var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
+        var range = RangeOf(request.From, request.To, now.NowMs);
+        var report = await grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, request.Feature)).GetReport(range, now.Active, now.NowMs);
+        if (report.Summary.EventsAllTime == 0)
+        {
+            throw new NotFoundException("feature", $"no events for feature '{request.Feature}'");
+        }
+
+        return ContractMapper.ToContract(report);
+    }
+
+    public override async Task<ListFeaturesResponse> ListFeatures(ListFeaturesRequest request, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        if (request.Limit is < 0 or > MaxFeatures)
+        {
+            throw new RequestValidationException(new ValidationFailure("limit", $"must be 0 (all, up to {MaxFeatures}) to {MaxFeatures}"));
+        }
+
+        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
+        var now = await tenantGrain.GetNow();
+        var features = await tenantGrain.GetFeatures();
+        var summaries = await Task.WhenAll(features.Select(f =>
+            grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, f)).GetSummary(now.Active, now.NowMs)));
+
+        var response = new ListFeaturesResponse { AsOf = ContractMapper.Time(now.NowMs) };
+        response.Features.AddRange(Sort(summaries, request.SortBy, request.Ascending)
+            .Take(request.Limit == 0 ? MaxFeatures : request.Limit)
+            .Select(ContractMapper.ToContract));
+        return response;
+    }
+
+    public override async Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
+        var now = await tenantGrain.GetNow();
+        var range = RangeOf(request.From, request.To, now.NowMs);
+        var overview = await tenantGrain.GetOverview(range);
+        var freshness = await FreshnessAsync(overview.LastDispatchLagMs);
+
+        var view = new OverviewView
+        {
+            TotalUsers = overview.Activity.TotalUsers,
+            TotalEvents = overview.Activity.TotalEvents,
+            Counters = new IngestionCounters
+            {
+                Accepted = overview.Counters.Accepted,
+                Duplicates = overview.Counters.Duplicates,
+                Rejected = overview.Counters.Rejected,
+            },
+            Freshness = freshness,
+            AsOf = ContractMapper.Time(overview.NowMs),
+            Clock = overview.Clock == TenantClock.Event ? "event" : "wall",
+        };
+        view.Days.AddRange(overview.Activity.Days.Select(ContractMapper.ToContract));
+        return view;
+    }
+
+    /// <summary>How far behind the aggregates are, over all partitions of the cluster.</summary>
+    private async Task<Freshness> FreshnessAsync(long lastDispatchLagMs)
+    {
+        var statuses = await Task.WhenAll(Enumerable.Range(0, pipeline.Value.Partitions)
+            .Select(p => grains.GetGrain<IPartitionGrain>(p).GetStatus()));
+        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var oldest = statuses.Where(s => s.OldestPendingCommittedAtMs > 0).Select(s => s.OldestPendingCommittedAtMs).DefaultIfEmpty(nowMs).Min();
+        return new Freshness
+        {
+            PendingEvents = statuses.Sum(s => s.Head - s.Dispatched),
+            LagMs = Math.Max(0, nowMs - oldest),
+            LastDispatchLagMs = lastDispatchLagMs,
+        };
+    }
+
+    private static IEnumerable<DomainFeatureSummary> Sort(IEnumerable<DomainFeatureSummary> summaries, FeatureSort sort, bool ascending)
+    {
+        Func<DomainFeatureSummary, IComparable> key = sort switch
+        {
+            FeatureSort.Adoption7D => s => s.Adoption7,
+            FeatureSort.Adoption30D => s => s.Adoption30,
+            FeatureSort.Events => s => s.EventsAllTime,
+            FeatureSort.FeedbackMean => s => s.FeedbackMean,
+            FeatureSort.Name => s => s.Feature,
+            _ => s => s.AdoptersAllTime,
+        };
+        var ordered = ascending ? summaries.OrderBy(key) : summaries.OrderByDescending(key);
+        return ordered.ThenBy(s => s.Feature, StringComparer.Ordinal);
+    }
+
+    private static TimeRange RangeOf(Timestamp? from, Timestamp? to, long nowMs)
+    {
+        var defaults = TimeRange.DaysEndingAt(nowMs, DefaultRangeDays);
+        var fromMs = from is null ? (to is null ? defaults.FromMs : Ms(to, "to") - (DefaultRangeDays * TimeBuckets.MsPerDay)) : Ms(from, "from");
+        var toMs = to is null ? (from is null ? defaults.ToMs : fromMs + (DefaultRangeDays * TimeBuckets.MsPerDay)) : Ms(to, "to");
+        if (toMs <= fromMs)
+        {
+            throw new RequestValidationException(new ValidationFailure("to", "must be after from"));
+        }
+
+        if (toMs - fromMs > TimeRange.MaxDays * TimeBuckets.MsPerDay)
+        {
+            throw new RequestValidationException(new ValidationFailure("to", $"the range may span at most {TimeRange.MaxDays} days"));
+        }
+
+        return new TimeRange(fromMs, toMs);
+    }
+
+    private static long Ms(Timestamp timestamp, string field)
+    {
+        try
+        {
+            return timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestValidationException(new ValidationFailure(field, "is not a valid timestamp"));
+        }
+    }
+
+    private void RequireId(string field, string value)
+    {
+        if (EventValidator.Id(field, value, limits.Value, required: true) is { } failure)
+        {
+            throw new RequestValidationException(failure);
+        }
+    }
+}

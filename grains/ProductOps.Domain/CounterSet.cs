@@ -1,0 +1,40 @@
+namespace ProductOps.Domain;
+
+/// <summary>Counters of one feature or one tenant, keyed by (metric, bucket). Both the live
+/// aggregate grains and the replay oracle fill one, so the two can be compared entry by entry.</summary>
+[GenerateSerializer, Alias("productops.counter-set")]
+public sealed class CounterSet
+{
+    [Id(0)] private Dictionary<long, double> _values = [];
+
+    public int Count => _values.Count;
+
+    public void Add(Metric metric, int bucket, double amount)
+    {
+        if (amount == 0)
+        {
+            return;
+        }
+
+        var key = Key(metric, bucket);
+        var sum = _values.GetValueOrDefault(key) + amount;
+        if (sum == 0)
+        {
+            _values.Remove(key); // a retraction that cancels out leaves no trace
+        }
+        else
+        {
+            _values[key] = sum;
+        }
+    }
+
+    public double Get(Metric metric, int bucket) => _values.GetValueOrDefault(Key(metric, bucket));
+
+    public double Total(Metric metric) => Get(metric, 0);
+
+    /// <summary>Every non-zero counter, for comparisons and diagnostics.</summary>
+    public IEnumerable<(Metric Metric, int Bucket, double Value)> Entries() =>
+        _values.Select(kv => ((Metric)(kv.Key >> 32), (int)(kv.Key & 0xFFFF_FFFF), kv.Value));
+
+    private static long Key(Metric metric, int bucket) => ((long)metric << 32) | (uint)bucket;
+}

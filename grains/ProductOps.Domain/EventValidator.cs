@@ -1,0 +1,89 @@
+namespace ProductOps.Domain;
+
+/// <summary>Checks one event against the limits; the first failure wins.</summary>
+public static class EventValidator
+{
+    public static ValidationFailure? Check(EventCandidate e, IngestLimits limits, long nowMs)
+    {
+        return Id("event_id", e.EventId, limits, required: true)
+            ?? Id("user_id", e.UserId, limits, required: true)
+            ?? Id("name", e.Name, limits, required: true)
+            ?? ReservedName(e.Name)
+            ?? Id("feature", e.Feature, limits, required: false)
+            ?? Id("session_id", e.SessionId, limits, required: false)
+            ?? Value(e.Value)
+            ?? Timestamp(e.TimestampMs, limits, nowMs)
+            ?? Properties(e.Properties, limits)
+            ?? Size(e.SizeBytes, limits);
+    }
+
+    /// <summary>Checks an identifier-like string: present when required, not too long, no control characters.</summary>
+    public static ValidationFailure? Id(string field, string value, IngestLimits limits, bool required)
+    {
+        if (value.Length == 0)
+        {
+            return required ? new ValidationFailure(field, "is required") : null;
+        }
+
+        if (value.Length > limits.MaxIdLength)
+        {
+            return new ValidationFailure(field, $"is {value.Length} characters; at most {limits.MaxIdLength} are allowed");
+        }
+
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return new ValidationFailure(field, "must not contain control characters");
+            }
+        }
+
+        return null;
+    }
+
+    private static ValidationFailure? ReservedName(string name) =>
+        name.Length > 0 && name[0] == EventNames.ReservedPrefix
+            ? new ValidationFailure("name", $"names starting with '{EventNames.ReservedPrefix}' are reserved")
+            : null;
+
+    private static ValidationFailure? Value(double value) =>
+        double.IsFinite(value) ? null : new ValidationFailure("value", "must be a finite number");
+
+    private static ValidationFailure? Timestamp(long timestampMs, IngestLimits limits, long nowMs)
+    {
+        var aheadMs = timestampMs - nowMs;
+        return aheadMs > (long)limits.MaxFutureSkew.TotalMilliseconds
+            ? new ValidationFailure("timestamp", $"is {TimeSpan.FromMilliseconds(aheadMs):g} ahead of server time; at most {limits.MaxFutureSkew:g} is allowed")
+            : null;
+    }
+
+    private static ValidationFailure? Properties(IReadOnlyDictionary<string, string>? properties, IngestLimits limits)
+    {
+        if (properties is null)
+        {
+            return null;
+        }
+
+        if (properties.Count > limits.MaxProperties)
+        {
+            return new ValidationFailure("properties", $"has {properties.Count} entries; at most {limits.MaxProperties} are allowed");
+        }
+
+        foreach (var key in properties.Keys)
+        {
+            if (Id("properties", key, limits, required: true) is { } failure)
+            {
+                return failure with { Reason = $"key '{Truncate(key)}' {failure.Reason}" };
+            }
+        }
+
+        return null;
+    }
+
+    private static ValidationFailure? Size(int sizeBytes, IngestLimits limits) =>
+        sizeBytes > limits.MaxEventBytes
+            ? new ValidationFailure("event", $"is {sizeBytes} bytes encoded; at most {limits.MaxEventBytes} are allowed")
+            : null;
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "...");
+}

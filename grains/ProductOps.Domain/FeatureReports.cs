@@ -1,0 +1,69 @@
+namespace ProductOps.Domain;
+
+/// <summary>Builds feature views from a feature's counters.</summary>
+public static class FeatureReports
+{
+    public static FeatureSummary Summary(string feature, CounterSet counters, ActiveUsers active, int today) => new(
+        feature,
+        (long)counters.Total(Metric.FeatureTotalAdopters),
+        (long)counters.Total(Metric.FeatureTotalEvents),
+        Ratio(counters.Get(Metric.FeatureDayUsers, today), active.Day1),
+        Ratio(counters.Get(Metric.FeatureDayUsers7, today), active.Day7),
+        Ratio(counters.Get(Metric.FeatureDayUsers30, today), active.Day30),
+        (long)counters.Total(Metric.FeatureTotalFeedbackCount),
+        counters.Total(Metric.FeatureTotalFeedbackSum));
+
+    public static FeatureReport Report(string feature, CounterSet counters, TimeRange range, ActiveUsers active, long asOfMs)
+    {
+        var firstDay = TimeBuckets.DayOf(range.FromMs);
+        var lastDay = TimeBuckets.DayOf(range.ToMs - 1);
+        var daily = new List<SeriesPoint>(lastDay - firstDay + 1);
+        for (var day = firstDay; day <= lastDay; day++)
+        {
+            daily.Add(Day(counters, day));
+        }
+
+        var hourly = new List<SeriesPoint>();
+        if (range.LengthMs <= TimeRange.MaxHourlyDays * TimeBuckets.MsPerDay)
+        {
+            for (var hour = TimeBuckets.HourOf(range.FromMs); hour <= TimeBuckets.HourOf(range.ToMs - 1); hour++)
+            {
+                hourly.Add(Hour(counters, hour));
+            }
+        }
+
+        return new FeatureReport(Summary(feature, counters, active, TimeBuckets.DayOf(asOfMs)), daily, hourly, asOfMs);
+    }
+
+    private static SeriesPoint Hour(CounterSet counters, int hour) => new(
+        TimeBuckets.HourStartMs(hour),
+        (long)counters.Get(Metric.FeatureHourEvents, hour),
+        (long)counters.Get(Metric.FeatureHourUsers, hour),
+        counters.Get(Metric.FeatureHourValueSum, hour),
+        (long)counters.Get(Metric.FeatureHourNewAdopters, hour),
+        0,
+        0);
+
+    private static SeriesPoint Day(CounterSet counters, int day)
+    {
+        long events = 0, newAdopters = 0;
+        double valueSum = 0;
+        for (var hour = day * 24; hour < (day + 1) * 24; hour++)
+        {
+            events += (long)counters.Get(Metric.FeatureHourEvents, hour);
+            valueSum += counters.Get(Metric.FeatureHourValueSum, hour);
+            newAdopters += (long)counters.Get(Metric.FeatureHourNewAdopters, hour);
+        }
+
+        return new SeriesPoint(
+            TimeBuckets.DayStartMs(day),
+            events,
+            (long)counters.Get(Metric.FeatureDayUsers, day),
+            valueSum,
+            newAdopters,
+            (long)counters.Get(Metric.FeatureDayFeedbackCount, day),
+            counters.Get(Metric.FeatureDayFeedbackSum, day));
+    }
+
+    private static double Ratio(double part, long whole) => whole == 0 ? 0 : part / whole;
+}

@@ -1,0 +1,30 @@
+namespace ProductOps.Domain;
+
+/// <summary>The counters kept per feature and per tenant. Hour* and Day* counters are keyed by
+/// UTC hour or day number; Total* counters by bucket 0. Never renumber: values are stored.</summary>
+public enum Metric : byte
+{
+    // Feature counters.
+    FeatureHourEvents = 1,
+    FeatureHourValueSum = 2,
+    FeatureHourUsers = 3,
+    FeatureHourNewAdopters = 4,
+    FeatureDayUsers = 5,
+    FeatureDayUsers7 = 6,
+    FeatureDayUsers30 = 7,
+    FeatureDayFeedbackCount = 8,
+    FeatureDayFeedbackSum = 9,
+    FeatureTotalAdopters = 10,
+    FeatureTotalEvents = 11,
+    FeatureTotalFeedbackCount = 12,
+    FeatureTotalFeedbackSum = 13,
+
+    // Tenant counters.
+    TenantDayEvents = 20,
+    TenantDayUsers = 21,
+    TenantDayUsers7 = 22,
+    TenantDayUsers30 = 23,
+    TenantDayNewUsers = 24,
+    TenantTotalUsers = 25,
+    TenantTotalEvents = 26,
+}

@@ -1,0 +1,48 @@
+namespace ProductOps.Domain;
+
+/// <summary>A compact sorted set of bucket numbers (days or hours): 4 bytes an entry.</summary>
+[GenerateSerializer, Alias("productops.sorted-int-set")]
+public sealed class SortedIntSet
+{
+    [Id(0)] private List<int> _items = [];
+
+    public int Count => _items.Count;
+
+    public IReadOnlyList<int> Items => _items;
+
+    /// <summary>Adds the value; false when it was already there.</summary>
+    public bool Add(int value)
+    {
+        var index = _items.BinarySearch(value);
+        if (index >= 0)
+        {
+            return false;
+        }
+
+        _items.Insert(~index, value);
+        return true;
+    }
+
+    public bool Contains(int value) => _items.BinarySearch(value) >= 0;
+
+    /// <summary>True when some member lies in [low, high].</summary>
+    public bool AnyInRange(int low, int high)
+    {
+        var index = _items.BinarySearch(low);
+        if (index >= 0)
+        {
+            return true;
+        }
+
+        index = ~index;
+        return index < _items.Count && _items[index] <= high;
+    }
+
+    /// <summary>The greatest member below value, or null.</summary>
+    public int? Predecessor(int value)
+    {
+        var index = _items.BinarySearch(value);
+        index = index >= 0 ? index - 1 : ~index - 1;
+        return index >= 0 ? _items[index] : null;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text;
+
+namespace ProductOps.Domain;
+
+/// <summary>A 64-bit FNV-1a hash of a string's UTF-8 bytes, identical in every process.</summary>
+public static class StableHash
+{
+    private const ulong Offset = 14695981039346656037UL;
+    private const ulong Prime = 1099511628211UL;
+
+    public static long Of(string text) => unchecked((long)Continue(Offset, text));
+
+    /// <summary>Folds more text into a running hash.</summary>
+    public static ulong Continue(ulong hash, string text)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        var bytes = Encoding.UTF8.GetByteCount(text) <= buffer.Length
+            ? buffer[..Encoding.UTF8.GetBytes(text, buffer)]
+            : Encoding.UTF8.GetBytes(text);
+        foreach (var b in bytes)
+        {
+            hash = (hash ^ b) * Prime;
+        }
+
+        return hash;
+    }
+
+    public static ulong Start => Offset;
+
+    public static ulong Separate(ulong hash) => (hash ^ 0x1F) * Prime;
+}

@@ -1,0 +1,264 @@
+namespace ProductOps.Domain;
+
+/// <summary>
+/// The live state of one user, a deterministic state machine over the user's events in log order.
+/// <see cref="Apply"/> also returns the counter deltas the event causes in its feature's and its
+/// tenant's aggregates (raw counts and the derived facts: new user, new active day, first use of a
+/// feature, retractions when an older event moves a "first" earlier). Distinct-user counts stay
+/// exact without any per-feature user sets.
+/// </summary>
+[GenerateSerializer, Alias("productops.user-activity")]
+public sealed class UserActivity
+{
+    private const int Window7 = 7;
+    private const int Window30 = 30;
+
+    [Id(0)] public long? FirstSeenMs { get; private set; }
+
+    [Id(1)] public long? LastSeenMs { get; private set; }
+
+    [Id(2)] public long EventCount { get; private set; }
+
+    [Id(3)] public double ValueSum { get; private set; }
+
+    [Id(4)] public SortedIntSet ActiveDays { get; private set; } = new();
+
+    [Id(5)] public HashSet<long> SessionHashes { get; private set; } = [];
+
+    [Id(6)] public Dictionary<string, FeatureUsage> Features { get; private set; } = new(StringComparer.Ordinal);
+
+    [Id(7)] public Dictionary<string, TraitValue> Traits { get; private set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Latest event time of a usage event that is not a churn event.</summary>
+    [Id(8)] public long? LastEngagedMs { get; private set; }
+
+    /// <summary>Latest event time of one of the tenant's churn events.</summary>
+    [Id(9)] public long? LastChurnEventMs { get; private set; }
+
+    /// <summary>Applies one event and appends the counter deltas it causes to <paramref name="deltas"/>.</summary>
+    public void Apply(TrackedEvent e, TenantRules rules, List<CounterDelta> deltas)
+    {
+        if (e.IsIdentify)
+        {
+            ApplyTraits(e);
+            return;
+        }
+
+        var ts = e.TimestampMs;
+        var day = TimeBuckets.DayOf(ts);
+        ApplyToUser(e, rules, day, deltas);
+        if (e.HasFeature)
+        {
+            ApplyToFeature(e, day, deltas);
+        }
+    }
+
+    /// <summary>The user's lifecycle stage at <paramref name="asOfMs"/>.</summary>
+    public Lifecycle LifecycleAt(long asOfMs, TenantRules rules)
+    {
+        if (LastSeenMs is null || ActiveDays.Count == 0)
+        {
+            return Lifecycle.Unknown;
+        }
+
+        if (LastChurnEventMs is { } churnedAt && churnedAt >= (LastEngagedMs ?? long.MinValue))
+        {
+            return Lifecycle.Churned;
+        }
+
+        var today = TimeBuckets.DayOf(asOfMs);
+        var lastActiveDay = ActiveDays.Items[^1];
+        var idleDays = today - lastActiveDay;
+        if (idleDays > rules.ChurnHorizonDays)
+        {
+            return Lifecycle.Churned;
+        }
+
+        if (idleDays > TenantRules.DormantAfterDays)
+        {
+            return Lifecycle.Dormant;
+        }
+
+        var windowStart = today - (TenantRules.DormantAfterDays - 1);
+        if (TimeBuckets.DayOf(FirstSeenMs!.Value) >= windowStart)
+        {
+            return Lifecycle.New;
+        }
+
+        // Returning: the first active day of the last 7 follows a gap of more than 7 days.
+        var firstRecent = FirstActiveDayIn(windowStart, today);
+        var before = firstRecent is { } recent ? ActiveDays.Predecessor(recent) : null;
+        return before is { } previous && firstRecent!.Value - previous > TenantRules.DormantAfterDays
+            ? Lifecycle.Returning
+            : Lifecycle.Active;
+    }
+
+    /// <summary>A read-only view of the user at <paramref name="asOfMs"/>.</summary>
+    public UserSnapshot Snapshot(string userId, long asOfMs, TenantRules rules) => new(
+        userId,
+        FirstSeenMs,
+        LastSeenMs,
+        EventCount,
+        ActiveDays.Count,
+        SessionHashes.Count,
+        ValueSum,
+        [.. Features.OrderBy(f => f.Key, StringComparer.Ordinal)
+            .Select(f => new FeatureUsageView(f.Key, f.Value.Count, f.Value.FirstUseMs, f.Value.LastUseMs))],
+        Traits.Where(t => t.Value.Value.Length > 0)
+            .ToDictionary(t => t.Key, t => t.Value.Value, StringComparer.Ordinal),
+        LifecycleAt(asOfMs, rules),
+        asOfMs);
+
+    /// <summary>The earliest active day in [low, high]; days after asOf's day are not "recent".</summary>
+    private int? FirstActiveDayIn(int low, int high)
+    {
+        foreach (var active in ActiveDays.Items)
+        {
+            if (active >= low)
+            {
+                return active <= high ? active : null;
+            }
+        }
+
+        return null;
+    }
+
+    private void ApplyTraits(TrackedEvent e)
+    {
+        if (e.Properties is null)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in e.Properties)
+        {
+            // Ties go to the later event in log order, which is this one.
+            if (!Traits.TryGetValue(key, out var current) || e.TimestampMs >= current.TimestampMs)
+            {
+                Traits[key] = new TraitValue(value, e.TimestampMs);
+            }
+        }
+    }
+
+    private void ApplyToUser(TrackedEvent e, TenantRules rules, int day, List<CounterDelta> deltas)
+    {
+        var ts = e.TimestampMs;
+        deltas.Add(new(string.Empty, Metric.TenantDayEvents, day, 1));
+        deltas.Add(new(string.Empty, Metric.TenantTotalEvents, 0, 1));
+
+        if (FirstSeenMs is not { } firstSeen)
+        {
+            deltas.Add(new(string.Empty, Metric.TenantTotalUsers, 0, 1));
+            deltas.Add(new(string.Empty, Metric.TenantDayNewUsers, day, 1));
+            FirstSeenMs = ts;
+        }
+        else if (ts < firstSeen)
+        {
+            MoveBucket(deltas, string.Empty, Metric.TenantDayNewUsers, TimeBuckets.DayOf(firstSeen), day);
+            FirstSeenMs = ts;
+        }
+
+        LastSeenMs = Math.Max(LastSeenMs ?? ts, ts);
+        EventCount++;
+        ValueSum += e.Value;
+
+        if (!ActiveDays.Contains(day))
+        {
+            deltas.Add(new(string.Empty, Metric.TenantDayUsers, day, 1));
+            AddWindowDeltas(deltas, string.Empty, Metric.TenantDayUsers7, Window7, day, (lo, hi) => ActiveDays.AnyInRange(lo, hi));
+            AddWindowDeltas(deltas, string.Empty, Metric.TenantDayUsers30, Window30, day, (lo, hi) => ActiveDays.AnyInRange(lo, hi));
+            ActiveDays.Add(day);
+        }
+
+        if (e.SessionId.Length > 0)
+        {
+            SessionHashes.Add(StableHash.Of(e.SessionId));
+        }
+
+        if (rules.IsChurnEvent(e.Name))
+        {
+            LastChurnEventMs = Math.Max(LastChurnEventMs ?? ts, ts);
+        }
+        else
+        {
+            LastEngagedMs = Math.Max(LastEngagedMs ?? ts, ts);
+        }
+    }
+
+    private void ApplyToFeature(TrackedEvent e, int day, List<CounterDelta> deltas)
+    {
+        var feature = e.Feature;
+        var ts = e.TimestampMs;
+        var hour = TimeBuckets.HourOf(ts);
+        deltas.Add(new(feature, Metric.FeatureHourEvents, hour, 1));
+        deltas.Add(new(feature, Metric.FeatureHourValueSum, hour, e.Value));
+        deltas.Add(new(feature, Metric.FeatureTotalEvents, 0, 1));
+
+        if (!Features.TryGetValue(feature, out var usage))
+        {
+            usage = new FeatureUsage { FirstUseMs = ts, LastUseMs = ts };
+            Features[feature] = usage;
+            deltas.Add(new(feature, Metric.FeatureTotalAdopters, 0, 1));
+            deltas.Add(new(feature, Metric.FeatureHourNewAdopters, hour, 1));
+        }
+        else if (ts < usage.FirstUseMs)
+        {
+            MoveBucket(deltas, feature, Metric.FeatureHourNewAdopters, TimeBuckets.HourOf(usage.FirstUseMs), hour);
+            usage.FirstUseMs = ts;
+        }
+
+        usage.Count++;
+        usage.LastUseMs = Math.Max(usage.LastUseMs, ts);
+
+        var hours = usage.Hours;
+        if (!hours.Contains(hour))
+        {
+            deltas.Add(new(feature, Metric.FeatureHourUsers, hour, 1));
+            // A day is active for the feature when any of its hours is; windows likewise.
+            bool AnyDayInRange(int lo, int hi) => hours.AnyInRange(lo * 24, (hi * 24) + 23);
+            if (!AnyDayInRange(day, day))
+            {
+                deltas.Add(new(feature, Metric.FeatureDayUsers, day, 1));
+                AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers7, Window7, day, AnyDayInRange);
+                AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers30, Window30, day, AnyDayInRange);
+            }
+
+            hours.Add(hour);
+        }
+
+        if (e.Name == EventNames.Feedback)
+        {
+            deltas.Add(new(feature, Metric.FeatureDayFeedbackCount, day, 1));
+            deltas.Add(new(feature, Metric.FeatureDayFeedbackSum, day, e.Value));
+            deltas.Add(new(feature, Metric.FeatureTotalFeedbackCount, 0, 1));
+            deltas.Add(new(feature, Metric.FeatureTotalFeedbackSum, 0, e.Value));
+        }
+    }
+
+    /// <summary>
+    /// A new active day d makes the user count in the window ending at each day w in
+    /// [d, d + window - 1] that held no active day of theirs yet.
+    /// </summary>
+    private static void AddWindowDeltas(
+        List<CounterDelta> deltas, string feature, Metric metric, int window, int day, Func<int, int, bool> anyActiveInRange)
+    {
+        for (var end = day; end < day + window; end++)
+        {
+            if (!anyActiveInRange(end - window + 1, end))
+            {
+                deltas.Add(new(feature, metric, end, 1));
+            }
+        }
+    }
+
+    private static void MoveBucket(List<CounterDelta> deltas, string feature, Metric metric, int from, int to)
+    {
+        if (from == to)
+        {
+            return;
+        }
+
+        deltas.Add(new(feature, metric, from, -1));
+        deltas.Add(new(feature, metric, to, 1));
+    }
+}

@@ -1,0 +1,17 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Grains.Abstractions;
+
+/// <summary>
+/// Counter changes from partition <see cref="Partition"/> for its events in (FromSeq, UpToSeq],
+/// rolled up per counter. <see cref="Required"/> is the last UpToSeq the partition sent this
+/// receiver since its last checkpoint (-1 for none): a receiver below it has lost state.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("productops.aggregate-delta")]
+public sealed record AggregateDelta(
+    [property: Id(0)] int Partition,
+    [property: Id(1)] long Required,
+    [property: Id(2)] long FromSeq,
+    [property: Id(3)] long UpToSeq,
+    [property: Id(4)] IReadOnlyList<CounterDelta> Counters,
+    [property: Id(5)] DispatchInfo Info);

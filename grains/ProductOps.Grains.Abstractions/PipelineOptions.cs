@@ -1,0 +1,21 @@
+namespace ProductOps.Grains.Abstractions;
+
+/// <summary>Shape of the ingestion pipeline (configuration section "ProductOps:Pipeline").
+/// Every silo and gateway of a cluster must agree on <see cref="Partitions"/>.</summary>
+public sealed class PipelineOptions
+{
+    public const string Section = "ProductOps:Pipeline";
+
+    /// <summary>Event-log partitions, each with one writer. Fixed for the life of a data set.</summary>
+    public int Partitions { get; set; } = 32;
+
+    /// <summary>How often a partition makes its receivers persist and records its dispatch checkpoint.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Most events one dispatch cycle carries.</summary>
+    public int MaxDispatchEvents { get; set; } = 4096;
+
+    /// <summary>A user grain writes its snapshot after this many new events (and on deactivation);
+    /// in between, a lost user grain catches up from the log.</summary>
+    public int UserSnapshotEvery { get; set; } = 64;
+}

@@ -1,0 +1,8 @@
+namespace ProductOps.Grains.Abstractions.Tenancy;
+
+/// <summary>The well-known keys of the demo tenant: fine on a laptop, never in production.</summary>
+public static class DevKeys
+{
+    public static IReadOnlySet<string> All { get; } =
+        new HashSet<string>(["demo-ingest-key", "demo-read-key", "demo-admin-key"], StringComparer.Ordinal);
+}

@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ProductOps.Grains.Abstractions.Tenancy;
+
+/// <summary>Refuses bad tenant configuration at start, and the dev keys outside Development
+/// unless the host is explicitly a local trial.</summary>
+public sealed partial class TenancyOptionsValidator(IHostEnvironment environment) : IValidateOptions<TenancyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TenancyOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var (tenant, settings) in options.Tenants)
+        {
+            if (!TenantIdPattern().IsMatch(tenant))
+            {
+                failures.Add($"ProductOps:Tenants:{tenant}: a tenant id is 1-64 of a-z, 0-9, '-' and '_'");
+            }
+
+            if (settings.ChurnHorizonDays is < 1 or > 365)
+            {
+                failures.Add($"ProductOps:Tenants:{tenant}:ChurnHorizonDays must be 1-365");
+            }
+
+            for (var i = 0; i < settings.Keys.Count; i++)
+            {
+                var key = settings.Keys[i];
+                var where = $"ProductOps:Tenants:{tenant}:Keys:{i}";
+                if (string.IsNullOrEmpty(key.Key) == string.IsNullOrEmpty(key.Sha256))
+                {
+                    failures.Add($"{where}: give exactly one of Key or Sha256");
+                }
+
+                try
+                {
+                    TenantDirectory.ParseScopes(key.Scopes);
+                }
+                catch (ArgumentException e)
+                {
+                    failures.Add($"{where}:Scopes: {e.Message}");
+                }
+
+                if (key.Key is { } plain && DevKeys.All.Contains(plain) && !environment.IsDevelopment() && !options.LocalTrial)
+                {
+                    failures.Add(
+                        $"{where}: a well-known dev key is configured outside Development; replace it, or set ProductOps:LocalTrial=true for a local trial");
+                }
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
+    private static partial Regex TenantIdPattern();
+}

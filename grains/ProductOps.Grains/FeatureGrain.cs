@@ -1,0 +1,44 @@
+using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
+using ProductOps.Storage;
+
+namespace ProductOps.Grains;
+
+/// <summary>One feature's counters, fed rolled-up deltas by the partitions.</summary>
+public sealed class FeatureGrain(
+    [PersistentState("feature", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<FeatureState> state)
+    : Grain, IFeatureGrain
+{
+    private string Feature => GrainKeys.Split(this.GetPrimaryKeyString()).Subject;
+
+    public Task<ReceiveOutcome> Receive(AggregateDelta delta)
+    {
+        var outcome = state.State.Ledger.Decide(delta);
+        if (outcome.Status == ReceiveStatus.Applied)
+        {
+            foreach (var counter in delta.Counters)
+            {
+                state.State.Counters.Add(counter.Metric, counter.Bucket, counter.Amount);
+            }
+        }
+
+        return Task.FromResult(outcome);
+    }
+
+    public async Task<long> Flush(int partition)
+    {
+        await state.WriteStateAsync();
+        return state.State.Ledger.WatermarkOf(partition);
+    }
+
+    public Task<FeatureReport> GetReport(TimeRange range, ActiveUsers active, long asOfMs) =>
+        Task.FromResult(FeatureReports.Report(Feature, state.State.Counters, range, active, asOfMs));
+
+    public Task<FeatureSummary> GetSummary(ActiveUsers active, long asOfMs) =>
+        Task.FromResult(FeatureReports.Summary(Feature, state.State.Counters, active, TimeBuckets.DayOf(asOfMs)));
+
+    public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters);
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        state.WriteStateAsync(cancellationToken);
+}

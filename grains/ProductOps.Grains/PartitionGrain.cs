@@ -1,0 +1,294 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
+using ProductOps.Storage;
+
+namespace ProductOps.Grains;
+
+/// <summary>
+/// The one writer of an event-log partition, and its dispatcher.
+/// Appends queue up while a commit is in flight and go out together in the next one (group
+/// commit), each caller answered only once its events are durable. After commit, one loop
+/// dispatches events in seq order: to user grains (which return each event's counter deltas),
+/// then, rolled up, to feature and tenant grains. Every <see cref="PipelineOptions.CheckpointInterval"/>
+/// the loop makes the receivers it fed persist, checks they hold what was sent, and records the
+/// checkpoint; a receiver that lost state makes the loop rewind to the checkpoint and re-send.
+/// </summary>
+[Reentrant]
+public sealed partial class PartitionGrain(
+    [PersistentState("partition", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<PartitionState> state,
+    IEventLog log,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILogger<PartitionGrain> logger)
+    : Grain, IPartitionGrain
+{
+    private readonly AsyncSignal _work = new();
+    private readonly Dictionary<ReceiverKey, long> _lastSent = [];
+    private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
+    private List<PendingAppend> _appends = [];
+    private List<LoggedEvent> _committed = []; // committed, not yet dispatched, in seq order
+    private Task? _committing;
+    private Task? _dispatching;
+    private int _partition;
+    private long _head;
+    private long _dispatched;
+    private bool _checkpointDue;
+    private bool _deactivating;
+
+    private long Checkpoint => state.State.Checkpoint;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _partition = (int)this.GetPrimaryKeyLong();
+        _head = await log.GetHeadAsync(_partition, cancellationToken);
+        _dispatched = Checkpoint;
+        var period = options.Value.CheckpointInterval;
+        this.RegisterGrainTimer(static (grain, _) => grain.OnCheckpointTimer(), this, new GrainTimerCreationOptions(period, period) { Interleave = true });
+        _dispatching = DispatchLoopAsync();
+    }
+
+    public async Task<AppendResult> Append(AppendRequest request)
+    {
+        var pending = new PendingAppend(request.Events);
+        _appends.Add(pending);
+        _committing ??= CommitLoopAsync();
+        return new AppendResult(await pending.Completion.Task);
+    }
+
+    public Task<PartitionStatus> GetStatus()
+    {
+        var oldest = _committed.FirstOrDefault(e => e.Seq > _dispatched)?.CommittedAtMs ?? 0;
+        return Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, _dispatched < _head ? oldest : 0));
+    }
+
+    public Task Ping() => Task.CompletedTask;
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating = true;
+        _work.Set();
+        if (_dispatching is not null)
+        {
+            await _dispatching.WaitAsync(cancellationToken);
+        }
+    }
+
+    private Task OnCheckpointTimer()
+    {
+        _checkpointDue = true;
+        _work.Set();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Commits everything queued, then whatever queued meanwhile, until the queue is empty.</summary>
+    private async Task CommitLoopAsync()
+    {
+        try
+        {
+            while (_appends.Count > 0)
+            {
+                var batch = _appends;
+                _appends = [];
+                await CommitAsync(batch);
+            }
+        }
+        finally
+        {
+            _committing = null;
+        }
+    }
+
+    private async Task CommitAsync(List<PendingAppend> batch)
+    {
+        var events = batch.Count == 1 ? batch[0].Events : [.. batch.SelectMany(a => a.Events)];
+        try
+        {
+            var outcome = await log.AppendAsync(_partition, _head, events, time.GetUtcNow().ToUnixTimeMilliseconds());
+            _head = outcome.Head;
+            _committed.AddRange(outcome.Logged);
+            _work.Set();
+            var offset = 0;
+            foreach (var append in batch)
+            {
+                append.Completion.SetResult(outcome.Duplicate[offset..(offset + append.Events.Count)]);
+                offset += append.Events.Count;
+            }
+        }
+        catch (Exception e)
+        {
+            LogCommitFailed(logger, e, _partition, events.Count);
+            foreach (var append in batch)
+            {
+                append.Completion.TrySetException(e); // nothing was acked: the client retries with the same ids
+            }
+
+            _head = await log.GetHeadAsync(_partition);
+            _work.Set();
+        }
+    }
+
+    private async Task DispatchLoopAsync()
+    {
+        while (!_deactivating)
+        {
+            try
+            {
+                if (_dispatched < _head)
+                {
+                    await DispatchNextAsync();
+                }
+                else if (_checkpointDue)
+                {
+                    _checkpointDue = false;
+                    await CheckpointAsync();
+                }
+                else
+                {
+                    await _work.WaitAsync();
+                }
+            }
+            catch (Exception e)
+            {
+                // A receiver or user grain was unreachable (e.g. its silo died): start over from the
+                // checkpoint at the next tick; receivers drop what they already hold.
+                LogDispatchFailed(logger, e, _partition, _dispatched, Checkpoint);
+                Rewind();
+                await _work.WaitAsync();
+            }
+        }
+
+        if (_dispatched == _head)
+        {
+            await CheckpointAsync(); // graceful stop: leave nothing to re-dispatch
+        }
+    }
+
+    private async Task DispatchNextAsync()
+    {
+        var events = await NextEventsAsync();
+        var byUser = new Dictionary<(string Tenant, string User), List<int>>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var key = (events[i].Event.Tenant, events[i].Event.UserId);
+            if (!byUser.TryGetValue(key, out var indexes))
+            {
+                byUser[key] = indexes = [];
+            }
+
+            indexes.Add(i);
+        }
+
+        var deltas = new CounterDelta[events.Count][];
+        await Task.WhenAll(byUser.Select(async user =>
+        {
+            var grain = GrainFactory.GetGrain<IUserGrain>(GrainKeys.For(user.Key.Tenant, user.Key.User));
+            var result = await grain.Apply(new UserApplyRequest([.. user.Value.Select(i => events[i])], Checkpoint));
+            for (var j = 0; j < user.Value.Count; j++)
+            {
+                deltas[user.Value[j]] = result.Deltas[j];
+            }
+        }));
+
+        var cycle = new DispatchCycle(events, deltas);
+        var outcomes = await Task.WhenAll(cycle.Receivers().Select(receiver => SendAsync(cycle, receiver)));
+        if (outcomes.Contains(ReceiveStatus.Gap))
+        {
+            LogReceiverLost(logger, _partition, Checkpoint);
+            Rewind();
+            return;
+        }
+
+        _dispatched = cycle.UpToSeq;
+        _committed.RemoveAll(e => e.Seq <= _dispatched);
+    }
+
+    private async Task<ReceiveStatus> SendAsync(DispatchCycle cycle, ReceiverKey receiver)
+    {
+        var grain = Receiver(receiver);
+        var (counters, info) = cycle.RollUp(receiver, cycle.FromSeq);
+        var required = _lastSent.GetValueOrDefault(receiver, -1);
+        var outcome = await grain.Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info));
+        if (outcome.Status == ReceiveStatus.Partial)
+        {
+            // It persisted part of this range before a restart: send it exactly the rest.
+            (counters, info) = cycle.RollUp(receiver, outcome.Watermark);
+            outcome = await grain.Receive(new AggregateDelta(_partition, -1, outcome.Watermark, cycle.UpToSeq, counters, info));
+        }
+
+        if (outcome.Status != ReceiveStatus.Gap)
+        {
+            _lastSent[receiver] = cycle.UpToSeq;
+            _fedSinceCheckpoint.Add(receiver);
+        }
+
+        return outcome.Status;
+    }
+
+    /// <summary>The next events to dispatch: from memory when they follow on, else from the log.</summary>
+    private async Task<IReadOnlyList<LoggedEvent>> NextEventsAsync()
+    {
+        var max = options.Value.MaxDispatchEvents;
+        var first = _committed.FindIndex(e => e.Seq > _dispatched);
+        if (first >= 0 && _committed[first].Seq == _dispatched + 1)
+        {
+            return _committed.GetRange(first, Math.Min(max, _committed.Count - first));
+        }
+
+        var upTo = first >= 0 ? _committed[first].Seq - 1 : _head;
+        return await log.ReadAsync(_partition, _dispatched, (int)Math.Min(max, upTo - _dispatched));
+    }
+
+    private async Task CheckpointAsync()
+    {
+        if (_dispatched == Checkpoint && _fedSinceCheckpoint.Count == 0)
+        {
+            return;
+        }
+
+        var fed = _fedSinceCheckpoint.ToList();
+        var held = await Task.WhenAll(fed.Select(receiver => Receiver(receiver).Flush(_partition)));
+        for (var i = 0; i < fed.Count; i++)
+        {
+            if (held[i] < _lastSent.GetValueOrDefault(fed[i], -1))
+            {
+                LogReceiverLost(logger, _partition, Checkpoint);
+                Rewind();
+                return;
+            }
+        }
+
+        state.State.Checkpoint = _dispatched;
+        await state.WriteStateAsync();
+        _fedSinceCheckpoint.Clear();
+        _lastSent.Clear();
+    }
+
+    private void Rewind()
+    {
+        _dispatched = Checkpoint;
+        _lastSent.Clear();
+    }
+
+    private IAggregateGrain Receiver(ReceiverKey key) => key.IsTenant
+        ? GrainFactory.GetGrain<ITenantGrain>(key.Tenant)
+        : GrainFactory.GetGrain<IFeatureGrain>(GrainKeys.For(key.Tenant, key.Feature));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: commit of {Count} events failed; nothing was acknowledged")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, int partition, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: dispatch after seq {Dispatched} failed; rewinding to checkpoint {Checkpoint}")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception, int partition, long dispatched, long checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: a receiver lost state; re-dispatching from checkpoint {Checkpoint}")]
+    private static partial void LogReceiverLost(ILogger logger, int partition, long checkpoint);
+
+    private sealed class PendingAppend(IReadOnlyList<TrackedEvent> events)
+    {
+        public IReadOnlyList<TrackedEvent> Events { get; } = events;
+
+        public TaskCompletionSource<bool[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,97 @@
+using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
+using ProductOps.Grains.Abstractions.Tenancy;
+using ProductOps.Storage;
+
+namespace ProductOps.Grains;
+
+/// <summary>One tenant's counters, feature list, event clock and ingestion counters.</summary>
+public sealed class TenantGrain(
+    [PersistentState("tenant", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<TenantState> state,
+    TenantDirectory tenants,
+    TimeProvider time)
+    : Grain, ITenantGrain
+{
+    private static readonly TimeSpan IngestionFlushPeriod = TimeSpan.FromSeconds(5);
+    private long _lastDispatchLagMs;
+    private bool _ingestionDirty;
+
+    private TenantRules Rules => tenants.RulesOf(this.GetPrimaryKeyString());
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Ingestion counters arrive without dispatches (e.g. only duplicates): persist them on their own.
+        this.RegisterGrainTimer(
+            static (grain, ct) => grain.FlushIngestion(ct),
+            this,
+            new GrainTimerCreationOptions(IngestionFlushPeriod, IngestionFlushPeriod) { Interleave = false });
+        return Task.CompletedTask;
+    }
+
+    public Task<ReceiveOutcome> Receive(AggregateDelta delta)
+    {
+        var outcome = state.State.Ledger.Decide(delta);
+        if (outcome.Status == ReceiveStatus.Applied)
+        {
+            var tenant = state.State;
+            foreach (var counter in delta.Counters)
+            {
+                tenant.Counters.Add(counter.Metric, counter.Bucket, counter.Amount);
+            }
+
+            tenant.Features.UnionWith(delta.Info.Features);
+            tenant.LatestEventMs = Math.Max(tenant.LatestEventMs, delta.Info.LatestEventMs);
+            _lastDispatchLagMs = Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - delta.Info.OldestCommittedAtMs);
+        }
+
+        return Task.FromResult(outcome);
+    }
+
+    public async Task<long> Flush(int partition)
+    {
+        await state.WriteStateAsync();
+        _ingestionDirty = false;
+        return state.State.Ledger.WatermarkOf(partition);
+    }
+
+    public Task<TenantNow> GetNow()
+    {
+        var now = NowMs();
+        return Task.FromResult(new TenantNow(now, ActiveUsers.At(state.State.Counters, TimeBuckets.DayOf(now))));
+    }
+
+    public Task<TenantOverview> GetOverview(TimeRange range) => Task.FromResult(new TenantOverview(
+        TenantActivity.From(state.State.Counters, range),
+        state.State.Ingestion,
+        _lastDispatchLagMs,
+        NowMs(),
+        Rules.Clock));
+
+    public Task<IReadOnlyList<string>> GetFeatures() =>
+        Task.FromResult<IReadOnlyList<string>>([.. state.State.Features.Order(StringComparer.Ordinal)]);
+
+    public Task RecordIngestion(IngestionCounts counts)
+    {
+        state.State.Ingestion = state.State.Ingestion.Plus(counts);
+        _ingestionDirty = true;
+        return Task.CompletedTask;
+    }
+
+    public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters);
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        state.WriteStateAsync(cancellationToken);
+
+    private long NowMs() => Rules.Clock == TenantClock.Event
+        ? (state.State.LatestEventMs == long.MinValue ? 0 : state.State.LatestEventMs)
+        : time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task FlushIngestion(CancellationToken cancellationToken)
+    {
+        if (_ingestionDirty)
+        {
+            _ingestionDirty = false;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+}

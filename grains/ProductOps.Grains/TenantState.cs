@@ -1,0 +1,19 @@
+using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
+
+namespace ProductOps.Grains;
+
+[GenerateSerializer, Alias("productops.tenant-state")]
+public sealed class TenantState
+{
+    [Id(0)] public ReceiverLedger Ledger { get; init; } = new();
+
+    [Id(1)] public CounterSet Counters { get; init; } = new();
+
+    [Id(2)] public HashSet<string> Features { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The latest event time applied: "now" on the event clock.</summary>
+    [Id(3)] public long LatestEventMs { get; set; } = long.MinValue;
+
+    [Id(4)] public IngestionCounts Ingestion { get; set; } = IngestionCounts.Zero;
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace ProductOps.Storage;
+
+/// <summary>Wires the embedded store into a silo.</summary>
+public static class StorageSiloBuilderExtensions
+{
+    /// <summary>The grain storage name every ProductOps grain uses.</summary>
+    public const string GrainStorageName = "productops";
+
+    /// <summary>Adds the SQLite event log and SQLite grain storage under DataDir.</summary>
+    public static ISiloBuilder AddEmbeddedStorage(this ISiloBuilder silo)
+    {
+        silo.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
+        silo.Services.AddSingleton<IEventLog, SqliteEventLog>();
+        silo.Services.AddSingleton<SqliteGrainStorage>();
+        silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageName, (sp, _) => sp.GetRequiredService<SqliteGrainStorage>());
+        return silo;
+    }
+}

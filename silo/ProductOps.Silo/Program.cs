@@ -1,0 +1,27 @@
+using ProductOps.Gateway;
+using ProductOps.Silo;
+
+// The all-in-one node: one silo over the embedded store, with the gRPC gateway in-process.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory, // appsettings.json wherever `dotnet run` is started
+});
+
+builder.AddProductOpsSilo();
+if (builder.Configuration.GetValue(SiloHostOptions.Section + ":Gateway", true))
+{
+    builder.Services.AddProductOpsGateway();
+}
+
+var app = builder.Build();
+if (app.Services.GetService<ProductOps.Gateway.Ingest.BatchIngestor>() is not null)
+{
+    app.MapProductOpsGateway();
+}
+else
+{
+    app.MapHealthChecks("/healthz");
+}
+
+await app.RunAsync();

@@ -1,0 +1,22 @@
+namespace ProductOps.Silo;
+
+/// <summary>How this silo joins its cluster (configuration section "ProductOps:Silo").</summary>
+public sealed class SiloHostOptions
+{
+    public const string Section = "ProductOps:Silo";
+
+    /// <summary>Host the gRPC gateway in this process too (the all-in-one default).</summary>
+    public bool Gateway { get; set; } = true;
+
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port Orleans clients (separate gateway processes) connect to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    public string ClusterId { get; set; } = "productops";
+
+    public string ServiceId { get; set; } = "productops";
+
+    /// <summary>How long a graceful stop may take to deactivate grains and persist their state.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

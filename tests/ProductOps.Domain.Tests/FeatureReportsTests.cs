@@ -1,0 +1,95 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Domain.Tests;
+
+public sealed class FeatureReportsTests
+{
+    private const int Day = Events.Day0;
+
+    [Fact]
+    public void Report_Day_SumsItsHours()
+    {
+        var counters = new CounterSet();
+        AddHour(counters, (Day * 24) - 1, events: 100, valueSum: 100, newAdopters: 100); // the day before
+        AddHour(counters, Day * 24, events: 2, valueSum: 1.5, newAdopters: 1);
+        AddHour(counters, (Day * 24) + 13, events: 3, valueSum: 2.25, newAdopters: 0);
+        AddHour(counters, (Day * 24) + 23, events: 5, valueSum: 4, newAdopters: 2);
+        AddHour(counters, (Day + 1) * 24, events: 100, valueSum: 100, newAdopters: 100); // the day after
+        counters.Add(Metric.FeatureDayUsers, Day, 4);
+        counters.Add(Metric.FeatureDayFeedbackCount, Day, 2);
+        counters.Add(Metric.FeatureDayFeedbackSum, Day, 9);
+        var range = new TimeRange(TimeBuckets.DayStartMs(Day), TimeBuckets.DayStartMs(Day + 1));
+
+        var report = FeatureReports.Report("search", counters, range, new ActiveUsers(10, 10, 10), range.ToMs - 1);
+
+        var day = Assert.Single(report.Daily);
+        Assert.Equal(new SeriesPoint(TimeBuckets.DayStartMs(Day), 10, 4, 7.75, 3, 2, 9), day);
+        Assert.Equal(24, report.Hourly.Count);
+        Assert.Equal(report.Daily.Sum(d => d.Events), report.Hourly.Sum(h => h.Events));
+        Assert.Equal(new SeriesPoint(TimeBuckets.HourStartMs((Day * 24) + 13), 3, 0, 2.25, 0, 0, 0), report.Hourly[13]);
+    }
+
+    [Fact]
+    public void Report_RangeOver31Days_OmitsHourly()
+    {
+        var counters = new CounterSet();
+        AddHour(counters, Day * 24, events: 1, valueSum: 1, newAdopters: 1);
+        var range = new TimeRange(TimeBuckets.DayStartMs(Day), TimeBuckets.DayStartMs(Day + 32));
+
+        var report = FeatureReports.Report("search", counters, range, new ActiveUsers(1, 1, 1), range.ToMs);
+
+        Assert.Empty(report.Hourly);
+        Assert.Equal(32, report.Daily.Count);
+        Assert.Equal(1, report.Daily[0].Events);
+    }
+
+    [Fact]
+    public void Report_RangeOfExactly31Days_KeepsHourly()
+    {
+        var range = new TimeRange(TimeBuckets.DayStartMs(Day), TimeBuckets.DayStartMs(Day + 31));
+
+        var report = FeatureReports.Report("search", new CounterSet(), range, new ActiveUsers(0, 0, 0), range.ToMs);
+
+        Assert.Equal(31 * 24, report.Hourly.Count);
+        Assert.Equal(TimeBuckets.DayStartMs(Day), report.Hourly[0].BucketStartMs);
+        Assert.Equal(31, report.Daily.Count);
+    }
+
+    [Fact]
+    public void Summary_ActiveUsers_GivesAdoptionRatios()
+    {
+        var counters = new CounterSet();
+        counters.Add(Metric.FeatureDayUsers, Day, 5);
+        counters.Add(Metric.FeatureDayUsers7, Day, 10);
+        counters.Add(Metric.FeatureDayUsers30, Day, 10);
+        counters.Add(Metric.FeatureDayUsers, Day - 1, 99); // another day: ignored
+        counters.Add(Metric.FeatureTotalAdopters, 0, 12);
+        counters.Add(Metric.FeatureTotalEvents, 0, 40);
+        counters.Add(Metric.FeatureTotalFeedbackCount, 0, 4);
+        counters.Add(Metric.FeatureTotalFeedbackSum, 0, 14);
+
+        var summary = FeatureReports.Summary("search", counters, new ActiveUsers(10, 20, 40), Day);
+
+        Assert.Equal(new FeatureSummary("search", 12, 40, 0.5, 0.5, 0.25, 4, 14), summary);
+        Assert.Equal(3.5, summary.FeedbackMean);
+    }
+
+    [Fact]
+    public void Summary_NoActiveUsers_RatiosAreZero()
+    {
+        var counters = new CounterSet();
+        counters.Add(Metric.FeatureDayUsers, Day, 5);
+
+        var summary = FeatureReports.Summary("search", counters, new ActiveUsers(0, 0, 0), Day);
+
+        Assert.Equal((0.0, 0.0, 0.0), (summary.Adoption1, summary.Adoption7, summary.Adoption30));
+        Assert.Equal(0, summary.FeedbackMean);
+    }
+
+    private static void AddHour(CounterSet counters, int hour, long events, double valueSum, long newAdopters)
+    {
+        counters.Add(Metric.FeatureHourEvents, hour, events);
+        counters.Add(Metric.FeatureHourValueSum, hour, valueSum);
+        counters.Add(Metric.FeatureHourNewAdopters, hour, newAdopters);
+    }
+}

@@ -1,0 +1,157 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Domain.Tests;
+
+/// <summary>The live incremental state machine and the from-scratch oracle must agree on every
+/// counter and every user snapshot, for random logs that reach the awkward cases.</summary>
+public sealed class ReplayOracleEquivalenceTests
+{
+    private const double RelativeTolerance = 1e-6;
+
+    private static readonly HashSet<Metric> ValueSums =
+        [Metric.FeatureHourValueSum, Metric.FeatureDayFeedbackSum, Metric.FeatureTotalFeedbackSum];
+
+    [Theory]
+    [InlineData(1, Events.Day0, 14)]
+    [InlineData(7, Events.Day0, 14)]
+    [InlineData(42, Events.Day0, 30)]
+    [InlineData(2024, Events.Day0, 10)]
+    [InlineData(99, -30, 14)] // spans the epoch: negative day and hour numbers
+    public void Replay_RandomLog_CountersMatchLiveDeltas(int seed, int firstDay, int churnHorizonDays)
+    {
+        var rules = Rules(churnHorizonDays);
+        var log = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed, firstDay));
+
+        var live = LiveReplay.Run(log, rules);
+        var oracle = ReplayOracle.Replay(log, rules);
+
+        AssertCountersEqual(oracle.Tenant, live.Tenant, "tenant");
+        Assert.Equal(
+            oracle.Features.Keys.Order(StringComparer.Ordinal),
+            live.Features.Keys.Order(StringComparer.Ordinal));
+        foreach (var (feature, counters) in oracle.Features)
+        {
+            AssertCountersEqual(counters, live.Features[feature], feature);
+        }
+
+        // Guard against a degenerate stream that would make the comparison vacuous.
+        Assert.True(oracle.Tenant.Total(Metric.TenantTotalUsers) > 250);
+        Assert.True(oracle.Features.Values.Sum(f => f.Total(Metric.FeatureTotalFeedbackCount)) > 100);
+    }
+
+    [Theory]
+    [InlineData(1, Events.Day0, 14)]
+    [InlineData(7, Events.Day0, 14)]
+    [InlineData(42, Events.Day0, 30)]
+    [InlineData(2024, Events.Day0, 10)]
+    [InlineData(99, -30, 14)]
+    public void Snapshot_RandomLog_MatchesOracleAtSeveralTimes(int seed, int firstDay, int churnHorizonDays)
+    {
+        var rules = Rules(churnHorizonDays);
+        var log = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed, firstDay));
+        var live = LiveReplay.Run(log, rules);
+        var oracle = ReplayOracle.Replay(log, rules);
+
+        var lastMs = log.Max(e => e.TimestampMs);
+        long[] asOfTimes =
+        [
+            lastMs,
+            lastMs + (3 * TimeBuckets.MsPerDay),
+            lastMs + (9 * TimeBuckets.MsPerDay),
+            lastMs + (20 * TimeBuckets.MsPerDay),
+            lastMs + (45 * TimeBuckets.MsPerDay),
+            // Mid-log: many users have events after these times (a wall clock behind client clocks).
+            TimeBuckets.DayStartMs(firstDay + 30) + 1,
+            TimeBuckets.DayStartMs(firstDay + 15) + 1,
+        ];
+
+        Assert.Equal(live.Users.Keys.Order(StringComparer.Ordinal), oracle.UserIds.Order(StringComparer.Ordinal));
+        var stages = new HashSet<Lifecycle>();
+        foreach (var (userId, activity) in live.Users)
+        {
+            foreach (var asOf in asOfTimes)
+            {
+                var expected = oracle.User(userId, asOf);
+                AssertSnapshotsEqual(expected, activity.Snapshot(userId, asOf, rules));
+                stages.Add(expected.Lifecycle);
+            }
+        }
+
+        // Every stage is reached, so each branch of the lifecycle rules was compared.
+        Assert.Equal(Enum.GetValues<Lifecycle>().Order(), stages.Order());
+    }
+
+    [Fact]
+    public void Deduplicate_RetriedEvents_KeepsFirstOccurrencePerUser()
+    {
+        var first = Events.Usage("u1", Events.At(0), feature: "search", value: 1);
+        var retry = first with { Value = 2 };
+        var otherUser = first with { UserId = "u2" };
+        var otherTenant = first with { Tenant = "globex" };
+
+        var kept = ReplayOracle.Deduplicate([first, otherUser, retry, otherTenant, otherUser]);
+
+        Assert.Equal([first, otherUser, otherTenant], kept);
+        Assert.Equal(1, kept[0].Value);
+    }
+
+    [Fact]
+    public void Deduplicate_GeneratedLog_RemovesRetries()
+    {
+        var raw = EventStreamGenerator.Generate(5, Events.Day0);
+
+        var kept = ReplayOracle.Deduplicate(raw);
+
+        Assert.True(kept.Count < raw.Count);
+        Assert.Equal(raw.Select(e => (e.UserId, e.EventId)).Distinct().Count(), kept.Count);
+    }
+
+    private static TenantRules Rules(int churnHorizonDays) =>
+        new(TenantClock.Event, churnHorizonDays, [EventStreamGenerator.ChurnEvent, EventStreamGenerator.OtherChurnEvent]);
+
+    private static void AssertCountersEqual(CounterSet expected, CounterSet actual, string owner)
+    {
+        var keys = expected.Entries().Select(e => (e.Metric, e.Bucket))
+            .Union(actual.Entries().Select(e => (e.Metric, e.Bucket)))
+            .OrderBy(k => k.Metric).ThenBy(k => k.Bucket)
+            .ToList();
+        foreach (var (metric, bucket) in keys)
+        {
+            var want = expected.Get(metric, bucket);
+            var got = actual.Get(metric, bucket);
+            if (ValueSums.Contains(metric))
+            {
+                var scale = Math.Max(1, Math.Max(Math.Abs(want), Math.Abs(got)));
+                Assert.True(
+                    Math.Abs(want - got) <= RelativeTolerance * scale,
+                    $"{owner} {metric}[{bucket}]: oracle {want}, live {got}");
+            }
+            else
+            {
+                Assert.True(want == got, $"{owner} {metric}[{bucket}]: oracle {want}, live {got}");
+            }
+        }
+
+        Assert.True(expected.Count > 0, $"{owner}: the oracle computed no counters");
+    }
+
+    private static void AssertSnapshotsEqual(UserSnapshot expected, UserSnapshot actual)
+    {
+        var who = $"{expected.UserId} at {expected.AsOfMs}";
+        Assert.Equal(expected.UserId, actual.UserId);
+        Assert.Equal(expected.AsOfMs, actual.AsOfMs);
+        Assert.True(expected.FirstSeenMs == actual.FirstSeenMs, $"{who} FirstSeenMs: {expected.FirstSeenMs} vs {actual.FirstSeenMs}");
+        Assert.True(expected.LastSeenMs == actual.LastSeenMs, $"{who} LastSeenMs: {expected.LastSeenMs} vs {actual.LastSeenMs}");
+        Assert.True(expected.EventCount == actual.EventCount, $"{who} EventCount: {expected.EventCount} vs {actual.EventCount}");
+        Assert.True(expected.ActiveDays == actual.ActiveDays, $"{who} ActiveDays: {expected.ActiveDays} vs {actual.ActiveDays}");
+        Assert.True(expected.Sessions == actual.Sessions, $"{who} Sessions: {expected.Sessions} vs {actual.Sessions}");
+        Assert.True(
+            Math.Abs(expected.ValueSum - actual.ValueSum) <= RelativeTolerance * Math.Max(1, Math.Abs(expected.ValueSum)),
+            $"{who} ValueSum: {expected.ValueSum} vs {actual.ValueSum}");
+        Assert.Equal(expected.Features, actual.Features);
+        Assert.Equal(
+            expected.Traits.OrderBy(t => t.Key, StringComparer.Ordinal),
+            actual.Traits.OrderBy(t => t.Key, StringComparer.Ordinal));
+        Assert.True(expected.Lifecycle == actual.Lifecycle, $"{who} Lifecycle: oracle {expected.Lifecycle}, live {actual.Lifecycle}");
+    }
+}

@@ -1,0 +1,62 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Domain.Tests;
+
+public sealed class SortedIntSetTests
+{
+    [Fact]
+    public void Add_OutOfOrderWithRepeats_KeepsSortedDistinctItems()
+    {
+        var set = new SortedIntSet();
+
+        var added = new[] { 5, -3, 9, 5, 0, -3 }.Select(set.Add).ToList();
+
+        Assert.Equal([true, true, true, false, true, false], added);
+        Assert.Equal([-3, 0, 5, 9], set.Items);
+        Assert.Equal(4, set.Count);
+    }
+
+    [Theory]
+    [InlineData(10, 10, true)]
+    [InlineData(11, 19, false)]
+    [InlineData(11, 20, true)]
+    [InlineData(-100, 9, false)]
+    [InlineData(-100, 10, true)]
+    [InlineData(21, 100, false)]
+    [InlineData(15, 25, true)]
+    public void AnyInRange_Bounds_AreInclusive(int low, int high, bool expected)
+    {
+        var set = new SortedIntSet();
+        set.Add(10);
+        set.Add(20);
+
+        Assert.Equal(expected, set.AnyInRange(low, high));
+    }
+
+    [Theory]
+    [InlineData(-5, null)]
+    [InlineData(-2, null)]
+    [InlineData(-1, -2)]
+    [InlineData(7, -2)]
+    [InlineData(8, 7)]
+    [InlineData(100, 7)]
+    public void Predecessor_Value_IsGreatestMemberBelow(int value, int? expected)
+    {
+        var set = new SortedIntSet();
+        set.Add(7);
+        set.Add(-2);
+
+        Assert.Equal(expected, set.Predecessor(value));
+    }
+
+    [Fact]
+    public void Contains_MembersAndNonMembers_Distinguished()
+    {
+        var set = new SortedIntSet();
+        set.Add(3);
+
+        Assert.True(set.Contains(3));
+        Assert.False(set.Contains(2));
+        Assert.False(new SortedIntSet().AnyInRange(int.MinValue, int.MaxValue));
+    }
+}
