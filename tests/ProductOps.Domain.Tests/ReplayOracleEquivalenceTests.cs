@@ -1,3 +1,4 @@
+using ProductOps.Testing;
 using ProductOps.Domain;
 
 namespace ProductOps.Domain.Tests;
@@ -6,11 +7,6 @@ namespace ProductOps.Domain.Tests;
 /// counter and every user snapshot, for random logs that reach the awkward cases.</summary>
 public sealed class ReplayOracleEquivalenceTests
 {
-    private const double RelativeTolerance = 1e-6;
-
-    private static readonly HashSet<Metric> ValueSums =
-        [Metric.FeatureHourValueSum, Metric.FeatureDayFeedbackSum, Metric.FeatureTotalFeedbackSum];
-
     [Theory]
     [InlineData(1, Events.Day0, 14)]
     [InlineData(7, Events.Day0, 14)]
@@ -25,13 +21,13 @@ public sealed class ReplayOracleEquivalenceTests
         var live = LiveReplay.Run(log, rules);
         var oracle = ReplayOracle.Replay(log, rules);
 
-        AssertCountersEqual(oracle.Tenant, live.Tenant, "tenant");
+        OracleAssert.CountersEqual(oracle.Tenant, live.Tenant, "tenant");
         Assert.Equal(
             oracle.Features.Keys.Order(StringComparer.Ordinal),
             live.Features.Keys.Order(StringComparer.Ordinal));
         foreach (var (feature, counters) in oracle.Features)
         {
-            AssertCountersEqual(counters, live.Features[feature], feature);
+            OracleAssert.CountersEqual(counters, live.Features[feature], feature);
         }
 
         // Guard against a degenerate stream that would make the comparison vacuous.
@@ -72,7 +68,7 @@ public sealed class ReplayOracleEquivalenceTests
             foreach (var asOf in asOfTimes)
             {
                 var expected = oracle.User(userId, asOf);
-                AssertSnapshotsEqual(expected, activity.Snapshot(userId, asOf, rules));
+                OracleAssert.SnapshotsEqual(expected, activity.Snapshot(userId, asOf, rules));
                 stages.Add(expected.Lifecycle);
             }
         }
@@ -108,50 +104,4 @@ public sealed class ReplayOracleEquivalenceTests
 
     private static TenantRules Rules(int churnHorizonDays) =>
         new(TenantClock.Event, churnHorizonDays, [EventStreamGenerator.ChurnEvent, EventStreamGenerator.OtherChurnEvent]);
-
-    private static void AssertCountersEqual(CounterSet expected, CounterSet actual, string owner)
-    {
-        var keys = expected.Entries().Select(e => (e.Metric, e.Bucket))
-            .Union(actual.Entries().Select(e => (e.Metric, e.Bucket)))
-            .OrderBy(k => k.Metric).ThenBy(k => k.Bucket)
-            .ToList();
-        foreach (var (metric, bucket) in keys)
-        {
-            var want = expected.Get(metric, bucket);
-            var got = actual.Get(metric, bucket);
-            if (ValueSums.Contains(metric))
-            {
-                var scale = Math.Max(1, Math.Max(Math.Abs(want), Math.Abs(got)));
-                Assert.True(
-                    Math.Abs(want - got) <= RelativeTolerance * scale,
-                    $"{owner} {metric}[{bucket}]: oracle {want}, live {got}");
-            }
-            else
-            {
-                Assert.True(want == got, $"{owner} {metric}[{bucket}]: oracle {want}, live {got}");
-            }
-        }
-
-        Assert.True(expected.Count > 0, $"{owner}: the oracle computed no counters");
-    }
-
-    private static void AssertSnapshotsEqual(UserSnapshot expected, UserSnapshot actual)
-    {
-        var who = $"{expected.UserId} at {expected.AsOfMs}";
-        Assert.Equal(expected.UserId, actual.UserId);
-        Assert.Equal(expected.AsOfMs, actual.AsOfMs);
-        Assert.True(expected.FirstSeenMs == actual.FirstSeenMs, $"{who} FirstSeenMs: {expected.FirstSeenMs} vs {actual.FirstSeenMs}");
-        Assert.True(expected.LastSeenMs == actual.LastSeenMs, $"{who} LastSeenMs: {expected.LastSeenMs} vs {actual.LastSeenMs}");
-        Assert.True(expected.EventCount == actual.EventCount, $"{who} EventCount: {expected.EventCount} vs {actual.EventCount}");
-        Assert.True(expected.ActiveDays == actual.ActiveDays, $"{who} ActiveDays: {expected.ActiveDays} vs {actual.ActiveDays}");
-        Assert.True(expected.Sessions == actual.Sessions, $"{who} Sessions: {expected.Sessions} vs {actual.Sessions}");
-        Assert.True(
-            Math.Abs(expected.ValueSum - actual.ValueSum) <= RelativeTolerance * Math.Max(1, Math.Abs(expected.ValueSum)),
-            $"{who} ValueSum: {expected.ValueSum} vs {actual.ValueSum}");
-        Assert.Equal(expected.Features, actual.Features);
-        Assert.Equal(
-            expected.Traits.OrderBy(t => t.Key, StringComparer.Ordinal),
-            actual.Traits.OrderBy(t => t.Key, StringComparer.Ordinal));
-        Assert.True(expected.Lifecycle == actual.Lifecycle, $"{who} Lifecycle: oracle {expected.Lifecycle}, live {actual.Lifecycle}");
-    }
 }

@@ -1,6 +1,6 @@
 using ProductOps.Domain;
 
-namespace ProductOps.Domain.Tests;
+namespace ProductOps.Testing;
 
 /// <summary>
 /// Seeded random event logs of one tenant, built to reach the awkward cases: bursts of activity
@@ -8,7 +8,7 @@ namespace ProductOps.Domain.Tests;
 /// and very late events, retried (duplicate) events, event ids shared across users, Identify
 /// events with tied timestamps and deletions, feedback, sessions, zero and negative values.
 /// </summary>
-internal static class EventStreamGenerator
+public static class EventStreamGenerator
 {
     public const string Tenant = "acme";
     public const string ChurnEvent = "subscription_cancelled";

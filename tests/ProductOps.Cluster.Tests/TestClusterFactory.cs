@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+using ProductOps.Testing;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>Builds test clusters whose silos share one data folder, as silos of one deployment
+/// share one database.</summary>
+public static class TestClusterFactory
+{
+    public const int Partitions = 8;
+
+    public static async Task<TestCluster> StartAsync(string dataDir, short silos)
+    {
+        var builder = new TestClusterBuilder(silos);
+        builder.AddSiloBuilderConfigurator<ClusterSiloConfigurator>();
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ProductOps:DataDir"] = dataDir,
+            ["ProductOps:Pipeline:Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ProductOps:Pipeline:CheckpointInterval"] = "00:00:00.300",
+            ["ProductOps:Pipeline:UserSnapshotEvery"] = "16",
+            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:Clock"] = "Event",
+            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnHorizonDays"] = "14",
+            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnEvents:0"] = EventStreamGenerator.ChurnEvent,
+            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnEvents:1"] = EventStreamGenerator.OtherChurnEvent,
+        }));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
