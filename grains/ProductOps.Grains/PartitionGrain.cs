@@ -125,9 +125,28 @@ public sealed partial class PartitionGrain(
                 append.Completion.TrySetException(e); // nothing was acked: the client retries with the same ids
             }
 
-            _head = await log.GetHeadAsync(_partition);
-            _work.Set();
+            if (e is LogFencedException)
+            {
+                // Another activation writes this partition now (a moment after a silo failure): give way.
+                DeactivateOnIdle();
+            }
+
+            await ReloadHeadAsync();
         }
+    }
+
+    private async Task ReloadHeadAsync()
+    {
+        try
+        {
+            _head = await log.GetHeadAsync(_partition);
+        }
+        catch (Exception e)
+        {
+            LogCommitFailed(logger, e, _partition, 0);
+        }
+
+        _work.Set();
     }
 
     private async Task DispatchLoopAsync()
@@ -169,6 +188,12 @@ public sealed partial class PartitionGrain(
     private async Task DispatchNextAsync()
     {
         var events = await NextEventsAsync();
+        if (events.Count == 0)
+        {
+            await ReloadHeadAsync(); // the head ran ahead of the log (a commit failed after all)
+            return;
+        }
+
         var byUser = new Dictionary<(string Tenant, string User), List<int>>();
         for (var i = 0; i < events.Count; i++)
         {

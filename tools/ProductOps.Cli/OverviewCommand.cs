@@ -1,0 +1,35 @@
+using ProductOps.Contracts.V1;
+
+namespace ProductOps.Cli;
+
+/// <summary>`overview`: the tenant's daily activity, totals, ingestion counters and freshness.</summary>
+internal sealed class OverviewCommand : ICliCommand
+{
+    public string Name => "overview";
+
+    public string Summary => "Show the tenant overview: DAU/WAU/MAU per day, totals, ingestion counters, freshness.";
+
+    public string Usage => "overview [--from DATE] [--to DATE] [options]";
+
+    public IReadOnlyList<CliOption> Options { get; } =
+    [
+        new("from", "DATE", "Start of the range, yyyy-MM-dd (UTC days). Default: 30 days before --to."),
+        new("to", "DATE", "End of the range, exclusive, yyyy-MM-dd. Default: the tenant clock's now."),
+        Connection.Address,
+        Connection.ReadKey,
+    ];
+
+    public async Task<int> RunAsync(CliArguments arguments, CancellationToken cancellationToken)
+    {
+        arguments.ExpectNoPositionals();
+        var request = new GetOverviewRequest
+        {
+            From = arguments.GetTimestamp("from"),
+            To = arguments.GetTimestamp("to"),
+        };
+        await using var client = Connection.ForQueries(arguments);
+        var view = await client.Query.GetOverviewAsync(request, cancellationToken: cancellationToken);
+        OverviewPrinter.Print(view, Console.Out);
+        return CliApp.Ok;
+    }
+}

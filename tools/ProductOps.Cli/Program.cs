@@ -1,0 +1,13 @@
+using ProductOps.Cli;
+
+// productops: one class per command; CliApp parses, dispatches and reports errors.
+ICliCommand[] commands =
+[
+    new SimulateCommand(),
+    new OverviewCommand(),
+    new FeaturesCommand(),
+    new FeatureCommand(),
+    new UserCommand(),
+];
+
+return await new CliApp(commands).RunAsync(args);

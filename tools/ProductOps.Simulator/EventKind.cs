@@ -1,0 +1,11 @@
+namespace ProductOps.Simulator;
+
+internal enum EventKind : byte
+{
+    SessionStart,
+    FeatureUsed,
+    Purchase,
+    Feedback,
+    Error,
+    SubscriptionCancelled,
+}
