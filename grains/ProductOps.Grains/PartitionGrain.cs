@@ -30,7 +30,7 @@ public sealed partial class PartitionGrain(
     private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
     private List<PendingAppend> _appends = [];
     private List<LoggedEvent> _committed = []; // committed, not yet dispatched, in seq order
-    private Task? _committing;
+    private bool _committing;
     private Task? _dispatching;
     private int _partition;
     private long _head;
@@ -54,7 +54,14 @@ public sealed partial class PartitionGrain(
     {
         var pending = new PendingAppend(request.Events);
         _appends.Add(pending);
-        _committing ??= CommitLoopAsync();
+        if (!_committing)
+        {
+            // Set before the loop starts: a commit that completes synchronously clears it in the
+            // loop's finally, and must not leave the partition believing a loop still runs.
+            _committing = true;
+            _ = CommitLoopAsync();
+        }
+
         return new AppendResult(await pending.Completion.Task);
     }
 
@@ -97,7 +104,7 @@ public sealed partial class PartitionGrain(
         }
         finally
         {
-            _committing = null;
+            _committing = false;
         }
     }
 

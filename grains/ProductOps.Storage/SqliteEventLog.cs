@@ -17,7 +17,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
 
     private readonly string _folder;
     private readonly string _synchronous;
-    private readonly ConcurrentDictionary<int, PartitionWriter> _writers = new();
+    private readonly ConcurrentDictionary<int, Lazy<PartitionWriter>> _writers = new();
 
     public SqliteEventLog(IOptions<StorageOptions> options)
     {
@@ -49,16 +49,17 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
 
     public void Dispose()
     {
-        foreach (var writer in _writers.Values)
+        foreach (var writer in _writers.Values.Where(w => w.IsValueCreated))
         {
-            writer.Dispose();
+            writer.Value.Dispose();
         }
 
         _writers.Clear();
     }
 
+    // Lazy: GetOrAdd may run its factory twice under a race; only one writer connection may exist.
     private PartitionWriter Writer(int partition) =>
-        _writers.GetOrAdd(partition, p => new PartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous)));
+        _writers.GetOrAdd(partition, p => new Lazy<PartitionWriter>(() => new PartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous)))).Value;
 
     private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
 

@@ -14,7 +14,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Serializer _serializer;
-    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public SqliteGrainStorage(IOptions<StorageOptions> options, Serializer serializer)
     {
@@ -94,14 +94,24 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         grainState.State = Activator.CreateInstance<T>();
     });
 
-    public void Dispose() => _connection.Dispose();
-
-    // One connection, one statement at a time; off the grain's thread so a grain turn never blocks on disk.
-    private Task Run(Action action) => Task.Run(() =>
+    public void Dispose()
     {
-        lock (_gate)
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+
+    // One connection, one statement at a time. Waiting for the turn is asynchronous, so a burst of
+    // writes never parks thread-pool threads; the statement itself runs off the grain's turn.
+    private async Task Run(Action action)
+    {
+        await _gate.WaitAsync();
+        try
         {
-            action();
+            await Task.Run(action);
         }
-    });
+        finally
+        {
+            _gate.Release();
+        }
+    }
 }
