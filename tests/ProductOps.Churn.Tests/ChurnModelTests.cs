@@ -5,8 +5,8 @@ using Xunit.Abstractions;
 namespace ProductOps.Churn.Tests;
 
 /// <summary>The model, judged on a simulation whose churners are known, against recency alone.</summary>
+[Collection(SimulatedChurnCollection.Name)]
 public sealed class ChurnModelTests(SimulatedChurnFixture fixture, ITestOutputHelper output)
-    : IClassFixture<SimulatedChurnFixture>
 {
     [Fact]
     public void Train_SimulatedProduct_HoldoutAucAtLeast085AndAboveRecencyBaseline()
