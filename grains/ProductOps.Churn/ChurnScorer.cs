@@ -15,12 +15,15 @@ public sealed class ChurnScorer
 {
     private const int MaxReasons = 3;
     private readonly ITransformer _pipeline;
+    private readonly ITransformer _model;
     private readonly MLContext _ml;
     private readonly ConcurrentBag<PredictionEngine<ChurnRow, ChurnPrediction>> _engines = [];
+    private readonly ConcurrentBag<PredictionEngine<ChurnRow, ProbabilityRow>> _probabilityEngines = [];
 
-    private ChurnScorer(MLContext ml, ITransformer pipeline)
+    private ChurnScorer(MLContext ml, ITransformer model, ITransformer pipeline)
     {
         _ml = ml;
+        _model = model;
         _pipeline = pipeline;
     }
 
@@ -40,10 +43,31 @@ public sealed class ChurnScorer
 
         var explain = ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: ChurnFeatures.Count, numberOfNegativeContributions: 0, normalize: false)
             .Fit(ml.Data.LoadFromEnumerable(new[] { ChurnRow.Of(new float[ChurnFeatures.Count]) }));
-        return new ChurnScorer(ml, model.Append(explain));
+        return new ChurnScorer(ml, model, model.Append(explain));
     }
 
-    /// <summary>Scores one user's features.</summary>
+    /// <summary>One user's probability alone: the cheap path for rescoring many users, where
+    /// reasons are only needed for the few at risk (<see cref="Score"/>).</summary>
+    public float Probability(float[] features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (!_probabilityEngines.TryTake(out var engine))
+        {
+            engine = _ml.Model.CreatePredictionEngine<ChurnRow, ProbabilityRow>(_model);
+        }
+
+        try
+        {
+            return engine.Predict(ChurnRow.Of(features)).Probability;
+        }
+        finally
+        {
+            _probabilityEngines.Add(engine);
+        }
+    }
+
+    /// <summary>Scores one user's features and explains the score (costlier than
+    /// <see cref="Probability"/>: feature contributions walk every tree).</summary>
     public ChurnScore Score(float[] features)
     {
         ArgumentNullException.ThrowIfNull(features);

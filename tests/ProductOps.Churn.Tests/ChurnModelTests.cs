@@ -122,6 +122,7 @@ public sealed class ChurnModelTests(SimulatedChurnFixture fixture, ITestOutputHe
         {
             var single = scorer.Score(features[i]);
             Assert.Equal(single.Probability, batch[i].Probability, 6);
+            Assert.Equal(single.Probability, scorer.Probability(features[i]), 6);
             Assert.Equal(single.Reasons.Select(r => r.Feature), batch[i].Reasons.Select(r => r.Feature));
         }
     }
