@@ -225,7 +225,7 @@ public sealed partial class PartitionGrain(
         }));
 
         var cycle = new DispatchCycle(events, deltas);
-        var outcomes = await Task.WhenAll(cycle.Receivers().Select(receiver => SendAsync(cycle, receiver)));
+        var outcomes = await Task.WhenAll(cycle.Receivers.Select(receiver => SendAsync(cycle, receiver)));
         if (outcomes.Contains(ReceiveStatus.Gap))
         {
             LogReceiverLost(logger, _partition, Checkpoint);
@@ -240,7 +240,7 @@ public sealed partial class PartitionGrain(
     private async Task<ReceiveStatus> SendAsync(DispatchCycle cycle, ReceiverKey receiver)
     {
         var grain = Receiver(receiver);
-        var (counters, info) = cycle.RollUp(receiver, cycle.FromSeq);
+        var (counters, info) = cycle.RollUp(receiver);
         var required = _lastSent.GetValueOrDefault(receiver, -1);
         var outcome = await grain.Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info));
         if (outcome.Status == ReceiveStatus.Partial)
