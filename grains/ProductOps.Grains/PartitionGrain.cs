@@ -28,6 +28,7 @@ public sealed partial class PartitionGrain(
     private readonly AsyncSignal _work = new();
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
     private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
+    private readonly List<TaskCompletionSource> _drainWaiters = [];
     private List<PendingAppend> _appends = [];
     private List<LoggedEvent> _committed = []; // committed, not yet dispatched, in seq order
     private bool _committing;
@@ -72,6 +73,15 @@ public sealed partial class PartitionGrain(
     }
 
     public Task Ping() => Task.CompletedTask;
+
+    public Task Drain()
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _drainWaiters.Add(drained);
+        _checkpointDue = true;
+        _work.Set();
+        return drained.Task;
+    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -277,6 +287,7 @@ public sealed partial class PartitionGrain(
     {
         if (_dispatched == Checkpoint && _fedSinceCheckpoint.Count == 0)
         {
+            ReleaseDrainWaiters();
             return;
         }
 
@@ -296,6 +307,22 @@ public sealed partial class PartitionGrain(
         await state.WriteStateAsync();
         _fedSinceCheckpoint.Clear();
         _lastSent.Clear();
+        ReleaseDrainWaiters();
+    }
+
+    private void ReleaseDrainWaiters()
+    {
+        if (_dispatched != _head)
+        {
+            return; // more arrived meanwhile; the next checkpoint releases them
+        }
+
+        foreach (var waiter in _drainWaiters)
+        {
+            waiter.TrySetResult();
+        }
+
+        _drainWaiters.Clear();
     }
 
     private void Rewind()
