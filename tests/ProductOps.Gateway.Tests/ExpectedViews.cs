@@ -1,11 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
+using ProductOps.Gateway.Query;
 using ContractDayActivity = ProductOps.Contracts.V1.DayActivity;
-using ContractLifecycle = ProductOps.Contracts.V1.Lifecycle;
-using ContractSeriesPoint = ProductOps.Contracts.V1.SeriesPoint;
-using DomainLifecycle = ProductOps.Domain.Lifecycle;
-using DomainSeriesPoint = ProductOps.Domain.SeriesPoint;
 
 namespace ProductOps.Gateway.Tests;
 
@@ -21,28 +18,7 @@ public static class ExpectedViews
     public static UserView User(OracleResult oracle, string userId, long asOfMs)
     {
         ArgumentNullException.ThrowIfNull(oracle);
-        var user = oracle.User(userId, asOfMs);
-        var view = new UserView
-        {
-            UserId = user.UserId,
-            EventCount = user.EventCount,
-            ActiveDays = user.ActiveDays,
-            Sessions = user.Sessions,
-            ValueSum = user.ValueSum,
-            Lifecycle = Lifecycle(user.Lifecycle),
-            AsOf = Time(asOfMs),
-            FirstSeen = user.FirstSeenMs is { } first ? Time(first) : null,
-            LastSeen = user.LastSeenMs is { } last ? Time(last) : null,
-        };
-        view.Features.AddRange(user.Features.Select(f => new Contracts.V1.FeatureUsage
-        {
-            Feature = f.Feature,
-            Count = f.Count,
-            FirstUsed = Time(f.FirstUseMs),
-            LastUsed = Time(f.LastUseMs),
-        }));
-        view.Traits.Add(user.Traits.ToDictionary());
-        return view;
+        return ContractMapper.ToContract(oracle.User(userId, asOfMs));
     }
 
     /// <summary>GetFeature with the default range (the 30 days up to the clock's now), minus adoption rates.</summary>
@@ -51,17 +27,8 @@ public static class ExpectedViews
         ArgumentNullException.ThrowIfNull(oracle);
         var counters = oracle.Features.GetValueOrDefault(feature) ?? new CounterSet();
         var report = FeatureReports.Report(feature, counters, TimeRange.DaysEndingAt(asOfMs, DefaultRangeDays), new ActiveUsers(0, 0, 0), asOfMs);
-        var view = new FeatureView
-        {
-            Feature = feature,
-            AdoptersAllTime = report.Summary.AdoptersAllTime,
-            EventsAllTime = report.Summary.EventsAllTime,
-            FeedbackCount = report.Summary.FeedbackCount,
-            FeedbackMean = report.Summary.FeedbackMean,
-            AsOf = Time(asOfMs),
-        };
-        view.Daily.AddRange(report.Daily.Select(Point));
-        view.Hourly.AddRange(report.Hourly.Select(Point));
+        var view = ContractMapper.ToContract(report);
+        view.Adoption = null; // tenant-wide active users are not the oracle's to know here
         return view;
     }
 
@@ -71,7 +38,7 @@ public static class ExpectedViews
         ArgumentNullException.ThrowIfNull(oracle);
         var activity = TenantActivity.From(oracle.Tenant, TimeRange.DaysEndingAt(asOfMs, DefaultRangeDays));
         var view = new OverviewView { TotalUsers = activity.TotalUsers, TotalEvents = activity.TotalEvents };
-        view.Days.AddRange(activity.Days.Select(Day));
+        view.Days.AddRange(activity.Days.Select(ContractMapper.ToContract));
         return view;
     }
 
@@ -115,37 +82,5 @@ public static class ExpectedViews
         })];
     }
 
-    public static Timestamp Time(long ms) => Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(ms));
-
-    private static ContractSeriesPoint Point(DomainSeriesPoint point) => new()
-    {
-        BucketStart = Time(point.BucketStartMs),
-        Events = point.Events,
-        DistinctUsers = point.DistinctUsers,
-        ValueSum = point.ValueSum,
-        NewAdopters = point.NewAdopters,
-        FeedbackCount = point.FeedbackCount,
-        FeedbackMean = point.FeedbackCount == 0 ? 0 : point.FeedbackSum / point.FeedbackCount,
-    };
-
-    private static ContractDayActivity Day(Domain.DayActivity day) => new()
-    {
-        Day = Time(day.DayStartMs),
-        Dau = day.Dau,
-        Wau = day.Wau,
-        Mau = day.Mau,
-        Stickiness = day.Stickiness,
-        NewUsers = day.NewUsers,
-        Events = day.Events,
-    };
-
-    private static ContractLifecycle Lifecycle(DomainLifecycle lifecycle) => lifecycle switch
-    {
-        DomainLifecycle.New => ContractLifecycle.New,
-        DomainLifecycle.Active => ContractLifecycle.Active,
-        DomainLifecycle.Returning => ContractLifecycle.Returning,
-        DomainLifecycle.Dormant => ContractLifecycle.Dormant,
-        DomainLifecycle.Churned => ContractLifecycle.Churned,
-        _ => ContractLifecycle.Unspecified,
-    };
+    public static Timestamp Time(long ms) => ContractMapper.Time(ms);
 }
