@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README): restores, builds and runs every test project, one at a
-# time so the crash and process tests get the machine's two cores to themselves.
+# time so the crash and process tests get the machine's two cores to themselves, then the Node
+# interop tests (needs node and npm).
 # Usage: tools/test.sh [extra dotnet test arguments, e.g. --filter ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,23 @@ for project in tests/*.Tests/*.Tests.csproj; do
   fi
   rm -f "$log"
 done
+
+# The contract from another language: a grpc-js client against the real node.
+echo "=== tests/interop (Node, grpc-js)"
+log=$(mktemp)
+if ! (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error && PRODUCTOPS_CONFIGURATION="$configuration" node --test) 2>&1 | tee "$log"; then
+  status=1
+fi
+node_passed=$(grep -Eo '^# pass [0-9]+' "$log" | awk '{print $3}' || true)
+node_failed=$(grep -Eo '^# fail [0-9]+' "$log" | awk '{print $3}' || true)
+if [ -z "$node_passed" ]; then
+  echo "no test summary from tests/interop"
+  status=1
+else
+  passed=$((passed + node_passed))
+  failed=$((failed + ${node_failed:-0}))
+fi
+rm -f "$log"
 
 echo "$passed passed, $failed failed"
 exit $status

@@ -7,8 +7,6 @@ public static class PartitionMap
     public static int PartitionOf(string tenant, string userId, int partitionCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitionCount, 1);
-        // The separator keeps ("ab", "c") and ("a", "bc") apart.
-        var hash = StableHash.Continue(StableHash.Separate(StableHash.Continue(StableHash.Start, tenant)), userId);
-        return (int)(hash % (ulong)partitionCount);
+        return (int)(StableHash.OfPair(tenant, userId) % (ulong)partitionCount);
     }
 }

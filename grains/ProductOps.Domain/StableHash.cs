@@ -10,6 +10,9 @@ public static class StableHash
 
     public static long Of(string text) => unchecked((long)Continue(Offset, text));
 
+    /// <summary>The hash of a pair; the separator keeps ("ab", "c") and ("a", "bc") apart.</summary>
+    public static ulong OfPair(string first, string second) => Continue(Separate(Continue(Offset, first)), second);
+
     /// <summary>Folds more text into a running hash.</summary>
     public static ulong Continue(ulong hash, string text)
     {

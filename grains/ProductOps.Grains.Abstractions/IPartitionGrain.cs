@@ -17,4 +17,8 @@ public interface IPartitionGrain : IGrainWithIntegerKey
 
     /// <summary>Keeps the partition active so it dispatches what it committed before a crash.</summary>
     Task Ping();
+
+    /// <summary>Dispatches everything committed so far and checkpoints; used before a graceful stop,
+    /// while the receivers are still active, so a restart has nothing to re-dispatch.</summary>
+    Task Drain();
 }

@@ -17,5 +17,5 @@ public sealed class PipelineOptions
 
     /// <summary>A user grain writes its snapshot after this many new events (and on deactivation);
     /// in between, a lost user grain catches up from the log.</summary>
-    public int UserSnapshotEvery { get; set; } = 64;
+    public int UserSnapshotEvery { get; set; } = 256;
 }

@@ -10,6 +10,11 @@ public static class ProductOpsServiceCollectionExtensions
 {
     public static IServiceCollection AddProductOpsTenancy(this IServiceCollection services)
     {
+        if (services.Any(d => d.ServiceType == typeof(TenantDirectory)))
+        {
+            return services; // a co-hosted silo and gateway both ask; bind once, or lists bind twice
+        }
+
         services.AddOptions<TenancyOptions>().BindConfiguration(TenancyOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenancyOptions>, TenancyOptionsValidator>());
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section);

@@ -28,6 +28,7 @@ public sealed partial class PartitionGrain(
     private readonly AsyncSignal _work = new();
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
     private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
+    private readonly List<TaskCompletionSource> _drainWaiters = [];
     private List<PendingAppend> _appends = [];
     private List<LoggedEvent> _committed = []; // committed, not yet dispatched, in seq order
     private bool _committing;
@@ -72,6 +73,15 @@ public sealed partial class PartitionGrain(
     }
 
     public Task Ping() => Task.CompletedTask;
+
+    public Task Drain()
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _drainWaiters.Add(drained);
+        _checkpointDue = true;
+        _work.Set();
+        return drained.Task;
+    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -225,7 +235,7 @@ public sealed partial class PartitionGrain(
         }));
 
         var cycle = new DispatchCycle(events, deltas);
-        var outcomes = await Task.WhenAll(cycle.Receivers().Select(receiver => SendAsync(cycle, receiver)));
+        var outcomes = await Task.WhenAll(cycle.Receivers.Select(receiver => SendAsync(cycle, receiver)));
         if (outcomes.Contains(ReceiveStatus.Gap))
         {
             LogReceiverLost(logger, _partition, Checkpoint);
@@ -240,7 +250,7 @@ public sealed partial class PartitionGrain(
     private async Task<ReceiveStatus> SendAsync(DispatchCycle cycle, ReceiverKey receiver)
     {
         var grain = Receiver(receiver);
-        var (counters, info) = cycle.RollUp(receiver, cycle.FromSeq);
+        var (counters, info) = cycle.RollUp(receiver);
         var required = _lastSent.GetValueOrDefault(receiver, -1);
         var outcome = await grain.Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info));
         if (outcome.Status == ReceiveStatus.Partial)
@@ -277,6 +287,7 @@ public sealed partial class PartitionGrain(
     {
         if (_dispatched == Checkpoint && _fedSinceCheckpoint.Count == 0)
         {
+            ReleaseDrainWaiters();
             return;
         }
 
@@ -296,6 +307,22 @@ public sealed partial class PartitionGrain(
         await state.WriteStateAsync();
         _fedSinceCheckpoint.Clear();
         _lastSent.Clear();
+        ReleaseDrainWaiters();
+    }
+
+    private void ReleaseDrainWaiters()
+    {
+        if (_dispatched != _head)
+        {
+            return; // more arrived meanwhile; the next checkpoint releases them
+        }
+
+        foreach (var waiter in _drainWaiters)
+        {
+            waiter.TrySetResult();
+        }
+
+        _drainWaiters.Clear();
     }
 
     private void Rewind()

@@ -6,13 +6,16 @@ using ProductOps.Grains.Abstractions;
 namespace ProductOps.Grains;
 
 /// <summary>
-/// Keeps every partition writer active. A partition that lost its silo must come back on its own
-/// to dispatch what it committed before the crash, even if no new event arrives for it.
+/// Keeps every partition writer active: a partition that lost its silo must come back on its own
+/// to dispatch what it committed before the crash, even if no new event arrives for it. On a
+/// graceful stop it drains every partition first, while all grains are still active, so the
+/// restart has nothing to re-dispatch.
 /// </summary>
 public sealed partial class PartitionKeeper(IGrainFactory grains, IOptions<PipelineOptions> options, ILogger<PartitionKeeper> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,6 +34,20 @@ public sealed partial class PartitionKeeper(IGrainFactory grains, IOptions<Pipel
         while (await WaitAsync(timer, stoppingToken));
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, options.Value.Partitions).Select(p => grains.GetGrain<IPartitionGrain>(p).Drain()))
+                .WaitAsync(DrainTimeout, cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException or OperationCanceledException)
+        {
+            LogDrainFailed(logger, e); // a restart re-dispatches from the last checkpoint instead
+        }
+    }
+
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {
         try
@@ -42,6 +59,9 @@ public sealed partial class PartitionKeeper(IGrainFactory grains, IOptions<Pipel
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not drain every partition before stopping")]
+    private static partial void LogDrainFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition keep-alive failed; retrying")]
     private static partial void LogPingFailed(ILogger logger, Exception exception);

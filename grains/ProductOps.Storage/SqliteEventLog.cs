@@ -8,19 +8,30 @@ namespace ProductOps.Storage;
 
 /// <summary>
 /// The embedded event log: one SQLite file per partition under DataDir/log, so partitions commit
-/// in parallel. The unique index on (tenant, user_id, event_id) is the dedup key; seq is the
-/// rowid, assigned by the writer, so a stale second writer fails instead of forking the log.
+/// in parallel. Seq is the rowid, assigned by the writer, so a stale second writer fails instead
+/// of forking the log. Dedup and a user's catch-up share one compact integer index on
+/// (user_key, event_key), 64-bit hashes of (tenant, user) and of the event id: far cheaper to
+/// maintain than an index on the strings. A conflict is checked against the stored strings, and a
+/// true hash collision moves the event to a salted key, so dedup stays exact.
 /// </summary>
 public sealed class SqliteEventLog : IEventLog, IDisposable
 {
     private const string Columns = "seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties";
 
+    private readonly Func<string, int, long> _eventKey;
     private readonly string _folder;
     private readonly string _synchronous;
     private readonly ConcurrentDictionary<int, Lazy<PartitionWriter>> _writers = new();
 
     public SqliteEventLog(IOptions<StorageOptions> options)
+        : this(options, EventKeys.EventKey)
     {
+    }
+
+    /// <summary>For tests: a weak <paramref name="eventKey"/> forces hash collisions.</summary>
+    internal SqliteEventLog(IOptions<StorageOptions> options, Func<string, int, long> eventKey)
+    {
+        _eventKey = eventKey;
         _folder = Path.Combine(options.Value.DataDir, "log");
         _synchronous = options.Value.SqliteSynchronous;
         Directory.CreateDirectory(_folder);
@@ -40,8 +51,9 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         }), cancellationToken);
 
     public Task<IReadOnlyList<LoggedEvent>> ReadUserAsync(int partition, string tenant, string userId, long afterSeq, CancellationToken cancellationToken = default) =>
-        Task.Run<IReadOnlyList<LoggedEvent>>(() => Read(partition, $"SELECT {Columns} FROM events WHERE tenant = $tenant AND user_id = $user AND seq > $after ORDER BY seq", command =>
+        Task.Run<IReadOnlyList<LoggedEvent>>(() => Read(partition, $"SELECT {Columns} FROM events WHERE user_key = $key AND tenant = $tenant AND user_id = $user AND seq > $after ORDER BY seq", command =>
         {
+            command.Parameters.AddWithValue("$key", EventKeys.UserKey(tenant, userId));
             command.Parameters.AddWithValue("$tenant", tenant);
             command.Parameters.AddWithValue("$user", userId);
             command.Parameters.AddWithValue("$after", afterSeq);
@@ -59,7 +71,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
 
     // Lazy: GetOrAdd may run its factory twice under a race; only one writer connection may exist.
     private PartitionWriter Writer(int partition) =>
-        _writers.GetOrAdd(partition, p => new Lazy<PartitionWriter>(() => new PartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous)))).Value;
+        _writers.GetOrAdd(partition, p => new Lazy<PartitionWriter>(() => new PartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous), _eventKey))).Value;
 
     private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
 
@@ -88,14 +100,18 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private sealed class PartitionWriter : IDisposable
     {
         private readonly SqliteConnection _connection;
+        private readonly Func<string, int, long> _eventKey;
         private readonly Lock _gate = new();
 
-        public PartitionWriter(SqliteConnection connection)
+        public PartitionWriter(SqliteConnection connection, Func<string, int, long> eventKey)
         {
             _connection = connection;
+            _eventKey = eventKey;
             SqliteDatabase.Execute(connection, """
                 CREATE TABLE IF NOT EXISTS events (
                     seq          INTEGER PRIMARY KEY,
+                    user_key     INTEGER NOT NULL,
+                    event_key    INTEGER NOT NULL,
                     committed_at INTEGER NOT NULL,
                     tenant       TEXT NOT NULL,
                     user_id      TEXT NOT NULL,
@@ -106,7 +122,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
                     value        REAL NOT NULL,
                     session_id   TEXT NOT NULL,
                     properties   TEXT NULL);
-                CREATE UNIQUE INDEX IF NOT EXISTS events_dedup ON events (tenant, user_id, event_id);
+                CREATE UNIQUE INDEX IF NOT EXISTS events_dedup ON events (user_key, event_key);
                 """);
         }
 
@@ -132,11 +148,13 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
                 using var insert = _connection.CreateCommand();
                 insert.Transaction = transaction;
                 insert.CommandText = $"""
-                    INSERT INTO events ({Columns})
-                    VALUES ($seq, $committed, $tenant, $user, $id, $name, $feature, $ts, $value, $session, $properties)
-                    ON CONFLICT (tenant, user_id, event_id) DO NOTHING
+                    INSERT INTO events (user_key, event_key, {Columns})
+                    VALUES ($user_key, $event_key, $seq, $committed, $tenant, $user, $id, $name, $feature, $ts, $value, $session, $properties)
+                    ON CONFLICT (user_key, event_key) DO NOTHING
                     """;
                 var p = insert.Parameters;
+                var userKey = p.Add("$user_key", SqliteType.Integer);
+                var eventKey = p.Add("$event_key", SqliteType.Integer);
                 var seqParameter = p.Add("$seq", SqliteType.Integer);
                 p.AddWithValue("$committed", committedAtMs);
                 var tenant = p.Add("$tenant", SqliteType.Text);
@@ -166,7 +184,8 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
                     value.Value = e.Value;
                     session.Value = e.SessionId;
                     properties.Value = e.Properties is { Count: > 0 } map ? JsonSerializer.Serialize(map) : DBNull.Value;
-                    if (insert.ExecuteNonQuery() == 0)
+                    userKey.Value = EventKeys.UserKey(e.Tenant, e.UserId);
+                    if (!Insert(insert, eventKey, e, (long)userKey.Value, transaction))
                     {
                         duplicate[i] = true;
                         continue;
@@ -182,6 +201,36 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         }
 
         public void Dispose() => _connection.Dispose();
+
+        /// <summary>Inserts the event under the first salted key that is free; false when the log
+        /// already holds this very event under one of them.</summary>
+        private bool Insert(SqliteCommand insert, SqliteParameter eventKey, TrackedEvent e, long userKey, SqliteTransaction transaction)
+        {
+            for (var salt = 0; ; salt++)
+            {
+                eventKey.Value = _eventKey(e.EventId, salt);
+                if (insert.ExecuteNonQuery() == 1)
+                {
+                    return true;
+                }
+
+                if (Holds(userKey, (long)eventKey.Value, e, transaction))
+                {
+                    return false;
+                }
+            }
+        }
+
+        private bool Holds(long userKey, long eventKey, TrackedEvent e, SqliteTransaction transaction)
+        {
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT tenant, user_id, event_id FROM events WHERE user_key = $user_key AND event_key = $event_key";
+            command.Parameters.AddWithValue("$user_key", userKey);
+            command.Parameters.AddWithValue("$event_key", eventKey);
+            using var reader = command.ExecuteReader();
+            return reader.Read() && reader.GetString(0) == e.Tenant && reader.GetString(1) == e.UserId && reader.GetString(2) == e.EventId;
+        }
 
         private long HeadIn(SqliteTransaction? transaction)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ProductOps.Domain;
 using ProductOps.Testing;
 using Xunit.Abstractions;
 
@@ -37,9 +36,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             output.WriteLine($"{events.Count} events, {retries} batch sends retried; all acked after {acked.TotalSeconds:F1} s, all dispatched after {clock.Elapsed.TotalSeconds:F1} s");
 
             Assert.True(killed);
-            var log = await driver.ReadLogAsync();
-            Assert.Equal(ReplayOracle.Deduplicate(events).Count, log.Count); // nothing acked is missing, nothing twice
-            await driver.AssertMatchesOracleAsync(log, log.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+            await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
         }
         finally
         {
@@ -84,9 +81,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
             output.WriteLine($"{events.Count} events, {retries} batch sends retried");
             Assert.Equal(3, step);
-            var log = await driver.ReadLogAsync();
-            Assert.Equal(ReplayOracle.Deduplicate(events).Count, log.Count);
-            await driver.AssertMatchesOracleAsync(log, log.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+            await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
         }
         finally
         {
@@ -115,15 +110,12 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             {
                 var again = new PipelineDriver(() => second.Client, dataDir);
                 await again.WaitUntilDispatchedAsync();
-                var log = await again.ReadLogAsync();
-                Assert.Equal(ReplayOracle.Deduplicate(events).Count, log.Count);
-                await again.AssertMatchesOracleAsync(log, log.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+                await again.AssertLogCompleteAndAggregatesMatchAsync(events);
 
                 // A retry of everything after the restart is recognised as duplicates.
                 await again.SendAllAsync(events, batchSize: 200, concurrency: 4);
                 await again.WaitUntilDispatchedAsync();
-                Assert.Equal(log.Count, (await again.ReadLogAsync()).Count);
-                await again.AssertMatchesOracleAsync(log, log.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+                await again.AssertLogCompleteAndAggregatesMatchAsync(events);
             }
             finally
             {

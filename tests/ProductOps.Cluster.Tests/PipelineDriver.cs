@@ -86,6 +86,15 @@ public sealed class PipelineDriver(Func<IGrainFactory> grains, string dataDir)
         return result;
     }
 
+    /// <summary>The log holds each sent event exactly once (nothing acked is missing, nothing
+    /// twice), and every aggregate equals the oracle's replay of it.</summary>
+    public async Task AssertLogCompleteAndAggregatesMatchAsync(IReadOnlyList<TrackedEvent> sent)
+    {
+        var log = await ReadLogAsync();
+        Assert.Equal(ReplayOracle.Deduplicate(sent).Count, log.Count);
+        await AssertMatchesOracleAsync(log, log.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+    }
+
     /// <summary>Every tenant, feature and user aggregate equals the oracle's replay of the log.</summary>
     public async Task AssertMatchesOracleAsync(IReadOnlyList<TrackedEvent> log, long asOfMs)
     {

@@ -22,9 +22,22 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
         for (var i = 0; i < request.Events.Count; i++)
         {
             var e = request.Events[i];
-            var timestampMs = e.Timestamp is null
-                ? receivedAtMs
-                : ClockSkew.Correct(ToMsOrMin(e.Timestamp), sentAtMs, receivedAtMs);
+            long timestampMs;
+            if (e.Timestamp is null)
+            {
+                timestampMs = receivedAtMs;
+            }
+            else if (TryToMs(e.Timestamp, out var clientMs))
+            {
+                timestampMs = ClockSkew.Correct(clientMs, sentAtMs, receivedAtMs);
+            }
+            else
+            {
+                // A per-event timestamp out of range is a rejection of that event, not of the request.
+                rejected.Add(new RejectedEvent { Index = i, Field = "timestamp", Reason = "is not a valid timestamp" });
+                continue;
+            }
+
             var properties = e.Properties.Count == 0 ? null : new Dictionary<string, string>(e.Properties, StringComparer.Ordinal);
             var candidate = new EventCandidate(e.EventId, e.UserId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties, e.CalculateSize());
             if (EventValidator.Check(candidate, limit, receivedAtMs) is { } failure)
@@ -98,16 +111,17 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
         }
     }
 
-    // A per-event timestamp out of range becomes a rejection of that event, not of the request.
-    private static long ToMsOrMin(Timestamp timestamp)
+    private static bool TryToMs(Timestamp timestamp, out long ms)
     {
         try
         {
-            return timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
+            ms = timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
+            return true;
         }
         catch (InvalidOperationException)
         {
-            return long.MaxValue / 2; // far in the future: the validator rejects it with a reason
+            ms = 0;
+            return false;
         }
     }
 }

@@ -10,8 +10,8 @@ using ContractFeatureSummary = ProductOps.Contracts.V1.FeatureSummary;
 
 namespace ProductOps.Gateway.Query;
 
-/// <summary>Maps domain views to the public contract.</summary>
-internal static class ContractMapper
+/// <summary>Maps domain views to the public contract (tests use it too, on the oracle's views).</summary>
+public static class ContractMapper
 {
     public static Timestamp Time(long ms) => Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(ms));
 
@@ -90,7 +90,7 @@ internal static class ContractMapper
         Events = day.Events,
     };
 
-    private static ContractSeriesPoint ToContract(DomainSeriesPoint point) => new()
+    public static ContractSeriesPoint ToContract(DomainSeriesPoint point) => new()
     {
         BucketStart = Time(point.BucketStartMs),
         Events = point.Events,
@@ -104,7 +104,7 @@ internal static class ContractMapper
     private static AdoptionRates Adoption(DomainFeatureSummary summary) =>
         new() { Day1 = summary.Adoption1, Day7 = summary.Adoption7, Day30 = summary.Adoption30 };
 
-    private static ContractLifecycle ToContract(DomainLifecycle lifecycle) => lifecycle switch
+    public static ContractLifecycle ToContract(DomainLifecycle lifecycle) => lifecycle switch
     {
         DomainLifecycle.New => ContractLifecycle.New,
         DomainLifecycle.Active => ContractLifecycle.Active,

@@ -1,0 +1,254 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using ProductOps.Contracts.V1;
+using static ProductOps.Gateway.Tests.EventFactory;
+using static ProductOps.Gateway.Tests.Polling;
+
+namespace ProductOps.Gateway.Tests;
+
+/// <summary>Per-event rejections, request-level limits and clock-skew correction.</summary>
+[Collection(SharedSiloCollection.Name)]
+public sealed class ValidationTests(SiloFixture node)
+{
+    private const string Ingest = "ingest";
+
+    [Fact]
+    public async Task Track_EveryInvalidEventRule_RejectsThoseEventsAndAcceptsTheRest()
+    {
+        var before = await node.SettledOverviewAsync();
+        var prefix = Prefix("invalid");
+        var user = $"{prefix}-ok";
+        var bad = $"{prefix}-bad";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var tooLong = new string('x', 201);
+        var longest = new string('y', 200);
+        var cases = new (Event Event, string? Field)[]
+        {
+            (Event(user, $"{prefix}-v1", "feature_used", at, $"{prefix}-f"), null),
+            (Event(bad, string.Empty, Ingest, at), "event_id"),
+            (Event(string.Empty, $"{prefix}-x2", Ingest, at), "user_id"),
+            (Event(bad, $"{prefix}-x3", string.Empty, at), "name"),
+            (Event(bad, tooLong, Ingest, at), "event_id"),
+            (Event(tooLong, $"{prefix}-x5", Ingest, at), "user_id"),
+            (Event(bad, $"{prefix}-x6", tooLong, at), "name"),
+            (Event(bad, $"{prefix}-x7", Ingest, at, feature: tooLong), "feature"),
+            (Event(bad, $"{prefix}-x8", Ingest, at, sessionId: tooLong), "session_id"),
+            (Event(user, $"{prefix}-v2", longest, at, feature: longest, sessionId: longest), null), // 200 characters is allowed
+            (Event(bad, $"{prefix}-x9\n", Ingest, at), "event_id"),
+            (Event($"{bad}\u0007", $"{prefix}-x10", Ingest, at), "user_id"),
+            (Event(bad, $"{prefix}-x11", "tab\tname", at), "name"),
+            (Event(bad, $"{prefix}-x12", Ingest, at, feature: "feat\u0000ure"), "feature"),
+            (Event(bad, $"{prefix}-x13", Ingest, at, sessionId: "s\r1"), "session_id"),
+            (Event(bad, $"{prefix}-x14", "$identify", at), "name"),
+            (Event(bad, $"{prefix}-x15", "$pageview", at), "name"),
+            (Event(user, $"{prefix}-v3", "pay$ment", at, value: 2.5), null), // '$' only reserved at the start
+            (Event(bad, $"{prefix}-x16", Ingest, at, value: double.NaN), "value"),
+            (Event(bad, $"{prefix}-x17", Ingest, at, value: double.PositiveInfinity), "value"),
+            (Event(bad, $"{prefix}-x18", Ingest, at, value: double.NegativeInfinity), "value"),
+            (Event(bad, $"{prefix}-x19", Ingest, DateTimeOffset.UtcNow.AddMinutes(61)), "timestamp"),
+            (Event(user, $"{prefix}-v4", Ingest, DateTimeOffset.UtcNow.AddMinutes(55)), null), // within the hour allowed ahead
+            (Event(user, $"{prefix}-v5", Ingest, DateTimeOffset.UtcNow.AddYears(-3)), null), // any past time is fine
+            (WithProperties(Event(bad, $"{prefix}-x20", Ingest, at), 256), "properties"),
+            (WithProperties(Event(user, $"{prefix}-v6", Ingest, at), 255), null),
+            (WithProperty(Event(bad, $"{prefix}-x21", Ingest, at), tooLong, "v"), "properties"),
+            (WithProperty(Event(bad, $"{prefix}-x22", Ingest, at), "key\u001b", "v"), "properties"),
+            (WithProperty(Event(bad, $"{prefix}-x23", Ingest, at), string.Empty, "v"), "properties"),
+            (WithProperty(Event(bad, $"{prefix}-x24", Ingest, at), "blob", new string('z', 33 * 1024)), "event"),
+            (WithProperty(Event(user, $"{prefix}-v7", Ingest, at), "blob", new string('z', 31 * 1024)), null),
+        };
+        var request = new TrackRequest { BatchId = prefix };
+        request.Events.AddRange(cases.Select(c => c.Event));
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        var expectedRejections = cases.Select((c, index) => (Index: index, c.Field)).Where(c => c.Field is not null).ToList();
+        Assert.Equal(expectedRejections, response.Rejected.Select(r => (r.Index, (string?)r.Field)));
+        Assert.All(response.Rejected, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason), $"event {r.Index} has no reason"));
+        Assert.Equal(cases.Length - expectedRejections.Count, response.Accepted);
+        Assert.Equal(0, response.Duplicates);
+
+        // Only the valid events were stored; nothing of the rejected ones.
+        var accepted = new AcceptedEvents();
+        accepted.Add(request, response);
+        var oracle = accepted.Replay();
+        await Eventually(async () =>
+        {
+            var actual = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+            Assert.Equal(ExpectedViews.User(oracle, user, AcceptedEvents.Ms(actual.AsOf)), actual);
+        }, DefaultTimeout, () => node.Silo.Output);
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await node.Query.GetUserAsync(new GetUserRequest { UserId = bad }, DemoTenant.Read));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+
+        await Eventually(async () =>
+        {
+            var after = await node.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read);
+            Assert.Equal(
+                ((long)response.Accepted, 0L, (long)expectedRejections.Count),
+                (after.Counters.Accepted - before.Counters.Accepted, after.Counters.Duplicates - before.Counters.Duplicates, after.Counters.Rejected - before.Counters.Rejected));
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    [Fact]
+    public async Task Track_TimestampOutsideTheRepresentableRange_RejectedOnTimestamp()
+    {
+        var prefix = Prefix("range");
+        var valid = Event($"{prefix}-u", $"{prefix}-ok", Ingest, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var farFuture = Event($"{prefix}-u", $"{prefix}-far", Ingest, DateTimeOffset.UtcNow);
+        farFuture.Timestamp = new Timestamp { Seconds = 253_402_300_800 }; // 10000-01-01: past the protobuf Timestamp range
+        var badNanos = Event($"{prefix}-u", $"{prefix}-nanos", Ingest, DateTimeOffset.UtcNow);
+        badNanos.Timestamp = new Timestamp { Seconds = 1_700_000_000, Nanos = -1 };
+        var request = new TrackRequest { BatchId = prefix, Events = { valid, farFuture, badNanos } };
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        Assert.Equal([(1, "timestamp"), (2, "timestamp")], response.Rejected.Select(r => (r.Index, r.Field)));
+        Assert.Equal(1, response.Accepted);
+    }
+
+    [Fact]
+    public async Task Track_MoreThan1000Events_InvalidArgumentOnEvents()
+    {
+        var prefix = Prefix("many");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var request = new TrackRequest { BatchId = prefix };
+        request.Events.AddRange(Enumerable.Range(0, 1001).Select(i => Event($"{prefix}-u", $"{prefix}-e{i}", Ingest, at)));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
+
+        AssertInvalid(error, "events", "1001");
+        await AssertUnknownAsync($"{prefix}-u"); // nothing of the request was stored
+
+        request.Events.RemoveAt(1000);
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+        Assert.Equal(1000, response.Accepted);
+    }
+
+    [Fact]
+    public async Task Track_RequestOverOneMebibyte_InvalidArgumentOnEvents()
+    {
+        var prefix = Prefix("big");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var filler = new string('p', 30 * 1024); // each event is under the 32 KiB event limit
+        var request = new TrackRequest { BatchId = prefix };
+        request.Events.AddRange(Enumerable.Range(0, 35).Select(i => WithProperty(Event($"{prefix}-u", $"{prefix}-e{i}", Ingest, at), "blob", filler)));
+        Assert.True(request.CalculateSize() > 1024 * 1024);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
+
+        AssertInvalid(error, "events", "bytes");
+        await AssertUnknownAsync($"{prefix}-u");
+    }
+
+    [Fact]
+    public async Task Track_NoEvents_InvalidArgumentOnEvents()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await node.Ingest.TrackAsync(new TrackRequest { BatchId = Prefix("empty") }, DemoTenant.Ingest));
+
+        AssertInvalid(error, "events", "at least one");
+    }
+
+    [Fact]
+    public async Task Track_BatchIdTooLong_InvalidArgumentOnBatchId()
+    {
+        var request = new TrackRequest { BatchId = new string('b', 201) };
+        request.Events.Add(Event(Prefix("batch"), "e1", Ingest, DateTimeOffset.UtcNow.AddMinutes(-1)));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
+
+        AssertInvalid(error, "batch_id", "201");
+    }
+
+    [Fact]
+    public async Task Track_SentAtOutsideTheRepresentableRange_InvalidArgumentOnSentAt()
+    {
+        var request = new TrackRequest { BatchId = Prefix("sent"), SentAt = new Timestamp { Seconds = -62_135_596_801 } };
+        request.Events.Add(Event(Prefix("sent"), "e1", Ingest, DateTimeOffset.UtcNow.AddMinutes(-1)));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
+
+        AssertInvalid(error, "sent_at", "timestamp");
+    }
+
+    [Fact]
+    public async Task Track_ClientClockTwoHoursFast_TimestampCorrectedByReceiveMinusSentAt()
+    {
+        // The client's clock runs 2 h ahead of the server's. Its event, 30 min before it sent the
+        // batch, carries a timestamp 90 min ahead of server time: rejected as is, accepted once corrected.
+        var prefix = Prefix("skew-fast");
+        var user = $"{prefix}-u";
+        var clientNow = DateTimeOffset.UtcNow.AddHours(2);
+        var request = new TrackRequest { BatchId = prefix, SentAt = Timestamp.FromDateTimeOffset(clientNow) };
+        request.Events.Add(Event(user, $"{prefix}-e1", Ingest, clientNow.AddMinutes(-30)));
+
+        var (response, earliest, latest) = await TrackTimedAsync(request);
+
+        Assert.Empty(response.Rejected);
+        Assert.Equal(1, response.Accepted);
+        await AssertFirstSeenWithinAsync(user, request.Events[0].Timestamp, request.SentAt, earliest, latest);
+    }
+
+    [Fact]
+    public async Task Track_ClientClockTwoHoursSlow_TimestampCorrectedAndFutureCheckedAfterCorrection()
+    {
+        // The client's clock runs 2 h behind: its times move 2 h later. An event 10 min before sending
+        // is stored 10 min before server time; one 90 min after sending, by the client's clock, lands
+        // 90 min ahead of server time and is rejected, although it is in the past as sent.
+        var prefix = Prefix("skew-slow");
+        var user = $"{prefix}-u";
+        var clientNow = DateTimeOffset.UtcNow.AddHours(-2);
+        var request = new TrackRequest { BatchId = prefix, SentAt = Timestamp.FromDateTimeOffset(clientNow) };
+        request.Events.Add(Event(user, $"{prefix}-e1", Ingest, clientNow.AddMinutes(-10)));
+        request.Events.Add(Event(user, $"{prefix}-e2", Ingest, clientNow.AddMinutes(90)));
+
+        var (response, earliest, latest) = await TrackTimedAsync(request);
+
+        Assert.Equal((1, "timestamp"), (Assert.Single(response.Rejected).Index, response.Rejected[0].Field));
+        Assert.Equal(1, response.Accepted);
+        await AssertFirstSeenWithinAsync(user, request.Events[0].Timestamp, request.SentAt, earliest, latest);
+    }
+
+    private async Task<(TrackResponse Response, long Earliest, long Latest)> TrackTimedAsync(TrackRequest request)
+    {
+        var earliest = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+        var latest = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        return (response, earliest, latest);
+    }
+
+    /// <summary>The stored time is timestamp + (received - sent_at), with received somewhere within the call.</summary>
+    private async Task AssertFirstSeenWithinAsync(string user, Timestamp timestamp, Timestamp sentAt, long earliestReceived, long latestReceived)
+    {
+        var shift = AcceptedEvents.Ms(timestamp) - AcceptedEvents.Ms(sentAt);
+        await Eventually(async () =>
+        {
+            var view = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+            Assert.Equal(1, view.EventCount);
+            Assert.InRange(AcceptedEvents.Ms(view.FirstSeen), earliestReceived + shift, latestReceived + shift);
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    private async Task AssertUnknownAsync(string user)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read));
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    private static void AssertInvalid(RpcException error, string field, string detail)
+    {
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(field, error.Trailers.GetValue("field"));
+        Assert.StartsWith($"{field}: ", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains(detail, error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    private static Event WithProperties(Event e, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            e.Properties[$"p{i}"] = "v";
+        }
+
+        return e;
+    }
+}
