@@ -38,6 +38,21 @@ public sealed class SortedIntSet
         return index < _items.Count && _items[index] <= high;
     }
 
+    /// <summary>How many members lie in [low, high].</summary>
+    public int CountInRange(int low, int high)
+    {
+        if (high < low)
+        {
+            return 0;
+        }
+
+        var from = _items.BinarySearch(low);
+        from = from >= 0 ? from : ~from;
+        var to = _items.BinarySearch(high);
+        to = to >= 0 ? to + 1 : ~to;
+        return Math.Max(0, to - from);
+    }
+
     /// <summary>The greatest member below value, or null.</summary>
     public int? Predecessor(int value)
     {

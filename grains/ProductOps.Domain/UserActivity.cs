@@ -35,6 +35,9 @@ public sealed class UserActivity
     /// <summary>Latest event time of one of the tenant's churn events.</summary>
     [Id(9)] public long? LastChurnEventMs { get; private set; }
 
+    /// <summary>Per-day counts of the last 90 days before the latest event, for the churn features.</summary>
+    [Id(10)] public RecentActivity Recent { get; private set; } = new();
+
     /// <summary>Applies one event and appends the counter deltas it causes to <paramref name="deltas"/>.</summary>
     public void Apply(TrackedEvent e, TenantRules rules, List<CounterDelta> deltas)
     {
@@ -174,6 +177,13 @@ public sealed class UserActivity
         {
             SessionHashes.Add(StableHash.Of(e.SessionId));
         }
+
+        Recent.Add(
+            day,
+            isSessionStart: e.Name == EventNames.SessionStart,
+            isError: e.Name == EventNames.Error,
+            isFeedback: e.Name == EventNames.Feedback,
+            e.Value);
 
         if (rules.IsChurnEvent(e.Name))
         {

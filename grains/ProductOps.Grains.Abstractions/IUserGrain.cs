@@ -13,4 +13,8 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>The user's analytics at the tenant clock's now.</summary>
     Task<UserSnapshot> Get(long asOfMs);
+
+    /// <summary>The user's churn risk at <paramref name="asOfMs"/> by the tenant's active model;
+    /// null when the tenant has no active model or the user no usage yet.</summary>
+    Task<ChurnRisk?> GetChurnRisk(long asOfMs);
 }

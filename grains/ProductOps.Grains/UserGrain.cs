@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ProductOps.Churn;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Grains.Abstractions.Tenancy;
@@ -14,7 +15,8 @@ public sealed class UserGrain(
     [PersistentState("user", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<UserState> state,
     IEventLog log,
     TenantDirectory tenants,
-    IOptions<PipelineOptions> options)
+    IOptions<PipelineOptions> options,
+    ActiveModelCache churnModels)
     : Grain, IUserGrain
 {
     private readonly List<CounterDelta> _scratch = [];
@@ -76,6 +78,19 @@ public sealed class UserGrain(
 
     public Task<UserSnapshot> Get(long asOfMs) =>
         Task.FromResult(state.State.Activity.Snapshot(_userId, asOfMs, _rules));
+
+    public async Task<ChurnRisk?> GetChurnRisk(long asOfMs)
+    {
+        var activity = state.State.Activity;
+        if (activity.FirstSeenMs is null || await churnModels.GetAsync(_tenant) is not { } model)
+        {
+            return null;
+        }
+
+        // The very feature function the training-set builder ran at each cutoff.
+        var score = model.Scorer.Score(ChurnFeatures.Compute(activity, asOfMs));
+        return new ChurnRisk(score.Probability, model.Version, asOfMs, [.. score.Reasons.Select(r => r.Text)]);
+    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -19,6 +19,7 @@ public static class SiloHostingExtensions
             silo.Configure<GrainCollectionOptions>(collection => collection.CollectionAge = TimeSpan.FromMinutes(15));
             silo.AddProductOpsPipeline();
             silo.AddEmbeddedStorage();
+            silo.AddEmbeddedChurnModels();
         });
 
         return builder;

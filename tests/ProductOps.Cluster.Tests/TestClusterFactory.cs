@@ -20,6 +20,7 @@ public static class TestClusterFactory
             ["ProductOps:Pipeline:Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ProductOps:Pipeline:CheckpointInterval"] = "00:00:00.300",
             ["ProductOps:Pipeline:UserSnapshotEvery"] = "16",
+            ["ProductOps:Churn:ModelRefreshInterval"] = "00:00:00", // an activation is seen at once
             [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:Clock"] = "Event",
             [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnHorizonDays"] = "14",
             [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnEvents:0"] = EventStreamGenerator.ChurnEvent,

@@ -1,0 +1,5 @@
+namespace ProductOps.Churn;
+
+/// <summary>One training example: a user's features as of a cutoff and whether they churned in
+/// (cutoff, cutoff + H].</summary>
+public sealed record ChurnExample(string UserId, long CutoffMs, float[] Features, bool Churned);

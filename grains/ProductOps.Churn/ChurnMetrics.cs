@@ -1,0 +1,107 @@
+namespace ProductOps.Churn;
+
+/// <summary>How well probabilities rank and fit held-out labels.</summary>
+/// <param name="Auc">Area under the ROC curve (ties count half).</param>
+/// <param name="PrAuc">Area under the precision-recall curve (average precision).</param>
+/// <param name="LogLoss">Mean negative log-likelihood (natural log), probabilities clamped to [1e-15, 1 - 1e-15].</param>
+/// <param name="Brier">Mean squared error of the probabilities.</param>
+/// <param name="TopDecileLift">Churn rate in the top 10% by probability over the overall churn rate.</param>
+/// <param name="Examples">Number of examples.</param>
+/// <param name="Positives">Number of churned examples.</param>
+/// <param name="Calibration">Ten equal-width probability bins.</param>
+public sealed record ChurnMetrics(
+    double Auc,
+    double PrAuc,
+    double LogLoss,
+    double Brier,
+    double TopDecileLift,
+    int Examples,
+    int Positives,
+    IReadOnlyList<CalibrationBin> Calibration)
+{
+    /// <summary>Computes every metric of <paramref name="probabilities"/> against <paramref name="labels"/>.</summary>
+    public static ChurnMetrics Compute(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (probabilities.Count != labels.Count || labels.Count == 0)
+        {
+            throw new ArgumentException("Need as many labels as probabilities, at least one.", nameof(labels));
+        }
+
+        var n = labels.Count;
+        var order = Enumerable.Range(0, n).OrderByDescending(i => probabilities[i]).ToArray();
+        var positives = labels.Count(l => l);
+        var negatives = n - positives;
+
+        // AUC by ranks over groups of tied scores; average precision likewise per threshold.
+        double auc = 0, ap = 0;
+        var tp = 0;
+        var fp = 0;
+        for (var start = 0; start < n;)
+        {
+            var end = start;
+            var groupPositives = 0;
+            while (end < n && probabilities[order[end]] == probabilities[order[start]])
+            {
+                groupPositives += labels[order[end]] ? 1 : 0;
+                end++;
+            }
+
+            var groupNegatives = end - start - groupPositives;
+            auc += groupNegatives * (tp + (groupPositives / 2.0));
+            tp += groupPositives;
+            fp += groupNegatives;
+            if (groupPositives > 0)
+            {
+                ap += groupPositives * ((double)tp / (tp + fp));
+            }
+
+            start = end;
+        }
+
+        auc = positives == 0 || negatives == 0 ? 0.5 : auc / ((double)positives * negatives);
+        ap = positives == 0 ? 0 : ap / positives;
+
+        double logLoss = 0, brier = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var p = Math.Clamp(probabilities[i], 1e-15, 1 - 1e-15);
+            var y = labels[i] ? 1.0 : 0.0;
+            logLoss -= (y * Math.Log(p)) + ((1 - y) * Math.Log(1 - p));
+            brier += (p - y) * (p - y);
+        }
+
+        var top = Math.Max(1, n / 10);
+        var topPositives = order.Take(top).Count(i => labels[i]);
+        var baseRate = (double)positives / n;
+        var lift = baseRate == 0 ? 0 : (double)topPositives / top / baseRate;
+
+        return new ChurnMetrics(auc, ap, logLoss / n, brier / n, lift, n, positives, Calibrate(probabilities, labels));
+    }
+
+    private static List<CalibrationBin> Calibrate(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels)
+    {
+        var bins = new List<CalibrationBin>();
+        for (var b = 0; b < 10; b++)
+        {
+            double low = b / 10.0, high = (b + 1) / 10.0;
+            int count = 0, hits = 0;
+            var sum = 0.0;
+            for (var i = 0; i < probabilities.Count; i++)
+            {
+                var p = probabilities[i];
+                if (p >= low && (p < high || (b == 9 && p <= 1)))
+                {
+                    count++;
+                    sum += p;
+                    hits += labels[i] ? 1 : 0;
+                }
+            }
+
+            bins.Add(new CalibrationBin(low, high, count, count == 0 ? 0 : sum / count, count == 0 ? 0 : (double)hits / count));
+        }
+
+        return bins;
+    }
+}

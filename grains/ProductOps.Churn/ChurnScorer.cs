@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Trainers.FastTree;
+using ProductOps.Domain;
+
+namespace ProductOps.Churn;
+
+/// <summary>
+/// A loaded model, ready to score: the model is deserialised once, and prediction engines (not
+/// thread-safe, costly to create) are pooled, so a scoring costs microseconds. Thread-safe.
+/// </summary>
+public sealed class ChurnScorer
+{
+    private const int MaxReasons = 3;
+    private readonly ITransformer _pipeline;
+    private readonly ITransformer _model;
+    private readonly MLContext _ml;
+    private readonly ConcurrentBag<PredictionEngine<ChurnRow, ChurnPrediction>> _engines = [];
+    private readonly ConcurrentBag<PredictionEngine<ChurnRow, ProbabilityRow>> _probabilityEngines = [];
+
+    private ChurnScorer(MLContext ml, ITransformer model, ITransformer pipeline)
+    {
+        _ml = ml;
+        _model = model;
+        _pipeline = pipeline;
+    }
+
+    /// <summary>Loads a model saved by <see cref="ChurnTrainer"/> and adds the feature-contribution
+    /// step that explains each score.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a churn model of this version.</exception>
+    public static ChurnScorer Load(byte[] modelBytes)
+    {
+        ArgumentNullException.ThrowIfNull(modelBytes);
+        var ml = new MLContext(seed: 1);
+        using var stream = new MemoryStream(modelBytes, writable: false);
+        var model = ml.Model.Load(stream, out _);
+        var predictor = (model as IEnumerable<ITransformer> ?? [model])
+            .OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>>()
+            .FirstOrDefault()
+            ?? throw new InvalidDataException($"The model ({model.GetType()}) holds no trees that can explain its scores.");
+
+        var explain = ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: ChurnFeatures.Count, numberOfNegativeContributions: 0, normalize: false)
+            .Fit(ml.Data.LoadFromEnumerable(new[] { ChurnRow.Of(new float[ChurnFeatures.Count]) }));
+        return new ChurnScorer(ml, model, model.Append(explain));
+    }
+
+    /// <summary>One user's probability alone: the cheap path for rescoring many users, where
+    /// reasons are only needed for the few at risk (<see cref="Score"/>).</summary>
+    public float Probability(float[] features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (!_probabilityEngines.TryTake(out var engine))
+        {
+            engine = _ml.Model.CreatePredictionEngine<ChurnRow, ProbabilityRow>(_model);
+        }
+
+        try
+        {
+            return engine.Predict(ChurnRow.Of(features)).Probability;
+        }
+        finally
+        {
+            _probabilityEngines.Add(engine);
+        }
+    }
+
+    /// <summary>Scores one user's features and explains the score (costlier than
+    /// <see cref="Probability"/>: feature contributions walk every tree).</summary>
+    public ChurnScore Score(float[] features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (!_engines.TryTake(out var engine))
+        {
+            engine = _ml.Model.CreatePredictionEngine<ChurnRow, ChurnPrediction>(_pipeline);
+        }
+
+        try
+        {
+            var prediction = engine.Predict(ChurnRow.Of(features));
+            return new ChurnScore(prediction.Probability, Reasons(features, prediction.FeatureContributions));
+        }
+        finally
+        {
+            _engines.Add(engine);
+        }
+    }
+
+    /// <summary>Scores many users in one pass (sweeps, exports).</summary>
+    public IReadOnlyList<ChurnScore> ScoreBatch(IReadOnlyList<float[]> features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var data = _ml.Data.LoadFromEnumerable(features.Select(f => ChurnRow.Of(f)));
+        var scored = _ml.Data.CreateEnumerable<ChurnPrediction>(_pipeline.Transform(data), reuseRowObject: false);
+        var result = new List<ChurnScore>(features.Count);
+        var i = 0;
+        foreach (var prediction in scored)
+        {
+            result.Add(new ChurnScore(prediction.Probability, Reasons(features[i++], prediction.FeatureContributions)));
+        }
+
+        return result;
+    }
+
+    private static List<ChurnReason> Reasons(float[] features, float[] contributions)
+    {
+        var top = new List<ChurnReason>(MaxReasons);
+        for (var i = 0; i < contributions.Length && i < ChurnFeatures.Count; i++)
+        {
+            if (contributions[i] <= 0)
+            {
+                continue;
+            }
+
+            var reason = new ChurnReason(ChurnFeatures.Names[i], features[i], contributions[i], ChurnFeatures.Describe(i, features[i]));
+            var at = top.FindIndex(r => r.Contribution < reason.Contribution);
+            if (at < 0)
+            {
+                if (top.Count < MaxReasons)
+                {
+                    top.Add(reason);
+                }
+            }
+            else
+            {
+                top.Insert(at, reason);
+                if (top.Count > MaxReasons)
+                {
+                    top.RemoveAt(MaxReasons);
+                }
+            }
+        }
+
+        return top;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+using ProductOps.Domain;
+
+namespace ProductOps.Churn;
+
+/// <summary>
+/// Trains a FastTree model (Platt-calibrated probabilities) on the earlier cutoffs and validates
+/// it, and a recency-only logistic baseline, on the latest cutoffs: a time split, never random.
+/// Training examples whose label window reaches into the holdout are dropped, so no label of the
+/// training set saw a day the holdout is judged on.
+/// </summary>
+public static class ChurnTrainer
+{
+    public const string TrainerName = "FastTree";
+
+    /// <summary>Trains and validates.</summary>
+    /// <exception cref="NotEnoughDataException">Too few cutoffs or too few churned or retained examples.</exception>
+    public static ChurnTrainingResult Train(TrainingSet set, ChurnTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(options);
+        if (set.CutoffsMs.Count < 2)
+        {
+            throw new NotEnoughDataException(
+                $"Not enough history: {set.CutoffsMs.Count} cutoff(s); training needs events spanning at least the churn horizon ({set.HorizonDays} days) plus two cutoffs.");
+        }
+
+        var holdoutCutoffs = Math.Max(1, (int)Math.Round(set.CutoffsMs.Count * options.ValidationShare));
+        var validationFrom = set.CutoffsMs[set.CutoffsMs.Count - holdoutCutoffs];
+        var horizonMs = set.HorizonDays * TimeBuckets.MsPerDay;
+        var train = set.Examples.Where(e => e.CutoffMs + horizonMs <= validationFrom).ToList();
+        var validation = set.Examples.Where(e => e.CutoffMs >= validationFrom).ToList();
+        CheckEnough(train, options, "training");
+        CheckEnough(validation, new ChurnTrainingOptions { MinChurned = 1, MinRetained = 1 }, "validation");
+
+        // The trees' own Platt calibrator is fitted on the scores of the very examples they were
+        // grown on, which makes it overconfident; the probabilities are recalibrated on the
+        // latest quarter of the training cutoffs, which the trees did not see.
+        var trainCutoffs = train.Select(e => e.CutoffMs).Distinct().Order().ToList();
+        var calibrationFrom = trainCutoffs[Math.Min(trainCutoffs.Count - 1, (int)(trainCutoffs.Count * 0.75))];
+        var fit = train.Where(e => e.CutoffMs < calibrationFrom).ToList();
+        var calibration = train.Where(e => e.CutoffMs >= calibrationFrom).ToList();
+        if (fit.Count == 0)
+        {
+            fit = calibration;
+        }
+
+        var ml = new MLContext(options.Seed);
+        var trainView = ml.Data.LoadFromEnumerable(train.Select(e => ChurnRow.Of(e.Features, e.Churned)));
+        var fitView = ml.Data.LoadFromEnumerable(fit.Select(e => ChurnRow.Of(e.Features, e.Churned)));
+        var calibrationView = ml.Data.LoadFromEnumerable(calibration.Select(e => ChurnRow.Of(e.Features, e.Churned)));
+        var validationView = ml.Data.LoadFromEnumerable(validation.Select(e => ChurnRow.Of(e.Features, e.Churned)));
+        var labels = validation.Select(e => e.Churned).ToList();
+
+        var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+        {
+            NumberOfTrees = options.NumberOfTrees,
+            NumberOfLeaves = options.NumberOfLeaves,
+            MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
+            LearningRate = options.LearningRate,
+            Seed = options.Seed,
+            NumberOfThreads = 1, // deterministic
+        });
+        var trees = trainer.Fit(fitView);
+        var calibrator = ml.BinaryClassification.Calibrators.Platt().Fit(trees.Transform(calibrationView));
+        ITransformer model = new TransformerChain<ITransformer>(trees, calibrator);
+        var modelMetrics = ChurnMetrics.Compute(Probabilities(ml, model, validationView), labels);
+
+        var baseline = ml.BinaryClassification.Trainers.LbfgsLogisticRegression(featureColumnName: nameof(ChurnRow.Recency))
+            .Fit(trainView);
+        var baselineMetrics = ChurnMetrics.Compute(Probabilities(ml, baseline, validationView), labels);
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, trainView.Schema, stream);
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["trees"] = options.NumberOfTrees.ToString(CultureInfo.InvariantCulture),
+            ["leaves"] = options.NumberOfLeaves.ToString(CultureInfo.InvariantCulture),
+            ["min_leaf_examples"] = options.MinimumExampleCountPerLeaf.ToString(CultureInfo.InvariantCulture),
+            ["learning_rate"] = options.LearningRate.ToString(CultureInfo.InvariantCulture),
+            ["calibrator"] = "platt, on the latest quarter of the training cutoffs",
+            ["horizon_days"] = set.HorizonDays.ToString(CultureInfo.InvariantCulture),
+            ["cutoffs"] = set.CutoffsMs.Count.ToString(CultureInfo.InvariantCulture),
+            ["features"] = string.Join(',', ChurnFeatures.Names),
+        };
+        return new ChurnTrainingResult(
+            stream.ToArray(), TrainerName, parameters, modelMetrics, baselineMetrics, train.Count, validation.Count, validationFrom);
+    }
+
+    private static void CheckEnough(List<ChurnExample> examples, ChurnTrainingOptions options, string part)
+    {
+        var churned = examples.Count(e => e.Churned);
+        var retained = examples.Count - churned;
+        if (churned < options.MinChurned || retained < options.MinRetained)
+        {
+            throw new NotEnoughDataException(
+                $"Not enough data for {part}: {churned} churned and {retained} retained examples; at least {options.MinChurned} churned and {options.MinRetained} retained are needed.");
+        }
+    }
+
+    private static List<float> Probabilities(MLContext ml, ITransformer model, IDataView data) =>
+        [.. ml.Data.CreateEnumerable<ProbabilityRow>(model.Transform(data), reuseRowObject: false).Select(p => p.Probability)];
+}

@@ -1,0 +1,154 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Churn;
+
+/// <summary>
+/// Builds point-in-time training examples from users' logged histories: for each cutoff, the
+/// user's state is rebuilt from their events before the cutoff only, and the features are
+/// <see cref="ChurnFeatures.Compute"/> of that state (the very function the live grain runs).
+/// The label says whether the user churned in [cutoff, cutoff + H): no usage event in it, or one
+/// of the tenant's churn events in it. Users who emitted a churn event before the cutoff are gone
+/// and skipped; merely inactive users are kept (they may come back).
+/// </summary>
+public static class TrainingSetBuilder
+{
+    /// <summary>Daily cutoffs (UTC midnights) whose label window lies inside the data.</summary>
+    public static IReadOnlyList<long> CutoffsFor(long dataFromMs, long dataToMs, int horizonDays, TrainingSetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var first = TimeBuckets.DayOf(dataFromMs) + options.MinHistoryDays;
+        // The label window [c, c + H) must end by the latest event time seen.
+        var last = TimeBuckets.DayOf(dataToMs) - horizonDays;
+        var cutoffs = new List<long>();
+        for (var day = last; day >= first && cutoffs.Count < options.MaxCutoffs; day -= options.CutoffEveryDays)
+        {
+            cutoffs.Add(TimeBuckets.DayStartMs(day));
+        }
+
+        cutoffs.Reverse();
+        return cutoffs;
+    }
+
+    /// <summary>Builds the examples of every user at every cutoff the data allows.</summary>
+    public static TrainingSet Build(IEnumerable<UserHistory> users, TenantRules rules, TrainingSetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(rules);
+        var list = users as IReadOnlyCollection<UserHistory> ?? [.. users];
+        long from = long.MaxValue, to = long.MinValue;
+        foreach (var user in list)
+        {
+            foreach (var e in user.Events)
+            {
+                if (!e.IsIdentify)
+                {
+                    from = Math.Min(from, e.TimestampMs);
+                    to = Math.Max(to, e.TimestampMs);
+                }
+            }
+        }
+
+        if (from > to)
+        {
+            return new TrainingSet([], [], 0, 0, rules.ChurnHorizonDays);
+        }
+
+        var cutoffs = CutoffsFor(from, to, rules.ChurnHorizonDays, options);
+        var examples = new List<ChurnExample>();
+        foreach (var user in list)
+        {
+            AddExamples(user, cutoffs, rules, examples);
+        }
+
+        examples.Sort((a, b) => a.CutoffMs.CompareTo(b.CutoffMs));
+        return new TrainingSet(examples, cutoffs, from, to, rules.ChurnHorizonDays);
+    }
+
+    /// <summary>The user's features at each cutoff, from their events before it only; null where
+    /// the user had no usage yet. The state is rebuilt incrementally (events in time order, log
+    /// order among equal times), which equals a from-scratch rebuild because the state machine
+    /// keeps counts, sets, minima, maxima and latest-by-time traits.</summary>
+    public static float[]?[] FeaturesAt(UserHistory user, IReadOnlyList<long> cutoffsMs, TenantRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(cutoffsMs);
+        var ordered = InTimeOrder(user.Events);
+        var activity = new UserActivity();
+        var scratch = new List<CounterDelta>();
+        var result = new float[]?[cutoffsMs.Count];
+        var next = 0;
+        for (var c = 0; c < cutoffsMs.Count; c++)
+        {
+            var cutoff = cutoffsMs[c];
+            while (next < ordered.Length && ordered[next].TimestampMs < cutoff)
+            {
+                scratch.Clear();
+                activity.Apply(ordered[next++], rules, scratch);
+            }
+
+            result[c] = activity.FirstSeenMs is null ? null : ChurnFeatures.Compute(activity, cutoff);
+        }
+
+        return result;
+    }
+
+    private static void AddExamples(UserHistory user, IReadOnlyList<long> cutoffs, TenantRules rules, List<ChurnExample> examples)
+    {
+        var horizonMs = rules.ChurnHorizonDays * TimeBuckets.MsPerDay;
+        var usage = new List<long>();
+        var churnEvents = new List<long>();
+        foreach (var e in user.Events)
+        {
+            if (e.IsIdentify)
+            {
+                continue;
+            }
+
+            (rules.IsChurnEvent(e.Name) ? churnEvents : usage).Add(e.TimestampMs);
+        }
+
+        usage.Sort();
+        churnEvents.Sort();
+        var features = FeaturesAt(user, cutoffs, rules);
+        for (var c = 0; c < cutoffs.Count; c++)
+        {
+            var cutoff = cutoffs[c];
+            if (features[c] is not { } f || AnyIn(churnEvents, long.MinValue, cutoff))
+            {
+                continue; // not a user yet, or gone for good
+            }
+
+            var end = cutoff + horizonMs;
+            var churned = AnyIn(churnEvents, cutoff, end) || !AnyIn(usage, cutoff, end);
+            examples.Add(new ChurnExample(user.UserId, cutoff, f, churned));
+        }
+    }
+
+    /// <summary>True when a sorted list holds a value in [low, high).</summary>
+    private static bool AnyIn(List<long> sorted, long low, long high)
+    {
+        var index = sorted.BinarySearch(low);
+        index = index >= 0 ? index : ~index;
+        // BinarySearch may land on any of equal values; step back to the first one >= low.
+        while (index > 0 && sorted[index - 1] >= low)
+        {
+            index--;
+        }
+
+        return index < sorted.Count && sorted[index] < high;
+    }
+
+    private static TrackedEvent[] InTimeOrder(IReadOnlyList<TrackedEvent> events)
+    {
+        var ordered = new TrackedEvent[events.Count];
+        var keys = new (long, int)[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            ordered[i] = events[i];
+            keys[i] = (events[i].TimestampMs, i);
+        }
+
+        Array.Sort(keys, ordered);
+        return ordered;
+    }
+}
