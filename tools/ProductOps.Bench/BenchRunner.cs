@@ -21,6 +21,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             if (options.Address is null)
             {
                 node = await NodeProcess.StartAsync(options.SiloDll, progress, token);
+                node.KeepLogAt = options.JsonPath is { } json ? json + ".node.log" : null;
             }
 
             var address = options.Address ?? node!.Grpc;
@@ -47,6 +48,13 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             // The baseline database gets the machine to itself, as ProductOps had.
             if (node is not null)
             {
+                var (warnings, errors) = node.LogCounts();
+                report.Set("node_log", new JsonObject
+                {
+                    ["warnings"] = warnings,
+                    ["errors"] = errors,
+                    ["kept_at"] = node.KeepLogAt,
+                });
                 await node.DisposeAsync();
                 node = null;
             }
@@ -134,6 +142,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
         report.Set("freshness_p50_ms", Max(freshUser?.P50, freshFeature?.P50));
         report.Set("freshness_p99_ms", Max(freshUser?.P99, freshFeature?.P99));
         report.Set("freshness_probes_timed_out", queries.Freshness.TimedOut);
+        report.Set("freshness_probes_failed", queries.Freshness.Failed);
         report.Set("get_user_p50_ms", queries.User?.P50);
         report.Set("get_user_p99_ms", queries.User?.P99);
         report.Set("get_feature_p50_ms", queries.Feature?.P50);

@@ -17,6 +17,9 @@ internal sealed class FreshnessProbe(BenchConnection connection, string runId)
 
     public int TimedOut { get; private set; }
 
+    /// <summary>Probes whose event was not acknowledged (the node refused or timed out).</summary>
+    public int Failed { get; private set; }
+
     public async Task ProbeAsync(int n, CancellationToken token)
     {
         var user = $"p{runId}-{n}";
@@ -30,10 +33,21 @@ internal sealed class FreshnessProbe(BenchConnection connection, string runId)
             Feature = feature,
             Timestamp = Timestamp.FromDateTime(DateTime.UtcNow),
         });
-        var response = await connection.Ingest.TrackAsync(request, connection.IngestCall(token));
+        TrackResponse response;
+        try
+        {
+            response = await connection.Ingest.TrackAsync(request, connection.IngestCall(token));
+        }
+        catch (RpcException)
+        {
+            Failed++;
+            return;
+        }
+
         if (response.Accepted != 1)
         {
-            throw new InvalidOperationException($"probe event not accepted: {response}");
+            Failed++;
+            return;
         }
 
         var acked = Stopwatch.GetTimestamp();
@@ -69,8 +83,9 @@ internal sealed class FreshnessProbe(BenchConnection connection, string runId)
                     return LatencyRecorder.MsSince(acked);
                 }
             }
-            catch (RpcException failure) when (failure.StatusCode == StatusCode.NotFound)
+            catch (RpcException)
             {
+                // NotFound: not visible yet. Unavailable/DeadlineExceeded: a busy node; keep polling.
             }
 
             await Task.Delay(1, token);

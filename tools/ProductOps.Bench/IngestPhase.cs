@@ -7,7 +7,7 @@ namespace ProductOps.Bench;
 internal sealed class IngestPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
     int? nodePid, TextWriter progress)
 {
-    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(60);
     private readonly List<double?> _drains = [];
     private bool _preparedRunOut;
 

@@ -86,6 +86,28 @@ internal sealed class NodeProcess : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Where the node's log is copied when the node is stopped (null: not kept).</summary>
+    public string? KeepLogAt { get; set; }
+
+    /// <summary>Warning and error lines in the node's log so far (Orleans and ProductOps categories).</summary>
+    public (int Warnings, int Errors) LogCounts()
+    {
+        lock (_log)
+        {
+            _log.Flush();
+        }
+
+        int warnings = 0, errors = 0;
+        using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        while (reader.ReadLine() is { } line)
+        {
+            warnings += line.StartsWith("warn:", StringComparison.Ordinal) ? 1 : 0;
+            errors += line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return (warnings, errors);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -98,6 +120,11 @@ internal sealed class NodeProcess : IAsyncDisposable
         lock (_log)
         {
             _log.Dispose();
+        }
+
+        if (KeepLogAt is { } keep)
+        {
+            File.Copy(LogPath, keep, overwrite: true);
         }
 
         try

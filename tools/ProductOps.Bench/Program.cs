@@ -1,6 +1,12 @@
 using ProductOps.Bench;
 
 // productops-bench: drives a ProductOps node over loopback gRPC and reports what it sustains.
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
 BenchOptions options;
 try
 {
@@ -19,6 +25,14 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var report = await new BenchRunner(options, args, Console.Error).RunAsync(cancel.Token);
-await BenchOutput.WriteAsync(report, options, Console.Out);
-return 0;
+try
+{
+    var report = await new BenchRunner(options, args, Console.Error).RunAsync(cancel.Token);
+    await BenchOutput.WriteAsync(report, options, Console.Out);
+    return 0;
+}
+catch (Exception failure) when (failure is not OutOfMemoryException)
+{
+    await Console.Error.WriteLineAsync($"The benchmark failed: {failure}");
+    return 1;
+}
