@@ -20,7 +20,8 @@ internal static class BenchOutput
             "freshness_user_p50_ms", "freshness_user_p99_ms", "freshness_feature_p50_ms", "freshness_feature_p99_ms",
             "freshness_probes_timed_out", "freshness_probes_failed", "get_user_p50_ms", "get_user_p99_ms", "get_feature_p50_ms", "get_feature_p99_ms",
             "get_overview_p99_ms", "bytes_per_user", "naive_events_per_sec", "streaming_vs_naive",
-            "sql_ingest_rows_per_sec", "sql_query_p50_ms", "getfeature_vs_sql_speedup", "sql_skipped",
+            "get_user_idle_p50_ms", "get_feature_idle_p50_ms", "get_feature_idle_p99_ms",
+            "sql_ingest_rows_per_sec", "sql_query_p50_ms", "getfeature_vs_sql_speedup", "getfeature_idle_vs_sql_speedup", "sql_skipped",
         })
         {
             var value = root[key];

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Grpc.Core;
-using ProductOps.Contracts.V1;
 
 namespace ProductOps.Bench;
 
@@ -11,22 +9,17 @@ namespace ProductOps.Bench;
 internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
     string runId, int? nodePid, TextWriter progress)
 {
-    private const int MaxOutstanding = 512;
-    private readonly LatencyRecorder _user = new();
-    private readonly LatencyRecorder _feature = new();
-    private readonly LatencyRecorder _overview = new();
-    private long _errors;
-    private long _skipped;
+    private readonly QueryLoad _queries = new(connection, workload, options.QueryRate, options.Seed);
 
     public FreshnessProbe Freshness { get; } = new(connection, runId);
 
     public LoadResult? Background { get; private set; }
 
-    public LatencySummary? User => _user.Summary();
+    public LatencySummary? User => _queries.User;
 
-    public LatencySummary? Feature => _feature.Summary();
+    public LatencySummary? Feature => _queries.Feature;
 
-    public LatencySummary? Overview => _overview.Summary();
+    public LatencySummary? Overview => _queries.Overview;
 
     public async Task RunAsync(double saturatedRate, CancellationToken token)
     {
@@ -37,7 +30,7 @@ internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection 
         var driver = new StreamLoadDriver(connection, options.Streams, options.InFlight, nodePid);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         var ingest = driver.RunAsync(batches, rate, options.QueryDuration, token);
-        var queries = QueryLoopAsync(options.QueryDuration, stop.Token);
+        var queries = _queries.RunAsync(options.QueryDuration, stop.Token);
         var probes = ProbeLoopAsync(options.QueryDuration, stop.Token);
         Background = await ingest;
         await queries;
@@ -46,72 +39,11 @@ internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection 
             + $"freshness p99 user {Freshness.User.Summary()?.P99:F0} ms, feature {Freshness.Feature.Summary()?.P99:F0} ms");
     }
 
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
     {
-        ["query_rate_per_sec"] = options.QueryRate,
-        ["background_ingest"] = Background?.ToJson(),
-        ["get_user"] = User?.ToJson(),
-        ["get_feature"] = Feature?.ToJson(),
-        ["get_overview"] = Overview?.ToJson(),
-        ["query_errors"] = _errors,
-        ["queries_skipped_outstanding_cap"] = _skipped,
-    };
-
-    private async Task QueryLoopAsync(TimeSpan duration, CancellationToken token)
-    {
-        var interval = Stopwatch.Frequency / (double)options.QueryRate;
-        var start = Stopwatch.GetTimestamp();
-        var stopAt = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var outstanding = new List<Task>();
-        var draw = (ulong)options.Seed * 0x9E3779B97F4A7C15UL;
-        for (long k = 0; ; k++)
-        {
-            var due = start + (long)(k * interval);
-            if (due >= stopAt)
-            {
-                break;
-            }
-
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(wait, token);
-            }
-
-            outstanding.RemoveAll(t => t.IsCompleted);
-            if (outstanding.Count >= MaxOutstanding)
-            {
-                _skipped++;
-                continue;
-            }
-
-            draw = (draw ^ (draw >> 31)) * 0xBF58476D1CE4E5B9UL + (ulong)k;
-            outstanding.Add((k % 3) switch
-            {
-                0 => TimeAsync(due, _user, () => connection.Query.GetUserAsync(
-                    new GetUserRequest { UserId = WorkloadGenerator.UserId(workload.UserIndex(draw)) }, connection.ReadCall(token)).ResponseAsync),
-                1 => TimeAsync(due, _feature, () => connection.Query.GetFeatureAsync(
-                    new GetFeatureRequest { Feature = workload.Features[(int)(draw % (ulong)workload.Features.Count)] },
-                    connection.ReadCall(token)).ResponseAsync),
-                _ => TimeAsync(due, _overview, () => connection.Query.GetOverviewAsync(
-                    new GetOverviewRequest(), connection.ReadCall(token)).ResponseAsync),
-            });
-        }
-
-        await Task.WhenAll(outstanding);
-    }
-
-    private async Task TimeAsync<T>(long due, LatencyRecorder recorder, Func<Task<T>> query)
-    {
-        try
-        {
-            await query();
-            recorder.Add(LatencyRecorder.MsSince(due));
-        }
-        catch (RpcException)
-        {
-            Interlocked.Increment(ref _errors);
-        }
+        var json = _queries.ToJson();
+        json["background_ingest"] = Background?.ToJson();
+        return json;
     }
 
     private async Task ProbeLoopAsync(TimeSpan duration, CancellationToken token)
