@@ -1,0 +1,29 @@
+namespace ProductOps.Bench.Tests;
+
+public sealed class BenchOptionsTests
+{
+    [Fact]
+    public void Parse_ClusterWithoutAddress_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--cluster"]));
+
+    [Fact]
+    public void Parse_Quick_SetsTheShortProfileAndKeepsExplicitValues()
+    {
+        var options = BenchOptions.Parse(["--quick", "--batch", "200", "--no-postgres"]);
+
+        Assert.Equal(BenchProfile.Quick, options.Profile);
+        Assert.Equal(200, options.BatchSize);
+        Assert.Null(options.Postgres);
+        Assert.True(options.SaturationDuration < TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public void LatencySummary_NearestRank_GivesP50P99AndMax()
+    {
+        var summary = LatencySummary.Of(Enumerable.Range(1, 100).Select(i => (double)i))!;
+
+        Assert.Equal(50, summary.P50);
+        Assert.Equal(99, summary.P99);
+        Assert.Equal(100, summary.Max);
+    }
+}

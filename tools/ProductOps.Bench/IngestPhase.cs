@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace ProductOps.Bench;
+
+/// <summary>Durable ingest: closed-loop saturation, then open-loop steps at fractions of it.</summary>
+internal sealed class IngestPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
+    int? nodePid, TextWriter progress)
+{
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(60);
+    private readonly List<double?> _drains = [];
+    private bool _preparedRunOut;
+
+    public LoadResult? Saturation { get; private set; }
+
+    public List<(double Load, LoadResult Result)> Steps { get; } = [];
+
+    /// <summary>The step nearest 70% of saturation (the ack-latency target's load).</summary>
+    public LoadResult? At70 => Steps.Count == 0 ? null : Steps.MinBy(s => Math.Abs(s.Load - 0.7)).Result;
+
+    public async Task RunAsync(int maxRate, CancellationToken token)
+    {
+        var driver = new StreamLoadDriver(connection, options.Streams, options.InFlight, nodePid);
+        var events = (long)(maxRate * options.SaturationDuration.TotalSeconds);
+        await progress.WriteLineAsync($"Ingest: preparing {events:N0} events for the saturation run");
+        var batches = workload.PrepareBatches(events, options.BatchSize);
+        await progress.WriteLineAsync($"Ingest: saturation, closed loop, {options.Streams} streams x {options.InFlight} batches of {options.BatchSize} in flight");
+        Saturation = await driver.RunAsync(batches, null, options.SaturationDuration, token);
+        _preparedRunOut = Saturation.Seconds < options.SaturationDuration.TotalSeconds * 0.9;
+        batches = [];
+        await progress.WriteLineAsync($"  {Saturation.EventsPerSec:N0} events/s acked; ack p99 {Saturation.Ack?.P99:F1} ms");
+        await DrainAsync(token);
+
+        foreach (var load in options.Loads)
+        {
+            var rate = Math.Max(1, Saturation.EventsPerSec * load);
+            batches = workload.PrepareBatches((long)(rate * options.StepDuration.TotalSeconds) + options.BatchSize, options.BatchSize);
+            await progress.WriteLineAsync($"Ingest: {load:P0} of saturation = {rate:N0} events/s offered, open loop");
+            var result = await driver.RunAsync(batches, rate, options.StepDuration, token);
+            batches = [];
+            Steps.Add((load, result));
+            await progress.WriteLineAsync($"  {result.EventsPerSec:N0} events/s acked; ack p50 {result.Ack?.P50:F1} ms, p99 {result.Ack?.P99:F1} ms, max {result.Ack?.Max:F1} ms");
+            await DrainAsync(token);
+        }
+    }
+
+    public JsonObject ToJson() => new()
+    {
+        ["saturation"] = Saturation?.ToJson(),
+        ["steps"] = new JsonArray([.. Steps.Select(s =>
+        {
+            var json = s.Result.ToJson();
+            json["load_fraction"] = s.Load;
+            return (JsonNode)json;
+        })]),
+        ["saturation_ran_out_of_prepared_events"] = _preparedRunOut,
+        ["drain_seconds_after_each"] = new JsonArray([.. _drains.Select(d => (JsonNode?)d)]),
+    };
+
+    /// <summary>Lets the aggregates catch up before the next step, so each step starts clean; the
+    /// time it takes says how far dispatch fell behind ingest.</summary>
+    private async Task DrainAsync(CancellationToken token)
+    {
+        var clock = Stopwatch.StartNew();
+        var drained = await connection.WaitForAggregatesAsync(DrainLimit, token);
+        _drains.Add(drained ? Math.Round(clock.Elapsed.TotalSeconds, 1) : null);
+        GC.Collect();
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace ProductOps.Bench;
+
+/// <summary>Queries and freshness while ingesting at 70% of the saturated rate: GetUser, GetFeature
+/// and GetOverview at a fixed total rate (open loop, latency from when each query was due), and
+/// freshness probes spread over the phase.</summary>
+internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
+    string runId, int? nodePid, TextWriter progress)
+{
+    private readonly QueryLoad _queries = new(connection, workload, options.QueryRate, options.Seed);
+
+    public FreshnessProbe Freshness { get; } = new(connection, runId);
+
+    public LoadResult? Background { get; private set; }
+
+    public LatencySummary? User => _queries.User;
+
+    public LatencySummary? Feature => _queries.Feature;
+
+    public LatencySummary? Overview => _queries.Overview;
+
+    public async Task RunAsync(double saturatedRate, CancellationToken token)
+    {
+        var rate = Math.Max(1, saturatedRate * 0.7);
+        var batches = workload.PrepareBatches((long)(rate * options.QueryDuration.TotalSeconds) + options.BatchSize, options.BatchSize);
+        await progress.WriteLineAsync($"Queries: {options.QueryRate}/s (GetUser, GetFeature, GetOverview) and {options.Probes} freshness probes "
+            + $"while ingesting {rate:N0} events/s (70%)");
+        var driver = new StreamLoadDriver(connection, options.Streams, options.InFlight, nodePid);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var ingest = driver.RunAsync(batches, rate, options.QueryDuration, token);
+        var queries = _queries.RunAsync(options.QueryDuration, stop.Token);
+        var probes = ProbeLoopAsync(options.QueryDuration, stop.Token);
+        Background = await ingest;
+        await queries;
+        await probes;
+        await progress.WriteLineAsync($"  GetUser p99 {User?.P99:F1} ms, GetFeature p99 {Feature?.P99:F1} ms, GetOverview p99 {Overview?.P99:F1} ms; "
+            + $"freshness p99 user {Freshness.User.Summary()?.P99:F0} ms, feature {Freshness.Feature.Summary()?.P99:F0} ms");
+    }
+
+    public JsonObject ToJson()
+    {
+        var json = _queries.ToJson();
+        json["background_ingest"] = Background?.ToJson();
+        return json;
+    }
+
+    private async Task ProbeLoopAsync(TimeSpan duration, CancellationToken token)
+    {
+        var spacing = duration / Math.Max(1, options.Probes);
+        var clock = Stopwatch.StartNew();
+        for (var n = 0; n < options.Probes && clock.Elapsed < duration; n++)
+        {
+            var next = spacing * (n + 1);
+            await Freshness.ProbeAsync(n, token);
+            var wait = next - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, token);
+            }
+        }
+    }
+}
