@@ -15,6 +15,9 @@ public sealed class PipelineOptions
     /// <summary>Most events one dispatch cycle carries.</summary>
     public int MaxDispatchEvents { get; set; } = 4096;
 
+    /// <summary>Most user grains one partition calls at once in a dispatch cycle.</summary>
+    public int MaxConcurrentUserCalls { get; set; } = 256;
+
     /// <summary>A user grain writes its snapshot after this many new events (and on deactivation);
     /// in between, a lost user grain catches up from the log.</summary>
     public int UserSnapshotEvery { get; set; } = 256;

@@ -224,15 +224,20 @@ public sealed partial class PartitionGrain(
         }
 
         var deltas = new CounterDelta[events.Count][];
-        await Task.WhenAll(byUser.Select(async user =>
+        // Bounded fan-out: a burst of users never seen before would otherwise start thousands of
+        // activations (each reading its log rows) at once and time them out.
+        foreach (var users in byUser.Chunk(options.Value.MaxConcurrentUserCalls))
         {
-            var grain = GrainFactory.GetGrain<IUserGrain>(GrainKeys.For(user.Key.Tenant, user.Key.User));
-            var result = await grain.Apply(new UserApplyRequest([.. user.Value.Select(i => events[i])], Checkpoint));
-            for (var j = 0; j < user.Value.Count; j++)
+            await Task.WhenAll(users.Select(async user =>
             {
-                deltas[user.Value[j]] = result.Deltas[j];
-            }
-        }));
+                var grain = GrainFactory.GetGrain<IUserGrain>(GrainKeys.For(user.Key.Tenant, user.Key.User));
+                var result = await grain.Apply(new UserApplyRequest([.. user.Value.Select(i => events[i])], Checkpoint));
+                for (var j = 0; j < user.Value.Count; j++)
+                {
+                    deltas[user.Value[j]] = result.Deltas[j];
+                }
+            }));
+        }
 
         var cycle = new DispatchCycle(events, deltas);
         var outcomes = await Task.WhenAll(cycle.Receivers.Select(receiver => SendAsync(cycle, receiver)));
