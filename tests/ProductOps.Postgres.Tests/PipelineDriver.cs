@@ -9,14 +9,14 @@ namespace ProductOps.Postgres.Tests;
 
 /// <summary>Drives a test cluster the way the gateway does, and checks it against the oracle
 /// (the pattern of ProductOps.Cluster.Tests, reading the log from PostgreSQL).</summary>
-public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLog)
+public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLog, int partitions = PostgresClusterFactory.Partitions)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     public static TenantRules Rules { get; } =
         new(TenantClock.Event, 14, [EventStreamGenerator.ChurnEvent, EventStreamGenerator.OtherChurnEvent]);
 
-    private PartitionRouter Router => new(grains(), Options.Create(new PipelineOptions { Partitions = PostgresClusterFactory.Partitions }));
+    private PartitionRouter Router => new(grains(), Options.Create(new PipelineOptions { Partitions = partitions }));
 
     /// <summary>
     /// Sends the events in batches, <paramref name="concurrency"/> at a time, retrying a failed
@@ -58,7 +58,7 @@ public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLo
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            var statuses = await Task.WhenAll(Enumerable.Range(0, PostgresClusterFactory.Partitions)
+            var statuses = await Task.WhenAll(Enumerable.Range(0, partitions)
                 .Select(p => grains().GetGrain<IPartitionGrain>(p).GetStatus()));
             if (statuses.All(s => s.Dispatched == s.Head))
             {
@@ -76,7 +76,7 @@ public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLo
     public async Task<List<TrackedEvent>> ReadLogAsync()
     {
         var result = new List<TrackedEvent>();
-        for (var p = 0; p < PostgresClusterFactory.Partitions; p++)
+        for (var p = 0; p < partitions; p++)
         {
             var events = await eventLog.ReadAsync(p, 0, int.MaxValue);
             Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq)); // gap-free
