@@ -11,7 +11,7 @@ public static class PostgresClientBuilderExtensions
         client.UseAdoNetClustering(optionsBuilder => optionsBuilder.Configure<IOptions<PostgresOptions>>((clustering, postgres) =>
         {
             clustering.Invariant = PostgresSiloBuilderExtensions.Invariant;
-            clustering.ConnectionString = postgres.Value.ConnectionString;
+            clustering.ConnectionString = postgres.Value.PooledConnectionString();
         }));
         return client;
     }

@@ -22,6 +22,11 @@ public sealed class PostgresOptions
     /// <see cref="DedupWindowDays"/>.</summary>
     public int RetentionDays { get; set; }
 
+    /// <summary>Connections per pool. A silo has two pools (the event log's, and the one Orleans'
+    /// grain storage and membership share); keep silos x 2 x MaxPoolSize under the server's
+    /// max_connections (100 by default). Callers wait for a free connection rather than fail.</summary>
+    public int MaxPoolSize { get; set; } = 10;
+
     /// <summary>How often a silo creates upcoming day partitions and applies retention.</summary>
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromHours(1);
 
@@ -44,6 +49,10 @@ public sealed class PostgresOptions
         }
     }
 
+    /// <summary>The connection string with this process's pool size applied.</summary>
+    public string PooledConnectionString() =>
+        new NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = MaxPoolSize }.ConnectionString;
+
     /// <summary>Null when the options are usable, else the reason.</summary>
     public string? Validate()
     {
@@ -60,6 +69,11 @@ public sealed class PostgresOptions
         if (RetentionDays != 0 && RetentionDays < DedupWindowDays)
         {
             return $"{Section}:RetentionDays must be 0 (keep everything) or at least DedupWindowDays ({DedupWindowDays}), not {RetentionDays}";
+        }
+
+        if (MaxPoolSize < 2)
+        {
+            return $"{Section}:MaxPoolSize must be at least 2, not {MaxPoolSize}";
         }
 
         return MaintenanceInterval <= TimeSpan.Zero ? $"{Section}:MaintenanceInterval must be positive" : null;

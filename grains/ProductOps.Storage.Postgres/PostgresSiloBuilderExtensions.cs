@@ -23,7 +23,7 @@ public static class PostgresSiloBuilderExtensions
     {
         var services = silo.Services;
         services.AddPostgresOptions();
-        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.PooledConnectionString()));
         services.AddSingleton<PostgresMigrator>();
         services.AddSingleton<PostgresLogMaintenance>();
         services.AddSingleton<IEventLog, PostgresEventLog>();
@@ -35,14 +35,14 @@ public static class PostgresSiloBuilderExtensions
             (storage, postgres, serializer) =>
             {
                 storage.Invariant = Invariant;
-                storage.ConnectionString = postgres.Value.ConnectionString;
+                storage.ConnectionString = postgres.Value.PooledConnectionString();
                 // The Orleans binary serializer: grain state records are [GenerateSerializer] types.
                 storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
         silo.UseAdoNetClustering(optionsBuilder => optionsBuilder.Configure<IOptions<PostgresOptions>>((clustering, postgres) =>
         {
             clustering.Invariant = Invariant;
-            clustering.ConnectionString = postgres.Value.ConnectionString;
+            clustering.ConnectionString = postgres.Value.PooledConnectionString();
         }));
         return silo;
     }
