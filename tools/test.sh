@@ -7,6 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 configuration=Release
+
+# PostgreSQL for the storage and cluster tests: installed if missing, started, role and database
+# created (all idempotent); the tests read the connection string from PRODUCTOPS_TEST_POSTGRES.
+if [ -z "${PRODUCTOPS_TEST_POSTGRES:-}" ]; then
+  PRODUCTOPS_TEST_POSTGRES=$(bash tools/postgres.sh)
+fi
+export PRODUCTOPS_TEST_POSTGRES
+
 dotnet restore ProductOps.sln
 dotnet build ProductOps.sln -c "$configuration" --no-restore
 

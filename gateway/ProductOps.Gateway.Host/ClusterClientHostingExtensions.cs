@@ -1,4 +1,5 @@
 using System.Net;
+using ProductOps.Storage.Postgres;
 
 namespace ProductOps.Gateway.Host;
 
@@ -9,9 +10,18 @@ public static class ClusterClientHostingExtensions
     {
         var options = builder.Configuration.GetSection(ClusterClientOptions.Section).Get<ClusterClientOptions>() ?? new ClusterClientOptions();
         var ports = options.GatewayPorts.Count > 0 ? options.GatewayPorts : [30000];
+        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering([.. ports.Select(port => new IPEndPoint(IPAddress.Loopback, port))]);
+            if (store.Store == StoreMode.Postgres)
+            {
+                client.UsePostgresClustering(); // the gateway list is the active silos in membership
+            }
+            else
+            {
+                client.UseStaticClustering([.. ports.Select(port => new IPEndPoint(IPAddress.Loopback, port))]);
+            }
+
             client.Configure<Orleans.Configuration.ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;

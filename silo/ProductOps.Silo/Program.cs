@@ -13,6 +13,10 @@ if (builder.Configuration.GetValue(SiloHostOptions.Section + ":Gateway", true))
 {
     builder.Services.AddProductOpsGateway();
 }
+else
+{
+    builder.Services.AddHealthChecks();
+}
 
 var app = builder.Build();
 if (app.Services.GetService<ProductOps.Gateway.Ingest.BatchIngestor>() is not null)

@@ -13,6 +13,12 @@ public sealed class SiloHostOptions
     /// <summary>Port Orleans clients (separate gateway processes) connect to.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>The address other silos and clients reach this silo at (PostgreSQL mode).</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Listen on every interface rather than only the advertised address (containers).</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
     public string ClusterId { get; set; } = "productops";
 
     public string ServiceId { get; set; } = "productops";

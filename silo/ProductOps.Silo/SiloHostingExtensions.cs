@@ -1,10 +1,12 @@
+using System.Net;
 using Orleans.Configuration;
 using ProductOps.Grains;
 using ProductOps.Storage;
+using ProductOps.Storage.Postgres;
 
 namespace ProductOps.Silo;
 
-/// <summary>Wires the Orleans silo: clustering, storage and the partition keeper.</summary>
+/// <summary>Wires the Orleans silo: clustering and storage (embedded or PostgreSQL) and the pipeline.</summary>
 public static class SiloHostingExtensions
 {
     public static WebApplicationBuilder AddProductOpsSilo(this WebApplicationBuilder builder)
@@ -13,13 +15,29 @@ public static class SiloHostingExtensions
         builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 
+        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            if (store.Store == StoreMode.Postgres)
+            {
+                // A cluster member: membership, grain state and the event log on PostgreSQL.
+                silo.Configure<ClusterOptions>(cluster =>
+                {
+                    cluster.ClusterId = options.ClusterId;
+                    cluster.ServiceId = options.ServiceId;
+                });
+                silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
+                silo.AddPostgresStore();
+            }
+            else
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                silo.AddEmbeddedStorage();
+            }
+
             silo.Configure<GrainCollectionOptions>(collection => collection.CollectionAge = TimeSpan.FromMinutes(15));
             silo.AddProductOpsPipeline();
-            silo.AddEmbeddedStorage();
-            silo.AddEmbeddedChurnModels();
+            silo.AddEmbeddedChurnModels(); // the model registry is in the data folder in both modes for now
         });
 
         return builder;

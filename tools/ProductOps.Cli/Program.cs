@@ -8,6 +8,7 @@ ICliCommand[] commands =
     new FeaturesCommand(),
     new FeatureCommand(),
     new UserCommand(),
+    new MigrateCommand(),
 ];
 
 return await new CliApp(commands).RunAsync(args);

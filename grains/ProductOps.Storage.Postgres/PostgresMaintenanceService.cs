@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ProductOps.Storage.Postgres;
+
+/// <summary>Runs <see cref="PostgresLogMaintenance"/> at start and every MaintenanceInterval.</summary>
+internal sealed class PostgresMaintenanceService(PostgresLogMaintenance maintenance, IOptions<PostgresOptions> options, TimeProvider time, ILogger<PostgresMaintenanceService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.MaintenanceInterval;
+        using var timer = new PeriodicTimer(interval, time);
+        do
+        {
+            try
+            {
+                await maintenance.RunAsync(time.GetUtcNow(), stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                PostgresLog.MaintenanceFailed(logger, e, interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

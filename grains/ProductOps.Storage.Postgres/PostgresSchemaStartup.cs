@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ProductOps.Storage.Postgres;
+
+/// <summary>
+/// Runs before the silo's storage and membership start: applies pending migrations when
+/// MigrateOnStart is set, and otherwise refuses to start on a schema older than this build's.
+/// </summary>
+internal sealed class PostgresSchemaStartup(PostgresMigrator migrator, NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresSchemaStartup> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(PostgresSchemaStartup), ServiceLifecycleStage.RuntimeInitialize - 1, EnsureSchemaAsync);
+
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.MigrateOnStart)
+        {
+            await migrator.MigrateAsync(cancellationToken: cancellationToken);
+        }
+
+        var version = await migrator.GetVersionAsync(cancellationToken);
+        if (version < PostgresMigrator.LatestVersion)
+        {
+            throw new InvalidOperationException(
+                $"The PostgreSQL schema is at version {version}; this build needs {PostgresMigrator.LatestVersion}. Run 'productops migrate' or set {PostgresOptions.Section}:MigrateOnStart=true.");
+        }
+
+        var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database ?? "(default)";
+        PostgresLog.SchemaReady(logger, version, database);
+    }
+}

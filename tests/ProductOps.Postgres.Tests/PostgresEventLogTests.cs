@@ -1,0 +1,103 @@
+using ProductOps.Storage;
+using ProductOps.Storage.Postgres;
+
+namespace ProductOps.Postgres.Tests;
+
+/// <summary>The PostgreSQL event log keeps the contract of the embedded one.</summary>
+public sealed class PostgresEventLogTests
+{
+    private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    [Fact]
+    public async Task Append_NewAndDuplicateEvents_GapFreeSeqAndDuplicatesFlagged()
+    {
+        await using var db = await MigratedAsync("append");
+        var log = new PostgresEventLog(db.DataSource);
+
+        var first = await log.AppendAsync(3, 0, [SchemaMigrationTests.Event("a"), SchemaMigrationTests.Event("b"), SchemaMigrationTests.Event("a")], Now);
+        var second = await log.AppendAsync(3, first.Head, [SchemaMigrationTests.Event("b"), SchemaMigrationTests.Event("c"), SchemaMigrationTests.Event("a", user: "u2")], Now);
+
+        Assert.Equal([false, false, true], first.Duplicate);
+        Assert.Equal(2, first.Head);
+        Assert.Equal([true, false, false], second.Duplicate);
+        Assert.Equal(4, second.Head);
+        Assert.Equal(4, await log.GetHeadAsync(3));
+        Assert.Equal(0, await log.GetHeadAsync(4));
+        var all = await log.ReadAsync(3, 0, 100);
+        Assert.Equal([1L, 2, 3, 4], all.Select(e => e.Seq));
+        Assert.Equal(["a", "b", "c", "a"], all.Select(e => e.Event.EventId));
+        Assert.Equal("v", all[0].Event.Properties!["k"]);
+        Assert.Equal([3L, 4], (await log.ReadAsync(3, 2, 100)).Select(e => e.Seq));
+        Assert.Equal([2L], (await log.ReadAsync(3, 1, 1)).Select(e => e.Seq));
+        Assert.Equal(["b", "c"], (await log.ReadUserAsync(3, "t1", "u1", 1)).Select(e => e.Event.EventId));
+    }
+
+    [Fact]
+    public async Task Append_StaleHead_FencedAndNothingCommitted()
+    {
+        await using var db = await MigratedAsync("fence");
+        var log = new PostgresEventLog(db.DataSource);
+        await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("a")], Now);
+
+        await Assert.ThrowsAsync<LogFencedException>(() => log.AppendAsync(0, 0, [SchemaMigrationTests.Event("x")], Now));
+
+        Assert.Equal(1, await log.GetHeadAsync(0));
+        // The fenced commit's dedup key was rolled back with it: the event is still new.
+        var retry = await log.AppendAsync(0, 1, [SchemaMigrationTests.Event("x")], Now);
+        Assert.Equal([false], retry.Duplicate);
+    }
+
+    [Fact]
+    public async Task Append_ConcurrentWritersSameHead_ExactlyOneWins()
+    {
+        await using var db = await MigratedAsync("race");
+        var log = new PostgresEventLog(db.DataSource);
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
+        {
+            try
+            {
+                await log.AppendAsync(1, 0, [SchemaMigrationTests.Event($"w{i}")], Now);
+                return true;
+            }
+            catch (LogFencedException)
+            {
+                return false;
+            }
+        }));
+
+        Assert.Single(attempts, won => won);
+        Assert.Single(await log.ReadAsync(1, 0, 100));
+    }
+
+    [Fact]
+    public async Task Maintenance_Retention_DropsOldDayPartitionsAndForgetsOldDedupKeys()
+    {
+        await using var db = await MigratedAsync("retention");
+        var log = new PostgresEventLog(db.DataSource);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db, retentionDays: 10));
+        var now = DateTimeOffset.UtcNow;
+        var old = now.AddDays(-20);
+        await maintenance.EnsurePartitionAsync(DateOnly.FromDateTime(old.UtcDateTime));
+        await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("old")], old.ToUnixTimeMilliseconds());
+        Assert.True(await maintenance.RunAsync(now));
+        var recent = await log.AppendAsync(0, 1, [SchemaMigrationTests.Event("new")], now.ToUnixTimeMilliseconds());
+
+        Assert.True(await maintenance.RunAsync(now));
+
+        var partitions = await maintenance.ListPartitionsAsync();
+        Assert.DoesNotContain(PostgresLogMaintenance.PartitionName(DateOnly.FromDateTime(old.UtcDateTime)), partitions);
+        Assert.Contains(PostgresLogMaintenance.PartitionName(DateOnly.FromDateTime(now.UtcDateTime).AddDays(3)), partitions);
+        Assert.Equal(["new"], (await log.ReadAsync(0, 0, 100)).Select(e => e.Event.EventId));
+        Assert.Equal(2, await log.GetHeadAsync(0)); // the head outlives the dropped rows
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
+        Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM event_dedup"));
+        Assert.Equal([false], recent.Duplicate);
+    }
+
+    private static async Task<TestDatabase> MigratedAsync(string prefix)
+    {
+        var db = await TestDatabase.CreateAsync(prefix);
+        await new PostgresMigrator(db.DataSource).MigrateAsync();
+        return db;
+    }
+}

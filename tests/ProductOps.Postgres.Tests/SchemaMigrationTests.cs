@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using ProductOps.Domain;
+using ProductOps.Storage.Postgres;
+
+namespace ProductOps.Postgres.Tests;
+
+/// <summary>The versioned schema on a real server: fresh, re-run, upgrade, concurrent starts.</summary>
+public sealed class SchemaMigrationTests
+{
+    private static readonly string[] OrleansQueryKeys =
+    [
+        "GatewaysQueryKey", "MembershipReadRowKey", "MembershipReadAllKey", "InsertMembershipVersionKey",
+        "UpdateIAmAlivetimeKey", "InsertMembershipKey", "UpdateMembershipKey", "DeleteMembershipTableEntriesKey",
+        "CleanupDefunctSiloEntriesKey", "CleanupDefunctSiloEntryKey",
+        "ReadFromStorageKey", "WriteToStorageKey", "ClearStorageKey",
+    ];
+
+    [Fact]
+    public async Task Migrate_FreshDatabase_AppliesEveryVersionAndAllQueryKeys()
+    {
+        await using var db = await TestDatabase.CreateAsync("fresh");
+        var migrator = new PostgresMigrator(db.DataSource);
+
+        var applied = await migrator.MigrateAsync();
+
+        Assert.Equal(Enumerable.Range(1, PostgresMigrator.LatestVersion), applied);
+        Assert.Equal(PostgresMigrator.LatestVersion, await migrator.GetVersionAsync());
+        foreach (var key in OrleansQueryKeys)
+        {
+            Assert.Equal(1L, await db.ScalarAsync($"SELECT count(*) FROM OrleansQuery WHERE QueryKey = '{key}'"));
+        }
+
+        // Exactly one unique key (the primary key) on grain state rows.
+        Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = 'orleans_grain_state' AND i.indisunique"));
+    }
+
+    [Fact]
+    public async Task Migrate_RunTwiceAndConcurrently_IsIdempotent()
+    {
+        await using var db = await TestDatabase.CreateAsync("rerun");
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new PostgresMigrator(db.DataSource).MigrateAsync()));
+
+        Assert.Equal(PostgresMigrator.LatestVersion, results.Sum(r => r.Count)); // each step applied once
+        Assert.Empty(await new PostgresMigrator(db.DataSource).MigrateAsync());
+        Assert.Equal((long)PostgresMigrator.LatestVersion, await db.ScalarAsync("SELECT count(*) FROM productops_schema_version"));
+    }
+
+    [Fact]
+    public async Task Migrate_FromPreviousVersion_KeepsDataAndCompletesSchema()
+    {
+        await using var db = await TestDatabase.CreateAsync("upgrade");
+        var migrator = new PostgresMigrator(db.DataSource);
+        var previous = PostgresMigrator.LatestVersion - 1;
+        await migrator.MigrateAsync(upTo: previous);
+        Assert.Equal(previous, await migrator.GetVersionAsync());
+        await db.ScalarAsync("""
+            INSERT INTO orleans_grain_state (service_id, grain_type, grain_id_n0, grain_id_n1, grain_id_extension, version, payload)
+            VALUES ('svc', 'tenant', 1, 2, 'demo', 3, '\x0102')
+            """);
+
+        Assert.Equal([PostgresMigrator.LatestVersion], await migrator.MigrateAsync());
+
+        Assert.Equal(3, await db.ScalarAsync("SELECT version FROM orleans_grain_state WHERE grain_id_extension = 'demo'"));
+        var log = new PostgresEventLog(db.DataSource);
+        var outcome = await log.AppendAsync(0, 0, [Event("e1")], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Assert.Equal(1, outcome.Head);
+    }
+
+    [Fact]
+    public async Task Validate_RetentionShorterThanDedupWindow_Fails()
+    {
+        Assert.NotNull(new PostgresOptions { ConnectionString = "Host=x", RetentionDays = 3 }.Validate());
+        Assert.NotNull(new PostgresOptions { ConnectionString = "Host=x", DedupWindowDays = 1 }.Validate());
+        Assert.Null(new PostgresOptions { ConnectionString = "Host=x", RetentionDays = 30 }.Validate());
+        Assert.DoesNotContain("s3cret", PostgresOptions.Redact("Host=x;Username=u;Password=s3cret"), StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    internal static TrackedEvent Event(string id, string user = "u1", string tenant = "t1", long ts = 1_700_000_000_000) =>
+        new(tenant, user, id, "feature_used", "search", ts, 1.5, "s1", new Dictionary<string, string> { ["k"] = "v" });
+
+    internal static IOptions<PostgresOptions> Options(TestDatabase db, int retentionDays = 0) =>
+        Microsoft.Extensions.Options.Options.Create(new PostgresOptions { ConnectionString = db.ConnectionString, RetentionDays = retentionDays });
+}

@@ -1,0 +1,43 @@
+using Npgsql;
+using ProductOps.Storage.Postgres;
+
+namespace ProductOps.Cli;
+
+/// <summary>`migrate`: applies the PostgreSQL schema's pending versions (idempotent).</summary>
+internal sealed class MigrateCommand : ICliCommand
+{
+    public const string ConnectionVariable = "ProductOps__Postgres__ConnectionString";
+
+    public string Name => "migrate";
+
+    public string Summary => "Apply pending PostgreSQL schema migrations (safe to re-run, and to run while silos start).";
+
+    public string Usage => "migrate [--connection STRING] [--to VERSION]";
+
+    public IReadOnlyList<CliOption> Options { get; } =
+    [
+        new("connection", "STRING", $"Npgsql connection string. Default: the {ConnectionVariable} environment variable (keeps the password off the command line)."),
+        new("to", "VERSION", "Stop at this schema version. Default: the latest this build knows."),
+    ];
+
+    public async Task<int> RunAsync(CliArguments arguments, CancellationToken cancellationToken)
+    {
+        arguments.ExpectNoPositionals();
+        var connectionString = arguments.GetOptionalString("connection") ?? Environment.GetEnvironmentVariable(ConnectionVariable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new CliUsageException($"No connection string: pass --connection or set {ConnectionVariable}.");
+        }
+
+        int? upTo = arguments.Has("to") ? arguments.GetInt("to", 1, PostgresMigrator.LatestVersion) : null;
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var migrator = new PostgresMigrator(dataSource);
+        var applied = await migrator.MigrateAsync(upTo, cancellationToken);
+        var version = await migrator.GetVersionAsync(cancellationToken);
+        var target = PostgresOptions.Redact(connectionString);
+        Console.WriteLine(applied.Count == 0
+            ? $"Schema is up to date at version {version} ({target})."
+            : $"Applied {string.Join(", ", applied)}; schema is at version {version} ({target}).");
+        return CliApp.Ok;
+    }
+}
