@@ -25,6 +25,7 @@ public sealed partial class PartitionGrain(
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain
 {
+    private static readonly TimeSpan FinalCheckpointTimeout = TimeSpan.FromSeconds(3);
     private readonly AsyncSignal _work = new();
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
     private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
@@ -198,7 +199,17 @@ public sealed partial class PartitionGrain(
 
         if (_dispatched == _head)
         {
-            await CheckpointAsync(); // graceful stop: leave nothing to re-dispatch
+            // Graceful stop: leave nothing to re-dispatch, but only briefly. Receivers may be
+            // deactivating too, and appends wait for this activation to go; a restart re-dispatches
+            // from the last checkpoint anyway.
+            try
+            {
+                await CheckpointAsync().WaitAsync(FinalCheckpointTimeout);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                LogDispatchFailed(logger, e, _partition, _dispatched, Checkpoint);
+            }
         }
     }
 
