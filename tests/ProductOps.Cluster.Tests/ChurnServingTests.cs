@@ -3,6 +3,7 @@ using ProductOps.Domain;
 using ProductOps.Grains;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
 
 namespace ProductOps.Cluster.Tests;
 
@@ -13,7 +14,7 @@ namespace ProductOps.Cluster.Tests;
 public sealed class ChurnServingTests(ClusterFixture fixture)
 {
     private const string Tenant = "churn"; // its own tenant: the shared log's "acme" stays the oracle's
-    private readonly PipelineDriver _driver = new(() => fixture.Cluster.Client, fixture.DataDir);
+    private readonly PipelineDriver _driver = fixture.Driver;
 
     [Fact]
     public async Task GetChurnRisk_ActivatedModel_EqualsOfflineScoreOfSameEvents()

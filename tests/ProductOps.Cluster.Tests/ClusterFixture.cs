@@ -1,4 +1,6 @@
 using Orleans.TestingHost;
+using ProductOps.Storage;
+using ProductOps.Testing.Cluster;
 
 namespace ProductOps.Cluster.Tests;
 
@@ -9,12 +11,22 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public TestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await TestClusterFactory.StartAsync(DataDir, silos: 2);
+    /// <summary>The log the silos write, read back by the tests.</summary>
+    public SqliteEventLog Log { get; private set; } = null!;
+
+    public PipelineDriver Driver => TestClusterFactory.Driver(() => Cluster.Client, Log);
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await TestClusterFactory.StartAsync(DataDir, silos: 2);
+        Log = TestClusterFactory.OpenLog(DataDir);
+    }
 
     public async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        Log.Dispose();
         Directory.Delete(DataDir, recursive: true);
     }
 }

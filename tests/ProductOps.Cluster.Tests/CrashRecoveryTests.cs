@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
 using Xunit.Abstractions;
 
 namespace ProductOps.Cluster.Tests;
@@ -17,7 +18,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var cluster = await TestClusterFactory.StartAsync(dataDir, silos: 3);
         try
         {
-            var driver = new PipelineDriver(() => cluster.Client, dataDir);
+            using var log = TestClusterFactory.OpenLog(dataDir);
+            var driver = TestClusterFactory.Driver(() => cluster.Client, log);
             var events = EventStreamGenerator.Generate(seed: 21, firstDay: 20_000, users: 250, days: 45);
             var batches = (events.Count + 99) / 100;
             var killed = false;
@@ -53,7 +55,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var cluster = await TestClusterFactory.StartAsync(dataDir, silos: 2);
         try
         {
-            var driver = new PipelineDriver(() => cluster.Client, dataDir);
+            using var log = TestClusterFactory.OpenLog(dataDir);
+            var driver = TestClusterFactory.Driver(() => cluster.Client, log);
             var events = EventStreamGenerator.Generate(seed: 22, firstDay: 20_000, users: 250, days: 45);
             var batches = (events.Count + 99) / 100;
             var step = 0;
@@ -99,7 +102,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         try
         {
             var first = await TestClusterFactory.StartAsync(dataDir, silos: 2);
-            var driver = new PipelineDriver(() => first.Client, dataDir);
+            using var log = TestClusterFactory.OpenLog(dataDir);
+            var driver = TestClusterFactory.Driver(() => first.Client, log);
             await driver.SendAllAsync(events, batchSize: 200, concurrency: 4);
             await driver.WaitUntilDispatchedAsync();
             await first.StopAllSilosAsync();
@@ -108,7 +112,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             var second = await TestClusterFactory.StartAsync(dataDir, silos: 2);
             try
             {
-                var again = new PipelineDriver(() => second.Client, dataDir);
+                var again = TestClusterFactory.Driver(() => second.Client, log);
                 await again.WaitUntilDispatchedAsync();
                 await again.AssertLogCompleteAndAggregatesMatchAsync(events);
 

@@ -1,5 +1,6 @@
 using ProductOps.Grains.Abstractions;
 using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
 
 namespace ProductOps.Cluster.Tests;
 
@@ -7,7 +8,7 @@ namespace ProductOps.Cluster.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class IngestionTests(ClusterFixture fixture)
 {
-    private readonly PipelineDriver _driver = new(() => fixture.Cluster.Client, fixture.DataDir);
+    private readonly PipelineDriver _driver = fixture.Driver;
 
     [Fact]
     public async Task Append_RandomStreamWithRetries_AggregatesMatchOracle()

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
+using ProductOps.Storage;
 using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
 
 namespace ProductOps.Cluster.Tests;
 
@@ -30,4 +32,10 @@ public static class TestClusterFactory
         await cluster.DeployAsync();
         return cluster;
     }
+
+    /// <summary>A driver that reads the log these silos write, through <paramref name="log"/>.</summary>
+    public static PipelineDriver Driver(Func<IGrainFactory> grains, SqliteEventLog log) => new(grains, log, Partitions);
+
+    public static SqliteEventLog OpenLog(string dataDir) =>
+        new(Microsoft.Extensions.Options.Options.Create(new StorageOptions { DataDir = dataDir }));
 }

@@ -12,6 +12,7 @@ using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Storage.Postgres;
 using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
 using Xunit.Abstractions;
 
 namespace ProductOps.Postgres.Tests;

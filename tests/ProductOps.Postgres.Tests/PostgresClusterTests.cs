@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ProductOps.Domain;
 using ProductOps.Storage.Postgres;
 using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
 using Xunit.Abstractions;
 
 namespace ProductOps.Postgres.Tests;
@@ -19,7 +20,7 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
         var cluster = await PostgresClusterFactory.StartAsync(db.ConnectionString, silos: 3);
         try
         {
-            var driver = new PipelineDriver(() => cluster.Client, new PostgresEventLog(db.DataSource));
+            var driver = new PipelineDriver(() => cluster.Client, new PostgresEventLog(db.DataSource), PostgresClusterFactory.Partitions);
             var events = EventStreamGenerator.Generate(seed: 31, firstDay: 20_000, users: 250, days: 45);
             var batches = (events.Count + 99) / 100;
             var step = 0;
@@ -67,15 +68,15 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
         var log = new PostgresEventLog(db.DataSource);
 
         var first = await PostgresClusterFactory.StartAsync(db.ConnectionString, silos: 2);
-        await new PipelineDriver(() => first.Client, log).SendAllAsync(events, batchSize: 200, concurrency: 4);
-        await new PipelineDriver(() => first.Client, log).WaitUntilDispatchedAsync();
+        await new PipelineDriver(() => first.Client, log, PostgresClusterFactory.Partitions).SendAllAsync(events, batchSize: 200, concurrency: 4);
+        await new PipelineDriver(() => first.Client, log, PostgresClusterFactory.Partitions).WaitUntilDispatchedAsync();
         await first.StopAllSilosAsync();
         await first.DisposeAsync();
 
         var second = await PostgresClusterFactory.StartAsync(db.ConnectionString, silos: 2);
         try
         {
-            var again = new PipelineDriver(() => second.Client, log);
+            var again = new PipelineDriver(() => second.Client, log, PostgresClusterFactory.Partitions);
             await again.WaitUntilDispatchedAsync();
             var logged = await again.ReadLogAsync();
             Assert.Equal(ReplayOracle.Deduplicate(events).Count, logged.Count);

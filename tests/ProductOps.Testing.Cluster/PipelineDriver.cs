@@ -1,3 +1,4 @@
+using Xunit;
 using Microsoft.Extensions.Options;
 using ProductOps.Domain;
 using ProductOps.Gateway.Ingest;
@@ -5,11 +6,11 @@ using ProductOps.Grains.Abstractions;
 using ProductOps.Storage;
 using ProductOps.Testing;
 
-namespace ProductOps.Postgres.Tests;
+namespace ProductOps.Testing.Cluster;
 
-/// <summary>Drives a test cluster the way the gateway does, and checks it against the oracle
-/// (the pattern of ProductOps.Cluster.Tests, reading the log from PostgreSQL).</summary>
-public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLog, int partitions = PostgresClusterFactory.Partitions)
+/// <summary>Drives a test cluster the way the gateway does, and checks it against the oracle,
+/// reading the log from whichever store the cluster writes it to.</summary>
+public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLog, int partitions)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
@@ -84,6 +85,15 @@ public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLo
         }
 
         return result;
+    }
+
+    /// <summary>The log holds each sent event exactly once (nothing acked is missing, nothing
+    /// twice), and every aggregate equals the oracle's replay of it.</summary>
+    public async Task AssertLogCompleteAndAggregatesMatchAsync(IReadOnlyList<TrackedEvent> sent)
+    {
+        var log = await ReadLogAsync();
+        Assert.Equal(ReplayOracle.Deduplicate(sent).Count, log.Count);
+        await AssertMatchesOracleAsync(log, log.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
     }
 
     /// <summary>Every tenant, feature and user aggregate equals the oracle's replay of the log.</summary>
