@@ -14,12 +14,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     [Fact]
     public async Task Append_SiloKilledMidStream_AggregatesMatchOracleAfterResend()
     {
-        var dataDir = Directory.CreateTempSubdirectory("productops-crash-").FullName;
-        var cluster = await TestClusterFactory.StartAsync(dataDir, silos: 3);
-        try
+        await TestClusterFactory.WithClusterAsync(silos: 3, async (cluster, driver) =>
         {
-            using var log = TestClusterFactory.OpenLog(dataDir);
-            var driver = TestClusterFactory.Driver(() => cluster.Client, log);
             var events = EventStreamGenerator.Generate(seed: 21, firstDay: 20_000, users: 250, days: 45);
             var batches = (events.Count + 99) / 100;
             var killed = false;
@@ -39,24 +35,14 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
             Assert.True(killed);
             await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
-        }
-        finally
-        {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
-            Directory.Delete(dataDir, recursive: true);
-        }
+        });
     }
 
     [Fact]
     public async Task Append_ScaleOutThenGracefulStopThenKill_AggregatesMatchOracle()
     {
-        var dataDir = Directory.CreateTempSubdirectory("productops-scale-").FullName;
-        var cluster = await TestClusterFactory.StartAsync(dataDir, silos: 2);
-        try
+        await TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, driver) =>
         {
-            using var log = TestClusterFactory.OpenLog(dataDir);
-            var driver = TestClusterFactory.Driver(() => cluster.Client, log);
             var events = EventStreamGenerator.Generate(seed: 22, firstDay: 20_000, users: 250, days: 45);
             var batches = (events.Count + 99) / 100;
             var step = 0;
@@ -85,13 +71,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             output.WriteLine($"{events.Count} events, {retries} batch sends retried");
             Assert.Equal(3, step);
             await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
-        }
-        finally
-        {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
-            Directory.Delete(dataDir, recursive: true);
-        }
+        });
     }
 
     [Fact]

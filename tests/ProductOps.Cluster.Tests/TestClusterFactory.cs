@@ -33,6 +33,25 @@ public static class TestClusterFactory
         return cluster;
     }
 
+    /// <summary>Runs <paramref name="test"/> against a cluster of its own on a fresh data folder,
+    /// for tests that break their cluster; stops and removes it afterwards.</summary>
+    public static async Task WithClusterAsync(short silos, Func<TestCluster, PipelineDriver, Task> test)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("productops-cluster-").FullName;
+        var cluster = await StartAsync(dataDir, silos);
+        try
+        {
+            using var log = OpenLog(dataDir);
+            await test(cluster, Driver(() => cluster.Client, log));
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
     /// <summary>A driver that reads the log these silos write, through <paramref name="log"/>.</summary>
     public static PipelineDriver Driver(Func<IGrainFactory> grains, SqliteEventLog log) => new(grains, log, Partitions);
 
