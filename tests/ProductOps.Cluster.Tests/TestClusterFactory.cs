@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 using ProductOps.Storage;
-using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
 
 namespace ProductOps.Cluster.Tests;
@@ -16,18 +15,10 @@ public static class TestClusterFactory
     {
         var builder = new TestClusterBuilder(silos);
         builder.AddSiloBuilderConfigurator<ClusterSiloConfigurator>();
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ProductOps:DataDir"] = dataDir,
-            ["ProductOps:Pipeline:Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ProductOps:Pipeline:CheckpointInterval"] = "00:00:00.300",
-            ["ProductOps:Pipeline:UserSnapshotEvery"] = "16",
-            ["ProductOps:Churn:ModelRefreshInterval"] = "00:00:00", // an activation is seen at once
-            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:Clock"] = "Event",
-            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnHorizonDays"] = "14",
-            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnEvents:0"] = EventStreamGenerator.ChurnEvent,
-            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnEvents:1"] = EventStreamGenerator.OtherChurnEvent,
-        }));
+        var settings = ClusterTestSettings.Pipeline(Partitions);
+        settings["ProductOps:DataDir"] = dataDir;
+        settings["ProductOps:Churn:ModelRefreshInterval"] = "00:00:00"; // an activation is seen at once
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

@@ -1,7 +1,6 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
-using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
 
 namespace ProductOps.Postgres.Tests;
 
@@ -17,17 +16,9 @@ public static class PostgresClusterFactory
         builder.Options.UseTestClusterMembership = false;
         builder.AddSiloBuilderConfigurator<PostgresSiloConfigurator>();
         builder.AddClientBuilderConfigurator<PostgresClientConfigurator>();
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ProductOps:Postgres:ConnectionString"] = connectionString,
-            ["ProductOps:Pipeline:Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
-            ["ProductOps:Pipeline:CheckpointInterval"] = "00:00:00.300",
-            ["ProductOps:Pipeline:UserSnapshotEvery"] = "16",
-            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:Clock"] = "Event",
-            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnHorizonDays"] = "14",
-            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnEvents:0"] = EventStreamGenerator.ChurnEvent,
-            [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnEvents:1"] = EventStreamGenerator.OtherChurnEvent,
-        }));
+        var settings = ClusterTestSettings.Pipeline(Partitions);
+        settings["ProductOps:Postgres:ConnectionString"] = connectionString;
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
