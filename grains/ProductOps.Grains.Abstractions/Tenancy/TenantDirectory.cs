@@ -9,13 +9,13 @@ namespace ProductOps.Grains.Abstractions.Tenancy;
 public sealed class TenantDirectory
 {
     private readonly Dictionary<string, ApiKeyGrant> _grantsByDigest = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TenantRules> _rules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TenantSettings> _settings = new(StringComparer.Ordinal);
 
     public TenantDirectory(IOptions<TenancyOptions> options)
     {
         foreach (var (tenant, settings) in options.Value.Tenants)
         {
-            _rules[tenant] = settings.ToRules();
+            _settings[tenant] = settings.ToSettings();
             foreach (var key in settings.Keys)
             {
                 var digest = key.Sha256?.ToLowerInvariant() ?? Digest(key.Key ?? string.Empty);
@@ -24,12 +24,15 @@ public sealed class TenantDirectory
         }
     }
 
-    public IEnumerable<string> Tenants => _rules.Keys;
+    public IEnumerable<string> Tenants => _settings.Keys;
 
     public bool TryAuthenticate(string apiKey, out ApiKeyGrant grant) =>
         _grantsByDigest.TryGetValue(Digest(apiKey), out grant!);
 
-    public TenantRules RulesOf(string tenant) => _rules.GetValueOrDefault(tenant) ?? TenantRules.Default;
+    /// <summary>The tenant's current settings (configured defaults until changed through the admin API).</summary>
+    public TenantSettings SettingsOf(string tenant) => _settings.GetValueOrDefault(tenant) ?? TenantSettings.Default;
+
+    public TenantRules RulesOf(string tenant) => SettingsOf(tenant).ToRules();
 
     public static string Digest(string apiKey) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));

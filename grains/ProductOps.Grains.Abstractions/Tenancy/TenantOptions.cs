@@ -14,8 +14,26 @@ public sealed class TenantOptions
     /// <summary>Event names that mean a user left, e.g. subscription_cancelled.</summary>
     public List<string> ChurnEvents { get; init; } = [];
 
+    /// <summary>Churn probability at or above which a user counts as at risk (0-1).</summary>
+    public double AlertThreshold { get; set; } = TenantSettings.Default.AlertThreshold;
+
+    /// <summary>Hours between scheduled model trainings; 0 = on demand only.</summary>
+    public int TrainingIntervalHours { get; set; } = TenantSettings.Default.TrainingIntervalHours;
+
+    /// <summary>A training needs at least this many churned and retained examples.</summary>
+    public int MinChurned { get; set; } = TenantSettings.Default.MinChurned;
+
+    public int MinRetained { get; set; } = TenantSettings.Default.MinRetained;
+
     public List<ApiKeyOptions> Keys { get; init; } = [];
 
-    public TenantRules ToRules() =>
-        new(Clock, ChurnHorizonDays, ChurnEvents.Count > 0 ? [.. ChurnEvents] : TenantRules.Default.ChurnEvents);
+    /// <summary>The configured defaults of the tenant's settings.</summary>
+    public TenantSettings ToSettings() => new(
+        Clock,
+        ChurnHorizonDays,
+        ChurnEvents.Count > 0 ? [.. ChurnEvents] : TenantSettings.Default.ChurnEvents,
+        AlertThreshold,
+        TrainingIntervalHours,
+        MinChurned,
+        MinRetained);
 }
