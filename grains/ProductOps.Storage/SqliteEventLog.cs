@@ -21,7 +21,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private readonly Func<string, int, long> _eventKey;
     private readonly string _folder;
     private readonly string _synchronous;
-    private readonly ConcurrentDictionary<int, Lazy<PartitionWriter>> _writers = new();
+    private readonly ConcurrentDictionary<int, Lazy<SqlitePartitionWriter>> _writers = new();
 
     public SqliteEventLog(IOptions<StorageOptions> options)
         : this(options, EventKeys.EventKey)
@@ -70,8 +70,8 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     }
 
     // Lazy: GetOrAdd may run its factory twice under a race; only one writer connection may exist.
-    private PartitionWriter Writer(int partition) =>
-        _writers.GetOrAdd(partition, p => new Lazy<PartitionWriter>(() => new PartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous), _eventKey))).Value;
+    private SqlitePartitionWriter Writer(int partition) =>
+        _writers.GetOrAdd(partition, p => new Lazy<SqlitePartitionWriter>(() => new SqlitePartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous), _eventKey))).Value;
 
     private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
 
@@ -94,150 +94,5 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         }
 
         return result;
-    }
-
-    /// <summary>The one write connection of a partition file, with its prepared insert.</summary>
-    private sealed class PartitionWriter : IDisposable
-    {
-        private readonly SqliteConnection _connection;
-        private readonly Func<string, int, long> _eventKey;
-        private readonly Lock _gate = new();
-
-        public PartitionWriter(SqliteConnection connection, Func<string, int, long> eventKey)
-        {
-            _connection = connection;
-            _eventKey = eventKey;
-            SqliteDatabase.Execute(connection, """
-                CREATE TABLE IF NOT EXISTS events (
-                    seq          INTEGER PRIMARY KEY,
-                    user_key     INTEGER NOT NULL,
-                    event_key    INTEGER NOT NULL,
-                    committed_at INTEGER NOT NULL,
-                    tenant       TEXT NOT NULL,
-                    user_id      TEXT NOT NULL,
-                    event_id     TEXT NOT NULL,
-                    name         TEXT NOT NULL,
-                    feature      TEXT NOT NULL,
-                    ts           INTEGER NOT NULL,
-                    value        REAL NOT NULL,
-                    session_id   TEXT NOT NULL,
-                    properties   TEXT NULL);
-                CREATE UNIQUE INDEX IF NOT EXISTS events_dedup ON events (user_key, event_key);
-                """);
-        }
-
-        public long Head()
-        {
-            lock (_gate)
-            {
-                return HeadIn(null);
-            }
-        }
-
-        public AppendOutcome Append(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs)
-        {
-            lock (_gate)
-            {
-                using var transaction = _connection.BeginTransaction(deferred: false);
-                var actualHead = HeadIn(transaction);
-                if (actualHead != head)
-                {
-                    throw new LogFencedException($"partition {partition}: head is {actualHead}, the writer expected {head}");
-                }
-
-                using var insert = _connection.CreateCommand();
-                insert.Transaction = transaction;
-                insert.CommandText = $"""
-                    INSERT INTO events (user_key, event_key, {Columns})
-                    VALUES ($user_key, $event_key, $seq, $committed, $tenant, $user, $id, $name, $feature, $ts, $value, $session, $properties)
-                    ON CONFLICT (user_key, event_key) DO NOTHING
-                    """;
-                var p = insert.Parameters;
-                var userKey = p.Add("$user_key", SqliteType.Integer);
-                var eventKey = p.Add("$event_key", SqliteType.Integer);
-                var seqParameter = p.Add("$seq", SqliteType.Integer);
-                p.AddWithValue("$committed", committedAtMs);
-                var tenant = p.Add("$tenant", SqliteType.Text);
-                var user = p.Add("$user", SqliteType.Text);
-                var id = p.Add("$id", SqliteType.Text);
-                var name = p.Add("$name", SqliteType.Text);
-                var feature = p.Add("$feature", SqliteType.Text);
-                var ts = p.Add("$ts", SqliteType.Integer);
-                var value = p.Add("$value", SqliteType.Real);
-                var session = p.Add("$session", SqliteType.Text);
-                var properties = p.Add("$properties", SqliteType.Text);
-                insert.Prepare();
-
-                var logged = new List<LoggedEvent>(events.Count);
-                var duplicate = new bool[events.Count];
-                var seq = head;
-                for (var i = 0; i < events.Count; i++)
-                {
-                    var e = events[i];
-                    seqParameter.Value = seq + 1;
-                    tenant.Value = e.Tenant;
-                    user.Value = e.UserId;
-                    id.Value = e.EventId;
-                    name.Value = e.Name;
-                    feature.Value = e.Feature;
-                    ts.Value = e.TimestampMs;
-                    value.Value = e.Value;
-                    session.Value = e.SessionId;
-                    properties.Value = e.Properties is { Count: > 0 } map ? JsonSerializer.Serialize(map) : DBNull.Value;
-                    userKey.Value = EventKeys.UserKey(e.Tenant, e.UserId);
-                    if (!Insert(insert, eventKey, e, (long)userKey.Value, transaction))
-                    {
-                        duplicate[i] = true;
-                        continue;
-                    }
-
-                    seq++;
-                    logged.Add(new LoggedEvent(partition, seq, committedAtMs, e));
-                }
-
-                transaction.Commit();
-                return new AppendOutcome(logged, duplicate, seq);
-            }
-        }
-
-        public void Dispose() => _connection.Dispose();
-
-        /// <summary>Inserts the event under the first salted key that is free; false when the log
-        /// already holds this very event under one of them.</summary>
-        private bool Insert(SqliteCommand insert, SqliteParameter eventKey, TrackedEvent e, long userKey, SqliteTransaction transaction)
-        {
-            for (var salt = 0; ; salt++)
-            {
-                eventKey.Value = _eventKey(e.EventId, salt);
-                if (insert.ExecuteNonQuery() == 1)
-                {
-                    return true;
-                }
-
-                if (Holds(userKey, (long)eventKey.Value, e, transaction))
-                {
-                    return false;
-                }
-            }
-        }
-
-        private bool Holds(long userKey, long eventKey, TrackedEvent e, SqliteTransaction transaction)
-        {
-            using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "SELECT tenant, user_id, event_id FROM events WHERE user_key = $user_key AND event_key = $event_key";
-            command.Parameters.AddWithValue("$user_key", userKey);
-            command.Parameters.AddWithValue("$event_key", eventKey);
-            using var reader = command.ExecuteReader();
-            return reader.Read() && reader.GetString(0) == e.Tenant && reader.GetString(1) == e.UserId && reader.GetString(2) == e.EventId;
-        }
-
-        private long HeadIn(SqliteTransaction? transaction)
-        {
-            using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events";
-            return (long)command.ExecuteScalar()!;
-        }
     }
 }
