@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using ProductOps.Domain;
 
@@ -12,16 +10,16 @@ namespace ProductOps.Storage;
 /// of forking the log. Dedup and a user's catch-up share one compact integer index on
 /// (user_key, event_key), 64-bit hashes of (tenant, user) and of the event id: far cheaper to
 /// maintain than an index on the strings. A conflict is checked against the stored strings, and a
-/// true hash collision moves the event to a salted key, so dedup stays exact.
+/// true hash collision moves the event to a salted key, so dedup stays exact. Statements are
+/// prepared once per connection: one write connection per partition, and a pool of read ones.
 /// </summary>
 public sealed class SqliteEventLog : IEventLog, IDisposable
 {
-    private const string Columns = "seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties";
-
     private readonly Func<string, int, long> _eventKey;
     private readonly string _folder;
     private readonly string _synchronous;
     private readonly ConcurrentDictionary<int, Lazy<SqlitePartitionWriter>> _writers = new();
+    private readonly ConcurrentDictionary<int, ConcurrentBag<SqlitePartitionReader>> _readers = new();
 
     public SqliteEventLog(IOptions<StorageOptions> options)
         : this(options, EventKeys.EventKey)
@@ -44,20 +42,10 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         Task.Run(() => Writer(partition).Append(partition, head, events, committedAtMs), cancellationToken);
 
     public Task<IReadOnlyList<LoggedEvent>> ReadAsync(int partition, long afterSeq, int max, CancellationToken cancellationToken = default) =>
-        Task.Run<IReadOnlyList<LoggedEvent>>(() => Read(partition, $"SELECT {Columns} FROM events WHERE seq > $after ORDER BY seq LIMIT $max", command =>
-        {
-            command.Parameters.AddWithValue("$after", afterSeq);
-            command.Parameters.AddWithValue("$max", max);
-        }), cancellationToken);
+        Task.Run<IReadOnlyList<LoggedEvent>>(() => WithReader(partition, reader => reader.ReadRange(partition, afterSeq, max)), cancellationToken);
 
     public Task<IReadOnlyList<LoggedEvent>> ReadUserAsync(int partition, string tenant, string userId, long afterSeq, CancellationToken cancellationToken = default) =>
-        Task.Run<IReadOnlyList<LoggedEvent>>(() => Read(partition, $"SELECT {Columns} FROM events WHERE user_key = $key AND tenant = $tenant AND user_id = $user AND seq > $after ORDER BY seq", command =>
-        {
-            command.Parameters.AddWithValue("$key", EventKeys.UserKey(tenant, userId));
-            command.Parameters.AddWithValue("$tenant", tenant);
-            command.Parameters.AddWithValue("$user", userId);
-            command.Parameters.AddWithValue("$after", afterSeq);
-        }), cancellationToken);
+        Task.Run<IReadOnlyList<LoggedEvent>>(() => WithReader(partition, reader => reader.ReadUser(partition, tenant, userId, afterSeq)), cancellationToken);
 
     public void Dispose()
     {
@@ -67,6 +55,12 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         }
 
         _writers.Clear();
+        foreach (var reader in _readers.Values.SelectMany(pool => pool))
+        {
+            reader.Dispose();
+        }
+
+        _readers.Clear();
     }
 
     // Lazy: GetOrAdd may run its factory twice under a race; only one writer connection may exist.
@@ -75,24 +69,20 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
 
     private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
 
-    private List<LoggedEvent> Read(int partition, string sql, Action<SqliteCommand> bind)
+    /// <summary>Runs <paramref name="read"/> on a pooled reader of the partition; a reader is only
+    /// ever used by one read at a time.</summary>
+    private List<LoggedEvent> WithReader(int partition, Func<SqlitePartitionReader, List<LoggedEvent>> read)
     {
         Writer(partition); // creates the file and schema on first use
-        using var connection = SqliteDatabase.Open(PathOf(partition), _synchronous);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        bind(command);
-        using var reader = command.ExecuteReader();
-        var result = new List<LoggedEvent>();
-        while (reader.Read())
+        var pool = _readers.GetOrAdd(partition, _ => []);
+        var reader = pool.TryTake(out var pooled) ? pooled : new SqlitePartitionReader(SqliteDatabase.Open(PathOf(partition), _synchronous));
+        try
         {
-            var properties = reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(10));
-            var e = new TrackedEvent(
-                reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6),
-                reader.GetInt64(7), reader.GetDouble(8), reader.GetString(9), properties);
-            result.Add(new LoggedEvent(partition, reader.GetInt64(0), reader.GetInt64(1), e));
+            return read(reader);
         }
-
-        return result;
+        finally
+        {
+            pool.Add(reader);
+        }
     }
 }
