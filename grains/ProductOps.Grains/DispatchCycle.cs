@@ -41,6 +41,10 @@ internal sealed class DispatchCycle
     private Dictionary<ReceiverKey, RollUpBuilder> Build(long afterSeq, ReceiverKey? only)
     {
         var builders = new Dictionary<ReceiverKey, RollUpBuilder>();
+        // An event's deltas come grouped by feature, and a cycle's events mostly share one tenant
+        // string: remembering the last receiver by reference skips most dictionary lookups.
+        string? lastTenant = null, lastFeature = null;
+        RollUpBuilder? last = null, tenantBuilder = null;
         for (var i = 0; i < _events.Count; i++)
         {
             var logged = _events[i];
@@ -50,40 +54,66 @@ internal sealed class DispatchCycle
             }
 
             var tenant = logged.Event.Tenant;
-            var tenantKey = new ReceiverKey(tenant, string.Empty);
-            foreach (var delta in _deltas[i])
+            if (!ReferenceEquals(tenant, lastTenant))
             {
-                var key = delta.Feature.Length == 0 ? tenantKey : new ReceiverKey(tenant, delta.Feature);
-                if (only is { } wanted && key != wanted && !(wanted.IsTenant && wanted.Tenant == tenant))
-                {
-                    continue;
-                }
-
-                if (!builders.TryGetValue(key, out var builder))
-                {
-                    builders[key] = builder = new RollUpBuilder();
-                }
-
-                builder.Add(delta);
-                if (!key.IsTenant)
-                {
-                    // The tenant learns the features its events touched.
-                    if (!builders.TryGetValue(tenantKey, out var tenantBuilder))
-                    {
-                        builders[tenantKey] = tenantBuilder = new RollUpBuilder();
-                    }
-
-                    tenantBuilder.Features.Add(delta.Feature);
-                }
+                lastTenant = tenant;
+                lastFeature = null;
+                tenantBuilder = null;
             }
 
-            if (builders.TryGetValue(tenantKey, out var tenantRollUp))
+            foreach (var delta in _deltas[i])
             {
-                tenantRollUp.Saw(logged);
+                if (!ReferenceEquals(delta.Feature, lastFeature) || last is null)
+                {
+                    var key = new ReceiverKey(tenant, delta.Feature);
+                    if (only is { } wanted && key != wanted && !(wanted.IsTenant && wanted.Tenant == tenant))
+                    {
+                        continue;
+                    }
+
+                    last = BuilderOf(builders, key, ref tenantBuilder);
+                    lastFeature = delta.Feature;
+                }
+
+                last.Add(delta);
+            }
+
+            if (tenantBuilder is not null || builders.TryGetValue(new ReceiverKey(tenant, string.Empty), out tenantBuilder))
+            {
+                tenantBuilder.Saw(logged);
             }
         }
 
         return builders;
+    }
+
+    /// <summary>The receiver's builder, created on first use; a new feature is also made known to
+    /// its tenant (the tenant learns the features its events touched).</summary>
+    private static RollUpBuilder BuilderOf(Dictionary<ReceiverKey, RollUpBuilder> builders, ReceiverKey key, ref RollUpBuilder? tenantBuilder)
+    {
+        if (builders.TryGetValue(key, out var builder))
+        {
+            return builder;
+        }
+
+        builders[key] = builder = new RollUpBuilder();
+        if (key.IsTenant)
+        {
+            tenantBuilder = builder;
+        }
+        else
+        {
+            var tenantKey = new ReceiverKey(key.Tenant, string.Empty);
+            if (!builders.TryGetValue(tenantKey, out var owner))
+            {
+                builders[tenantKey] = owner = new RollUpBuilder();
+            }
+
+            tenantBuilder = owner;
+            owner.Features.Add(key.Feature);
+        }
+
+        return builder;
     }
 
     private sealed class RollUpBuilder

@@ -12,7 +12,9 @@ namespace ProductOps.Grains;
 /// Appends queue up while a commit is in flight and go out together in the next one (group
 /// commit), each caller answered only once its events are durable. After commit, one loop
 /// dispatches events in seq order: to user grains (which return each event's counter deltas),
-/// then, rolled up, to feature and tenant grains. Every <see cref="PipelineOptions.CheckpointInterval"/>
+/// then, rolled up, to feature and tenant grains. The loop lets a small backlog gather for a few
+/// milliseconds, and computes off the grain's turn, so it neither sends a receiver call per
+/// event nor holds up the appends (and acks) of its partition. Every <see cref="PipelineOptions.CheckpointInterval"/>
 /// the loop makes the receivers it fed persist, checks they hold what was sent, and records the
 /// checkpoint; a receiver that lost state makes the loop rewind to the checkpoint and re-send.
 /// </summary>
@@ -26,6 +28,8 @@ public sealed partial class PartitionGrain(
     : Grain, IPartitionGrain
 {
     private static readonly TimeSpan FinalCheckpointTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
+    private const int GatherEvents = 512;
     private readonly AsyncSignal _work = new();
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
     private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
@@ -121,7 +125,7 @@ public sealed partial class PartitionGrain(
 
     private async Task CommitAsync(List<PendingAppend> batch)
     {
-        var events = batch.Count == 1 ? batch[0].Events : [.. batch.SelectMany(a => a.Events)];
+        var events = batch.Count == 1 ? batch[0].Events : Concat(batch);
         try
         {
             var outcome = await log.AppendAsync(_partition, _head, events, time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -153,6 +157,23 @@ public sealed partial class PartitionGrain(
         }
     }
 
+    private static List<TrackedEvent> Concat(List<PendingAppend> batch)
+    {
+        var total = 0;
+        foreach (var append in batch)
+        {
+            total += append.Events.Count;
+        }
+
+        var events = new List<TrackedEvent>(total);
+        foreach (var append in batch)
+        {
+            events.AddRange(append.Events);
+        }
+
+        return events;
+    }
+
     private async Task ReloadHeadAsync()
     {
         try
@@ -175,6 +196,7 @@ public sealed partial class PartitionGrain(
             {
                 if (_dispatched < _head)
                 {
+                    await GatherAsync();
                     await DispatchNextAsync();
                 }
                 else if (_checkpointDue)
@@ -213,6 +235,26 @@ public sealed partial class PartitionGrain(
         }
     }
 
+    /// <summary>
+    /// Lets a small backlog grow for a moment (at most <see cref="GatherDelay"/> after its oldest
+    /// commit) before dispatching it: every cycle costs one call per receiver it touches, so cycles
+    /// of a single commit's worth of events cost about one receiver call per event.
+    /// </summary>
+    private async Task GatherAsync()
+    {
+        if (_head - _dispatched >= GatherEvents || _checkpointDue || _deactivating || _drainWaiters.Count > 0
+            || _committed.Count == 0 || _committed[0].Seq != _dispatched + 1)
+        {
+            return; // a full cycle, or a reason not to wait, or a backlog that is already old (read from the log)
+        }
+
+        var wait = _committed[0].CommittedAtMs + (long)GatherDelay.TotalMilliseconds - time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (wait > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(wait), time);
+        }
+    }
+
     private async Task DispatchNextAsync()
     {
         var events = await NextEventsAsync();
@@ -222,35 +264,25 @@ public sealed partial class PartitionGrain(
             return;
         }
 
-        var byUser = new Dictionary<(string Tenant, string User), List<int>>();
-        for (var i = 0; i < events.Count; i++)
-        {
-            var key = (events[i].Event.Tenant, events[i].Event.UserId);
-            if (!byUser.TryGetValue(key, out var indexes))
-            {
-                byUser[key] = indexes = [];
-            }
-
-            indexes.Add(i);
-        }
-
+        // The cycle's pure computations (grouping, roll-up) run off the grain's turn, so appends
+        // to this partition keep being committed and acked meanwhile.
+        var shares = await Task.Run(() => UserShare.Split(events));
         var deltas = new CounterDelta[events.Count][];
         // Bounded fan-out: a burst of users never seen before would otherwise start thousands of
         // activations (each reading its log rows) at once and time them out.
-        foreach (var users in byUser.Chunk(options.Value.MaxConcurrentUserCalls))
+        var limit = options.Value.MaxConcurrentUserCalls;
+        for (var start = 0; start < shares.Count; start += limit)
         {
-            await Task.WhenAll(users.Select(async user =>
+            var calls = new Task[Math.Min(limit, shares.Count - start)];
+            for (var k = 0; k < calls.Length; k++)
             {
-                var grain = GrainFactory.GetGrain<IUserGrain>(GrainKeys.For(user.Key.Tenant, user.Key.User));
-                var result = await grain.Apply(new UserApplyRequest([.. user.Value.Select(i => events[i])], Checkpoint));
-                for (var j = 0; j < user.Value.Count; j++)
-                {
-                    deltas[user.Value[j]] = result.Deltas[j];
-                }
-            }));
+                calls[k] = ApplyAsync(shares[start + k], deltas);
+            }
+
+            await Task.WhenAll(calls);
         }
 
-        var cycle = new DispatchCycle(events, deltas);
+        var cycle = await Task.Run(() => new DispatchCycle(events, deltas));
         var outcomes = await Task.WhenAll(cycle.Receivers.Select(receiver => SendAsync(cycle, receiver)));
         if (outcomes.Contains(ReceiveStatus.Gap))
         {
@@ -261,6 +293,16 @@ public sealed partial class PartitionGrain(
 
         _dispatched = cycle.UpToSeq;
         _committed.RemoveAll(e => e.Seq <= _dispatched);
+    }
+
+    private async Task ApplyAsync(UserShare share, CounterDelta[][] deltas)
+    {
+        var grain = GrainFactory.GetGrain<IUserGrain>(GrainKeys.For(share.Tenant, share.UserId));
+        var result = await grain.Apply(new UserApplyRequest(share.Events, Checkpoint));
+        for (var j = 0; j < share.Positions.Count; j++)
+        {
+            deltas[share.Positions[j]] = result.Deltas[j];
+        }
     }
 
     private async Task<ReceiveStatus> SendAsync(DispatchCycle cycle, ReceiverKey receiver)

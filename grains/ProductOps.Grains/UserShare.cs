@@ -1,0 +1,36 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Grains;
+
+/// <summary>One user's events of a dispatch cycle, in seq order, with their positions in the cycle.</summary>
+internal sealed class UserShare(string tenant, string userId)
+{
+    public string Tenant { get; } = tenant;
+
+    public string UserId { get; } = userId;
+
+    public List<LoggedEvent> Events { get; } = [];
+
+    public List<int> Positions { get; } = [];
+
+    /// <summary>The cycle's events split by user, users in order of first appearance.</summary>
+    public static List<UserShare> Split(IReadOnlyList<LoggedEvent> events)
+    {
+        var byUser = new Dictionary<(string Tenant, string User), UserShare>();
+        var shares = new List<UserShare>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i].Event;
+            if (!byUser.TryGetValue((e.Tenant, e.UserId), out var share))
+            {
+                byUser[(e.Tenant, e.UserId)] = share = new UserShare(e.Tenant, e.UserId);
+                shares.Add(share);
+            }
+
+            share.Events.Add(events[i]);
+            share.Positions.Add(i);
+        }
+
+        return shares;
+    }
+}
