@@ -15,7 +15,7 @@ public sealed class BatchIngestor(EventIntake intake, IngestAdmission admission,
         if (intakeResult.Accepted.Count > 0)
         {
             using var lease = admission.Enter(intakeResult.Accepted.Count);
-            var duplicate = await router.AppendAsync([.. intakeResult.Accepted.Select(a => a.Event)]);
+            var duplicate = await router.AppendAsync(intakeResult.Accepted);
             response.Duplicates = duplicate.Count(d => d);
             response.Accepted = duplicate.Length - response.Duplicates;
         }

@@ -17,7 +17,7 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
 
         var receivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         long? sentAtMs = request.SentAt is null ? null : ToMs(request.SentAt, "sent_at");
-        var accepted = new List<(int Index, TrackedEvent Event)>(request.Events.Count);
+        var accepted = new List<TrackedEvent>(request.Events.Count);
         var rejected = new List<RejectedEvent>();
         for (var i = 0; i < request.Events.Count; i++)
         {
@@ -46,7 +46,7 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
                 continue;
             }
 
-            accepted.Add((i, new TrackedEvent(tenant, e.UserId, e.EventId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties)));
+            accepted.Add(new TrackedEvent(tenant, e.UserId, e.EventId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties));
         }
 
         return new IntakeResult(accepted, rejected);

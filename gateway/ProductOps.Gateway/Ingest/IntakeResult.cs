@@ -3,5 +3,5 @@ using ProductOps.Domain;
 
 namespace ProductOps.Gateway.Ingest;
 
-/// <summary>The valid events of a request, with their index in it, and the rejected ones.</summary>
-public sealed record IntakeResult(IReadOnlyList<(int Index, TrackedEvent Event)> Accepted, IReadOnlyList<RejectedEvent> Rejected);
+/// <summary>The valid events of a request, in request order, and the rejected ones.</summary>
+public sealed record IntakeResult(IReadOnlyList<TrackedEvent> Accepted, IReadOnlyList<RejectedEvent> Rejected);

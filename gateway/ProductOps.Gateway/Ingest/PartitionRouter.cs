@@ -11,28 +11,41 @@ public sealed class PartitionRouter(IGrainFactory grains, IOptions<PipelineOptio
     public async Task<bool[]> AppendAsync(IReadOnlyList<TrackedEvent> events)
     {
         var partitions = options.Value.Partitions;
-        var shares = new Dictionary<int, List<int>>();
+        var shares = new List<TrackedEvent>?[partitions];
+        var positions = new List<int>?[partitions];
+        var touched = new List<int>();
         for (var i = 0; i < events.Count; i++)
         {
             var partition = PartitionMap.PartitionOf(events[i].Tenant, events[i].UserId, partitions);
-            if (!shares.TryGetValue(partition, out var indexes))
+            if (shares[partition] is null)
             {
-                shares[partition] = indexes = [];
+                shares[partition] = [];
+                positions[partition] = [];
+                touched.Add(partition);
             }
 
-            indexes.Add(i);
+            shares[partition]!.Add(events[i]);
+            positions[partition]!.Add(i);
         }
 
         var duplicate = new bool[events.Count];
-        await Task.WhenAll(shares.Select(async share =>
+        var appends = new Task[touched.Count];
+        for (var k = 0; k < touched.Count; k++)
         {
-            var result = await grains.GetGrain<IPartitionGrain>(share.Key)
-                .Append(new AppendRequest([.. share.Value.Select(i => events[i])]));
-            for (var j = 0; j < share.Value.Count; j++)
-            {
-                duplicate[share.Value[j]] = result.Duplicate[j];
-            }
-        }));
+            var partition = touched[k];
+            appends[k] = AppendShareAsync(partition, shares[partition]!, positions[partition]!, duplicate);
+        }
+
+        await Task.WhenAll(appends);
         return duplicate;
+    }
+
+    private async Task AppendShareAsync(int partition, List<TrackedEvent> share, List<int> positions, bool[] duplicate)
+    {
+        var result = await grains.GetGrain<IPartitionGrain>(partition).Append(new AppendRequest(share));
+        for (var j = 0; j < positions.Count; j++)
+        {
+            duplicate[positions[j]] = result.Duplicate[j];
+        }
     }
 }
