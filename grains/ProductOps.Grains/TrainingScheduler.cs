@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ProductOps.Grains.Abstractions.Tenancy;
+using ProductOps.Grains.Abstractions.Training;
+
+namespace ProductOps.Grains;
+
+/// <summary>
+/// Starts each tenant's training when its last one is older than the tenant's
+/// TrainingIntervalHours (0 = never scheduled). Every silo runs this; the tenant's job grain runs
+/// one job at a time and hands back the running one, so two silos asking at once start one job.
+/// </summary>
+public sealed partial class TrainingScheduler(
+    IGrainFactory grains, TenantDirectory tenants, TimeProvider time, IOptions<TrainingOptions> options, ILogger<TrainingScheduler> logger)
+    : BackgroundService
+{
+    /// <summary>Whether a tenant whose latest job is <paramref name="latest"/> is due for training.</summary>
+    public static bool IsDue(TrainingJob? latest, int intervalHours, long nowMs) =>
+        intervalHours > 0 && (latest is null || (latest.IsFinished && nowMs - latest.StartedAtMs >= intervalHours * 3_600_000L));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ScheduleCheckInterval);
+        while (await TimerTicks.WaitAsync(timer, stoppingToken))
+        {
+            foreach (var tenant in tenants.Tenants)
+            {
+                var interval = tenants.SettingsOf(tenant).TrainingIntervalHours;
+                if (interval == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var job = grains.GetGrain<ITrainingJobGrain>(tenant);
+                    if (IsDue(await job.GetLatest(), interval, time.GetUtcNow().ToUnixTimeMilliseconds()))
+                    {
+                        var started = await job.Start();
+                        LogScheduled(logger, tenant, started.JobId);
+                    }
+                }
+                catch (Exception e) when (e is TimeoutException or OrleansException)
+                {
+                    LogCheckFailed(logger, e, tenant); // the next check tries again
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant}: scheduled training {JobId}")]
+    private static partial void LogScheduled(ILogger logger, string tenant, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {Tenant}: schedule check failed; retrying")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception, string tenant);
+}
