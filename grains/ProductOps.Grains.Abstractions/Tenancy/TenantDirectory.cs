@@ -16,7 +16,6 @@ public sealed class TenantDirectory
     private readonly Dictionary<string, ApiKeyGrant> _grantsByDigest = new(StringComparer.Ordinal);
     private readonly FrozenDictionary<string, TenantSettings> _defaults;
     private static readonly TenantEntry Fallback = new(TenantSettings.Default);
-    private static readonly string[] NoEvents = [];
     private readonly Lock _writeLock = new();
     private volatile FrozenDictionary<string, TenantEntry> _current;
 
@@ -61,7 +60,7 @@ public sealed class TenantDirectory
         lock (_writeLock)
         {
             var current = _current;
-            if (current.TryGetValue(tenant, out var entry) && SameSettings(entry.Settings, settings))
+            if (current.TryGetValue(tenant, out var entry) && entry.Settings == settings)
             {
                 return false;
             }
@@ -89,10 +88,6 @@ public sealed class TenantDirectory
     }
 
     private TenantEntry EntryOf(string tenant) => _current.GetValueOrDefault(tenant) ?? Fallback;
-
-    // Records compare lists by reference; settings read back from storage hold new lists.
-    private static bool SameSettings(TenantSettings a, TenantSettings b) =>
-        a with { ChurnEvents = NoEvents } == b with { ChurnEvents = NoEvents } && a.ChurnEvents.SequenceEqual(b.ChurnEvents, StringComparer.Ordinal);
 
     /// <summary>A tenant's settings and the rules derived from them, built once per change.</summary>
     private sealed record TenantEntry(TenantSettings Settings)
