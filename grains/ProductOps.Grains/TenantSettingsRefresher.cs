@@ -29,9 +29,9 @@ public sealed partial class TenantSettingsRefresher(
                         LogSettingsChanged(logger, tenant);
                     }
                 }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogRefreshFailed(logger, e, tenant); // the next round tries again
+                    LogRefreshFailed(logger, e, tenant); // the next round tries again; a failure must not stop the host
                 }
             }
         }

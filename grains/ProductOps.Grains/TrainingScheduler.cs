@@ -51,9 +51,9 @@ public sealed partial class TrainingScheduler(
                         LogScheduled(logger, tenant, started.JobId);
                     }
                 }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogCheckFailed(logger, e, tenant); // the next check tries again
+                    LogCheckFailed(logger, e, tenant); // the next check tries again; a failure must not stop the host
                 }
             }
         }
@@ -62,6 +62,6 @@ public sealed partial class TrainingScheduler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant}: scheduled training {JobId}")]
     private static partial void LogScheduled(ILogger logger, string tenant, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {Tenant}: schedule check failed; retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: schedule check failed; retrying")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, string tenant);
 }
