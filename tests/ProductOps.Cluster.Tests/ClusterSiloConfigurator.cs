@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using ProductOps.Grains;
 using ProductOps.Storage;
@@ -7,5 +10,14 @@ namespace ProductOps.Cluster.Tests;
 /// <summary>Test silos run the real pipeline over the real embedded store.</summary>
 public sealed class ClusterSiloConfigurator : ISiloConfigurator
 {
-    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddProductOpsPipeline().AddEmbeddedStorage().AddChurnModels();
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        siloBuilder.AddProductOpsPipeline().AddEmbeddedStorage().AddChurnModels();
+        if (siloBuilder.Configuration.GetValue<bool>(FlakyCheckpointStorage.Setting))
+        {
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(
+                StorageSiloBuilderExtensions.GrainStorageName,
+                (sp, _) => new FlakyCheckpointStorage(sp.GetRequiredService<SqliteGrainStorage>()));
+        }
+    }
 }

@@ -11,13 +11,18 @@ public static class TestClusterFactory
 {
     public const int Partitions = 8;
 
-    public static async Task<TestCluster> StartAsync(string dataDir, short silos)
+    public static async Task<TestCluster> StartAsync(string dataDir, short silos, IDictionary<string, string?>? extraSettings = null)
     {
         var builder = new TestClusterBuilder(silos);
         builder.AddSiloBuilderConfigurator<ClusterSiloConfigurator>();
         var settings = ClusterTestSettings.Pipeline(Partitions);
         settings["ProductOps:DataDir"] = dataDir;
         settings["ProductOps:Churn:ModelRefreshInterval"] = "00:00:00"; // an activation is seen at once
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -26,10 +31,11 @@ public static class TestClusterFactory
 
     /// <summary>Runs <paramref name="test"/> against a cluster of its own on a fresh data folder,
     /// for tests that break their cluster; stops and removes it afterwards.</summary>
-    public static async Task WithClusterAsync(short silos, Func<TestCluster, PipelineDriver, Task> test)
+    public static async Task WithClusterAsync(
+        short silos, Func<TestCluster, PipelineDriver, Task> test, IDictionary<string, string?>? extraSettings = null)
     {
         var dataDir = Directory.CreateTempSubdirectory("productops-cluster-").FullName;
-        var cluster = await StartAsync(dataDir, silos);
+        var cluster = await StartAsync(dataDir, silos, extraSettings);
         try
         {
             using var log = OpenLog(dataDir);
