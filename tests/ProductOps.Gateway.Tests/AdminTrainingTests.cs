@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
 using ProductOps.Contracts.V1;
-using ProductOps.Simulator;
 using Xunit.Abstractions;
 
 namespace ProductOps.Gateway.Tests;
@@ -42,7 +41,7 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
     public async Task TrainModel_SimulatedHistory_StoresModelsWithMetricsAndActivateRollsBack()
     {
         var admin = AdminTenants.Admin(AdminTenants.Replay);
-        var (sent, users) = await ReplaySimulationAsync();
+        var (sent, users) = await SimulatedReplay.SendAsync(node.Silo, AdminTenants.Replay, SimulatedUsers, SimulatedDays);
 
         var watch = Stopwatch.StartNew();
         var first = await node.Admin.TrainModelAsync(new TrainModelRequest(), admin);
@@ -84,30 +83,6 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
         var unknown = await Assert.ThrowsAsync<RpcException>(async () => await node.Admin.ActivateModelAsync(new ActivateModelRequest { Version = 42 }, admin));
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
         Assert.True((await node.Admin.GetModelAsync(new GetModelRequest { Version = 1 }, admin)).Active);
-    }
-
-    /// <summary>Streams a seed-fixed simulated product into the replay tenant; returns the events
-    /// and the users sent.</summary>
-    private async Task<(long Events, long Users)> ReplaySimulationAsync()
-    {
-        var simulation = new ProductSimulation(new ProductSimulationOptions
-        {
-            Seed = 7,
-            Users = SimulatedUsers,
-            Days = SimulatedDays,
-            UserIdPrefix = "replay-",
-        });
-        var events = simulation.Events().ToList();
-        var batches = EventFactory.Batches(events, 1000, "replay");
-        var sent = 0L;
-        foreach (var chunk in batches.Chunk(4))
-        {
-            var responses = await Task.WhenAll(chunk.Select(b => node.Silo.Ingest.TrackAsync(b, AdminTenants.Ingest(AdminTenants.Replay)).ResponseAsync));
-            sent += responses.Sum(r => (long)r.Accepted);
-            Assert.All(responses, r => Assert.Empty(r.Rejected));
-        }
-
-        return (sent, events.Select(e => e.UserId).Distinct(StringComparer.Ordinal).Count());
     }
 
     /// <summary>Polls the job until it ends; checks on the way that progress never goes back.</summary>

@@ -4,9 +4,10 @@ using static ProductOps.Gateway.Tests.Polling;
 
 namespace ProductOps.Gateway.Tests;
 
-/// <summary>Settings changed through the AdminService take effect without a restart and survive
-/// a crash of the node (their own node, so the demo tenant's settings are the test's).</summary>
-public sealed class AdminSettingsRestartTests
+/// <summary>Admin state across a crash of the node: settings changed through the AdminService
+/// take effect without a restart and are kept; a training job cut short reads as interrupted.
+/// Each test has its own node and data.</summary>
+public sealed class AdminRestartTests
 {
     private static readonly Metadata Admin = DemoTenant.Headers(DemoTenant.AdminKey);
 
@@ -50,5 +51,28 @@ public sealed class AdminSettingsRestartTests
         Assert.Equal(expected, restarted);
         await Eventually(async () => Assert.Equal("event", (await second.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read)).Clock),
             TimeSpan.FromSeconds(10), () => second.Output);
+    }
+
+    [Fact]
+    public async Task TrainModel_NodeCrashesWhileItRuns_JobReadsAsInterruptedAfterRestart()
+    {
+        using var data = new TempDirectory();
+        var admin = AdminTenants.Admin(AdminTenants.Replay);
+        TrainingJob started;
+        await using (var first = await SiloProcess.StartAsync(data.Path, arguments: AdminTenants.NodeArguments))
+        {
+            await SimulatedReplay.SendAsync(first, AdminTenants.Replay, users: 100, days: 63);
+            started = await new AdminService.AdminServiceClient(first.Channel).TrainModelAsync(new TrainModelRequest(), admin);
+            await first.CrashAsync(); // a job over 100 users' history takes seconds: it is cut short
+        }
+
+        Assert.Contains(started.Status, new[] { TrainingStatus.Queued, TrainingStatus.Running });
+        await using var second = await SiloProcess.StartAsync(data.Path, arguments: AdminTenants.NodeArguments);
+        var job = await new AdminService.AdminServiceClient(second.Channel).GetTrainingJobAsync(new GetTrainingJobRequest { JobId = started.JobId }, admin);
+
+        Assert.Equal(TrainingStatus.Failed, job.Status);
+        Assert.StartsWith("interrupted", job.Error, StringComparison.Ordinal);
+        Assert.NotNull(job.FinishedAt);
+        Assert.Empty((await new AdminService.AdminServiceClient(second.Channel).ListModelsAsync(new ListModelsRequest(), admin)).Models);
     }
 }
