@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ProductOps.Churn;
 using ProductOps.Domain;
 using ProductOps.Storage;
@@ -40,7 +41,7 @@ internal sealed class TenantHistoryReader(IEventLog log, string tenant, int page
         return [.. byUser.Select(u => new UserHistory(u.Key, u.Value))];
     }
 
-    private async IAsyncEnumerable<TrackedEvent> ReadAsync(int partition, long upToSeq, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<TrackedEvent> ReadAsync(int partition, long upToSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         for (var after = 0L; after < upToSeq;)
         {

@@ -26,9 +26,18 @@ public sealed class TenantSettingsGrain(
             throw new ArgumentException(failure.ToString(), nameof(update));
         }
 
+        var previous = (state.State.Overrides, state.State.UpdatedAtMs);
         state.State.Overrides = state.State.Overrides.Then(update);
         state.State.UpdatedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            (state.State.Overrides, state.State.UpdatedAtMs) = previous; // not stored: not changed
+            throw;
+        }
         tenants.Apply(Tenant, state.State.Overrides);
         return state.State.Overrides.ApplyTo(tenants.DefaultsOf(Tenant));
     }

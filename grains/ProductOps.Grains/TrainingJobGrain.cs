@@ -44,11 +44,19 @@ public sealed partial class TrainingJobGrain(
             return running; // one at a time per tenant
         }
 
-        state.State.JobsStarted++;
+        var previous = (state.State.JobsStarted, state.State.Last);
         var job = new TrainingJob(
-            $"{Tenant}-{state.State.JobsStarted}", TrainingStatus.Queued, "queued", 0, 0, 0, 0, NowMs(), null, string.Empty, null, false);
-        state.State.Last = job;
-        await state.WriteStateAsync();
+            $"{Tenant}-{previous.JobsStarted + 1}", TrainingStatus.Queued, "queued", 0, 0, 0, 0, NowMs(), null, string.Empty, null, false);
+        (state.State.JobsStarted, state.State.Last) = (previous.JobsStarted + 1, job);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            (state.State.JobsStarted, state.State.Last) = previous; // not stored: not started
+            throw;
+        }
 
         _progress = new TrainingProgress();
         _cancel = new CancellationTokenSource();
@@ -110,7 +118,17 @@ public sealed partial class TrainingJobGrain(
         _progress = null;
         _cancel?.Dispose();
         _cancel = null;
-        await FinishAsync(finished);
+        try
+        {
+            await FinishAsync(finished);
+        }
+        catch (Exception e)
+        {
+            // The outcome is kept in memory; if the grain goes before a later write, the stored
+            // job reads as interrupted on its next activation.
+            LogOutcomeNotStored(logger, e, finished.JobId);
+        }
+
         LogJobFinished(logger, finished.JobId, finished.Status, finished.ModelVersion, finished.Activated);
         this.DelayDeactivation(TimeSpan.FromMilliseconds(-1)); // back to the usual idle collection
     }
@@ -136,6 +154,9 @@ public sealed partial class TrainingJobGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId} did not stop in time; it will read as interrupted")]
     private static partial void LogJobAbandoned(ILogger logger, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId}: its outcome could not be stored")]
+    private static partial void LogOutcomeNotStored(ILogger logger, Exception exception, string jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Training job {JobId} failed")]
     private static partial void LogJobFailed(ILogger logger, Exception exception, string jobId);
