@@ -139,9 +139,10 @@ public sealed partial class PartitionGrain(
         catch (Exception e)
         {
             LogCommitFailed(logger, e, _partition, events.Count);
+            var failed = new CommitFailedException($"partition {_partition}: commit failed ({e.GetType().Name}: {e.Message})");
             foreach (var append in batch)
             {
-                append.Completion.TrySetException(e); // nothing was acked: the client retries with the same ids
+                append.Completion.TrySetException(failed); // nothing was acked: the client retries with the same ids
             }
 
             if (e is LogFencedException)

@@ -19,5 +19,11 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
                 StorageSiloBuilderExtensions.GrainStorageName,
                 (sp, _) => new FlakyCheckpointStorage(sp.GetRequiredService<SqliteGrainStorage>()));
         }
+
+        if (siloBuilder.Configuration.GetValue<bool>(FailingEventLog.Setting))
+        {
+            siloBuilder.Services.AddSingleton<SqliteEventLog>();
+            siloBuilder.Services.AddSingleton<IEventLog>(sp => new FailingEventLog(sp.GetRequiredService<SqliteEventLog>()));
+        }
     }
 }

@@ -1,3 +1,5 @@
+using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
 using System.Diagnostics;
 using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
@@ -75,6 +77,28 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             Assert.True(FlakyCheckpointStorage.Failed > 0);
             await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
         }, flaky);
+    }
+
+    [Fact]
+    public async Task Append_EventLogFails_CallerGetsCommitFailedAndRetrySucceeds()
+    {
+        // A storage driver's own exception cannot cross the wire; the caller must still learn
+        // that nothing was acknowledged, so the gateway can answer "retry" (Unavailable).
+        var failing = new Dictionary<string, string?> { [FailingEventLog.Setting] = "true" };
+        await TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, driver) =>
+        {
+            var events = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed: 24, firstDay: 20_000, users: 20, days: 3));
+            var partition = cluster.Client.GetGrain<IPartitionGrain>(PartitionMap.PartitionOf(events[0].Tenant, events[0].UserId, TestClusterFactory.Partitions));
+            var batch = events.Where(e => e.UserId == events[0].UserId).ToList();
+
+            FailingEventLog.Failing = true;
+            var failure = await Assert.ThrowsAsync<CommitFailedException>(() => partition.Append(new AppendRequest(batch)));
+            FailingEventLog.Failing = false;
+            var retried = await partition.Append(new AppendRequest(batch));
+
+            Assert.Contains("connection slots exhausted", failure.Message, StringComparison.Ordinal);
+            Assert.All(retried.Duplicate, duplicate => Assert.False(duplicate));
+        }, failing);
     }
 
     [Fact]
