@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ProductOps.Domain;
+using ProductOps.Gateway.Admin;
 using ProductOps.Gateway.Auth;
 using ProductOps.Gateway.Errors;
 using ProductOps.Gateway.Health;
@@ -47,6 +48,7 @@ public static class GatewayHostingExtensions
     {
         endpoints.MapGrpcService<IngestGrpcService>();
         endpoints.MapGrpcService<QueryGrpcService>();
+        endpoints.MapGrpcService<AdminGrpcService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapHealthChecks("/healthz");
         return endpoints;

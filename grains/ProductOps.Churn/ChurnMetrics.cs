@@ -19,6 +19,14 @@ public sealed record ChurnMetrics(
     int Positives,
     IReadOnlyList<CalibrationBin> Calibration)
 {
+    /// <summary>Whether these metrics rank better (AUC) than <paramref name="baseline"/>'s: the bar a
+    /// model must clear to be activated.</summary>
+    public bool Beats(ChurnMetrics baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        return Auc > baseline.Auc;
+    }
+
     /// <summary>Computes every metric of <paramref name="probabilities"/> against <paramref name="labels"/>.</summary>
     public static ChurnMetrics Compute(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels)
     {

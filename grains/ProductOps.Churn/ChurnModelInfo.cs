@@ -27,4 +27,8 @@ public sealed record ChurnModelInfo(
     ChurnMetrics Baseline,
     int TrainExamples,
     int ValidationExamples,
-    bool IsActive);
+    bool IsActive)
+{
+    /// <summary>Whether the model ranks better than the recency baseline.</summary>
+    public bool BeatsBaseline => Model.Beats(Baseline);
+}

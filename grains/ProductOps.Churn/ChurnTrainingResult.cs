@@ -20,5 +20,5 @@ public sealed record ChurnTrainingResult(
     long ValidationFromMs)
 {
     /// <summary>Whether the model ranks better than recency alone; only then is it activated.</summary>
-    public bool BeatsBaseline => Model.Auc > Baseline.Auc;
+    public bool BeatsBaseline => Model.Beats(Baseline);
 }

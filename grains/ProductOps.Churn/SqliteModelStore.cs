@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace ProductOps.Churn;
@@ -6,7 +5,6 @@ namespace ProductOps.Churn;
 /// <summary>The model registry in an embedded SQLite file (by default <c>data/models.db</c>).</summary>
 public sealed class SqliteModelStore : IModelStore
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly string _connectionString;
 
     /// <summary>Opens (creating when needed) the registry at <paramref name="path"/>.</summary>
@@ -44,13 +42,11 @@ public sealed class SqliteModelStore : IModelStore
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var next = Command(connection, "SELECT COALESCE(MAX(version), 0) + 1 FROM churn_models WHERE tenant = $tenant", ("$tenant", tenant));
         var version = Convert.ToInt32(await next.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        var info = new ChurnModelInfo(
-            tenant, version, createdAtMs, result.Trainer, result.Parameters, data.DataFromMs, data.DataToMs, data.HorizonDays,
-            result.Model, result.Baseline, result.TrainExamples, result.ValidationExamples, IsActive: false);
+        var info = ModelInfoJson.Describe(tenant, version, result, data, createdAtMs);
         await using var insert = Command(
             connection,
             "INSERT INTO churn_models (tenant, version, created_at_ms, info_json, model) VALUES ($tenant, $version, $created, $info, $model)",
-            ("$tenant", tenant), ("$version", version), ("$created", createdAtMs), ("$info", JsonSerializer.Serialize(info, Json)), ("$model", result.ModelBytes));
+            ("$tenant", tenant), ("$version", version), ("$created", createdAtMs), ("$info", ModelInfoJson.Serialize(info)), ("$model", result.ModelBytes));
         await insert.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return info;
@@ -65,7 +61,7 @@ public sealed class SqliteModelStore : IModelStore
         var list = new List<ChurnModelInfo>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(Read(reader.GetString(0), active));
+            list.Add(ModelInfoJson.Deserialize(reader.GetString(0), active));
         }
 
         return list;
@@ -76,7 +72,7 @@ public sealed class SqliteModelStore : IModelStore
         await using var connection = Open();
         var active = await ActiveAsync(connection, tenant, cancellationToken);
         await using var command = Command(connection, "SELECT info_json FROM churn_models WHERE tenant = $tenant AND version = $version", ("$tenant", tenant), ("$version", version));
-        return await command.ExecuteScalarAsync(cancellationToken) is string json ? Read(json, active) : null;
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? ModelInfoJson.Deserialize(json, active) : null;
     }
 
     public async Task<byte[]?> GetModelBytesAsync(string tenant, int version, CancellationToken cancellationToken = default)
@@ -113,13 +109,6 @@ public sealed class SqliteModelStore : IModelStore
     {
         await using var command = Command(connection, "SELECT version FROM churn_active_models WHERE tenant = $tenant", ("$tenant", tenant));
         return await command.ExecuteScalarAsync(cancellationToken) is long version ? (int)version : null;
-    }
-
-    private static ChurnModelInfo Read(string json, int? activeVersion)
-    {
-        var info = JsonSerializer.Deserialize<ChurnModelInfo>(json, Json)
-            ?? throw new InvalidDataException("A churn model's info is empty.");
-        return info with { IsActive = info.Version == activeVersion };
     }
 
     private SqliteConnection Open()

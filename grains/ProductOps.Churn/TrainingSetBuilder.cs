@@ -35,33 +35,24 @@ public static class TrainingSetBuilder
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(rules);
         var list = users as IReadOnlyCollection<UserHistory> ?? [.. users];
-        long from = long.MaxValue, to = long.MinValue;
+        var range = new EventTimeRange();
         foreach (var user in list)
         {
-            foreach (var e in user.Events)
-            {
-                if (!e.IsIdentify)
-                {
-                    from = Math.Min(from, e.TimestampMs);
-                    to = Math.Max(to, e.TimestampMs);
-                }
-            }
+            range.AddAll(user.Events);
         }
 
-        if (from > to)
+        if (range.IsEmpty)
         {
             return new TrainingSet([], [], 0, 0, rules.ChurnHorizonDays);
         }
 
-        var cutoffs = CutoffsFor(from, to, rules.ChurnHorizonDays, options);
-        var examples = new List<ChurnExample>();
+        var accumulator = new TrainingSetAccumulator(CutoffsFor(range.FromMs, range.ToMs, rules.ChurnHorizonDays, options), rules);
         foreach (var user in list)
         {
-            AddExamples(user, cutoffs, rules, examples);
+            accumulator.Add(user);
         }
 
-        examples.Sort((a, b) => a.CutoffMs.CompareTo(b.CutoffMs));
-        return new TrainingSet(examples, cutoffs, from, to, rules.ChurnHorizonDays);
+        return accumulator.ToSet(range.FromMs, range.ToMs);
     }
 
     /// <summary>The user's features at each cutoff, from their events before it only; null where
@@ -92,8 +83,13 @@ public static class TrainingSetBuilder
         return result;
     }
 
-    private static void AddExamples(UserHistory user, IReadOnlyList<long> cutoffs, TenantRules rules, List<ChurnExample> examples)
+    /// <summary>Adds the user's examples at each cutoff to <paramref name="examples"/>.</summary>
+    public static void AddExamples(UserHistory user, IReadOnlyList<long> cutoffs, TenantRules rules, ICollection<ChurnExample> examples)
     {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(examples);
         var horizonMs = rules.ChurnHorizonDays * TimeBuckets.MsPerDay;
         var usage = new List<long>();
         var churnEvents = new List<long>();

@@ -1,28 +1,47 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ProductOps.Churn;
 using ProductOps.Storage;
 
 namespace ProductOps.Grains;
 
-/// <summary>Adds churn serving: the model registry in the embedded data folder and the
-/// per-silo cache of active models.</summary>
+/// <summary>Adds churn prediction to a silo: the model registry, the per-silo cache of active
+/// models, background training with its schedule, and live tenant settings.</summary>
 public static class ChurnSiloBuilderExtensions
 {
-    /// <summary>The registry's file in the data folder.</summary>
+    /// <summary>The embedded registry's file in the data folder.</summary>
     public const string ModelsFile = "models.db";
 
-    public static ISiloBuilder AddEmbeddedChurnModels(this ISiloBuilder silo)
+    /// <summary>
+    /// Adds churn serving and training. The registry is the one the store registered (PostgreSQL
+    /// in a cluster, so every silo reads the same one); without one, an embedded SQLite registry
+    /// in the data folder.
+    /// </summary>
+    public static ISiloBuilder AddChurnModels(this ISiloBuilder silo)
     {
-        silo.Services.AddOptions<ChurnOptions>().BindConfiguration(ChurnOptions.Section)
+        var services = silo.Services;
+        services.AddOptions<ChurnOptions>().BindConfiguration(ChurnOptions.Section)
             .Validate(o => o.ModelRefreshInterval >= TimeSpan.Zero, "ProductOps:Churn:ModelRefreshInterval must not be negative")
             .ValidateOnStart();
-        silo.Services.AddSingleton<IModelStore>(sp =>
+        services.TryAddSingleton<IModelStore>(sp =>
             new SqliteModelStore(Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDir, ModelsFile)));
-        silo.Services.AddSingleton(sp => new ActiveModelCache(
+        services.AddSingleton(sp => new ActiveModelCache(
             sp.GetRequiredService<IModelStore>(),
             TimeProvider.System,
             sp.GetRequiredService<IOptions<ChurnOptions>>().Value.ModelRefreshInterval));
+
+        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section)
+            .Validate(o => o.LogPageSize > 0, "ProductOps:Churn:Training:LogPageSize must be positive")
+            .Validate(o => o.ScheduleCheckInterval > TimeSpan.Zero && o.SettingsRefreshInterval > TimeSpan.Zero,
+                "ProductOps:Churn:Training:ScheduleCheckInterval and SettingsRefreshInterval must be positive")
+            .Validate(o => o.Trainer.NumberOfTrees > 0 && o.Trainer.ValidationShare is > 0 and < 1,
+                "ProductOps:Churn:Training:Trainer needs NumberOfTrees > 0 and ValidationShare in (0, 1)")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TrainingJobRunner>();
+        services.AddHostedService<TenantSettingsRefresher>();
+        services.AddHostedService<TrainingScheduler>();
         return silo;
     }
 }

@@ -5,6 +5,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using ProductOps.Churn;
 
 namespace ProductOps.Storage.Postgres;
 
@@ -15,7 +16,7 @@ public static class PostgresSiloBuilderExtensions
     public const string Invariant = "Npgsql";
 
     /// <summary>
-    /// Adds the PostgreSQL event log, Orleans' ADO.NET grain storage (under the name every
+    /// Adds the PostgreSQL event log and churn model registry, Orleans' ADO.NET grain storage (under the name every
     /// ProductOps grain uses) and ADO.NET clustering, all on the project's own schema, which is
     /// migrated at start when MigrateOnStart is set.
     /// </summary>
@@ -27,6 +28,7 @@ public static class PostgresSiloBuilderExtensions
         services.AddSingleton<PostgresMigrator>();
         services.AddSingleton<PostgresLogMaintenance>();
         services.AddSingleton<IEventLog, PostgresEventLog>();
+        services.AddSingleton<IModelStore, PostgresModelStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaStartup>();
         services.AddSingleton<IHostedService, PostgresMaintenanceService>();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);

@@ -12,7 +12,7 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
 {
     public void Configure(ISiloBuilder siloBuilder)
     {
-        siloBuilder.AddProductOpsPipeline().AddEmbeddedStorage().AddEmbeddedChurnModels();
+        siloBuilder.AddProductOpsPipeline().AddEmbeddedStorage().AddChurnModels();
         if (siloBuilder.Configuration.GetValue<bool>(FlakyCheckpointStorage.Setting))
         {
             siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(

@@ -64,6 +64,7 @@ public sealed class SchemaMigrationTests
         var log = new PostgresEventLog(db.DataSource);
         var outcome = await log.AppendAsync(0, 0, [Event("e1")], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         Assert.Equal(1, outcome.Head);
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM churn_model")); // version 3: the model registry
     }
 
     [Fact]

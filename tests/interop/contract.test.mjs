@@ -19,6 +19,7 @@ let node;
 let dataDir;
 let ingest;
 let query;
+let admin;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -67,7 +68,7 @@ before(async () => {
   ], { stdio: 'ignore' });
   await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok, 'the node to be healthy');
 
-  const definition = protoLoader.loadSync(['productops/v1/ingest.proto', 'productops/v1/query.proto'], {
+  const definition = protoLoader.loadSync(['productops/v1/ingest.proto', 'productops/v1/query.proto', 'productops/v1/admin.proto'], {
     includeDirs: [join(repo, 'protos')],
     keepCase: false,
     longs: Number,
@@ -77,11 +78,13 @@ before(async () => {
   const v1 = grpc.loadPackageDefinition(definition).productops.v1;
   ingest = new v1.IngestService(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
   query = new v1.QueryService(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+  admin = new v1.AdminService(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
 });
 
 after(() => {
   ingest?.close();
   query?.close();
+  admin?.close();
   node?.kill('SIGKILL');
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -128,4 +131,19 @@ test('keys are checked: none is Unauthenticated, the wrong scope PermissionDenie
   await assert.rejects(call(query, 'GetOverview', {}, 'demo-ingest-key'), (e) => e.code === grpc.status.PERMISSION_DENIED);
   const overview = await call(query, 'GetOverview', {}, 'demo-read-key');
   assert.equal(overview.clock, 'wall');
+});
+
+test('AdminService: partial settings update with explicit presence, and a bad value named', async () => {
+  const updated = await call(admin, 'UpdateTenantSettings', { churnHorizonDays: 21 }, 'demo-admin-key');
+  assert.equal(updated.churnHorizonDays, 21);
+  assert.equal(updated.minChurned, 100); // not sent, so not changed
+  assert.deepEqual(updated.churnEvents.names, ['subscription_cancelled']);
+
+  await assert.rejects(call(admin, 'UpdateTenantSettings', { alertThreshold: 2 }, 'demo-admin-key'), (error) => {
+    assert.equal(error.code, grpc.status.INVALID_ARGUMENT);
+    assert.deepEqual(error.metadata.get('field'), ['alert_threshold']);
+    return true;
+  });
+  await assert.rejects(call(admin, 'GetTenantSettings', {}, 'demo-read-key'), (error) => error.code === grpc.status.PERMISSION_DENIED);
+  assert.equal((await call(admin, 'GetTenantSettings', {}, 'demo-admin-key')).churnHorizonDays, 21);
 });

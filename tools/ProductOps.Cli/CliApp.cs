@@ -107,7 +107,7 @@ internal sealed class CliApp(IReadOnlyList<ICliCommand> commands)
 
     private void PrintOverview()
     {
-        Console.WriteLine("productops: feed a ProductOps server a simulated product and read its analytics.");
+        Console.WriteLine("productops: feed a ProductOps server a simulated product, read its analytics, and train and manage its churn models.");
         Console.WriteLine();
         Console.WriteLine("Usage: productops <command> [options]");
         Console.WriteLine();

@@ -8,6 +8,7 @@ namespace ProductOps.Cli;
 internal sealed class CliArguments
 {
     private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CliOption> _declared = new(StringComparer.Ordinal);
     private readonly List<string> _positionals = [];
 
@@ -66,6 +67,15 @@ internal sealed class CliArguments
             }
 
             parsed._values[name] = value;
+            if (value is not null)
+            {
+                if (!parsed._repeated.TryGetValue(name, out var all))
+                {
+                    parsed._repeated[name] = all = [];
+                }
+
+                all.Add(value);
+            }
         }
 
         return parsed;
@@ -77,6 +87,9 @@ internal sealed class CliArguments
         _values.TryGetValue(name, out var value) && value is not null
             ? value
             : _declared[name].Default ?? throw new CliUsageException($"--{name} is required.");
+
+    /// <summary>Every value of an option given more than once (in order); empty when not given.</summary>
+    public IReadOnlyList<string> GetAll(string name) => _repeated.TryGetValue(name, out var all) ? all : [];
 
     public string? GetOptionalString(string name) =>
         _values.TryGetValue(name, out var value) ? value : _declared[name].Default;

@@ -8,6 +8,10 @@ ICliCommand[] commands =
     new FeaturesCommand(),
     new FeatureCommand(),
     new UserCommand(),
+    new SettingsCommand(),
+    new TrainCommand(),
+    new ModelsCommand(),
+    new ActivateCommand(),
     new MigrateCommand(),
 ];
 

@@ -18,24 +18,9 @@ public sealed partial class TenancyOptionsValidator(IHostEnvironment environment
                 failures.Add($"ProductOps:Tenants:{tenant}: a tenant id is 1-64 of a-z, 0-9, '-' and '_'");
             }
 
-            if (settings.ChurnHorizonDays is < 1 or > 365)
+            foreach (var failure in TenantSettingsValidator.Validate(TenantSettingsUpdate.Of(settings.ToSettings())))
             {
-                failures.Add($"ProductOps:Tenants:{tenant}:ChurnHorizonDays must be 1-365");
-            }
-
-            if (settings.AlertThreshold is <= 0 or > 1)
-            {
-                failures.Add($"ProductOps:Tenants:{tenant}:AlertThreshold must be in (0, 1]");
-            }
-
-            if (settings.TrainingIntervalHours is < 0 or > 24 * 365)
-            {
-                failures.Add($"ProductOps:Tenants:{tenant}:TrainingIntervalHours must be 0 (on demand) to 8760");
-            }
-
-            if (settings.MinChurned < 1 || settings.MinRetained < 1)
-            {
-                failures.Add($"ProductOps:Tenants:{tenant}: MinChurned and MinRetained must be at least 1");
+                failures.Add($"ProductOps:Tenants:{tenant}: {failure}");
             }
 
             for (var i = 0; i < settings.Keys.Count; i++)

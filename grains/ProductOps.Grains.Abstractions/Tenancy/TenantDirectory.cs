@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -5,34 +6,70 @@ using ProductOps.Domain;
 
 namespace ProductOps.Grains.Abstractions.Tenancy;
 
-/// <summary>Looks up tenants' rules and API keys. Keys are held only as SHA-256 digests.</summary>
+/// <summary>
+/// Looks up tenants' settings, rules and API keys. Keys are held only as SHA-256 digests.
+/// Settings are one immutable snapshot, swapped whole when an admin update arrives
+/// (<see cref="Apply"/>), so readers never lock and never see half an update.
+/// </summary>
 public sealed class TenantDirectory
 {
     private readonly Dictionary<string, ApiKeyGrant> _grantsByDigest = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TenantSettings> _settings = new(StringComparer.Ordinal);
+    private readonly FrozenDictionary<string, TenantSettings> _defaults;
+    private static readonly TenantEntry Fallback = new(TenantSettings.Default);
+    private readonly Lock _writeLock = new();
+    private volatile FrozenDictionary<string, TenantEntry> _current;
 
     public TenantDirectory(IOptions<TenancyOptions> options)
     {
+        var defaults = new Dictionary<string, TenantSettings>(StringComparer.Ordinal);
         foreach (var (tenant, settings) in options.Value.Tenants)
         {
-            _settings[tenant] = settings.ToSettings();
+            defaults[tenant] = settings.ToSettings();
             foreach (var key in settings.Keys)
             {
                 var digest = key.Sha256?.ToLowerInvariant() ?? Digest(key.Key ?? string.Empty);
                 _grantsByDigest[digest] = new ApiKeyGrant(tenant, ParseScopes(key.Scopes));
             }
         }
+
+        _defaults = defaults.ToFrozenDictionary(StringComparer.Ordinal);
+        _current = defaults.ToFrozenDictionary(d => d.Key, d => new TenantEntry(d.Value), StringComparer.Ordinal);
     }
 
-    public IEnumerable<string> Tenants => _settings.Keys;
+    /// <summary>The configured tenants.</summary>
+    public IEnumerable<string> Tenants => _defaults.Keys;
 
     public bool TryAuthenticate(string apiKey, out ApiKeyGrant grant) =>
         _grantsByDigest.TryGetValue(Digest(apiKey), out grant!);
 
     /// <summary>The tenant's current settings (configured defaults until changed through the admin API).</summary>
-    public TenantSettings SettingsOf(string tenant) => _settings.GetValueOrDefault(tenant) ?? TenantSettings.Default;
+    public TenantSettings SettingsOf(string tenant) => EntryOf(tenant).Settings;
 
-    public TenantRules RulesOf(string tenant) => SettingsOf(tenant).ToRules();
+    /// <summary>The tenant's current rules; the same object until its settings change.</summary>
+    public TenantRules RulesOf(string tenant) => EntryOf(tenant).Rules;
+
+    /// <summary>The tenant's configured defaults, which stored overrides apply to.</summary>
+    public TenantSettings DefaultsOf(string tenant) => _defaults.GetValueOrDefault(tenant) ?? TenantSettings.Default;
+
+    /// <summary>Makes the tenant's settings its defaults with <paramref name="overrides"/> applied.
+    /// Returns whether they changed.</summary>
+    public bool Apply(string tenant, TenantSettingsUpdate overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var settings = overrides.ApplyTo(DefaultsOf(tenant));
+        lock (_writeLock)
+        {
+            var current = _current;
+            if (current.TryGetValue(tenant, out var entry) && entry.Settings == settings)
+            {
+                return false;
+            }
+
+            var next = new Dictionary<string, TenantEntry>(current, StringComparer.Ordinal) { [tenant] = new TenantEntry(settings) };
+            _current = next.ToFrozenDictionary(StringComparer.Ordinal);
+            return true;
+        }
+    }
 
     public static string Digest(string apiKey) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
@@ -48,5 +85,13 @@ public sealed class TenantDirectory
         }
 
         return result;
+    }
+
+    private TenantEntry EntryOf(string tenant) => _current.GetValueOrDefault(tenant) ?? Fallback;
+
+    /// <summary>A tenant's settings and the rules derived from them, built once per change.</summary>
+    private sealed record TenantEntry(TenantSettings Settings)
+    {
+        public TenantRules Rules { get; } = Settings.ToRules();
     }
 }

@@ -32,6 +32,21 @@ public sealed record TenantSettings(
         MinChurned: 100,
         MinRetained: 100);
 
+    /// <summary>Equal settings: the churn event names compare by content, not by list instance
+    /// (settings read back from storage or the wire hold new lists).</summary>
+    public bool Equals(TenantSettings? other) =>
+        other is not null
+        && Clock == other.Clock
+        && ChurnHorizonDays == other.ChurnHorizonDays
+        && AlertThreshold.Equals(other.AlertThreshold)
+        && TrainingIntervalHours == other.TrainingIntervalHours
+        && MinChurned == other.MinChurned
+        && MinRetained == other.MinRetained
+        && ChurnEvents.SequenceEqual(other.ChurnEvents, StringComparer.Ordinal);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(Clock, ChurnHorizonDays, ChurnEvents.Count, AlertThreshold, TrainingIntervalHours, MinChurned, MinRetained);
+
     /// <summary>The part of the settings that interprets events (lifecycle, tenant clock).</summary>
     public TenantRules ToRules() => new(Clock, ChurnHorizonDays, ChurnEvents);
 }

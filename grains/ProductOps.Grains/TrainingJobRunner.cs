@@ -1,0 +1,117 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using ProductOps.Churn;
+using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
+using ProductOps.Grains.Abstractions.Tenancy;
+using ProductOps.Storage;
+
+namespace ProductOps.Grains;
+
+/// <summary>
+/// One training of a tenant's churn model, from the log to the registry. The log is read twice,
+/// a partition at a time: first for the range of event time (which fixes the cutoffs), then to
+/// build each partition's users' examples, dropping their events before the next partition. The
+/// model is stored, and activated only when it beats the recency baseline.
+/// </summary>
+public sealed class TrainingJobRunner(
+    IEventLog log,
+    IModelStore store,
+    ActiveModelCache activeModels,
+    TimeProvider time,
+    IOptions<PipelineOptions> pipeline,
+    IOptions<TrainingOptions> options)
+{
+    // Shares of the progress fraction: scan, examples, training and storing.
+    private const double ScanShare = 0.2;
+    private const double ExamplesShare = 0.6;
+
+    internal async Task<TrainedModel> RunAsync(string tenant, TenantSettings settings, TrainingProgress progress, CancellationToken cancellationToken)
+    {
+        var partitions = pipeline.Value.Partitions;
+        var reader = new TenantHistoryReader(log, tenant, options.Value.LogPageSize);
+        var heads = new long[partitions];
+        for (var p = 0; p < partitions; p++)
+        {
+            heads[p] = await log.GetHeadAsync(p, cancellationToken);
+        }
+
+        var range = new EventTimeRange();
+        long events = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            progress.Report(Phase("scanning", p, partitions), ScanShare * p / partitions);
+            events += await reader.ScanAsync(p, heads[p], range, cancellationToken);
+        }
+
+        if (range.IsEmpty)
+        {
+            throw new NotEnoughDataException($"The log holds no usage events of tenant '{tenant}' ({events} events in all).");
+        }
+
+        // The end of the data is the tenant clock: wall time, or the latest event for the event clock.
+        var nowMs = settings.Clock == TenantClock.Event ? range.ToMs : time.GetUtcNow().ToUnixTimeMilliseconds();
+        var rules = settings.ToRules();
+        var accumulator = new TrainingSetAccumulator(
+            TrainingSetBuilder.CutoffsFor(range.FromMs, nowMs, settings.ChurnHorizonDays, options.Value.Cutoffs), rules);
+        if (accumulator.CutoffsMs.Count >= 2)
+        {
+            for (var p = 0; p < partitions; p++)
+            {
+                progress.Report(Phase("building examples", p, partitions), ScanShare + (ExamplesShare * p / partitions));
+                var users = await reader.ReadUsersAsync(p, heads[p], cancellationToken);
+                var before = accumulator.Count;
+                foreach (var user in users)
+                {
+                    accumulator.Add(user);
+                }
+
+                progress.AddRead(users.Count, users.Sum(u => (long)u.Events.Count), accumulator.Count - before);
+            }
+        }
+
+        var set = accumulator.ToSet(range.FromMs, range.ToMs);
+        progress.Report($"training on {set.Examples.Count.ToString("N0", CultureInfo.InvariantCulture)} examples", ScanShare + ExamplesShare);
+        cancellationToken.ThrowIfCancellationRequested();
+        ChurnTrainingResult result;
+        try
+        {
+            result = ChurnTrainer.Train(set, TrainerOptionsFor(settings));
+        }
+        catch (NotEnoughDataException e)
+        {
+            throw new NotEnoughDataException(
+                $"{e.Message} (read {events} events of tenant '{tenant}', {set.Examples.Count} examples over {set.CutoffsMs.Count} cutoffs, {accumulator.Churned} of them churned)", e);
+        }
+
+        progress.Report("storing the model", 0.95);
+        var info = await store.AddAsync(tenant, result, set, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        if (result.BeatsBaseline)
+        {
+            await store.ActivateAsync(tenant, info.Version, cancellationToken);
+            activeModels.Invalidate(tenant);
+        }
+
+        progress.Report("done", 1);
+        return new TrainedModel(info.Version, result.BeatsBaseline);
+    }
+
+    private ChurnTrainingOptions TrainerOptionsFor(TenantSettings settings)
+    {
+        var configured = options.Value.Trainer;
+        return new ChurnTrainingOptions
+        {
+            ValidationShare = configured.ValidationShare,
+            MinChurned = settings.MinChurned,
+            MinRetained = settings.MinRetained,
+            NumberOfTrees = configured.NumberOfTrees,
+            NumberOfLeaves = configured.NumberOfLeaves,
+            MinimumExampleCountPerLeaf = configured.MinimumExampleCountPerLeaf,
+            LearningRate = configured.LearningRate,
+            Seed = configured.Seed,
+        };
+    }
+
+    private static string Phase(string what, int partition, int partitions) =>
+        string.Create(CultureInfo.InvariantCulture, $"{what}: partition {partition + 1} of {partitions}");
+}

@@ -1,0 +1,15 @@
+using ProductOps.Grains.Abstractions.Training;
+
+namespace ProductOps.Grains;
+
+/// <summary>A tenant's training jobs as stored: how many were started, and the last one.</summary>
+[GenerateSerializer, Alias("productops.training-job-state")]
+public sealed class TrainingJobState
+{
+    [Id(0)]
+    public int JobsStarted { get; set; }
+
+    /// <summary>The last job; stored as running while it runs, so a crash leaves a trace.</summary>
+    [Id(1)]
+    public TrainingJob? Last { get; set; }
+}

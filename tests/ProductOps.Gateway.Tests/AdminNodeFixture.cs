@@ -1,0 +1,25 @@
+namespace ProductOps.Gateway.Tests;
+
+/// <summary>The node the admin tests share: the demo tenant plus <see cref="AdminTenants"/>, on a
+/// fresh data directory.</summary>
+public sealed class AdminNodeFixture : IAsyncLifetime
+{
+    private readonly string _dataDir = TempDirectory.Create();
+    private SiloProcess? _silo;
+
+    public SiloProcess Silo => _silo ?? throw new InvalidOperationException("the silo is not started");
+
+    public Contracts.V1.AdminService.AdminServiceClient Admin => new(Silo.Channel);
+
+    public async Task InitializeAsync() => _silo = await SiloProcess.StartAsync(_dataDir, arguments: AdminTenants.NodeArguments);
+
+    public async Task DisposeAsync()
+    {
+        if (_silo is not null)
+        {
+            await _silo.DisposeAsync();
+        }
+
+        TempDirectory.Delete(_dataDir);
+    }
+}

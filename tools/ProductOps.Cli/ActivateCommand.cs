@@ -1,0 +1,30 @@
+using System.Globalization;
+using ProductOps.Contracts.V1;
+
+namespace ProductOps.Cli;
+
+/// <summary>`activate VERSION`: makes a stored model the active one (also to roll back).</summary>
+internal sealed class ActivateCommand : ICliCommand
+{
+    public string Name => "activate";
+
+    public string Summary => "Make a stored churn model the tenant's active one (an older version rolls back).";
+
+    public string Usage => "activate <VERSION> [options]";
+
+    public IReadOnlyList<CliOption> Options { get; } = [Connection.Address, AdminClient.Key];
+
+    public static int ParseVersion(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0
+            ? version
+            : throw new CliUsageException($"A model version is a whole number from 1, not '{text}'.");
+
+    public async Task<int> RunAsync(CliArguments arguments, CancellationToken cancellationToken)
+    {
+        var version = ParseVersion(arguments.GetSinglePositional("model version"));
+        using var client = AdminClient.From(arguments);
+        var model = await client.Service.ActivateModelAsync(new ActivateModelRequest { Version = version }, cancellationToken: cancellationToken);
+        Console.WriteLine($"Version {model.Version} is now active (AUC {CliFormat.Decimal(model.Metrics.Auc, 3)}, baseline {CliFormat.Decimal(model.BaselineMetrics.Auc, 3)}). Every silo scores with it within its model refresh interval.");
+        return CliApp.Ok;
+    }
+}
