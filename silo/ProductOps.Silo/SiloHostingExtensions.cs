@@ -37,7 +37,7 @@ public static class SiloHostingExtensions
 
             silo.Configure<GrainCollectionOptions>(collection => collection.CollectionAge = TimeSpan.FromMinutes(15));
             silo.AddProductOpsPipeline();
-            silo.AddEmbeddedChurnModels(); // the model registry is in the data folder in both modes for now
+            silo.AddEmbeddedChurnModels().AddChurnServing(); // the model registry is in the data folder in both modes for now
         });
 
         return builder;
