@@ -172,6 +172,7 @@ public sealed class QueryGrpcService(
         var tenant = CallerContext.TenantOf(context);
         var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
         var position = await feed.Head();
+        await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place
         while (!context.CancellationToken.IsCancellationRequested)
         {
             var page = await feed.Read(position, WatchPollWait);
