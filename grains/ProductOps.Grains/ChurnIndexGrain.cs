@@ -82,16 +82,24 @@ public sealed class ChurnIndexGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await PublishAsync();
+        // The scores first: on a silo's shutdown the feed may already be gone.
         if (_dirty)
         {
             await state.WriteStateAsync(cancellationToken);
+        }
+
+        try
+        {
+            await PublishAsync();
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            // A live feed: crossings nobody could receive now are not replayed.
         }
     }
 
     private async Task OnTimer(CancellationToken cancellationToken)
     {
-        await PublishAsync();
         var now = time.GetUtcNow();
         if (_dirty && now - _persistedAt >= options.Value.IndexPersistInterval)
         {
@@ -99,6 +107,8 @@ public sealed class ChurnIndexGrain(
             _persistedAt = now;
             await state.WriteStateAsync(cancellationToken);
         }
+
+        await PublishAsync();
     }
 
     private async Task PublishAsync()

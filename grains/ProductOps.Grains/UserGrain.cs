@@ -30,6 +30,7 @@ public sealed class UserGrain(
     private int _unsaved;
     private IGrainTimer? _rescoreTimer;
     private bool _rescoreDue;
+    private bool _listedUnscored;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -178,9 +179,15 @@ public sealed class UserGrain(
         // The cached tenant clock may trail this user's own latest event by a moment.
         var asOf = Math.Max(asOfMs, activity.LastSeenMs ?? asOfMs);
         var model = await churnModels.GetAsync(_tenant);
+        if (model is null && _listedUnscored)
+        {
+            return; // nothing new for the index until there is a model
+        }
+
         var risk = model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, tenants.SettingsOf(_tenant).AlertThreshold);
         var index = GrainFactory.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(_tenant, _partition));
         await index.Record(new ChurnIndexEntry(_userId, risk, [.. activity.Features.Keys]));
+        _listedUnscored = risk is null;
     }
 
     private async Task RescoreBeforeDeactivationAsync()
