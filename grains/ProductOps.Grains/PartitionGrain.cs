@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Storage;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Storage;
@@ -138,9 +139,10 @@ public sealed partial class PartitionGrain(
         catch (Exception e)
         {
             LogCommitFailed(logger, e, _partition, events.Count);
+            var failed = new CommitFailedException($"partition {_partition}: commit failed ({e.GetType().Name}: {e.Message})");
             foreach (var append in batch)
             {
-                append.Completion.TrySetException(e); // nothing was acked: the client retries with the same ids
+                append.Completion.TrySetException(failed); // nothing was acked: the client retries with the same ids
             }
 
             if (e is LogFencedException)
@@ -192,6 +194,11 @@ public sealed partial class PartitionGrain(
                 // A receiver or user grain was unreachable (e.g. its silo died): start over from the
                 // checkpoint at the next tick; receivers drop what they already hold.
                 LogDispatchFailed(logger, e, _partition, _dispatched, Checkpoint);
+                if (e is MissingDeltasException || e is InconsistentStateException || e.InnerException is InconsistentStateException)
+                {
+                    await ReloadCheckpointAsync();
+                }
+
                 Rewind();
                 await _work.WaitAsync();
             }
@@ -319,11 +326,45 @@ public sealed partial class PartitionGrain(
             }
         }
 
-        state.State.Checkpoint = _dispatched;
-        await state.WriteStateAsync();
+        await StoreCheckpointAsync(_dispatched);
         _fedSinceCheckpoint.Clear();
         _lastSent.Clear();
         ReleaseDrainWaiters();
+    }
+
+    /// <summary>
+    /// User grains drop the deltas at or below the checkpoint they are sent, so the checkpoint in
+    /// memory must never run ahead of the stored one: a write that failed leaves it where it was.
+    /// </summary>
+    private async Task StoreCheckpointAsync(long checkpoint)
+    {
+        var stored = state.State.Checkpoint;
+        state.State.Checkpoint = checkpoint;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Checkpoint = stored;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Another activation of this partition (briefly two exist around a silo failure) stored a
+    /// later checkpoint, so users have dropped deltas this one would ask for: read it again.
+    /// </summary>
+    private async Task ReloadCheckpointAsync()
+    {
+        try
+        {
+            await state.ReadStateAsync();
+        }
+        catch (Exception e)
+        {
+            LogCheckpointReloadFailed(logger, e, _partition); // the next failure tries again
+        }
     }
 
     private void ReleaseDrainWaiters()
@@ -356,6 +397,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: dispatch after seq {Dispatched} failed; rewinding to checkpoint {Checkpoint}")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception, int partition, long dispatched, long checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: could not re-read its stored checkpoint")]
+    private static partial void LogCheckpointReloadFailed(ILogger logger, Exception exception, int partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: a receiver lost state; re-dispatching from checkpoint {Checkpoint}")]
     private static partial void LogReceiverLost(ILogger logger, int partition, long checkpoint);

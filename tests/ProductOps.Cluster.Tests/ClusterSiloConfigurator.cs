@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using ProductOps.Grains;
 using ProductOps.Storage;
@@ -7,5 +10,20 @@ namespace ProductOps.Cluster.Tests;
 /// <summary>Test silos run the real pipeline over the real embedded store.</summary>
 public sealed class ClusterSiloConfigurator : ISiloConfigurator
 {
-    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddProductOpsPipeline().AddEmbeddedStorage().AddEmbeddedChurnModels().AddChurnServing();
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        siloBuilder.AddProductOpsPipeline().AddEmbeddedStorage().AddEmbeddedChurnModels().AddChurnServing();
+        if (siloBuilder.Configuration.GetValue<bool>(FlakyCheckpointStorage.Setting))
+        {
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(
+                StorageSiloBuilderExtensions.GrainStorageName,
+                (sp, _) => new FlakyCheckpointStorage(sp.GetRequiredService<SqliteGrainStorage>()));
+        }
+
+        if (siloBuilder.Configuration.GetValue<bool>(FailingEventLog.Setting))
+        {
+            siloBuilder.Services.AddSingleton<SqliteEventLog>();
+            siloBuilder.Services.AddSingleton<IEventLog>(sp => new FailingEventLog(sp.GetRequiredService<SqliteEventLog>()));
+        }
+    }
 }

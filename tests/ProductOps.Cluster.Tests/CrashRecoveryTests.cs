@@ -1,3 +1,5 @@
+using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
 using System.Diagnostics;
 using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
@@ -36,6 +38,67 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             Assert.True(killed);
             await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
         });
+    }
+
+    [Fact]
+    public async Task Checkpoint_WritesFailWhilePartitionsRestart_UsersKeepTheDeltasARewindNeeds()
+    {
+        // Users drop the deltas at or below the checkpoint a partition sends them. If a failed
+        // checkpoint write still moved the partition's checkpoint on, users would drop deltas the
+        // next activation (after the kill) has to ask for again, and dispatch would stall for good.
+        var flaky = new Dictionary<string, string?> { [FlakyCheckpointStorage.Setting] = "true" };
+        await TestClusterFactory.WithClusterAsync(silos: 3, async (cluster, driver) =>
+        {
+            var events = EventStreamGenerator.Generate(seed: 23, firstDay: 20_000, users: 250, days: 45);
+            var batches = (events.Count + 99) / 100;
+            var step = 0;
+            var retries = await driver.SendAllAsync(events, batchSize: 100, concurrency: 8, async batch =>
+            {
+                if (step == 0 && batch >= batches / 3)
+                {
+                    step++;
+                    FlakyCheckpointStorage.Failing = true;
+                    await Task.Delay(TimeSpan.FromSeconds(2.5)); // a checkpoint tick fails on every partition
+                }
+                else if (step == 1 && batch >= batches * 2 / 3)
+                {
+                    step++;
+                    // Every partition restarts while its checkpoint cannot be stored (wherever it
+                    // lives), and one silo dies.
+                    await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+                    await cluster.KillSiloAsync(cluster.SecondarySilos[0]);
+                    FlakyCheckpointStorage.Failing = false;
+                }
+            });
+            await driver.WaitUntilDispatchedAsync();
+
+            output.WriteLine($"{events.Count} events, {retries} batch sends retried, {FlakyCheckpointStorage.Failed} checkpoint writes failed");
+            Assert.Equal(2, step);
+            Assert.True(FlakyCheckpointStorage.Failed > 0);
+            await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
+        }, flaky);
+    }
+
+    [Fact]
+    public async Task Append_EventLogFails_CallerGetsCommitFailedAndRetrySucceeds()
+    {
+        // A storage driver's own exception cannot cross the wire; the caller must still learn
+        // that nothing was acknowledged, so the gateway can answer "retry" (Unavailable).
+        var failing = new Dictionary<string, string?> { [FailingEventLog.Setting] = "true" };
+        await TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, driver) =>
+        {
+            var events = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed: 24, firstDay: 20_000, users: 20, days: 3));
+            var partition = cluster.Client.GetGrain<IPartitionGrain>(PartitionMap.PartitionOf(events[0].Tenant, events[0].UserId, TestClusterFactory.Partitions));
+            var batch = events.Where(e => e.UserId == events[0].UserId).ToList();
+
+            FailingEventLog.Failing = true;
+            var failure = await Assert.ThrowsAsync<CommitFailedException>(() => partition.Append(new AppendRequest(batch)));
+            FailingEventLog.Failing = false;
+            var retried = await partition.Append(new AppendRequest(batch));
+
+            Assert.Contains("connection slots exhausted", failure.Message, StringComparison.Ordinal);
+            Assert.All(retried.Duplicate, duplicate => Assert.False(duplicate));
+        }, failing);
     }
 
     [Fact]

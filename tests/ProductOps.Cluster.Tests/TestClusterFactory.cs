@@ -18,7 +18,7 @@ public static class TestClusterFactory
 
     public const double ServingAlertThreshold = 0.3;
 
-    public static async Task<TestCluster> StartAsync(string dataDir, short silos)
+    public static async Task<TestCluster> StartAsync(string dataDir, short silos, IDictionary<string, string?>? extraSettings = null)
     {
         var builder = new TestClusterBuilder(silos);
         builder.AddSiloBuilderConfigurator<ClusterSiloConfigurator>();
@@ -32,6 +32,11 @@ public static class TestClusterFactory
         settings[$"ProductOps:Tenants:{ServingTenant}:AlertThreshold"] = "0.3";
         settings[$"ProductOps:Tenants:{ServingTenant}:ChurnEvents:0"] = EventStreamGenerator.ChurnEvent;
         settings[$"ProductOps:Tenants:{ServingTenant}:ChurnEvents:1"] = EventStreamGenerator.OtherChurnEvent;
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -40,10 +45,11 @@ public static class TestClusterFactory
 
     /// <summary>Runs <paramref name="test"/> against a cluster of its own on a fresh data folder,
     /// for tests that break their cluster; stops and removes it afterwards.</summary>
-    public static async Task WithClusterAsync(short silos, Func<TestCluster, PipelineDriver, Task> test)
+    public static async Task WithClusterAsync(
+        short silos, Func<TestCluster, PipelineDriver, Task> test, IDictionary<string, string?>? extraSettings = null)
     {
         var dataDir = Directory.CreateTempSubdirectory("productops-cluster-").FullName;
-        var cluster = await StartAsync(dataDir, silos);
+        var cluster = await StartAsync(dataDir, silos, extraSettings);
         try
         {
             using var log = OpenLog(dataDir);

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Gateway.Errors;
 
@@ -75,7 +76,7 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
-            case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException:
+            case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or CommitFailedException:
                 LogUnavailable(logger, e, context.Method);
                 return new RpcException(new Status(StatusCode.Unavailable, "the cluster is briefly unavailable; retry with the same event ids"));
             default:
