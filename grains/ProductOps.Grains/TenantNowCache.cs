@@ -15,6 +15,7 @@ public sealed class TenantNowCache(IGrainFactory grains, TenantDirectory tenants
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, (long NowMs, DateTimeOffset ReadAt)> _eventClocks = new(StringComparer.Ordinal);
 
+    /// <summary>The tenant clock's now (Unix ms), at most a second old for event-clock tenants.</summary>
     public async ValueTask<long> NowMsAsync(string tenant)
     {
         var wall = time.GetUtcNow();

@@ -10,12 +10,14 @@ public sealed class ChurnIndexReader(IGrainFactory grains, IOptions<PipelineOpti
 {
     private const int ExportPageSize = 1000;
 
+    /// <summary>The query's page over the whole tenant: each shard's page, merged in the at-risk order.</summary>
     public async Task<IReadOnlyList<ChurnIndexEntry>> TopAsync(string tenant, AtRiskQuery query)
     {
         var pages = await Task.WhenAll(Shards(tenant).Select(shard => shard.Top(query)));
         return [.. pages.SelectMany(page => page).Order(AtRiskOrder.Instance).Take(query.Limit)];
     }
 
+    /// <summary>The tenant's users, scored users and users at or above <paramref name="threshold"/>.</summary>
     public async Task<ChurnIndexCounts> CountAsync(string tenant, double threshold)
     {
         var counts = await Task.WhenAll(Shards(tenant).Select(shard => shard.Count(threshold)));
