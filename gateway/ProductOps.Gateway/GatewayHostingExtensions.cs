@@ -39,6 +39,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<PartitionRouter>();
         services.AddSingleton<BatchIngestor>();
         services.AddSingleton<IngestionCounters>();
+        services.AddSingleton<ChurnIndexReader>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         return services;

@@ -17,4 +17,8 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>The user's churn risk at <paramref name="asOfMs"/> by the tenant's active model;
     /// null when the tenant has no active model or the user no usage yet.</summary>
     Task<ChurnRisk?> GetChurnRisk(long asOfMs);
+
+    /// <summary>Scores the user at <paramref name="asOfMs"/> (or the user's latest event, if later)
+    /// and pushes the score to the tenant's at-risk index: the sweep's call for every user.</summary>
+    Task Rescore(long asOfMs);
 }

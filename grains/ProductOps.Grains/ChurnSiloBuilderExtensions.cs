@@ -23,6 +23,10 @@ public static class ChurnSiloBuilderExtensions
         var services = silo.Services;
         services.AddOptions<ChurnOptions>().BindConfiguration(ChurnOptions.Section)
             .Validate(o => o.ModelRefreshInterval >= TimeSpan.Zero, "ProductOps:Churn:ModelRefreshInterval must not be negative")
+            .Validate(o => o.RescoreDelay >= TimeSpan.Zero, "ProductOps:Churn:RescoreDelay must not be negative")
+            .Validate(o => o.SweepCheckInterval > TimeSpan.Zero, "ProductOps:Churn:SweepCheckInterval must be positive")
+            .Validate(o => o.SweepConcurrency is >= 1 and <= 10_000, "ProductOps:Churn:SweepConcurrency must be 1-10000")
+            .Validate(o => o.IndexPersistInterval >= TimeSpan.Zero, "ProductOps:Churn:IndexPersistInterval must not be negative")
             .ValidateOnStart();
         services.TryAddSingleton<IModelStore>(sp =>
             new SqliteModelStore(Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDir, ModelsFile)));

@@ -10,30 +10,42 @@ namespace ProductOps.Grains;
 /// <summary>
 /// One user's live analytics. Snapshots are written lazily (every N events and on deactivation);
 /// an activation catches up from the log, so nothing between snapshots is ever lost.
+/// New events schedule one rescoring <see cref="ChurnOptions.RescoreDelay"/> later (a one-shot
+/// grain timer, off the dispatch call), which pushes the score to the tenant's at-risk index.
 /// </summary>
 public sealed class UserGrain(
     [PersistentState("user", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<UserState> state,
     IEventLog log,
     TenantDirectory tenants,
     IOptions<PipelineOptions> options,
-    ActiveModelCache churnModels)
+    ActiveModelCache churnModels,
+    TenantNowCache clock,
+    IOptions<ChurnOptions> churn)
     : Grain, IUserGrain
 {
     private readonly List<CounterDelta> _scratch = [];
     private string _tenant = string.Empty;
     private string _userId = string.Empty;
-    private TenantRules _rules = TenantRules.Default;
+    private int _partition;
     private int _unsaved;
+    private IGrainTimer? _rescoreTimer;
+    private bool _rescoreDue;
+    private bool _listedUnscored;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
-        _rules = tenants.RulesOf(_tenant);
-        var partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
-        var missed = await log.ReadUserAsync(partition, _tenant, _userId, state.State.Watermark, cancellationToken);
+        _partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
+        var missed = await log.ReadUserAsync(_partition, _tenant, _userId, state.State.Watermark, cancellationToken);
+        var rules = tenants.RulesOf(_tenant);
         foreach (var e in missed)
         {
-            ApplyNew(e);
+            ApplyNew(e, rules);
+        }
+
+        if (missed.Count > 0)
+        {
+            ScheduleRescore();
         }
     }
 
@@ -50,12 +62,15 @@ public sealed class UserGrain(
         }
 
         var result = new CounterDelta[request.Events.Count][];
+        var rules = tenants.RulesOf(_tenant); // per call: settings change at run time
+        var applied = false;
         for (var i = 0; i < request.Events.Count; i++)
         {
             var e = request.Events[i];
             if (e.Seq > user.Watermark)
             {
-                result[i] = ApplyNew(e);
+                result[i] = ApplyNew(e, rules);
+                applied = true;
             }
             else if (user.RecentDeltas.TryGetValue(e.Seq, out var deltas))
             {
@@ -68,6 +83,11 @@ public sealed class UserGrain(
             }
         }
 
+        if (applied)
+        {
+            ScheduleRescore();
+        }
+
         if (_unsaved >= options.Value.UserSnapshotEvery)
         {
             await SaveAsync();
@@ -77,7 +97,7 @@ public sealed class UserGrain(
     }
 
     public Task<UserSnapshot> Get(long asOfMs) =>
-        Task.FromResult(state.State.Activity.Snapshot(_userId, asOfMs, _rules));
+        Task.FromResult(state.State.Activity.Snapshot(_userId, asOfMs, tenants.RulesOf(_tenant)));
 
     public async Task<ChurnRisk?> GetChurnRisk(long asOfMs)
     {
@@ -87,28 +107,99 @@ public sealed class UserGrain(
             return null;
         }
 
-        // The very feature function the training-set builder ran at each cutoff.
-        var score = model.Scorer.Score(ChurnFeatures.Compute(activity, asOfMs));
-        return new ChurnRisk(score.Probability, model.Version, asOfMs, [.. score.Reasons.Select(r => r.Text)]);
+        return ChurnRiskScoring.Score(model, activity, asOfMs, explainFrom: 0);
     }
+
+    public Task Rescore(long asOfMs) => RescoreAsync(asOfMs);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_rescoreDue)
+        {
+            await RescoreBeforeDeactivationAsync();
+        }
+
         if (_unsaved > 0)
         {
             await SaveAsync();
         }
     }
 
-    private CounterDelta[] ApplyNew(LoggedEvent e)
+    private CounterDelta[] ApplyNew(LoggedEvent e, TenantRules rules)
     {
         _scratch.Clear();
-        state.State.Activity.Apply(e.Event, _rules, _scratch);
+        state.State.Activity.Apply(e.Event, rules, _scratch);
         var deltas = _scratch.ToArray();
         state.State.RecentDeltas[e.Seq] = deltas;
         state.State.Watermark = e.Seq;
         _unsaved++;
         return deltas;
+    }
+
+    /// <summary>At most one rescoring per <see cref="ChurnOptions.RescoreDelay"/>: events arriving
+    /// while one is due join it.</summary>
+    private void ScheduleRescore()
+    {
+        if (_rescoreDue)
+        {
+            return;
+        }
+
+        _rescoreDue = true;
+        var delay = churn.Value.RescoreDelay;
+        if (_rescoreTimer is null)
+        {
+            _rescoreTimer = this.RegisterGrainTimer(
+                static (grain, _) => grain.OnRescoreTimer(),
+                this,
+                new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+        }
+        else
+        {
+            _rescoreTimer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task OnRescoreTimer()
+    {
+        _rescoreDue = false;
+        await RescoreAsync(await clock.NowMsAsync(_tenant));
+    }
+
+    /// <summary>Scores the user (explaining only at or above the alert threshold) and pushes the
+    /// score to the user's index shard; before any model, pushes that the user exists.</summary>
+    private async Task RescoreAsync(long asOfMs)
+    {
+        var activity = state.State.Activity;
+        if (activity.FirstSeenMs is null)
+        {
+            return;
+        }
+
+        // The cached tenant clock may trail this user's own latest event by a moment.
+        var asOf = Math.Max(asOfMs, activity.LastSeenMs ?? asOfMs);
+        var model = await churnModels.GetAsync(_tenant);
+        if (model is null && _listedUnscored)
+        {
+            return; // nothing new for the index until there is a model
+        }
+
+        var risk = model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, tenants.SettingsOf(_tenant).AlertThreshold);
+        var index = GrainFactory.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(_tenant, _partition));
+        await index.Record(new ChurnIndexEntry(_userId, risk, [.. activity.Features.Keys]));
+        _listedUnscored = risk is null;
+    }
+
+    private async Task RescoreBeforeDeactivationAsync()
+    {
+        try
+        {
+            await OnRescoreTimer();
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            // The silo is going away; the tenant's next sweep rescores the user.
+        }
     }
 
     private async Task SaveAsync()

@@ -37,7 +37,7 @@ public static class SiloHostingExtensions
 
             silo.Configure<GrainCollectionOptions>(collection => collection.CollectionAge = TimeSpan.FromMinutes(15));
             silo.AddProductOpsPipeline();
-            silo.AddChurnModels(); // the registry the store registered: PostgreSQL in a cluster, else SQLite in the data folder
+            silo.AddChurnModels().AddChurnServing(); // the registry the store registered: PostgreSQL in a cluster, else SQLite in the data folder
         });
 
         return builder;

@@ -12,7 +12,7 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
 {
     public void Configure(ISiloBuilder siloBuilder)
     {
-        siloBuilder.AddProductOpsPipeline().AddEmbeddedStorage().AddChurnModels();
+        siloBuilder.AddProductOpsPipeline().AddEmbeddedStorage().AddChurnModels().AddChurnServing();
         if (siloBuilder.Configuration.GetValue<bool>(FlakyCheckpointStorage.Setting))
         {
             siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 using ProductOps.Storage;
+using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
 
 namespace ProductOps.Cluster.Tests;
@@ -11,6 +12,12 @@ public static class TestClusterFactory
 {
     public const int Partitions = 8;
 
+    /// <summary>A tenant on the event clock with the generator's churn events and an alert
+    /// threshold of 0.3, for the churn serving tests (the shared log's tenant stays the oracle's).</summary>
+    public const string ServingTenant = "serving";
+
+    public const double ServingAlertThreshold = 0.3;
+
     public static async Task<TestCluster> StartAsync(string dataDir, short silos, IDictionary<string, string?>? extraSettings = null)
     {
         var builder = new TestClusterBuilder(silos);
@@ -18,6 +25,13 @@ public static class TestClusterFactory
         var settings = ClusterTestSettings.Pipeline(Partitions);
         settings["ProductOps:DataDir"] = dataDir;
         settings["ProductOps:Churn:ModelRefreshInterval"] = "00:00:00"; // an activation is seen at once
+        settings["ProductOps:Churn:RescoreDelay"] = "00:00:00.100";
+        settings["ProductOps:Churn:SweepCheckInterval"] = "00:00:00.200";
+        settings["ProductOps:Churn:IndexPersistInterval"] = "00:00:01";
+        settings[$"ProductOps:Tenants:{ServingTenant}:Clock"] = "Event";
+        settings[$"ProductOps:Tenants:{ServingTenant}:AlertThreshold"] = "0.3";
+        settings[$"ProductOps:Tenants:{ServingTenant}:ChurnEvents:0"] = EventStreamGenerator.ChurnEvent;
+        settings[$"ProductOps:Tenants:{ServingTenant}:ChurnEvents:1"] = EventStreamGenerator.OtherChurnEvent;
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -11,7 +11,7 @@ public sealed class AdminNodeFixture : IAsyncLifetime
 
     public Contracts.V1.AdminService.AdminServiceClient Admin => new(Silo.Channel);
 
-    public async Task InitializeAsync() => _silo = await SiloProcess.StartAsync(_dataDir, arguments: AdminTenants.NodeArguments);
+    public async Task InitializeAsync() => _silo = await SiloProcess.StartAsync(_dataDir, settings: AdminTenants.NodeSettings);
 
     public async Task DisposeAsync()
     {

@@ -24,7 +24,7 @@ public sealed class AdminRestartTests
             AlertThreshold = 0.5,
         };
         TenantSettings updated;
-        await using (var first = await SiloProcess.StartAsync(data.Path, arguments: AdminTenants.NodeArguments))
+        await using (var first = await SiloProcess.StartAsync(data.Path, settings: AdminTenants.NodeSettings))
         {
             var admin = new AdminService.AdminServiceClient(first.Channel);
             Assert.Equal("wall", (await first.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read)).Clock);
@@ -43,7 +43,7 @@ public sealed class AdminRestartTests
             await first.CrashAsync();
         }
 
-        await using var second = await SiloProcess.StartAsync(data.Path, arguments: AdminTenants.NodeArguments);
+        await using var second = await SiloProcess.StartAsync(data.Path, settings: AdminTenants.NodeSettings);
         var restarted = await new AdminService.AdminServiceClient(second.Channel).GetTenantSettingsAsync(new GetTenantSettingsRequest(), Admin);
 
         var expected = updated.Clone();
@@ -59,7 +59,7 @@ public sealed class AdminRestartTests
         using var data = new TempDirectory();
         var admin = AdminTenants.Admin(AdminTenants.Replay);
         TrainingJob started;
-        await using (var first = await SiloProcess.StartAsync(data.Path, arguments: AdminTenants.NodeArguments))
+        await using (var first = await SiloProcess.StartAsync(data.Path, settings: AdminTenants.NodeSettings))
         {
             await SimulatedReplay.SendAsync(first, AdminTenants.Replay, users: 100, days: 63);
             started = await new AdminService.AdminServiceClient(first.Channel).TrainModelAsync(new TrainModelRequest(), admin);
@@ -67,7 +67,7 @@ public sealed class AdminRestartTests
         }
 
         Assert.Contains(started.Status, new[] { TrainingStatus.Queued, TrainingStatus.Running });
-        await using var second = await SiloProcess.StartAsync(data.Path, arguments: AdminTenants.NodeArguments);
+        await using var second = await SiloProcess.StartAsync(data.Path, settings: AdminTenants.NodeSettings);
         var job = await new AdminService.AdminServiceClient(second.Channel).GetTrainingJobAsync(new GetTrainingJobRequest { JobId = started.JobId }, admin);
 
         Assert.Equal(TrainingStatus.Failed, job.Status);

@@ -60,10 +60,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a node on <paramref name="dataDir"/> and waits until /healthz answers.</summary>
     /// <param name="dataDir">The node's data directory (event log and grain state).</param>
     /// <param name="checkpointInterval">How often partitions checkpoint; 0.5 s unless given, to keep tests quick.</param>
-    /// <param name="arguments">More configuration, as <c>--Key=value</c> command-line arguments.</param>
-    public static async Task<SiloProcess> StartAsync(string dataDir, TimeSpan? checkpointInterval = null, IReadOnlyList<string>? arguments = null)
+    /// <param name="settings">More configuration, as keys ("ProductOps:Churn:RescoreDelay") and values.</param>
+    public static async Task<SiloProcess> StartAsync(string dataDir, TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var silo = Launch(dataDir, localTrial: true, checkpointInterval: checkpointInterval, arguments: arguments);
+        var silo = Launch(dataDir, localTrial: true, checkpointInterval: checkpointInterval, settings: settings);
         try
         {
             await silo.WaitUntilHealthyAsync(StartTimeout);
@@ -77,8 +77,7 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the process without waiting for it to become healthy.</summary>
-    public static SiloProcess Launch(
-        string dataDir, bool localTrial, string environmentName = "Production", TimeSpan? checkpointInterval = null, IReadOnlyList<string>? arguments = null)
+    public static SiloProcess Launch(string dataDir, bool localTrial, string environmentName = "Production", TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         if (!File.Exists(RepoLayout.SiloDll))
         {
@@ -105,9 +104,9 @@ public sealed class SiloProcess : IAsyncDisposable
             start.ArgumentList.Add("--ProductOps:LocalTrial=true");
         }
 
-        foreach (var argument in arguments ?? [])
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add($"--{key}={value}");
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = environmentName;

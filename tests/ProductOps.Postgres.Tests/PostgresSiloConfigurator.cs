@@ -7,5 +7,5 @@ namespace ProductOps.Postgres.Tests;
 /// <summary>Test silos run the real pipeline on the real PostgreSQL store and membership.</summary>
 public sealed class PostgresSiloConfigurator : ISiloConfigurator
 {
-    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddProductOpsPipeline().AddPostgresStore().AddChurnModels();
+    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddProductOpsPipeline().AddPostgresStore().AddChurnModels().AddChurnServing();
 }

@@ -70,6 +70,8 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.InvalidArgument, invalid.Message), Field(invalid.Failure.Field));
             case NotFoundException notFound:
                 return new RpcException(new Status(StatusCode.NotFound, notFound.Message), Field(notFound.Field));
+            case FailedPreconditionException precondition:
+                return new RpcException(new Status(StatusCode.FailedPrecondition, precondition.Message));
             case OverloadedException overloaded:
                 return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
 using DomainLifecycle = ProductOps.Domain.Lifecycle;
 using DomainSeriesPoint = ProductOps.Domain.SeriesPoint;
 using DomainFeatureSummary = ProductOps.Domain.FeatureSummary;
@@ -113,4 +114,33 @@ public static class ContractMapper
         DomainLifecycle.Churned => ContractLifecycle.Churned,
         _ => ContractLifecycle.Unspecified,
     };
+
+    public static ChurnRiskView ToContract(string userId, ChurnRisk risk, double alertThreshold)
+    {
+        var view = new ChurnRiskView
+        {
+            UserId = userId,
+            Probability = risk.Probability,
+            ModelVersion = risk.ModelVersion,
+            ScoredAt = Time(risk.ScoredAtMs),
+            AtRisk = risk.Probability >= alertThreshold,
+        };
+        view.Reasons.AddRange(risk.Reasons);
+        return view;
+    }
+
+    /// <summary>A scored index entry.</summary>
+    public static ChurnRiskView ToContract(ChurnIndexEntry entry, double alertThreshold) =>
+        ToContract(entry.UserId, entry.Risk ?? throw new ArgumentException("the entry has no score", nameof(entry)), alertThreshold);
+
+    public static AtRiskAlert ToContract(AtRiskCrossing crossing, double alertThreshold)
+    {
+        var alert = new AtRiskAlert { User = ToContract(crossing.User, alertThreshold) };
+        if (crossing.PreviousProbability is { } previous)
+        {
+            alert.PreviousProbability = previous;
+        }
+
+        return alert;
+    }
 }

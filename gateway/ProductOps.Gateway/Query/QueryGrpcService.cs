@@ -6,16 +6,25 @@ using ProductOps.Domain;
 using ProductOps.Gateway.Auth;
 using ProductOps.Gateway.Errors;
 using ProductOps.Grains.Abstractions;
+using ProductOps.Grains.Abstractions.Tenancy;
 using DomainFeatureSummary = ProductOps.Domain.FeatureSummary;
 
 namespace ProductOps.Gateway.Query;
 
 /// <summary>The QueryService. "Now" is always the caller's tenant clock.</summary>
-public sealed class QueryGrpcService(IGrainFactory grains, IOptions<IngestLimits> limits, IOptions<PipelineOptions> pipeline)
+public sealed class QueryGrpcService(
+    IGrainFactory grains,
+    IOptions<IngestLimits> limits,
+    IOptions<PipelineOptions> pipeline,
+    TenantDirectory tenants,
+    ChurnIndexReader churnIndex)
     : QueryService.QueryServiceBase
 {
     private const int DefaultRangeDays = 30;
     private const int MaxFeatures = 1000;
+    private const int DefaultAtRiskPageSize = 50;
+    private const int MaxAtRiskPageSize = 1000;
+    private static readonly TimeSpan WatchPollWait = TimeSpan.FromSeconds(10);
 
     public override async Task<UserView> GetUser(GetUserRequest request, ServerCallContext context)
     {
@@ -75,6 +84,7 @@ public sealed class QueryGrpcService(IGrainFactory grains, IOptions<IngestLimits
         var range = RangeOf(request.From, request.To, now.NowMs);
         var overview = await tenantGrain.GetOverview(range);
         var freshness = await FreshnessAsync(overview.LastDispatchLagMs);
+        var churn = await ChurnSummaryAsync(tenant);
 
         var view = new OverviewView
         {
@@ -89,9 +99,106 @@ public sealed class QueryGrpcService(IGrainFactory grains, IOptions<IngestLimits
             Freshness = freshness,
             AsOf = ContractMapper.Time(overview.NowMs),
             Clock = overview.Clock == TenantClock.Event ? "event" : "wall",
+            Churn = churn,
         };
         view.Days.AddRange(overview.Activity.Days.Select(ContractMapper.ToContract));
         return view;
+    }
+
+    public override async Task<ChurnRiskView> GetChurnRisk(GetChurnRiskRequest request, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        RequireId("user_id", request.UserId);
+        var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
+        var user = grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId));
+        if ((await user.Get(now.NowMs)).FirstSeenMs is null)
+        {
+            throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
+        }
+
+        var risk = await user.GetChurnRisk(now.NowMs)
+            ?? throw new FailedPreconditionException("the tenant has no active churn model yet: train and activate one");
+        return ContractMapper.ToContract(request.UserId, risk, tenants.SettingsOf(tenant).AlertThreshold);
+    }
+
+    public override async Task<ListAtRiskUsersResponse> ListAtRiskUsers(ListAtRiskUsersRequest request, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        var threshold = tenants.SettingsOf(tenant).AlertThreshold;
+        if (request.HasMinProbability && request.MinProbability is not (>= 0 and <= 1))
+        {
+            throw new RequestValidationException(new ValidationFailure("min_probability", "must be 0-1"));
+        }
+
+        if (request.PageSize is < 0 or > MaxAtRiskPageSize)
+        {
+            throw new RequestValidationException(new ValidationFailure("page_size", $"must be 0 (default {DefaultAtRiskPageSize}) to {MaxAtRiskPageSize}"));
+        }
+
+        if (request.Feature.Length > 0)
+        {
+            RequireId("feature", request.Feature);
+        }
+
+        var query = new AtRiskQuery(
+            request.HasMinProbability ? request.MinProbability : threshold,
+            request.Feature.Length > 0 ? request.Feature : null,
+            AtRiskPageToken.Decode(request.PageToken),
+            request.PageSize == 0 ? DefaultAtRiskPageSize : request.PageSize);
+        var users = await churnIndex.TopAsync(tenant, query);
+
+        var response = new ListAtRiskUsersResponse { AlertThreshold = threshold };
+        response.Users.AddRange(users.Select(u => ContractMapper.ToContract(u, threshold)));
+        if (users.Count == query.Limit)
+        {
+            response.NextPageToken = AtRiskPageToken.Encode(new AtRiskCursor(users[^1].Risk!.Probability, users[^1].UserId));
+        }
+
+        return response;
+    }
+
+    public override async Task ExportPredictions(ExportPredictionsRequest request, IServerStreamWriter<ChurnRiskView> responseStream, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        var threshold = tenants.SettingsOf(tenant).AlertThreshold;
+        await foreach (var entry in churnIndex.ScoredAsync(tenant, context.CancellationToken))
+        {
+            await responseStream.WriteAsync(ContractMapper.ToContract(entry, threshold), context.CancellationToken);
+        }
+    }
+
+    public override async Task WatchAtRisk(WatchAtRiskRequest request, IServerStreamWriter<AtRiskAlert> responseStream, ServerCallContext context)
+    {
+        var tenant = CallerContext.TenantOf(context);
+        var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
+        var position = await feed.Head();
+        await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place
+        while (!context.CancellationToken.IsCancellationRequested)
+        {
+            var page = await feed.Read(position, WatchPollWait);
+            var threshold = tenants.SettingsOf(tenant).AlertThreshold;
+            foreach (var crossing in page.Crossings)
+            {
+                await responseStream.WriteAsync(ContractMapper.ToContract(crossing, threshold), context.CancellationToken);
+            }
+
+            position = page.Next;
+        }
+    }
+
+    private async Task<ChurnSummary> ChurnSummaryAsync(string tenant)
+    {
+        var threshold = tenants.SettingsOf(tenant).AlertThreshold;
+        var counts = await churnIndex.CountAsync(tenant, threshold);
+        var sweep = await grains.GetGrain<IChurnSweepGrain>(tenant).GetStatus();
+        return new ChurnSummary
+        {
+            Users = counts.Users,
+            ScoredUsers = counts.Scored,
+            AtRiskUsers = counts.AtRisk,
+            AlertThreshold = threshold,
+            ModelVersion = sweep.ActiveModelVersion,
+        };
     }
 
     /// <summary>How far behind the aggregates are, over all partitions of the cluster.</summary>

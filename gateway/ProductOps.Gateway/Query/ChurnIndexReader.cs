@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+using ProductOps.Grains.Abstractions;
+
+namespace ProductOps.Gateway.Query;
+
+/// <summary>Reads a tenant's at-risk index: fans a query out to every shard and merges, so each
+/// shard returns at most one page and the merge keeps the shards' common order.</summary>
+public sealed class ChurnIndexReader(IGrainFactory grains, IOptions<PipelineOptions> pipeline)
+{
+    private const int ExportPageSize = 1000;
+
+    /// <summary>The query's page over the whole tenant: each shard's page, merged in the at-risk order.</summary>
+    public async Task<IReadOnlyList<ChurnIndexEntry>> TopAsync(string tenant, AtRiskQuery query)
+    {
+        var pages = await Task.WhenAll(Shards(tenant).Select(shard => shard.Top(query)));
+        return [.. pages.SelectMany(page => page).Order(AtRiskOrder.Instance).Take(query.Limit)];
+    }
+
+    /// <summary>The tenant's users, scored users and users at or above <paramref name="threshold"/>.</summary>
+    public async Task<ChurnIndexCounts> CountAsync(string tenant, double threshold)
+    {
+        var counts = await Task.WhenAll(Shards(tenant).Select(shard => shard.Count(threshold)));
+        return counts.Aggregate(ChurnIndexCounts.Zero, (sum, shard) => sum.Plus(shard));
+    }
+
+    /// <summary>Every scored user, shard after shard, one page in memory at a time.</summary>
+    public async IAsyncEnumerable<ChurnIndexEntry> ScoredAsync(string tenant, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var shard in Shards(tenant))
+        {
+            var after = string.Empty;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await shard.Page(after, ExportPageSize);
+                foreach (var entry in page.Where(e => e.Risk is not null))
+                {
+                    yield return entry;
+                }
+
+                if (page.Count < ExportPageSize)
+                {
+                    break;
+                }
+
+                after = page[^1].UserId;
+            }
+        }
+    }
+
+    private IEnumerable<IChurnIndexGrain> Shards(string tenant) => ChurnIndexKeys.ShardsOf(grains, tenant, pipeline.Value.Partitions);
+}

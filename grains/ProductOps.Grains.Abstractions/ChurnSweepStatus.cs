@@ -1,0 +1,13 @@
+namespace ProductOps.Grains.Abstractions;
+
+/// <summary>What a tenant's sweep knows.</summary>
+/// <param name="ActiveModelVersion">The tenant's active model when last checked; 0 for none.</param>
+/// <param name="SweptModelVersion">The model the last completed sweep scored with; 0 before any.</param>
+/// <param name="SweptAtMs">The tenant-clock time the last completed sweep scored at.</param>
+/// <param name="UsersSwept">Users the last completed sweep rescored.</param>
+[GenerateSerializer, Immutable, Alias("productops.churn-sweep-status")]
+public sealed record ChurnSweepStatus(
+    [property: Id(0)] int ActiveModelVersion,
+    [property: Id(1)] int SweptModelVersion,
+    [property: Id(2)] long SweptAtMs,
+    [property: Id(3)] int UsersSwept);

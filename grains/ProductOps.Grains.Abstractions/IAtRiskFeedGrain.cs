@@ -1,0 +1,23 @@
+using Orleans.Concurrency;
+
+namespace ProductOps.Grains.Abstractions;
+
+/// <summary>
+/// A tenant's live feed of users crossing the alert threshold upward (key: tenant id). Index
+/// shards publish to it; gateways on any host long-poll it by sequence number, so a watcher sees
+/// crossings from every silo. Held in memory: it is a live feed, not a history.
+/// </summary>
+public interface IAtRiskFeedGrain : IGrainWithStringKey
+{
+    Task Publish(IReadOnlyList<AtRiskCrossing> crossings);
+
+    /// <summary>The position a new watcher starts at: after everything published so far.</summary>
+    [AlwaysInterleave]
+    Task<AtRiskFeedPosition> Head();
+
+    /// <summary>Crossings after <paramref name="after"/>, waiting up to <paramref name="maxWait"/>
+    /// for the first; an empty page when none came. A position of an earlier activation of the
+    /// feed (lost with its silo) reads from the start of this one.</summary>
+    [AlwaysInterleave]
+    Task<AtRiskFeedPage> Read(AtRiskFeedPosition after, TimeSpan maxWait);
+}

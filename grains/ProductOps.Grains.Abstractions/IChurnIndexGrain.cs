@@ -1,0 +1,22 @@
+namespace ProductOps.Grains.Abstractions;
+
+/// <summary>
+/// One shard of a tenant's at-risk index: the latest score of every user of one event-log
+/// partition (key: "tenant/partition", see <see cref="ChurnIndexKeys"/>). User grains push their
+/// scores here; queries fan out over a tenant's shards and merge.
+/// </summary>
+public interface IChurnIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Records the user's latest score (or, before any model, that the user exists).</summary>
+    Task Record(ChurnIndexEntry entry);
+
+    /// <summary>Scored users matching the query, in the at-risk order.</summary>
+    Task<IReadOnlyList<ChurnIndexEntry>> Top(AtRiskQuery query);
+
+    /// <summary>The shard's counts, at-risk meaning a probability at or above <paramref name="threshold"/>.</summary>
+    Task<ChurnIndexCounts> Count(double threshold);
+
+    /// <summary>Users after <paramref name="afterUserId"/> in ordinal user id order (scored or
+    /// not), at most <paramref name="limit"/>: for exports and sweeps.</summary>
+    Task<IReadOnlyList<ChurnIndexEntry>> Page(string afterUserId, int limit);
+}

@@ -1,0 +1,57 @@
+using ProductOps.Grains.Abstractions;
+
+namespace ProductOps.Grains;
+
+/// <summary>
+/// A tenant's live feed of threshold crossings: the latest <see cref="Capacity"/> in memory, each
+/// with a sequence number, and long-polling readers woken by each publish. One grain per tenant
+/// gives every gateway the same order; readers interleave with each other and with publishes.
+/// </summary>
+public sealed class AtRiskFeedGrain : Grain, IAtRiskFeedGrain
+{
+    private const int Capacity = 10_000;
+    private const int MaxPage = 500;
+    private readonly Guid _epoch = Guid.NewGuid();
+    private readonly Queue<(long Seq, AtRiskCrossing Crossing)> _recent = new();
+    private long _head;
+    private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Publish(IReadOnlyList<AtRiskCrossing> crossings)
+    {
+        foreach (var crossing in crossings)
+        {
+            _recent.Enqueue((++_head, crossing));
+            if (_recent.Count > Capacity)
+            {
+                _recent.Dequeue(); // a reader this far behind skips the oldest
+            }
+        }
+
+        var woken = _published;
+        _published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        woken.TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    public Task<AtRiskFeedPosition> Head() => Task.FromResult(new AtRiskFeedPosition(_epoch, _head));
+
+    public async Task<AtRiskFeedPage> Read(AtRiskFeedPosition after, TimeSpan maxWait)
+    {
+        var from = after.Epoch == _epoch ? after.Seq : 0;
+        if (_head <= from)
+        {
+            try
+            {
+                await _published.Task.WaitAsync(maxWait);
+            }
+            catch (TimeoutException)
+            {
+                return new AtRiskFeedPage([], new AtRiskFeedPosition(_epoch, from));
+            }
+        }
+
+        var page = _recent.Where(r => r.Seq > from).Take(MaxPage).ToList();
+        var next = page.Count == 0 ? from : page[^1].Seq;
+        return new AtRiskFeedPage([.. page.Select(r => r.Crossing)], new AtRiskFeedPosition(_epoch, next));
+    }
+}

@@ -1,0 +1,224 @@
+using System.Globalization;
+using Grpc.Core;
+using ProductOps.Churn;
+using ProductOps.Contracts.V1;
+using ProductOps.Domain;
+using Xunit.Abstractions;
+
+namespace ProductOps.Gateway.Tests;
+
+/// <summary>The churn queries over loopback gRPC against a node that a simulated history was
+/// replayed into and a model trained on (see <see cref="ChurnNodeFixture"/>).</summary>
+[Collection(ChurnNodeCollection.Name)]
+public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper output)
+{
+    private static readonly ChurnRiskView[] NoViews = [];
+
+    /// <summary>The end-to-end test: every known user is exported with a probability from
+    /// the active model, and the simulator's churners rank above its retained users.</summary>
+    [Fact]
+    public async Task ExportPredictions_ReplayedHistoryAndTrainedModel_EveryUserScoredAndChurnersRankHigher()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+
+        Assert.Equal(fixture.KnownUsers.Order(StringComparer.Ordinal), exported.Select(v => v.UserId).Order(StringComparer.Ordinal));
+        var overview = await fixture.Query.GetOverviewAsync(new GetOverviewRequest(), ChurnNodeFixture.Read);
+        Assert.All(exported, v =>
+        {
+            Assert.InRange(v.Probability, 0, 1);
+            Assert.Equal(overview.AsOf, v.ScoredAt); // dormant users too: scored at the tenant clock's now
+            Assert.Equal(v.Probability >= ChurnNodeFixture.AlertThreshold, v.AtRisk);
+            Assert.Equal(v.AtRisk, v.Reasons.Count > 0); // explained exactly when at risk
+        });
+
+        var churned = exported.Select(v => fixture.Simulation.GetGroundTruth(v.UserId).Churned).ToList();
+        var model = ChurnMetrics.Compute([.. exported.Select(v => (float)v.Probability)], churned);
+        var nowMs = overview.AsOf.ToDateTimeOffset().ToUnixTimeMilliseconds();
+        var lastSeen = fixture.Histories.ToDictionary(h => h.UserId, h => h.Events.Max(e => e.TimestampMs), StringComparer.Ordinal);
+        var recency = ChurnMetrics.Compute([.. exported.Select(v => (float)(1 - Math.Exp(-(nowMs - lastSeen[v.UserId]) / (double)TimeBuckets.MsPerDay / 7)))], churned);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{exported.Count} users, {churned.Count(c => c)} churners; AUC of exported scores {model.Auc:0.000}, recency alone {recency.Auc:0.000}"));
+        Assert.True(model.Auc >= 0.8, $"AUC {model.Auc:0.000}");
+
+        Assert.Equal(exported.Count, overview.Churn.Users);
+        Assert.Equal(exported.Count, overview.Churn.ScoredUsers);
+        Assert.Equal(exported.Count(v => v.AtRisk), overview.Churn.AtRiskUsers);
+        Assert.Equal(fixture.ModelVersion, overview.Churn.ModelVersion);
+        Assert.Equal(ChurnNodeFixture.AlertThreshold, overview.Churn.AlertThreshold);
+    }
+
+    [Fact]
+    public async Task WatchAtRisk_ModelActivated_AlertsEveryUserScoredAtOrAboveThreshold()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+        var atRisk = exported.Where(v => v.AtRisk).Select(v => v.UserId).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(atRisk);
+
+        await Polling.Eventually(() =>
+        {
+            var alerted = fixture.Alerts.Select(a => a.User.UserId).Distinct().Order(StringComparer.Ordinal);
+            Assert.Equal(atRisk, alerted);
+            return Task.CompletedTask;
+        }, Polling.DefaultTimeout);
+        Assert.All(fixture.Alerts, a =>
+        {
+            Assert.True(a.User.AtRisk);
+            Assert.False(a.HasPreviousProbability); // nobody had a score before the first model
+        });
+    }
+
+    [Fact]
+    public async Task GetChurnRisk_KnownUser_ActiveModelScoreWithReasons()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+        var top = exported.MaxBy(v => v.Probability)!;
+
+        var risk = await fixture.Query.GetChurnRiskAsync(new GetChurnRiskRequest { UserId = top.UserId }, ChurnNodeFixture.Read);
+
+        Assert.Equal(top.UserId, risk.UserId);
+        Assert.Equal(fixture.ModelVersion, risk.ModelVersion);
+        Assert.Equal(top.ScoredAt, risk.ScoredAt);
+        Assert.Equal(top.Probability, risk.Probability, 5);
+        Assert.NotEmpty(risk.Reasons);
+    }
+
+    [Fact]
+    public async Task GetChurnRisk_UnknownUser_NotFound()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.Query.GetChurnRiskAsync(new GetChurnRiskRequest { UserId = "nobody-here" }, ChurnNodeFixture.Read));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Equal("user_id", error.Trailers.GetValue("field"));
+    }
+
+    [Fact]
+    public async Task GetChurnRisk_TenantWithoutModel_FailedPrecondition()
+    {
+        var userId = EventFactory.Prefix("churn-nomodel");
+        var track = new TrackRequest { Events = { EventFactory.Event(userId, "e1", "page_view", DateTimeOffset.UtcNow) } };
+        await fixture.Node.Ingest.TrackAsync(track, DemoTenant.Ingest);
+
+        var status = await Polling.Eventually(async () =>
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(async () =>
+                await fixture.Query.GetChurnRiskAsync(new GetChurnRiskRequest { UserId = userId }, DemoTenant.Read));
+            Assert.NotEqual(StatusCode.NotFound, error.StatusCode); // not until the event is applied
+            return error.StatusCode;
+        }, Polling.DefaultTimeout);
+
+        Assert.Equal(StatusCode.FailedPrecondition, status);
+    }
+
+    [Fact]
+    public async Task ListAtRiskUsers_PagedByToken_EveryAtRiskUserOnceInProbabilityOrder()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+        var expected = Ordered(exported.Where(v => v.Probability >= ChurnNodeFixture.AlertThreshold));
+
+        var listed = await ListAllAsync(new ListAtRiskUsersRequest { PageSize = 7 });
+
+        Assert.True(expected.Count > 7, $"{expected.Count} users at risk");
+        Assert.Equal(expected.Select(v => v.UserId), listed.Select(v => v.UserId));
+        Assert.Equal(expected.Select(v => v.Probability), listed.Select(v => v.Probability));
+    }
+
+    [Fact]
+    public async Task ListAtRiskUsers_MinProbabilityAndFeature_OnlyUsersOfTheFeatureAboveIt()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+        var feature = fixture.Simulation.Features[^1].Name;
+        var users = fixture.Histories.Where(h => h.Events.Any(e => e.Feature == feature)).Select(h => h.UserId).ToHashSet(StringComparer.Ordinal);
+        var expected = Ordered(exported.Where(v => v.Probability >= 0.05 && users.Contains(v.UserId)));
+
+        var listed = await ListAllAsync(new ListAtRiskUsersRequest { MinProbability = 0.05, Feature = feature, PageSize = 1000 });
+
+        Assert.NotEmpty(expected);
+        Assert.True(expected.Count < exported.Count, "the filter must leave users out");
+        Assert.Equal(expected.Select(v => v.UserId), listed.Select(v => v.UserId));
+    }
+
+    [Theory]
+    [InlineData("min_probability", 1.5, 0, "", "")]
+    [InlineData("min_probability", -0.1, 0, "", "")]
+    [InlineData("page_size", null, 1001, "", "")]
+    [InlineData("page_size", null, -1, "", "")]
+    [InlineData("page_token", null, 0, "not-a-token", "")]
+    [InlineData("feature", null, 0, "", "bad\u0001feature")]
+    public async Task ListAtRiskUsers_BadInput_InvalidArgumentNamingField(string field, double? minProbability, int pageSize, string pageToken, string feature)
+    {
+        var request = new ListAtRiskUsersRequest { PageSize = pageSize, PageToken = pageToken, Feature = feature };
+        if (minProbability is { } min)
+        {
+            request.MinProbability = min;
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Query.ListAtRiskUsersAsync(request, ChurnNodeFixture.Read));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(field, error.Trailers.GetValue("field"));
+        Assert.Contains(field, error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetChurnRisk_EmptyUserId_InvalidArgument()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.Query.GetChurnRiskAsync(new GetChurnRiskRequest(), ChurnNodeFixture.Read));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("user_id", error.Trailers.GetValue("field"));
+    }
+
+    [Theory]
+    [InlineData(ChurnNodeFixture.IngestKey, StatusCode.PermissionDenied)]
+    [InlineData("not-a-key", StatusCode.Unauthenticated)]
+    [InlineData(null, StatusCode.Unauthenticated)]
+    public async Task ChurnQueries_WithoutReadKey_Refused(string? apiKey, StatusCode expected)
+    {
+        var headers = apiKey is null ? new Metadata() : DemoTenant.Headers(apiKey);
+        var query = fixture.Query;
+
+        Assert.Equal(expected, await StatusOf(async () => await query.GetChurnRiskAsync(new GetChurnRiskRequest { UserId = "u" }, headers)));
+        Assert.Equal(expected, await StatusOf(async () => await query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest(), headers)));
+        Assert.Equal(expected, await StatusOf(async () =>
+        {
+            using var call = query.ExportPredictions(new ExportPredictionsRequest(), headers);
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        }));
+        Assert.Equal(expected, await StatusOf(async () =>
+        {
+            using var call = query.WatchAtRisk(new WatchAtRiskRequest(), headers);
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        }));
+    }
+
+    private static List<ChurnRiskView> Ordered(IEnumerable<ChurnRiskView> views) =>
+        [.. views.OrderByDescending(v => (float)v.Probability).ThenBy(v => v.UserId, StringComparer.Ordinal)];
+
+    private async Task<List<ChurnRiskView>> ListAllAsync(ListAtRiskUsersRequest first)
+    {
+        var listed = new List<ChurnRiskView>();
+        var request = first;
+        while (true)
+        {
+            var page = await fixture.Query.ListAtRiskUsersAsync(request, ChurnNodeFixture.Read);
+            Assert.Equal(ChurnNodeFixture.AlertThreshold, page.AlertThreshold);
+            Assert.True(page.Users.Count <= Math.Max(request.PageSize, 1));
+            listed.AddRange(page.Users);
+            if (page.NextPageToken.Length == 0)
+            {
+                return listed;
+            }
+
+            request = first.Clone();
+            request.PageToken = page.NextPageToken;
+        }
+    }
+
+    private static async Task<StatusCode> StatusOf(Func<Task> call)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(call);
+        return error.StatusCode;
+    }
+}
