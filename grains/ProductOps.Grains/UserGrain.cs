@@ -88,7 +88,7 @@ public sealed class UserGrain(
         }
 
         // The very feature function the training-set builder ran at each cutoff.
-        var score = model.Scorer.Score(ChurnFeatures.Compute(activity, asOfMs));
+        var score = model.Scorer.Score(model.Scorer.FeaturesOf(activity, asOfMs));
         return new ChurnRisk(score.Probability, model.Version, asOfMs, [.. score.Reasons.Select(r => r.Text)]);
     }
 
