@@ -20,11 +20,28 @@ public sealed class ChurnScorer
     private readonly ConcurrentBag<PredictionEngine<ChurnRow, ChurnPrediction>> _engines = [];
     private readonly ConcurrentBag<PredictionEngine<ChurnRow, ProbabilityRow>> _probabilityEngines = [];
 
-    private ChurnScorer(MLContext ml, ITransformer model, ITransformer pipeline)
+    private ChurnScorer(MLContext ml, ITransformer model, ITransformer pipeline, TraitSlots traits)
     {
         _ml = ml;
         _model = model;
         _pipeline = pipeline;
+        Traits = traits;
+    }
+
+    /// <summary>The traits the model's trait slots stand for.</summary>
+    public TraitSlots Traits { get; }
+
+    /// <summary>The user's feature vector for this model: the same function the training set was
+    /// built with, with this model's trait slots.</summary>
+    public float[] FeaturesOf(UserActivity user, long asOfMs) => ChurnFeatures.Compute(user, asOfMs, Traits);
+
+    /// <summary>A training-builder state's feature vector for this model, its trait slots filled.</summary>
+    public float[] FeaturesOf(UserAtCutoff state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var features = (float[])state.Features.Clone();
+        Traits.Encode(state.Traits, features.AsSpan(ChurnFeatures.BehaviourCount));
+        return features;
     }
 
     /// <summary>Loads a model saved by <see cref="ChurnTrainer"/> and adds the feature-contribution
@@ -33,8 +50,9 @@ public sealed class ChurnScorer
     public static ChurnScorer Load(byte[] modelBytes)
     {
         ArgumentNullException.ThrowIfNull(modelBytes);
+        var (zip, traits) = ChurnModelPackage.Read(modelBytes);
         var ml = new MLContext(seed: 1);
-        using var stream = new MemoryStream(modelBytes, writable: false);
+        using var stream = new MemoryStream(zip, writable: false);
         var model = ml.Model.Load(stream, out _);
         var predictor = (model as IEnumerable<ITransformer> ?? [model])
             .OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>>()
@@ -43,7 +61,7 @@ public sealed class ChurnScorer
 
         var explain = ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: ChurnFeatures.Count, numberOfNegativeContributions: 0, normalize: false)
             .Fit(ml.Data.LoadFromEnumerable(new[] { ChurnRow.Of(new float[ChurnFeatures.Count]) }));
-        return new ChurnScorer(ml, model, model.Append(explain));
+        return new ChurnScorer(ml, model, model.Append(explain), traits);
     }
 
     /// <summary>One user's probability alone: the cheap path for rescoring many users, where
@@ -103,7 +121,7 @@ public sealed class ChurnScorer
         return result;
     }
 
-    private static List<ChurnReason> Reasons(float[] features, float[] contributions)
+    private List<ChurnReason> Reasons(float[] features, float[] contributions)
     {
         var top = new List<ChurnReason>(MaxReasons);
         for (var i = 0; i < contributions.Length && i < ChurnFeatures.Count; i++)
@@ -113,7 +131,7 @@ public sealed class ChurnScorer
                 continue;
             }
 
-            var reason = new ChurnReason(ChurnFeatures.Names[i], features[i], contributions[i], ChurnFeatures.Describe(i, features[i]));
+            var reason = new ChurnReason(ChurnFeatures.Names[i], features[i], contributions[i], ChurnFeatures.Describe(i, features[i], Traits));
             var at = top.FindIndex(r => r.Contribution < reason.Contribution);
             if (at < 0)
             {

@@ -84,10 +84,11 @@ public static class ChurnTrainer
             ["calibrator"] = "platt, on the latest quarter of the training cutoffs",
             ["horizon_days"] = set.HorizonDays.ToString(CultureInfo.InvariantCulture),
             ["cutoffs"] = set.CutoffsMs.Count.ToString(CultureInfo.InvariantCulture),
-            ["features"] = string.Join(',', ChurnFeatures.Names),
+            ["features"] = string.Join(',', ChurnFeatures.Names.Take(ChurnFeatures.BehaviourCount)),
+            ["traits"] = string.Join(',', set.Traits.Slots.Select(slot => $"{slot.Key}={slot.Value}")),
         };
         return new ChurnTrainingResult(
-            stream.ToArray(), TrainerName, parameters, modelMetrics, baselineMetrics, train.Count, validation.Count, validationFrom);
+            ChurnModelPackage.Write(stream.ToArray(), set.Traits), TrainerName, parameters, modelMetrics, baselineMetrics, train.Count, validation.Count, validationFrom);
     }
 
     private static void CheckEnough(List<ChurnExample> examples, ChurnTrainingOptions options, string part)

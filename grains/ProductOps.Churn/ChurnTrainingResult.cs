@@ -1,7 +1,7 @@
 namespace ProductOps.Churn;
 
 /// <summary>A trained model and how it and the recency baseline did on the time-split holdout.</summary>
-/// <param name="ModelBytes">The ML.NET model (zip), loadable by <see cref="ChurnScorer"/>.</param>
+/// <param name="ModelBytes">The model with its trait slots (<see cref="ChurnModelPackage"/>), loadable by <see cref="ChurnScorer"/>.</param>
 /// <param name="Trainer">The trainer's name.</param>
 /// <param name="Parameters">The trainer's parameters, as "name=value" pairs.</param>
 /// <param name="Model">Holdout metrics of the model.</param>

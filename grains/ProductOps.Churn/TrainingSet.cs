@@ -1,3 +1,5 @@
+using ProductOps.Domain;
+
 namespace ProductOps.Churn;
 
 /// <summary>Examples for every cutoff, in cutoff order, and the range of event time they saw.</summary>
@@ -6,4 +8,8 @@ public sealed record TrainingSet(
     IReadOnlyList<long> CutoffsMs,
     long DataFromMs,
     long DataToMs,
-    int HorizonDays);
+    int HorizonDays)
+{
+    /// <summary>The traits the examples' trait slots encode (the model keeps them).</summary>
+    public TraitSlots Traits { get; init; } = TraitSlots.None;
+}

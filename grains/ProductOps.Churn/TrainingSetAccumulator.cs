@@ -33,6 +33,12 @@ public sealed class TrainingSetAccumulator(IReadOnlyList<long> cutoffsMs, Tenant
     {
         var examples = _examples.ToList();
         examples.Sort((a, b) => a.CutoffMs.CompareTo(b.CutoffMs));
-        return new TrainingSet(examples, CutoffsMs, dataFromMs, dataToMs, rules.ChurnHorizonDays);
+        var traits = TraitSlotChooser.Choose(examples);
+        foreach (var example in examples)
+        {
+            traits.Encode(example.Traits, example.Features.AsSpan(ChurnFeatures.BehaviourCount));
+        }
+
+        return new TrainingSet(examples, CutoffsMs, dataFromMs, dataToMs, rules.ChurnHorizonDays) { Traits = traits };
     }
 }

@@ -56,28 +56,40 @@ public static class TrainingSetBuilder
     }
 
     /// <summary>The user's features at each cutoff, from their events before it only; null where
-    /// the user had no usage yet. The state is rebuilt incrementally (events in time order, log
-    /// order among equal times), which equals a from-scratch rebuild because the state machine
-    /// keeps counts, sets, minima, maxima and latest-by-time traits.</summary>
-    public static float[]?[] FeaturesAt(UserHistory user, IReadOnlyList<long> cutoffsMs, TenantRules rules)
+    /// the user had no usage yet. Trait slots are left 0 (see <see cref="StatesAt"/>).</summary>
+    public static float[]?[] FeaturesAt(UserHistory user, IReadOnlyList<long> cutoffsMs, TenantRules rules) =>
+        [.. StatesAt(user, cutoffsMs, rules).Select(state => state?.Features)];
+
+    /// <summary>The user's behaviour features and traits at each cutoff, from their events before
+    /// it only; null where the user had no usage yet. The trait slots are filled once the
+    /// training set knows which traits it uses. The state is rebuilt incrementally (events in
+    /// time order, log order among equal times), which equals a from-scratch rebuild because the
+    /// state machine keeps counts, sets, minima, maxima and latest-by-time traits.</summary>
+    public static UserAtCutoff?[] StatesAt(UserHistory user, IReadOnlyList<long> cutoffsMs, TenantRules rules)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(cutoffsMs);
         var ordered = InTimeOrder(user.Events);
         var activity = new UserActivity();
         var scratch = new List<CounterDelta>();
-        var result = new float[]?[cutoffsMs.Count];
+        var result = new UserAtCutoff?[cutoffsMs.Count];
+        IReadOnlyDictionary<string, TraitValue>? traits = null;
         var next = 0;
         for (var c = 0; c < cutoffsMs.Count; c++)
         {
             var cutoff = cutoffsMs[c];
             while (next < ordered.Length && ordered[next].TimestampMs < cutoff)
             {
+                traits = ordered[next].IsIdentify ? null : traits; // traits changed: copy them again
                 scratch.Clear();
                 activity.Apply(ordered[next++], rules, scratch);
             }
 
-            result[c] = activity.FirstSeenMs is null ? null : ChurnFeatures.Compute(activity, cutoff);
+            if (activity.FirstSeenMs is not null)
+            {
+                traits ??= new Dictionary<string, TraitValue>(activity.Traits, StringComparer.Ordinal);
+                result[c] = new UserAtCutoff(ChurnFeatures.Compute(activity, cutoff), traits);
+            }
         }
 
         return result;
@@ -105,18 +117,18 @@ public static class TrainingSetBuilder
 
         usage.Sort();
         churnEvents.Sort();
-        var features = FeaturesAt(user, cutoffs, rules);
+        var states = StatesAt(user, cutoffs, rules);
         for (var c = 0; c < cutoffs.Count; c++)
         {
             var cutoff = cutoffs[c];
-            if (features[c] is not { } f || AnyIn(churnEvents, long.MinValue, cutoff))
+            if (states[c] is not { } state || AnyIn(churnEvents, long.MinValue, cutoff))
             {
                 continue; // not a user yet, or gone for good
             }
 
             var end = cutoff + horizonMs;
             var churned = AnyIn(churnEvents, cutoff, end) || !AnyIn(usage, cutoff, end);
-            examples.Add(new ChurnExample(user.UserId, cutoff, f, churned));
+            examples.Add(new ChurnExample(user.UserId, cutoff, state.Features, churned, state.Traits));
         }
     }
 

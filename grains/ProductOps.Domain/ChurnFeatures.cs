@@ -53,10 +53,22 @@ public static class ChurnFeatures
         "feedback_mean_before_silence",
         "active_days_14_before_silence",
         "features_share_before_silence",
+        "trait_1",
+        "trait_2",
+        "trait_3",
+        "trait_4",
+        "trait_5",
+        "trait_6",
+        "trait_7",
+        "trait_8",
     ];
 
-    /// <summary>Number of features (the length of <see cref="Names"/>).</summary>
-    public const int Count = 38;
+    /// <summary>Number of behaviour features, which come first in the vector.</summary>
+    public const int BehaviourCount = 38;
+
+    /// <summary>Number of features (the length of <see cref="Names"/>): behaviour, then the
+    /// model's <see cref="TraitSlots"/>.</summary>
+    public const int Count = BehaviourCount + TraitSlots.Capacity;
 
     /// <summary>Index of the recency feature (the baseline model uses it alone).</summary>
     public const int RecencyIndex = 1;
@@ -64,7 +76,7 @@ public static class ChurnFeatures
     /// <summary>The features of <paramref name="user"/> as of <paramref name="asOfMs"/>. The user's
     /// state must hold no event after <paramref name="asOfMs"/> that the caller wants ignored:
     /// the training builder only applies events before the cutoff.</summary>
-    public static float[] Compute(UserActivity user, long asOfMs)
+    public static float[] Compute(UserActivity user, long asOfMs, TraitSlots? traits = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         var f = new float[Count];
@@ -72,6 +84,8 @@ public static class ChurnFeatures
         {
             return f;
         }
+
+        (traits ?? TraitSlots.None).Encode(user.Traits, f.AsSpan(BehaviourCount));
 
         // The window "last n days" ends at the day of the instant just before asOf: at a midnight
         // cutoff that is the last complete day, live it is today so far.
@@ -156,8 +170,13 @@ public static class ChurnFeatures
     }
 
     /// <summary>One feature and its value in plain words, for a score's explanation.</summary>
-    public static string Describe(int index, float value)
+    public static string Describe(int index, float value, TraitSlots? traits = null)
     {
+        if (index >= BehaviourCount)
+        {
+            return (traits ?? TraitSlots.None).Describe(index - BehaviourCount, value);
+        }
+
         var v = value.ToString("0.#", CultureInfo.InvariantCulture);
         return index switch
         {

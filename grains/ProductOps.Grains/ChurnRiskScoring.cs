@@ -11,7 +11,7 @@ internal static class ChurnRiskScoring
 {
     public static ChurnRisk Score(ActiveModel model, UserActivity activity, long asOfMs, double explainFrom)
     {
-        var features = ChurnFeatures.Compute(activity, asOfMs);
+        var features = model.Scorer.FeaturesOf(activity, asOfMs);
         var probability = model.Scorer.Probability(features);
         if (probability < explainFrom)
         {

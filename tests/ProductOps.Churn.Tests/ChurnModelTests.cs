@@ -80,7 +80,8 @@ public sealed class ChurnModelTests(SimulatedChurnFixture fixture, ITestOutputHe
         foreach (var user in fixture.Histories)
         {
             var gt = fixture.Simulation.GetGroundTruth(user.UserId);
-            if (TrainingSetBuilder.FeaturesAt(user, [asOf], FixtureRules)[0] is not { } features
+            if (TrainingSetBuilder.StatesAt(user, [asOf], FixtureRules)[0] is not { } state
+                || scorer.FeaturesOf(state) is not { } features
                 || features[ChurnFeatures.RecencyIndex] > FixtureRules.ChurnHorizonDays
                 || gt.Cancelled && gt.ChurnedAt?.ToUnixTimeMilliseconds() <= asOf)
             {

@@ -134,7 +134,7 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
             var risk = entry.Risk!;
             Assert.Equal(version, risk.ModelVersion);
             Assert.Equal(scoredAt, risk.ScoredAtMs);
-            var expected = scorer.Score(ChurnFeatures.Compute(activity, risk.ScoredAtMs));
+            var expected = scorer.Score(scorer.FeaturesOf(activity, risk.ScoredAtMs));
             Assert.Equal(expected.Probability, risk.Probability, 5);
             var explained = expected.Probability >= TestClusterFactory.ServingAlertThreshold;
             Assert.Equal(explained ? expected.Reasons.Select(r => r.Text) : [], risk.Reasons);

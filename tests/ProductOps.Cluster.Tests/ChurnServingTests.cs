@@ -56,7 +56,7 @@ public sealed class ChurnServingTests(ClusterFixture fixture)
                 continue;
             }
 
-            var expected = scorer.Score(ChurnFeatures.Compute(live, asOf));
+            var expected = scorer.Score(scorer.FeaturesOf(live, asOf));
             Assert.NotNull(risk);
             Assert.Equal(expected.Probability, risk.Probability, 5);
             Assert.Equal(stored.Version, risk.ModelVersion);
