@@ -18,6 +18,7 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
     public const string Tenant = "sim";
     public const string IngestKey = "sim-ingest-key";
     public const string ReadKey = "sim-read-key";
+    public const string AdminKey = "sim-admin-key";
     public const double AlertThreshold = 0.5;
     private const int BatchSize = 500;
     private const int InFlightBatches = 4;
@@ -43,6 +44,8 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
 
     public QueryService.QueryServiceClient Query => Node.Query;
 
+    public AdminService.AdminServiceClient Admin => new(Node.Channel);
+
     /// <summary>The replayed events per user, as the log holds them.</summary>
     public List<UserHistory> Histories { get; private set; } = [];
 
@@ -50,6 +53,9 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
     public List<string> KnownUsers { get; private set; } = [];
 
     public int ModelVersion { get; private set; }
+
+    /// <summary>The finished training job that produced the served model.</summary>
+    public TrainingJob? TrainingJob { get; private set; }
 
     /// <summary>Every alert the watch received so far.</summary>
     public ConcurrentQueue<AtRiskAlert> Alerts { get; } = new();
@@ -65,6 +71,10 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
             [$"ProductOps:Tenants:{Tenant}:Keys:0:Scopes:0"] = "ingest",
             [$"ProductOps:Tenants:{Tenant}:Keys:1:Key"] = ReadKey,
             [$"ProductOps:Tenants:{Tenant}:Keys:1:Scopes:0"] = "read",
+            [$"ProductOps:Tenants:{Tenant}:Keys:2:Key"] = AdminKey,
+            [$"ProductOps:Tenants:{Tenant}:Keys:2:Scopes:0"] = "admin",
+            [$"ProductOps:Tenants:{Tenant}:TrainingIntervalHours"] = "0",
+            ["ProductOps:Churn:Training:Trainer:NumberOfTrees"] = "100",
             ["ProductOps:Churn:ModelRefreshInterval"] = "00:00:00.500",
             ["ProductOps:Churn:RescoreDelay"] = "00:00:00.200",
             ["ProductOps:Churn:SweepCheckInterval"] = "00:00:00.500",
@@ -162,15 +172,25 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
     /// <summary>Trains on the replayed events in-process and activates the model in the node's
     /// registry, which the node picks up within its refresh interval. The one step to switch to
     /// AdminService.TrainModel once that call exists.</summary>
+    /// <summary>Trains the tenant's model the way an operator does, through AdminService (a
+    /// background job reading the node's event log), and makes that version active whether or
+    /// not it beat the baseline, so the queries always have a model to serve.</summary>
     private async Task<int> TrainAndActivateAsync()
     {
-        var rules = new TenantRules(TenantClock.Event, TenantRules.Default.ChurnHorizonDays, [SimulatedEventNames.SubscriptionCancelled]);
-        var set = TrainingSetBuilder.Build(Histories, rules, new TrainingSetOptions());
-        var result = ChurnTrainer.Train(set, new ChurnTrainingOptions { NumberOfTrees = 100 });
-        var store = new SqliteModelStore(Path.Combine(_dataDir, "models.db"));
-        var stored = await store.AddAsync(Tenant, result, set, createdAtMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        await store.ActivateAsync(Tenant, stored.Version);
-        return stored.Version;
+        var admin = DemoTenant.Headers(AdminKey);
+        var job = await Admin.TrainModelAsync(new TrainModelRequest(), admin);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (job.Status is TrainingStatus.Queued or TrainingStatus.Running)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), $"training job still {job.Status} ({job.Phase}){Environment.NewLine}{Node.Output}");
+            await Task.Delay(200);
+            job = await Admin.GetTrainingJobAsync(new GetTrainingJobRequest { JobId = job.JobId }, admin);
+        }
+
+        Assert.True(job.Status == TrainingStatus.Succeeded, $"training job {job.Status}: {job.Error}");
+        TrainingJob = job;
+        await Admin.ActivateModelAsync(new ActivateModelRequest { Version = job.ModelVersion }, admin);
+        return job.ModelVersion;
     }
 
     private async Task CollectAlertsAsync(AsyncServerStreamingCall<AtRiskAlert> watch)
