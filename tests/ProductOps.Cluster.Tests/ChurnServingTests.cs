@@ -25,7 +25,9 @@ public sealed class ChurnServingTests(ClusterFixture fixture)
             .ToList();
         await _driver.SendAllAsync(log, batchSize: 200, concurrency: 4);
         await _driver.WaitUntilDispatchedAsync();
-        var users = log.GroupBy(e => e.UserId, StringComparer.Ordinal)
+        // In log order, as the grains applied them: traits set at the same instant go to the later
+        // event in the log, so the order sent is not enough.
+        var users = (await _driver.ReadLogAsync(Tenant)).GroupBy(e => e.UserId, StringComparer.Ordinal)
             .Select(g => new UserHistory(g.Key, [.. g]))
             .ToList();
         var asOf = log.Max(e => e.TimestampMs) + TimeBuckets.MsPerHour;

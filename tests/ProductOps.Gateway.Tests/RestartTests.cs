@@ -35,6 +35,8 @@ public sealed class RestartTests(ITestOutputHelper output)
                 var overview = await first.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read);
                 Assert.Equal(new IngestionCounters { Accepted = EventCount + UserCount }, overview.Counters);
                 Assert.Equal(0, overview.Freshness.PendingEvents);
+                // The churn index lists users a rescore delay after their events: wait for all.
+                Assert.Equal(overview.TotalUsers, overview.Churn?.Users ?? 0);
             }, CatchUpTimeout, () => first.Output);
 
             before = await NodeSnapshot.TakeAsync(first.Query, load.Users, load.Features);

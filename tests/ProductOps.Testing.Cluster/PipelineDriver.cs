@@ -74,14 +74,14 @@ public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLo
     }
 
     /// <summary>The generator tenant's events in the log, partition by partition in seq order: a valid log order.</summary>
-    public async Task<List<TrackedEvent>> ReadLogAsync()
+    public async Task<List<TrackedEvent>> ReadLogAsync(string tenant = EventStreamGenerator.Tenant)
     {
         var result = new List<TrackedEvent>();
         for (var p = 0; p < partitions; p++)
         {
             var events = await eventLog.ReadAsync(p, 0, int.MaxValue);
             Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq)); // gap-free
-            result.AddRange(events.Select(e => e.Event).Where(e => e.Tenant == EventStreamGenerator.Tenant));
+            result.AddRange(events.Select(e => e.Event).Where(e => e.Tenant == tenant));
         }
 
         return result;
