@@ -58,7 +58,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                 {
                     step++;
                     FlakyCheckpointStorage.Failing = true;
-                    await Task.Delay(TimeSpan.FromSeconds(2.5)); // a checkpoint tick fails on every partition
+                    await WaitForFailedCheckpointsAsync(TestClusterFactory.Partitions); // about one tick on every partition
                 }
                 else if (step == 1 && batch >= batches * 2 / 3)
                 {
@@ -77,6 +77,17 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             Assert.True(FlakyCheckpointStorage.Failed > 0);
             await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
         }, flaky);
+    }
+
+    private static async Task WaitForFailedCheckpointsAsync(int count)
+    {
+        var target = FlakyCheckpointStorage.Failed + count;
+        var waited = Stopwatch.StartNew();
+        while (FlakyCheckpointStorage.Failed < target)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"only {FlakyCheckpointStorage.Failed} checkpoint writes failed");
+            await Task.Delay(50);
+        }
     }
 
     [Fact]
