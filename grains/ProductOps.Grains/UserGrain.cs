@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProductOps.Churn;
 using ProductOps.Domain;
@@ -13,14 +14,15 @@ namespace ProductOps.Grains;
 /// New events schedule one rescoring <see cref="ChurnOptions.RescoreDelay"/> later (a one-shot
 /// grain timer, off the dispatch call), which pushes the score to the tenant's at-risk index.
 /// </summary>
-public sealed class UserGrain(
+public sealed partial class UserGrain(
     [PersistentState("user", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<UserState> state,
     IEventLog log,
     TenantDirectory tenants,
     IOptions<PipelineOptions> options,
     ActiveModelCache churnModels,
     TenantNowCache clock,
-    IOptions<ChurnOptions> churn)
+    IOptions<ChurnOptions> churn,
+    ILogger<UserGrain> logger)
     : Grain, IUserGrain
 {
     private readonly List<CounterDelta> _scratch = [];
@@ -150,7 +152,7 @@ public sealed class UserGrain(
         if (_rescoreTimer is null)
         {
             _rescoreTimer = this.RegisterGrainTimer(
-                static (grain, _) => grain.OnRescoreTimer(),
+                static (grain, _) => grain.OnRescoreTimerAsync(),
                 this,
                 new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
         }
@@ -165,6 +167,24 @@ public sealed class UserGrain(
         _rescoreDue = false;
         await RescoreAsync(await clock.NowMsAsync(_tenant));
     }
+
+    /// <summary>The debounce timer: a score that could not reach the index (its silo just died)
+    /// is tried again a delay later rather than left to the next day's sweep.</summary>
+    private async Task OnRescoreTimerAsync()
+    {
+        try
+        {
+            await OnRescoreTimer();
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            LogRescoreDeferred(logger, e, _tenant, _userId);
+            ScheduleRescore();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rescore of {Tenant}/{User} did not reach the index; trying again shortly")]
+    private static partial void LogRescoreDeferred(ILogger logger, Exception exception, string tenant, string user);
 
     /// <summary>Scores the user (explaining only at or above the alert threshold) and pushes the
     /// score to the user's index shard; before any model, pushes that the user exists.</summary>
