@@ -154,7 +154,10 @@ public sealed partial class UserGrain(
             _rescoreTimer = this.RegisterGrainTimer(
                 static (grain, _) => grain.OnRescoreTimerAsync(),
                 this,
-                new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+                // Interleaved: a slow index shard or tenant clock (a silo just died) must never hold
+                // up the partition's Apply calls to this user, or dispatch, drains and graceful
+                // stops wait behind it. Scoring itself has no await, so it sees one consistent state.
+                new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = true });
         }
         else
         {
