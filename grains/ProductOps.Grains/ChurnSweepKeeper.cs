@@ -26,19 +26,7 @@ public sealed partial class ChurnSweepKeeper(IGrainFactory grains, TenantDirecto
                 LogStartFailed(logger, e); // e.g. the silo is not serving yet
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        while (await TimerTicks.WaitAsync(timer, stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Churn sweep keep-alive failed; retrying")]

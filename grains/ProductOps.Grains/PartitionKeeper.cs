@@ -31,7 +31,7 @@ public sealed partial class PartitionKeeper(IGrainFactory grains, IOptions<Pipel
                 LogPingFailed(logger, e);
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
+        while (await TimerTicks.WaitAsync(timer, stoppingToken));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -45,18 +45,6 @@ public sealed partial class PartitionKeeper(IGrainFactory grains, IOptions<Pipel
         catch (Exception e) when (e is TimeoutException or OrleansException or OperationCanceledException)
         {
             LogDrainFailed(logger, e); // a restart re-dispatches from the last checkpoint instead
-        }
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 
