@@ -21,9 +21,9 @@ public sealed partial class ChurnSweepKeeper(IGrainFactory grains, TenantDirecto
             {
                 await Task.WhenAll(tenants.Tenants.Select(t => grains.GetGrain<IChurnSweepGrain>(t).Start()));
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                LogStartFailed(logger, e); // e.g. the silo is not serving yet
+                LogStartFailed(logger, e); // e.g. the silo is not serving yet; a failure must not stop the host
             }
         }
         while (await TimerTicks.WaitAsync(timer, stoppingToken));

@@ -24,6 +24,7 @@ public sealed partial class PartitionGrain(
     [PersistentState("partition", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<PartitionState> state,
     IEventLog log,
     IOptions<PipelineOptions> options,
+    LocalPartitions local,
     TimeProvider time,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain
@@ -34,7 +35,7 @@ public sealed partial class PartitionGrain(
     private readonly AsyncSignal _work = new();
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
     private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
-    private readonly List<TaskCompletionSource> _drainWaiters = [];
+    private readonly List<(long Target, TaskCompletionSource Done)> _drainWaiters = [];
     private List<PendingAppend> _appends = [];
     private List<LoggedEvent> _committed = []; // committed, not yet dispatched, in seq order
     private bool _committing;
@@ -44,6 +45,7 @@ public sealed partial class PartitionGrain(
     private long _dispatched;
     private bool _checkpointDue;
     private bool _deactivating;
+    private bool _handedOff; // drained for a graceful stop: dispatch is the next activation's job
 
     private long Checkpoint => state.State.Checkpoint;
 
@@ -52,6 +54,7 @@ public sealed partial class PartitionGrain(
         _partition = (int)this.GetPrimaryKeyLong();
         _head = await log.GetHeadAsync(_partition, cancellationToken);
         _dispatched = Checkpoint;
+        local.Add(_partition);
         var period = options.Value.CheckpointInterval;
         this.RegisterGrainTimer(static (grain, _) => grain.OnCheckpointTimer(), this, new GrainTimerCreationOptions(period, period) { Interleave = true });
         _dispatching = DispatchLoopAsync();
@@ -82,8 +85,9 @@ public sealed partial class PartitionGrain(
 
     public Task Drain()
     {
+        // The head when asked, not the head when done: appends keep arriving meanwhile.
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _drainWaiters.Add(drained);
+        _drainWaiters.Add((_head, drained));
         _checkpointDue = true;
         _work.Set();
         return drained.Task;
@@ -93,9 +97,16 @@ public sealed partial class PartitionGrain(
     {
         _deactivating = true;
         _work.Set();
-        if (_dispatching is not null)
+        try
         {
-            await _dispatching.WaitAsync(cancellationToken);
+            if (_dispatching is not null)
+            {
+                await _dispatching.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            local.Remove(_partition);
         }
     }
 
@@ -196,15 +207,21 @@ public sealed partial class PartitionGrain(
         {
             try
             {
-                if (_dispatched < _head)
+                if (_checkpointDue)
+                {
+                    // Due even with a backlog: under steady load the loop may never catch up
+                    // exactly, and users keep every delta above the checkpoint until it moves.
+                    _checkpointDue = false;
+                    await CheckpointAsync();
+                }
+                else if (_dispatched < _head && !_handedOff)
                 {
                     await GatherAsync();
                     await DispatchNextAsync();
-                }
-                else if (_checkpointDue)
-                {
-                    _checkpointDue = false;
-                    await CheckpointAsync();
+                    if (_drainWaiters.Exists(w => w.Target <= _dispatched))
+                    {
+                        _checkpointDue = true;
+                    }
                 }
                 else
                 {
@@ -226,19 +243,16 @@ public sealed partial class PartitionGrain(
             }
         }
 
-        if (_dispatched == _head)
+        // Leave as little as possible to re-dispatch, but only briefly: receivers may be
+        // deactivating too, and appends wait for this activation to go; the next activation
+        // re-dispatches from the last checkpoint anyway.
+        try
         {
-            // Graceful stop: leave nothing to re-dispatch, but only briefly. Receivers may be
-            // deactivating too, and appends wait for this activation to go; a restart re-dispatches
-            // from the last checkpoint anyway.
-            try
-            {
-                await CheckpointAsync().WaitAsync(FinalCheckpointTimeout);
-            }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
-            {
-                LogDispatchFailed(logger, e, _partition, _dispatched, Checkpoint);
-            }
+            await CheckpointAsync().WaitAsync(FinalCheckpointTimeout);
+        }
+        catch (Exception e)
+        {
+            LogDispatchFailed(logger, e, _partition, _dispatched, Checkpoint);
         }
     }
 
@@ -409,19 +423,18 @@ public sealed partial class PartitionGrain(
         }
     }
 
+    /// <summary>Answers the drains whose target the stored checkpoint has reached. From then on
+    /// the partition only commits: its silo is stopping, and whatever it commits meanwhile is
+    /// dispatched by the next activation, so this one's deactivation never waits on a cycle whose
+    /// receivers are going away too.</summary>
     private void ReleaseDrainWaiters()
     {
-        if (_dispatched != _head)
+        foreach (var (target, done) in _drainWaiters.Where(w => w.Target <= Checkpoint).ToList())
         {
-            return; // more arrived meanwhile; the next checkpoint releases them
+            done.TrySetResult();
+            _drainWaiters.Remove((target, done));
+            _handedOff = true;
         }
-
-        foreach (var waiter in _drainWaiters)
-        {
-            waiter.TrySetResult();
-        }
-
-        _drainWaiters.Clear();
     }
 
     private void Rewind()

@@ -8,10 +8,10 @@ namespace ProductOps.Grains;
 /// <summary>
 /// Keeps every partition writer active: a partition that lost its silo must come back on its own
 /// to dispatch what it committed before the crash, even if no new event arrives for it. On a
-/// graceful stop it drains every partition first, while all grains are still active, so the
-/// restart has nothing to re-dispatch.
+/// graceful stop it drains the partitions active on this silo first, while all grains are still
+/// active, so their next activations have (almost) nothing to re-dispatch.
 /// </summary>
-public sealed partial class PartitionKeeper(IGrainFactory grains, IOptions<PipelineOptions> options, ILogger<PartitionKeeper> logger)
+public sealed partial class PartitionKeeper(IGrainFactory grains, LocalPartitions local, IOptions<PipelineOptions> options, ILogger<PartitionKeeper> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
@@ -26,8 +26,10 @@ public sealed partial class PartitionKeeper(IGrainFactory grains, IOptions<Pipel
             {
                 await Task.WhenAll(Enumerable.Range(0, options.Value.Partitions).Select(p => grains.GetGrain<IPartitionGrain>(p).Ping()));
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Anything (a timeout, a placement that expired while a silo died): a failure of one
+                // round must never stop the host, or one silo's loss takes the others down with it.
                 LogPingFailed(logger, e);
             }
         }
@@ -39,10 +41,10 @@ public sealed partial class PartitionKeeper(IGrainFactory grains, IOptions<Pipel
         await base.StopAsync(cancellationToken);
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, options.Value.Partitions).Select(p => grains.GetGrain<IPartitionGrain>(p).Drain()))
+            await Task.WhenAll(local.Snapshot().Select(p => grains.GetGrain<IPartitionGrain>(p).Drain()))
                 .WaitAsync(DrainTimeout, cancellationToken);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException or OperationCanceledException)
+        catch (Exception e)
         {
             LogDrainFailed(logger, e); // a restart re-dispatches from the last checkpoint instead
         }

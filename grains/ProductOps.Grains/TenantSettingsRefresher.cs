@@ -29,7 +29,7 @@ public sealed partial class TenantSettingsRefresher(
                         LogSettingsChanged(logger, tenant);
                     }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogRefreshFailed(logger, e, tenant); // the next round tries again; a failure must not stop the host
                 }

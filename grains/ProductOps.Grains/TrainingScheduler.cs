@@ -51,7 +51,7 @@ public sealed partial class TrainingScheduler(
                         LogScheduled(logger, tenant, started.JobId);
                     }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogCheckFailed(logger, e, tenant); // the next check tries again; a failure must not stop the host
                 }

@@ -25,6 +25,7 @@ public sealed partial class UserGrain(
     ILogger<UserGrain> logger)
     : Grain, IUserGrain
 {
+    private static readonly TimeSpan DeactivationRescoreTimeout = TimeSpan.FromSeconds(2);
     private readonly List<CounterDelta> _scratch = [];
     private string _tenant = string.Empty;
     private string _userId = string.Empty;
@@ -217,11 +218,13 @@ public sealed partial class UserGrain(
     {
         try
         {
-            await OnRescoreTimer();
+            // Briefly: on a stopping silo the index's answer may never arrive, and calls to this
+            // user from other silos' partitions wait for the deactivation to end.
+            await OnRescoreTimer().WaitAsync(DeactivationRescoreTimeout);
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
-            // The silo is going away; the tenant's next sweep rescores the user.
+            // The tenant's next sweep rescores the user.
         }
     }
 

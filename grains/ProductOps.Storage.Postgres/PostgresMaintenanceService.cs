@@ -18,7 +18,7 @@ internal sealed class PostgresMaintenanceService(PostgresLogMaintenance maintena
             {
                 await maintenance.RunAsync(time.GetUtcNow(), stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 PostgresLog.MaintenanceFailed(logger, e, interval);
             }

@@ -58,8 +58,10 @@ public sealed partial class IngestionCounters(IGrainFactory grains, IOptions<Gat
                 await grains.GetGrain<ITenantGrain>(tenant).RecordIngestion(added);
                 counter.Sent = total;
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
+            catch (Exception e)
             {
+                // Anything (e.g. a placement that expired while a silo died): the next flush sends
+                // it again, and a failure must never stop the host.
                 LogFlushFailed(logger, e, tenant);
             }
         }
