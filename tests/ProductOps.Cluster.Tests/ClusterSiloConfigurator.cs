@@ -20,6 +20,11 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
                 (sp, _) => new FlakyCheckpointStorage(sp.GetRequiredService<SqliteGrainStorage>()));
         }
 
+        if (siloBuilder.Configuration.GetValue<bool>(ExpiringCallsFilter.Setting))
+        {
+            siloBuilder.AddIncomingGrainCallFilter<ExpiringCallsFilter>();
+        }
+
         if (siloBuilder.Configuration.GetValue<bool>(FailingEventLog.Setting))
         {
             siloBuilder.Services.AddSingleton<SqliteEventLog>();

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.TestingHost;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 using System.Diagnostics;
@@ -182,6 +185,38 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             await driver.WaitUntilDispatchedAsync();
             await driver.AssertLogCompleteAndAggregatesMatchAsync(mine);
         });
+    }
+
+    [Fact]
+    public async Task BackgroundLoops_CallsExpireWhileASiloIsLost_NoSiloStopsItself()
+    {
+        // Seen in the multi-process run: after a kill -9, a keeper's ping failed with Orleans'
+        // "message expired before placement" (an OperationCanceledException), the keeper's loop
+        // did not catch it, and the host stopped: the surviving silos shut themselves down.
+        var expiring = new Dictionary<string, string?> { [ExpiringCallsFilter.Setting] = "true" };
+        await TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, driver) =>
+        {
+            ExpiringCallsFilter.Failing = true;
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5)); // two rounds of every keeper and poller at least
+            }
+            finally
+            {
+                ExpiringCallsFilter.Failing = false;
+            }
+
+            foreach (var silo in cluster.Silos.Cast<InProcessSiloHandle>())
+            {
+                var lifetime = silo.SiloHost.Services.GetRequiredService<IHostApplicationLifetime>();
+                Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, $"{silo.Name} is stopping");
+            }
+
+            var events = EventStreamGenerator.Generate(seed: 26, firstDay: 20_000, users: 50, days: 10);
+            await driver.SendAllAsync(events, batchSize: 100, concurrency: 4);
+            await driver.WaitUntilDispatchedAsync();
+            await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
+        }, expiring);
     }
 
     [Fact]
