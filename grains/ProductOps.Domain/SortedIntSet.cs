@@ -60,4 +60,12 @@ public sealed class SortedIntSet
         index = index >= 0 ? index - 1 : ~index - 1;
         return index >= 0 ? _items[index] : null;
     }
+
+    /// <summary>The least member above value, or null.</summary>
+    public int? Successor(int value)
+    {
+        var index = _items.BinarySearch(value);
+        index = index >= 0 ? index + 1 : ~index;
+        return index < _items.Count ? _items[index] : null;
+    }
 }

@@ -168,8 +168,10 @@ public sealed class UserActivity
         if (!ActiveDays.Contains(day))
         {
             deltas.Add(new(string.Empty, Metric.TenantDayUsers, day, 1));
-            AddWindowDeltas(deltas, string.Empty, Metric.TenantDayUsers7, Window7, day, (lo, hi) => ActiveDays.AnyInRange(lo, hi));
-            AddWindowDeltas(deltas, string.Empty, Metric.TenantDayUsers30, Window30, day, (lo, hi) => ActiveDays.AnyInRange(lo, hi));
+            var previous = ActiveDays.Predecessor(day);
+            var next = ActiveDays.Successor(day);
+            AddWindowDeltas(deltas, string.Empty, Metric.TenantDayUsers7, Window7, day, previous, next);
+            AddWindowDeltas(deltas, string.Empty, Metric.TenantDayUsers30, Window30, day, previous, next);
             ActiveDays.Add(day);
         }
 
@@ -225,12 +227,15 @@ public sealed class UserActivity
         {
             deltas.Add(new(feature, Metric.FeatureHourUsers, hour, 1));
             // A day is active for the feature when any of its hours is; windows likewise.
-            bool AnyDayInRange(int lo, int hi) => hours.AnyInRange(lo * 24, (hi * 24) + 23);
-            if (!AnyDayInRange(day, day))
+            var firstHour = day * 24;
+            var lastHour = firstHour + 23;
+            if (!hours.AnyInRange(firstHour, lastHour))
             {
                 deltas.Add(new(feature, Metric.FeatureDayUsers, day, 1));
-                AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers7, Window7, day, AnyDayInRange);
-                AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers30, Window30, day, AnyDayInRange);
+                int? previous = hours.Predecessor(firstHour) is { } before ? TimeBuckets.DayOfHour(before) : null;
+                int? next = hours.Successor(lastHour) is { } after ? TimeBuckets.DayOfHour(after) : null;
+                AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers7, Window7, day, previous, next);
+                AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers30, Window30, day, previous, next);
             }
 
             hours.Add(hour);
@@ -247,17 +252,18 @@ public sealed class UserActivity
 
     /// <summary>
     /// A new active day d makes the user count in the window ending at each day w in
-    /// [d, d + window - 1] that held no active day of theirs yet.
+    /// [d, d + window - 1] that held no active day of theirs yet. Only the nearest active days
+    /// around d matter: windows up to (previous + window - 1) already hold the previous one, and
+    /// windows from the next one on hold it; so no per-window search.
     /// </summary>
     private static void AddWindowDeltas(
-        List<CounterDelta> deltas, string feature, Metric metric, int window, int day, Func<int, int, bool> anyActiveInRange)
+        List<CounterDelta> deltas, string feature, Metric metric, int window, int day, int? previous, int? next)
     {
-        for (var end = day; end < day + window; end++)
+        var first = previous is { } before ? Math.Max(day, before + window) : day;
+        var last = next is { } after ? Math.Min(day + window - 1, after - 1) : day + window - 1;
+        for (var end = first; end <= last; end++)
         {
-            if (!anyActiveInRange(end - window + 1, end))
-            {
-                deltas.Add(new(feature, metric, end, 1));
-            }
+            deltas.Add(new(feature, metric, end, 1));
         }
     }
 

@@ -7,9 +7,9 @@ namespace ProductOps.Grains.Abstractions;
 public interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>Applies events of the user's partition, in seq order, and returns the counter deltas
-    /// each caused. Events at or below the grain's watermark are not applied again: their deltas
-    /// are returned as first computed, so a re-dispatch yields the same answer.</summary>
-    Task<UserApplyResult> Apply(UserApplyRequest request);
+    /// each caused, in request order. Events at or below the grain's watermark are not applied
+    /// again: their deltas are returned as first computed, so a re-dispatch yields the same answer.</summary>
+    Task<AppliedDeltas> Apply(UserApplyRequest request);
 
     /// <summary>The user's analytics at the tenant clock's now.</summary>
     Task<UserSnapshot> Get(long asOfMs);

@@ -4,20 +4,18 @@ using ProductOps.Grains.Abstractions;
 namespace ProductOps.Grains;
 
 /// <summary>
-/// One dispatch cycle's events with the deltas their user grains returned, rolled up per
-/// receiver in one pass. Keeps each event's deltas so a receiver that already holds part of the
-/// range can be sent exactly the rest.
+/// One dispatch cycle's events, split by user with the deltas their user grains returned, rolled
+/// up per receiver in one pass. Keeps each event's deltas so a receiver that already holds part of
+/// the range can be sent exactly the rest.
 /// </summary>
 internal sealed class DispatchCycle
 {
-    private readonly IReadOnlyList<LoggedEvent> _events;
-    private readonly IReadOnlyList<CounterDelta[]> _deltas;
+    private readonly IReadOnlyList<UserShare> _shares;
     private readonly Dictionary<ReceiverKey, RollUpBuilder> _rollUps;
 
-    public DispatchCycle(IReadOnlyList<LoggedEvent> events, IReadOnlyList<CounterDelta[]> deltas)
+    public DispatchCycle(IReadOnlyList<LoggedEvent> events, IReadOnlyList<UserShare> shares)
     {
-        _events = events;
-        _deltas = deltas;
+        _shares = shares;
         FromSeq = events[0].Seq - 1;
         UpToSeq = events[^1].Seq;
         _rollUps = Build(afterSeq: FromSeq, only: null);
@@ -41,19 +39,13 @@ internal sealed class DispatchCycle
     private Dictionary<ReceiverKey, RollUpBuilder> Build(long afterSeq, ReceiverKey? only)
     {
         var builders = new Dictionary<ReceiverKey, RollUpBuilder>();
-        // An event's deltas come grouped by feature, and a cycle's events mostly share one tenant
+        // An event's deltas come grouped by feature, and a cycle's users mostly share one tenant
         // string: remembering the last receiver by reference skips most dictionary lookups.
         string? lastTenant = null, lastFeature = null;
         RollUpBuilder? last = null, tenantBuilder = null;
-        for (var i = 0; i < _events.Count; i++)
+        foreach (var share in _shares)
         {
-            var logged = _events[i];
-            if (logged.Seq <= afterSeq)
-            {
-                continue;
-            }
-
-            var tenant = logged.Event.Tenant;
+            var tenant = share.Tenant;
             if (!ReferenceEquals(tenant, lastTenant))
             {
                 lastTenant = tenant;
@@ -61,26 +53,36 @@ internal sealed class DispatchCycle
                 tenantBuilder = null;
             }
 
-            foreach (var delta in _deltas[i])
+            var applied = share.Deltas!;
+            for (var i = 0; i < share.Events.Count; i++)
             {
-                if (!ReferenceEquals(delta.Feature, lastFeature) || last is null)
+                var logged = share.Events[i];
+                if (logged.Seq <= afterSeq)
                 {
-                    var key = new ReceiverKey(tenant, delta.Feature);
-                    if (only is { } wanted && key != wanted && !(wanted.IsTenant && wanted.Tenant == tenant))
-                    {
-                        continue;
-                    }
-
-                    last = BuilderOf(builders, key, ref tenantBuilder);
-                    lastFeature = delta.Feature;
+                    continue;
                 }
 
-                last.Add(delta);
-            }
+                foreach (var delta in applied.Of(i))
+                {
+                    if (!ReferenceEquals(delta.Feature, lastFeature) || last is null)
+                    {
+                        var key = new ReceiverKey(tenant, delta.Feature);
+                        if (only is { } wanted && key != wanted && !(wanted.IsTenant && wanted.Tenant == tenant))
+                        {
+                            continue;
+                        }
 
-            if (tenantBuilder is not null || builders.TryGetValue(new ReceiverKey(tenant, string.Empty), out tenantBuilder))
-            {
-                tenantBuilder.Saw(logged);
+                        last = BuilderOf(builders, key, ref tenantBuilder);
+                        lastFeature = delta.Feature;
+                    }
+
+                    last.Add(delta);
+                }
+
+                if (tenantBuilder is not null || builders.TryGetValue(new ReceiverKey(tenant, string.Empty), out tenantBuilder))
+                {
+                    tenantBuilder.Saw(logged);
+                }
             }
         }
 

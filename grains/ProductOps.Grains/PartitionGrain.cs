@@ -288,7 +288,6 @@ public sealed partial class PartitionGrain(
         // The cycle's pure computations (grouping, roll-up) run off the grain's turn, so appends
         // to this partition keep being committed and acked meanwhile.
         var shares = await Task.Run(() => UserShare.Split(events));
-        var deltas = new CounterDelta[events.Count][];
         // Bounded fan-out: a burst of users never seen before would otherwise start thousands of
         // activations (each reading its log rows) at once and time them out.
         var limit = options.Value.MaxConcurrentUserCalls;
@@ -297,13 +296,13 @@ public sealed partial class PartitionGrain(
             var calls = new Task[Math.Min(limit, shares.Count - start)];
             for (var k = 0; k < calls.Length; k++)
             {
-                calls[k] = ApplyAsync(shares[start + k], deltas);
+                calls[k] = ApplyAsync(shares[start + k]);
             }
 
             await Task.WhenAll(calls);
         }
 
-        var cycle = await Task.Run(() => new DispatchCycle(events, deltas));
+        var cycle = await Task.Run(() => new DispatchCycle(events, shares));
         var outcomes = await Task.WhenAll(cycle.Receivers.Select(receiver => SendAsync(cycle, receiver)));
         if (outcomes.Contains(ReceiveStatus.Gap))
         {
@@ -316,14 +315,10 @@ public sealed partial class PartitionGrain(
         _committed.RemoveAll(e => e.Seq <= _dispatched);
     }
 
-    private async Task ApplyAsync(UserShare share, CounterDelta[][] deltas)
+    private async Task ApplyAsync(UserShare share)
     {
         var grain = GrainFactory.GetGrain<IUserGrain>(GrainKeys.For(share.Tenant, share.UserId));
-        var result = await grain.Apply(new UserApplyRequest(share.Events, Checkpoint));
-        for (var j = 0; j < share.Positions.Count; j++)
-        {
-            deltas[share.Positions[j]] = result.Deltas[j];
-        }
+        share.Deltas = await grain.Apply(new UserApplyRequest(share.Events, Checkpoint));
     }
 
     private async Task<ReceiveStatus> SendAsync(DispatchCycle cycle, ReceiverKey receiver)

@@ -26,7 +26,6 @@ public sealed partial class UserGrain(
     : Grain, IUserGrain
 {
     private static readonly TimeSpan DeactivationRescoreTimeout = TimeSpan.FromSeconds(2);
-    private readonly List<CounterDelta> _scratch = [];
     private string _tenant = string.Empty;
     private string _userId = string.Empty;
     private int _partition;
@@ -40,44 +39,45 @@ public sealed partial class UserGrain(
         (_tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
         _partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
         var missed = await log.ReadUserAsync(_partition, _tenant, _userId, state.State.Watermark, cancellationToken);
+        state.State.MoveLegacyDeltas();
+        if (missed.Count == 0)
+        {
+            return;
+        }
+
+        // Applied by an earlier activation after its last snapshot, and perhaps dispatched: keep
+        // their deltas, the partition may ask for them again.
         var rules = tenants.RulesOf(_tenant);
+        var builder = AppliedDeltasBuilder.Start();
         foreach (var e in missed)
         {
-            ApplyNew(e, rules);
+            ApplyNew(e, rules, builder);
         }
 
-        if (missed.Count > 0)
-        {
-            ScheduleRescore();
-        }
+        state.State.RecentRuns.Add(builder.Build());
+        ScheduleRescore();
     }
 
-    public async Task<UserApplyResult> Apply(UserApplyRequest request)
+    public async Task<AppliedDeltas> Apply(UserApplyRequest request)
     {
         var user = state.State;
-        if (user.RecentDeltas.Count > 0)
-        {
-            // Deltas at or below the checkpoint will never be asked for again.
-            foreach (var seq in user.RecentDeltas.Keys.Where(seq => seq <= request.Checkpoint).ToList())
-            {
-                user.RecentDeltas.Remove(seq);
-            }
-        }
+        // Deltas at or below the checkpoint will never be asked for again.
+        user.DropRunsThrough(request.Checkpoint);
 
-        var result = new CounterDelta[request.Events.Count][];
         var rules = tenants.RulesOf(_tenant); // per call: settings change at run time
+        var builder = AppliedDeltasBuilder.Start();
         var applied = false;
         for (var i = 0; i < request.Events.Count; i++)
         {
             var e = request.Events[i];
             if (e.Seq > user.Watermark)
             {
-                result[i] = ApplyNew(e, rules);
+                ApplyNew(e, rules, builder);
                 applied = true;
             }
-            else if (user.RecentDeltas.TryGetValue(e.Seq, out var deltas))
+            else if (user.TryFindDeltas(e.Seq, out var run, out var index))
             {
-                result[i] = deltas;
+                builder.Add(e.Seq, run.Of(index));
             }
             else
             {
@@ -86,8 +86,12 @@ public sealed partial class UserGrain(
             }
         }
 
+        var result = builder.Build();
         if (applied)
         {
+            // Kept as returned; a run that starts with re-sent events repeats their deltas, which
+            // are the same ones.
+            user.RecentRuns.Add(result);
             ScheduleRescore();
         }
 
@@ -96,7 +100,7 @@ public sealed partial class UserGrain(
             await SaveAsync();
         }
 
-        return new UserApplyResult(result);
+        return result;
     }
 
     public Task<UserSnapshot> Get(long asOfMs) =>
@@ -128,15 +132,12 @@ public sealed partial class UserGrain(
         }
     }
 
-    private CounterDelta[] ApplyNew(LoggedEvent e, TenantRules rules)
+    private void ApplyNew(LoggedEvent e, TenantRules rules, AppliedDeltasBuilder builder)
     {
-        _scratch.Clear();
-        state.State.Activity.Apply(e.Event, rules, _scratch);
-        var deltas = _scratch.ToArray();
-        state.State.RecentDeltas[e.Seq] = deltas;
+        state.State.Activity.Apply(e.Event, rules, builder.Deltas);
+        builder.EndEvent(e.Seq);
         state.State.Watermark = e.Seq;
         _unsaved++;
-        return deltas;
     }
 
     /// <summary>At most one rescoring per <see cref="ChurnOptions.RescoreDelay"/>: events arriving

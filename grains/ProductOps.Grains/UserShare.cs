@@ -1,8 +1,9 @@
 using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Grains;
 
-/// <summary>One user's events of a dispatch cycle, in seq order, with their positions in the cycle.</summary>
+/// <summary>One user's events of a dispatch cycle, in seq order, and the deltas its grain returned for them.</summary>
 internal sealed class UserShare(string tenant, string userId)
 {
     public string Tenant { get; } = tenant;
@@ -11,7 +12,8 @@ internal sealed class UserShare(string tenant, string userId)
 
     public List<LoggedEvent> Events { get; } = [];
 
-    public List<int> Positions { get; } = [];
+    /// <summary>Set once the user grain has answered.</summary>
+    public AppliedDeltas? Deltas { get; set; }
 
     /// <summary>The cycle's events split by user, users in order of first appearance.</summary>
     public static List<UserShare> Split(IReadOnlyList<LoggedEvent> events)
@@ -28,7 +30,6 @@ internal sealed class UserShare(string tenant, string userId)
             }
 
             share.Events.Add(events[i]);
-            share.Positions.Add(i);
         }
 
         return shares;

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Grains;
 
@@ -10,7 +12,58 @@ public sealed class UserState
     /// <summary>The seq of the last event applied (a user lives in exactly one partition).</summary>
     [Id(1)] public long Watermark { get; set; }
 
-    /// <summary>The deltas of events after the partition's last checkpoint, by seq, so a
-    /// re-dispatch gets the very answer the first dispatch got.</summary>
+    /// <summary>Deltas kept by seq, as snapshots written before <see cref="RecentRuns"/> hold
+    /// them; <see cref="MoveLegacyDeltas"/> moves them into a run on activation.</summary>
     [Id(2)] public Dictionary<long, CounterDelta[]> RecentDeltas { get; init; } = [];
+
+    /// <summary>The deltas of events after the partition's last checkpoint, one run per apply call
+    /// in seq order, so a re-dispatch gets the very answer the first dispatch got.</summary>
+    [Id(3)] public List<AppliedDeltas> RecentRuns { get; init; } = [];
+
+    /// <summary>Drops the runs wholly at or below <paramref name="checkpoint"/>: never asked for again.</summary>
+    public void DropRunsThrough(long checkpoint)
+    {
+        var stale = 0;
+        while (stale < RecentRuns.Count && RecentRuns[stale].LastSeq <= checkpoint)
+        {
+            stale++;
+        }
+
+        RecentRuns.RemoveRange(0, stale);
+    }
+
+    /// <summary>Finds the kept deltas of <paramref name="seq"/>. Re-sends are rare and runs few,
+    /// so a plain search.</summary>
+    public bool TryFindDeltas(long seq, [NotNullWhen(true)] out AppliedDeltas? run, out int index)
+    {
+        foreach (var candidate in RecentRuns)
+        {
+            if (seq <= candidate.LastSeq && candidate.IndexOf(seq) is var found and >= 0)
+            {
+                (run, index) = (candidate, found);
+                return true;
+            }
+        }
+
+        (run, index) = (null, -1);
+        return false;
+    }
+
+    /// <summary>Turns deltas kept by seq (an older snapshot) into one run before any newer run.</summary>
+    public void MoveLegacyDeltas()
+    {
+        if (RecentDeltas.Count == 0)
+        {
+            return;
+        }
+
+        var builder = AppliedDeltasBuilder.Start();
+        foreach (var seq in RecentDeltas.Keys.Order())
+        {
+            builder.Add(seq, RecentDeltas[seq]);
+        }
+
+        RecentRuns.Insert(0, builder.Build());
+        RecentDeltas.Clear();
+    }
 }

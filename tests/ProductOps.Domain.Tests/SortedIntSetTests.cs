@@ -49,6 +49,21 @@ public sealed class SortedIntSetTests
         Assert.Equal(expected, set.Predecessor(value));
     }
 
+    [Theory]
+    [InlineData(-5, -2)]
+    [InlineData(-2, 7)]
+    [InlineData(6, 7)]
+    [InlineData(7, null)]
+    [InlineData(100, null)]
+    public void Successor_Value_IsLeastMemberAbove(int value, int? expected)
+    {
+        var set = new SortedIntSet();
+        set.Add(7);
+        set.Add(-2);
+
+        Assert.Equal(expected, set.Successor(value));
+    }
+
     [Fact]
     public void Contains_MembersAndNonMembers_Distinguished()
     {

@@ -1,0 +1,84 @@
+using Microsoft.Data.Sqlite;
+using ProductOps.Domain;
+using ProductOps.Grains;
+using ProductOps.Grains.Abstractions;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>A user grain answers a re-dispatch with the deltas it first returned, from state it
+/// wrote itself and from snapshots written before it kept deltas per apply call.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
+{
+    private const string Tenant = "delta-keeping"; // its own tenant: the shared log's stays the oracle's
+
+    /// <summary>A <see cref="UserState"/> as the Orleans serializer wrote it when deltas were kept
+    /// by seq (2574ee8): watermark 12; seq 7 kept (search, FeatureTotalEvents, 0, +1) and (tenant,
+    /// TenantDayEvents, 20400, +1); seq 12 kept (export, FeatureHourValueSum, 489612, +2.5).</summary>
+    private const string SnapshotKeptBySeq =
+        "ICDAAcEBAQGBAAAAAAAAAAAhIODgIeAhMAExLNQuHVN0cmluZ0NvbXBhcmVyAAMBAeDgITgDAAMBAeDgwQHBASEg4CHgIeAh4CHgIeAh4ODgATEhAQUBHSAABSHoQA1zZWFyY2gJFRcBAYEAAAAAAADwP+Ag6EABCRUpAQT7BIEAAAAAAADwP+DgADEgAAMh6EANZXhwb3J0CRUFAcSId4EAAAAAAAAEQODg4OA=";
+
+    [Fact]
+    public async Task Apply_ResentAfterSnapshotKeptBySeq_ReturnsTheKeptDeltas()
+    {
+        var user = fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, "old-snapshot"));
+        await StoreStateAsync(user, Convert.FromBase64String(SnapshotKeptBySeq));
+
+        var resent = await user.Apply(new UserApplyRequest([Event("old-snapshot", 7), Event("old-snapshot", 12)], Checkpoint: 5));
+        var next = await user.Apply(new UserApplyRequest([Event("old-snapshot", 12), Event("old-snapshot", 13)], Checkpoint: 7));
+
+        Assert.Equal([7L, 12L], resent.Seqs);
+        Assert.Equal(
+            [new CounterDelta("search", Metric.FeatureTotalEvents, 0, 1), new CounterDelta(string.Empty, Metric.TenantDayEvents, 20400, 1)],
+            resent.Of(0).ToArray());
+        Assert.Equal([new CounterDelta("export", Metric.FeatureHourValueSum, 489612, 2.5)], resent.Of(1).ToArray());
+        Assert.Equal(resent.Of(1).ToArray(), next.Of(0).ToArray());
+        Assert.Contains(new CounterDelta("search", Metric.FeatureTotalEvents, 0, 1), next.Of(1).ToArray()); // seq 13 is new
+    }
+
+    [Fact]
+    public async Task Apply_ResentInOtherGroupings_ReturnsTheSameDeltas()
+    {
+        var user = fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, "regrouped"));
+        var first = await user.Apply(new UserApplyRequest([Event("regrouped", 3), Event("regrouped", 5)], Checkpoint: 0));
+        var second = await user.Apply(new UserApplyRequest([Event("regrouped", 8, day: 1)], Checkpoint: 0));
+
+        // A rewind re-sends across the first calls' boundaries, and then only what is above the checkpoint.
+        var across = await user.Apply(new UserApplyRequest([Event("regrouped", 5), Event("regrouped", 8, day: 1)], Checkpoint: 3));
+        var tail = await user.Apply(new UserApplyRequest([Event("regrouped", 8, day: 1)], Checkpoint: 5));
+
+        Assert.Equal(first.Of(1).ToArray(), across.Of(0).ToArray());
+        Assert.Equal(second.Of(0).ToArray(), across.Of(1).ToArray());
+        Assert.Equal(second.Of(0).ToArray(), tail.Of(0).ToArray());
+        Assert.NotEqual(first.Of(0).ToArray(), first.Of(1).ToArray()); // the first event of a user counts a new user
+    }
+
+    [Fact]
+    public async Task Apply_ResentBelowWatermarkAndNeverKept_ThrowsMissingDeltas()
+    {
+        var user = fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, "dropped"));
+        await user.Apply(new UserApplyRequest([Event("dropped", 2), Event("dropped", 4)], Checkpoint: 0));
+        await user.Apply(new UserApplyRequest([Event("dropped", 6)], Checkpoint: 4)); // drops 2 and 4
+
+        await Assert.ThrowsAsync<MissingDeltasException>(() => user.Apply(new UserApplyRequest([Event("dropped", 4)], Checkpoint: 0)));
+    }
+
+    private static LoggedEvent Event(string userId, long seq, int day = 0)
+    {
+        var timestampMs = TimeBuckets.DayStartMs(20_400 + day) + seq;
+        return new LoggedEvent(0, seq, timestampMs, new TrackedEvent(Tenant, userId, $"e{seq}", "click", "search", timestampMs, 1, string.Empty, null));
+    }
+
+    /// <summary>Writes the grain's stored state the way the embedded grain storage keeps it, before
+    /// the grain is first activated.</summary>
+    private async Task StoreStateAsync(IUserGrain user, byte[] data)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.DataDir, "state.db")}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO grain_state (state_name, grain_id, version, data) VALUES ('user', $id, 1, $data)";
+        command.Parameters.AddWithValue("$id", user.GetGrainId().ToString());
+        command.Parameters.AddWithValue("$data", data);
+        await command.ExecuteNonQueryAsync();
+    }
+}
