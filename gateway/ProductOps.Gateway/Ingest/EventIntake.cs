@@ -13,7 +13,8 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
     public IntakeResult Accept(string tenant, TrackRequest request)
     {
         var limit = limits.Value;
-        CheckRequest(request, limit);
+        var requestBytes = CheckRequest(request, limit);
+        var sizeSlack = requestBytes - SumOfSizeFloors(request);
 
         var receivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         long? sentAtMs = request.SentAt is null ? null : ToMs(request.SentAt, "sent_at");
@@ -38,8 +39,12 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
                 continue;
             }
 
+            // An event takes at most the request's size less the floors of the other events; only
+            // when that bound is over the limit is the event measured (a batch of small events never is).
+            var sizeBound = SizeFloor(e) + sizeSlack;
+            var sizeBytes = sizeBound <= limit.MaxEventBytes ? sizeBound : e.CalculateSize();
             var properties = e.Properties.Count == 0 ? null : new Dictionary<string, string>(e.Properties, StringComparer.Ordinal);
-            var candidate = new EventCandidate(e.EventId, e.UserId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties, e.CalculateSize());
+            var candidate = new EventCandidate(e.EventId, e.UserId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties, sizeBytes);
             if (EventValidator.Check(candidate, limit, receivedAtMs) is { } failure)
             {
                 rejected.Add(new RejectedEvent { Index = i, Field = failure.Field, Reason = failure.Reason });
@@ -73,7 +78,26 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
         return new TrackedEvent(tenant, request.UserId, request.EventId, EventNames.Identify, string.Empty, timestampMs, 0, string.Empty, traits);
     }
 
-    private static void CheckRequest(TrackRequest request, IngestLimits limit)
+    /// <summary>The fewest bytes an event can take in its request: its tag and length, then a tag,
+    /// a length and at least a byte per character of each string field it has.</summary>
+    private static int SizeFloor(Event e) =>
+        2 + FieldFloor(e.EventId) + FieldFloor(e.UserId) + FieldFloor(e.Name) + FieldFloor(e.Feature) + FieldFloor(e.SessionId);
+
+    private static int FieldFloor(string value) => value.Length == 0 ? 0 : 2 + value.Length;
+
+    private static int SumOfSizeFloors(TrackRequest request)
+    {
+        var sum = 0;
+        foreach (var e in request.Events)
+        {
+            sum += SizeFloor(e);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Fails the request on a request-level limit; returns its encoded size.</summary>
+    private static int CheckRequest(TrackRequest request, IngestLimits limit)
     {
         if (request.Events.Count == 0)
         {
@@ -97,6 +121,8 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
         {
             throw new RequestValidationException(failure);
         }
+
+        return size;
     }
 
     private static long ToMs(Timestamp timestamp, string field)
