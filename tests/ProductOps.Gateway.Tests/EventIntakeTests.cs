@@ -6,7 +6,7 @@ using static ProductOps.Gateway.Tests.EventFactory;
 
 namespace ProductOps.Gateway.Tests;
 
-/// <summary>The intake's shortcuts (event sizes bounded from the request's),
+/// <summary>The intake's shortcuts (event sizes bounded from the request's, shared strings),
 /// without a node: the node tests check the rules themselves over gRPC.</summary>
 public sealed class EventIntakeTests
 {
@@ -28,5 +28,24 @@ public sealed class EventIntakeTests
         Assert.Equal((500, "event"), (rejected.Index, rejected.Field));
         Assert.Equal($"is {big.CalculateSize()} bytes encoded; at most {32 * 1024} are allowed", rejected.Reason);
         Assert.Equal(999, result.Accepted.Count);
+    }
+
+    [Fact]
+    public void Accept_RepeatedNamesFeaturesAndPropertyKeys_SharesOneInstanceOfEach()
+    {
+        // Distinct instances, as protobuf parses them from the wire.
+        string Copy(string text) => new(text.AsSpan());
+        var request = new TrackRequest();
+        for (var i = 0; i < 3; i++)
+        {
+            request.Events.Add(WithProperty(Event($"u{i}", $"e{i}", Copy("feature_used"), At, Copy("search")), Copy("source"), "menu"));
+        }
+
+        var accepted = _intake.Accept("acme", request).Accepted;
+
+        Assert.All(accepted, e => Assert.Same(accepted[0].Name, e.Name));
+        Assert.All(accepted, e => Assert.Same(accepted[0].Feature, e.Feature));
+        Assert.All(accepted, e => Assert.Same(accepted[0].Properties!.Keys.Single(), e.Properties!.Keys.Single()));
+        Assert.Equal(("feature_used", "search", "source"), (accepted[2].Name, accepted[2].Feature, accepted[2].Properties!.Keys.Single()));
     }
 }

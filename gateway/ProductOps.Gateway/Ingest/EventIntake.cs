@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using ProductOps.Contracts.V1;
@@ -10,12 +12,15 @@ namespace ProductOps.Gateway.Ingest;
 /// request; a bad event is rejected on its own, with its index, field and reason.</summary>
 public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time)
 {
+    private readonly ConcurrentDictionary<string, StringCache> _strings = new(StringComparer.Ordinal);
+
     public IntakeResult Accept(string tenant, TrackRequest request)
     {
         var limit = limits.Value;
         var requestBytes = CheckRequest(request, limit);
         var sizeSlack = requestBytes - SumOfSizeFloors(request);
 
+        var strings = StringsOf(tenant);
         var receivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         long? sentAtMs = request.SentAt is null ? null : ToMs(request.SentAt, "sent_at");
         var accepted = new List<TrackedEvent>(request.Events.Count);
@@ -43,15 +48,17 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
             // when that bound is over the limit is the event measured (a batch of small events never is).
             var sizeBound = SizeFloor(e) + sizeSlack;
             var sizeBytes = sizeBound <= limit.MaxEventBytes ? sizeBound : e.CalculateSize();
-            var properties = e.Properties.Count == 0 ? null : new Dictionary<string, string>(e.Properties, StringComparer.Ordinal);
-            var candidate = new EventCandidate(e.EventId, e.UserId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties, sizeBytes);
+            var name = strings.Intern(e.Name);
+            var feature = strings.Intern(e.Feature);
+            var properties = e.Properties.Count == 0 ? null : Copy(e.Properties, strings);
+            var candidate = new EventCandidate(e.EventId, e.UserId, name, feature, timestampMs, e.Value, e.SessionId, properties, sizeBytes);
             if (EventValidator.Check(candidate, limit, receivedAtMs) is { } failure)
             {
                 rejected.Add(new RejectedEvent { Index = i, Field = failure.Field, Reason = failure.Reason });
                 continue;
             }
 
-            accepted.Add(new TrackedEvent(tenant, e.UserId, e.EventId, e.Name, e.Feature, timestampMs, e.Value, e.SessionId, properties));
+            accepted.Add(new TrackedEvent(tenant, e.UserId, e.EventId, name, feature, timestampMs, e.Value, e.SessionId, properties));
         }
 
         return new IntakeResult(accepted, rejected);
@@ -62,7 +69,7 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
         var limit = limits.Value;
         var receivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var timestampMs = request.Timestamp is null ? receivedAtMs : ToMs(request.Timestamp, "timestamp");
-        var traits = new Dictionary<string, string>(request.Traits, StringComparer.Ordinal);
+        var traits = Copy(request.Traits, StringsOf(tenant));
         // Validated as an event named after a user action, then stored under the reserved name.
         var candidate = new EventCandidate(request.EventId, request.UserId, "identify", string.Empty, timestampMs, 0, string.Empty, traits, request.CalculateSize());
         if (traits.Count == 0)
@@ -76,6 +83,19 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
         }
 
         return new TrackedEvent(tenant, request.UserId, request.EventId, EventNames.Identify, string.Empty, timestampMs, 0, string.Empty, traits);
+    }
+
+    private StringCache StringsOf(string tenant) => _strings.GetOrAdd(tenant, static _ => new StringCache());
+
+    private static Dictionary<string, string> Copy(MapField<string, string> properties, StringCache strings)
+    {
+        var copy = new Dictionary<string, string>(properties.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in properties)
+        {
+            copy.Add(strings.Intern(key), value);
+        }
+
+        return copy;
     }
 
     /// <summary>The fewest bytes an event can take in its request: its tag and length, then a tag,
