@@ -16,7 +16,7 @@ public sealed class BatchIngestor(EventIntake intake, IngestAdmission admission,
         {
             using var lease = admission.Enter(intakeResult.Accepted.Count);
             var duplicate = await router.AppendAsync(intakeResult.Accepted);
-            response.Duplicates = duplicate.Count(d => d);
+            response.Duplicates = duplicate.AsSpan().Count(true);
             response.Accepted = duplicate.Length - response.Duplicates;
         }
 

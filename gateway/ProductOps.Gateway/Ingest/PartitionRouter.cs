@@ -11,41 +11,48 @@ public sealed class PartitionRouter(IGrainFactory grains, IOptions<PipelineOptio
     public async Task<bool[]> AppendAsync(IReadOnlyList<TrackedEvent> events)
     {
         var partitions = options.Value.Partitions;
-        var shares = new List<TrackedEvent>?[partitions];
-        var positions = new List<int>?[partitions];
-        var touched = new List<int>();
+
+        // Counted first, so each share is one array of its exact size.
+        var partitionOf = new int[events.Count];
+        var counts = new int[partitions];
         for (var i = 0; i < events.Count; i++)
         {
             var partition = PartitionMap.PartitionOf(events[i].Tenant, events[i].UserId, partitions);
-            if (shares[partition] is null)
+            partitionOf[i] = partition;
+            counts[partition]++;
+        }
+
+        var shares = new TrackedEvent[partitions][];
+        var filled = new int[partitions];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var partition = partitionOf[i];
+            (shares[partition] ??= new TrackedEvent[counts[partition]])[filled[partition]++] = events[i];
+        }
+
+        var appendOf = new int[partitions]; // a partition's position in appends
+        var appends = new List<Task<AppendResult>>(Math.Min(partitions, events.Count));
+        for (var p = 0; p < partitions; p++)
+        {
+            if (shares[p] is { } share)
             {
-                shares[partition] = [];
-                positions[partition] = [];
-                touched.Add(partition);
+                appendOf[p] = appends.Count;
+                appends.Add(grains.GetGrain<IPartitionGrain>(p).Append(new AppendRequest(share)));
             }
-
-            shares[partition]!.Add(events[i]);
-            positions[partition]!.Add(i);
         }
 
+        var results = await Task.WhenAll(appends);
+
+        // A share holds its events in input order, so walking the input with a cursor per
+        // partition meets each share's answers in order.
+        var answered = new int[partitions];
         var duplicate = new bool[events.Count];
-        var appends = new Task[touched.Count];
-        for (var k = 0; k < touched.Count; k++)
+        for (var i = 0; i < events.Count; i++)
         {
-            var partition = touched[k];
-            appends[k] = AppendShareAsync(partition, shares[partition]!, positions[partition]!, duplicate);
+            var partition = partitionOf[i];
+            duplicate[i] = results[appendOf[partition]].Duplicate[answered[partition]++];
         }
 
-        await Task.WhenAll(appends);
         return duplicate;
-    }
-
-    private async Task AppendShareAsync(int partition, List<TrackedEvent> share, List<int> positions, bool[] duplicate)
-    {
-        var result = await grains.GetGrain<IPartitionGrain>(partition).Append(new AppendRequest(share));
-        for (var j = 0; j < positions.Count; j++)
-        {
-            duplicate[positions[j]] = result.Duplicate[j];
-        }
     }
 }
