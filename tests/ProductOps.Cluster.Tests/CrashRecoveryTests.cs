@@ -82,13 +82,17 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }, flaky);
     }
 
-    private static async Task WaitForFailedCheckpointsAsync(int count)
+    private static Task WaitForFailedCheckpointsAsync(int count) =>
+        WaitForMoreAsync(() => FlakyCheckpointStorage.Failed, count, "checkpoint writes failed");
+
+    /// <summary>Waits (at most 30 s) until <paramref name="counter"/> has grown by <paramref name="count"/>.</summary>
+    private static async Task WaitForMoreAsync(Func<int> counter, int count, string what)
     {
-        var target = FlakyCheckpointStorage.Failed + count;
+        var target = counter() + count;
         var waited = Stopwatch.StartNew();
-        while (FlakyCheckpointStorage.Failed < target)
+        while (counter() < target)
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"only {FlakyCheckpointStorage.Failed} checkpoint writes failed");
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"only {counter()} {what}");
             await Task.Delay(50);
         }
     }
@@ -199,7 +203,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             ExpiringCallsFilter.Failing = true;
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(5)); // two rounds of every keeper and poller at least
+                // Two keeper rounds on both silos, every ping failing.
+                await WaitForMoreAsync(() => ExpiringCallsFilter.PingsFailed, 2 * 2 * TestClusterFactory.Partitions, "keeper pings failed");
             }
             finally
             {

@@ -13,6 +13,10 @@ public sealed class ExpiringCallsFilter : IIncomingGrainCallFilter
 
     private static readonly HashSet<string> BackgroundCalls = ["Ping", "Start", "GetOverrides", "GetLatest"];
     private static volatile bool s_failing;
+    private static int s_pingsFailed;
+
+    /// <summary>Partition keep-alive pings failed so far, to wait for keeper rounds.</summary>
+    public static int PingsFailed => Volatile.Read(ref s_pingsFailed);
 
     public static bool Failing
     {
@@ -20,8 +24,19 @@ public sealed class ExpiringCallsFilter : IIncomingGrainCallFilter
         set => s_failing = value;
     }
 
-    public Task Invoke(IIncomingGrainCallContext context) =>
-        Failing && BackgroundCalls.Contains(context.InterfaceMethod.Name)
-            ? throw new OperationCanceledException($"Message expired before placement could complete for grain {context.TargetId} (test)")
-            : context.Invoke();
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        var method = context.InterfaceMethod.Name;
+        if (!Failing || !BackgroundCalls.Contains(method))
+        {
+            return context.Invoke();
+        }
+
+        if (method == "Ping")
+        {
+            Interlocked.Increment(ref s_pingsFailed);
+        }
+
+        throw new OperationCanceledException($"Message expired before placement could complete for grain {context.TargetId} (test)");
+    }
 }
