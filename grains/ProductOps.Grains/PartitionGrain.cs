@@ -424,10 +424,13 @@ public sealed partial class PartitionGrain(
     /// receivers are going away too.</summary>
     private void ReleaseDrainWaiters()
     {
-        foreach (var (target, done) in _drainWaiters.Where(w => w.Target <= Checkpoint).ToList())
+        foreach (var waiter in _drainWaiters.Where(w => w.Target <= Checkpoint))
         {
-            done.TrySetResult();
-            _drainWaiters.Remove((target, done));
+            waiter.Done.TrySetResult();
+        }
+
+        if (_drainWaiters.RemoveAll(w => w.Target <= Checkpoint) > 0)
+        {
             _handedOff = true;
         }
     }
