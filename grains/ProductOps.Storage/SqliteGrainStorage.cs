@@ -1,117 +1,113 @@
-using Microsoft.Data.Sqlite;
+using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Orleans.Storage;
+using SQLitePCL;
 
 namespace ProductOps.Storage;
 
 /// <summary>
 /// The embedded grain storage: one SQLite file (DataDir/state.db), state serialized with the
 /// Orleans serializer. The etag is a row version checked on every write, so a stale activation
-/// can never overwrite a newer state.
+/// can never overwrite a newer state. State is serialized on the caller's turn, so what is stored
+/// is the state as it was when the write was asked for; writes are group-committed by one writer
+/// (<see cref="SqliteStateWriter"/>), and reads use pooled connections of their own (WAL: a read
+/// never waits for the writer).
 /// </summary>
 public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 {
-    private readonly SqliteConnection _connection;
+    private readonly string _path;
+    private readonly string _synchronous;
     private readonly Serializer _serializer;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SqliteStateWriter _writer;
+    private readonly ConcurrentBag<PreparedStatement> _readers = [];
+    private readonly ConcurrentBag<IDisposable> _readConnections = [];
 
     public SqliteGrainStorage(IOptions<StorageOptions> options, Serializer serializer)
     {
         _serializer = serializer;
         Directory.CreateDirectory(options.Value.DataDir);
-        _connection = SqliteDatabase.Open(Path.Combine(options.Value.DataDir, "state.db"), options.Value.SqliteSynchronous);
-        SqliteDatabase.Execute(_connection, """
-            CREATE TABLE IF NOT EXISTS grain_state (
-                state_name TEXT NOT NULL,
-                grain_id   TEXT NOT NULL,
-                version    INTEGER NOT NULL,
-                data       BLOB NOT NULL,
-                PRIMARY KEY (state_name, grain_id));
-            """);
+        _path = Path.Combine(options.Value.DataDir, "state.db");
+        _synchronous = options.Value.SqliteSynchronous;
+        _writer = new SqliteStateWriter(SqliteDatabase.Open(_path, _synchronous));
     }
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Run(() =>
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT version, data FROM grain_state WHERE state_name = $name AND grain_id = $id";
-        command.Parameters.AddWithValue("$name", stateName);
-        command.Parameters.AddWithValue("$id", grainId.ToString());
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        // A primary-key lookup: cheaper to run here than to hand to another thread.
+        var select = _readers.TryTake(out var pooled) ? pooled : NewReader();
+        try
         {
-            grainState.State = Activator.CreateInstance<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
-            return;
+            raw.sqlite3_bind_text16(select.Statement, 1, stateName);
+            raw.sqlite3_bind_text16(select.Statement, 2, grainId.ToString());
+            if (!select.Step())
+            {
+                grainState.State = Activator.CreateInstance<T>();
+                grainState.ETag = null;
+                grainState.RecordExists = false;
+                return Task.CompletedTask;
+            }
+
+            grainState.State = _serializer.Deserialize<T>(raw.sqlite3_column_blob(select.Statement, 1));
+            grainState.ETag = raw.sqlite3_column_int64(select.Statement, 0).ToString(CultureInfo.InvariantCulture);
+            grainState.RecordExists = true;
+            return Task.CompletedTask;
         }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+        finally
+        {
+            raw.sqlite3_reset(select.Statement);
+            _readers.Add(select);
+        }
+    }
 
-        grainState.State = _serializer.Deserialize<T>((byte[])reader.GetValue(1));
-        grainState.ETag = reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        grainState.RecordExists = true;
-    });
-
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Run(() =>
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var data = _serializer.SerializeToArray(grainState.State);
-        using var command = _connection.CreateCommand();
-        command.Parameters.AddWithValue("$name", stateName);
-        command.Parameters.AddWithValue("$id", grainId.ToString());
-        command.Parameters.AddWithValue("$data", data);
-        long version;
-        if (grainState.ETag is null)
+        long? expected = grainState.ETag is null ? null : long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
+        try
         {
-            version = 1;
-            command.CommandText = "INSERT INTO grain_state (state_name, grain_id, version, data) VALUES ($name, $id, 1, $data) ON CONFLICT DO NOTHING";
+            await _writer.WriteAsync(stateName, grainId.ToString(), data, expected);
         }
-        else
-        {
-            var expected = long.Parse(grainState.ETag, System.Globalization.CultureInfo.InvariantCulture);
-            version = expected + 1;
-            command.CommandText = "UPDATE grain_state SET version = $version, data = $data WHERE state_name = $name AND grain_id = $id AND version = $expected";
-            command.Parameters.AddWithValue("$version", version);
-            command.Parameters.AddWithValue("$expected", expected);
-        }
-
-        if (command.ExecuteNonQuery() != 1)
+        catch (StaleVersionException)
         {
             throw new InconsistentStateException($"state {stateName} of {grainId} was written by another activation", grainState.ETag ?? "none", "unknown");
         }
 
-        grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        grainState.ETag = ((expected ?? 0) + 1).ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
-    });
+    }
 
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Run(() =>
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "DELETE FROM grain_state WHERE state_name = $name AND grain_id = $id";
-        command.Parameters.AddWithValue("$name", stateName);
-        command.Parameters.AddWithValue("$id", grainId.ToString());
-        command.ExecuteNonQuery();
+        await _writer.DeleteAsync(stateName, grainId.ToString());
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();
-    });
+    }
 
     public void Dispose()
     {
-        _connection.Dispose();
-        _gate.Dispose();
+        _writer.Dispose();
+        foreach (var reader in _readers)
+        {
+            reader.Dispose();
+        }
+
+        foreach (var connection in _readConnections)
+        {
+            connection.Dispose();
+        }
     }
 
-    // One connection, one statement at a time. Waiting for the turn is asynchronous, so a burst of
-    // writes never parks thread-pool threads; the statement itself runs off the grain's turn.
-    private async Task Run(Action action)
+    private PreparedStatement NewReader()
     {
-        await _gate.WaitAsync();
-        try
-        {
-            await Task.Run(action);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        var connection = SqliteDatabase.Open(_path, _synchronous);
+        _readConnections.Add(connection);
+        return new PreparedStatement(connection.Handle!, "SELECT version, data FROM grain_state WHERE state_name = ?1 AND grain_id = ?2");
     }
 }
