@@ -1,20 +1,26 @@
+using Orleans.Concurrency;
 using ProductOps.Domain;
 
 namespace ProductOps.Grains.Abstractions;
 
-/// <summary>One tenant's live aggregates (key: tenant id).</summary>
+/// <summary>One tenant's live aggregates (key: tenant id). Reads change nothing, so they interleave:
+/// every query asks the tenant for its clock, and must not wait behind a state write.</summary>
 public interface ITenantGrain : IAggregateGrain
 {
     /// <summary>The tenant clock's now and the active users at that day.</summary>
+    [AlwaysInterleave]
     Task<TenantNow> GetNow();
 
+    [AlwaysInterleave]
     Task<TenantOverview> GetOverview(TimeRange range);
 
+    [AlwaysInterleave]
     Task<IReadOnlyList<string>> GetFeatures();
 
     /// <summary>Adds a gateway's ingestion counters (accepted, duplicates, rejected).</summary>
     Task RecordIngestion(IngestionCounts counts);
 
     /// <summary>The raw counters, for comparisons with the replay oracle.</summary>
+    [AlwaysInterleave]
     Task<CounterSet> GetCounters();
 }

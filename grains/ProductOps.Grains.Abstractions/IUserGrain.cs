@@ -1,9 +1,11 @@
+using Orleans.Concurrency;
 using ProductOps.Domain;
 
 namespace ProductOps.Grains.Abstractions;
 
 /// <summary>One user's live state (key: "tenant/user"), a deterministic state machine over the
-/// user's events in log order.</summary>
+/// user's events in log order. Reads change nothing, so they interleave rather than wait behind a
+/// snapshot write.</summary>
 public interface IUserGrain : IGrainWithStringKey
 {
     /// <summary>Applies events of the user's partition, in seq order, and returns the counter deltas
@@ -12,10 +14,12 @@ public interface IUserGrain : IGrainWithStringKey
     Task<AppliedDeltas> Apply(UserApplyRequest request);
 
     /// <summary>The user's analytics at the tenant clock's now.</summary>
+    [AlwaysInterleave]
     Task<UserSnapshot> Get(long asOfMs);
 
     /// <summary>The user's churn risk at <paramref name="asOfMs"/> by the tenant's active model;
     /// null when the tenant has no active model or the user no usage yet.</summary>
+    [AlwaysInterleave]
     Task<ChurnRisk?> GetChurnRisk(long asOfMs);
 
     /// <summary>Scores the user at <paramref name="asOfMs"/> (or the user's latest event, if later)

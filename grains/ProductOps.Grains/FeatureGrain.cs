@@ -9,6 +9,8 @@ public sealed class FeatureGrain(
     [PersistentState("feature", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<FeatureState> state)
     : Grain, IFeatureGrain
 {
+    private readonly SharedWrite _persist = new(() => state.WriteStateAsync());
+
     private string Feature => GrainKeys.Split(this.GetPrimaryKeyString()).Subject;
 
     public Task<ReceiveOutcome> Receive(AggregateDelta delta)
@@ -20,6 +22,8 @@ public sealed class FeatureGrain(
             {
                 state.State.Counters.Add(counter.Metric, counter.Bucket, counter.Amount);
             }
+
+            _persist.Changed();
         }
 
         return Task.FromResult(outcome);
@@ -27,7 +31,7 @@ public sealed class FeatureGrain(
 
     public async Task<long> Flush(int partition)
     {
-        await state.WriteStateAsync();
+        await _persist.RunAsync();
         return state.State.Ledger.WatermarkOf(partition);
     }
 
@@ -40,5 +44,5 @@ public sealed class FeatureGrain(
     public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        state.WriteStateAsync(cancellationToken);
+        _persist.RunAsync();
 }

@@ -13,8 +13,8 @@ public sealed class TenantGrain(
     : Grain, ITenantGrain
 {
     private static readonly TimeSpan IngestionFlushPeriod = TimeSpan.FromSeconds(5);
+    private readonly SharedWrite _persist = new(() => state.WriteStateAsync());
     private long _lastDispatchLagMs;
-    private bool _ingestionDirty;
 
     private TenantRules Rules => tenants.RulesOf(this.GetPrimaryKeyString());
 
@@ -22,7 +22,7 @@ public sealed class TenantGrain(
     {
         // Ingestion counters arrive without dispatches (e.g. only duplicates): persist them on their own.
         this.RegisterGrainTimer(
-            static (grain, ct) => grain.FlushIngestion(ct),
+            static (grain, _) => grain._persist.RunAsync(),
             this,
             new GrainTimerCreationOptions(IngestionFlushPeriod, IngestionFlushPeriod) { Interleave = false });
         return Task.CompletedTask;
@@ -42,6 +42,7 @@ public sealed class TenantGrain(
             tenant.Features.UnionWith(delta.Info.Features);
             tenant.LatestEventMs = Math.Max(tenant.LatestEventMs, delta.Info.LatestEventMs);
             _lastDispatchLagMs = Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - delta.Info.OldestCommittedAtMs);
+            _persist.Changed();
         }
 
         return Task.FromResult(outcome);
@@ -49,8 +50,7 @@ public sealed class TenantGrain(
 
     public async Task<long> Flush(int partition)
     {
-        await state.WriteStateAsync();
-        _ingestionDirty = false;
+        await _persist.RunAsync();
         return state.State.Ledger.WatermarkOf(partition);
     }
 
@@ -73,25 +73,16 @@ public sealed class TenantGrain(
     public Task RecordIngestion(IngestionCounts counts)
     {
         state.State.Ingestion = state.State.Ingestion.Plus(counts);
-        _ingestionDirty = true;
+        _persist.Changed();
         return Task.CompletedTask;
     }
 
     public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        state.WriteStateAsync(cancellationToken);
+        _persist.RunAsync();
 
     private long NowMs() => Rules.Clock == TenantClock.Event
         ? (state.State.LatestEventMs == long.MinValue ? 0 : state.State.LatestEventMs)
         : time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private async Task FlushIngestion(CancellationToken cancellationToken)
-    {
-        if (_ingestionDirty)
-        {
-            _ingestionDirty = false;
-            await state.WriteStateAsync(cancellationToken);
-        }
-    }
 }

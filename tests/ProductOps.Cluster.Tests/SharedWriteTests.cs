@@ -1,0 +1,96 @@
+using ProductOps.Grains;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>The receivers' shared state write: callers that ask while a write runs share it, and
+/// nothing is written twice for the same state.</summary>
+public sealed class SharedWriteTests
+{
+    [Fact]
+    public async Task AskedWhileAWriteRuns_JoinsIt()
+    {
+        var store = new GatedStore();
+        var write = new SharedWrite(store.WriteAsync);
+        write.Changed();
+
+        var first = write.RunAsync();
+        var joined = Enumerable.Range(0, 31).Select(_ => write.RunAsync()).ToList();
+        Assert.False(first.IsCompleted);
+        store.Release();
+        await first;
+        await Task.WhenAll(joined);
+
+        Assert.Equal(1, store.Writes);
+    }
+
+    [Fact]
+    public async Task NothingChangedSinceTheLastWrite_WritesNothing()
+    {
+        var store = new GatedStore { Open = true };
+        var write = new SharedWrite(store.WriteAsync);
+        await write.RunAsync(); // never changed: nothing to store
+        write.Changed();
+        await write.RunAsync();
+        await write.RunAsync();
+
+        Assert.Equal(1, store.Writes);
+    }
+
+    [Fact]
+    public async Task ChangedAfterAWrite_WritesAgain()
+    {
+        var store = new GatedStore { Open = true };
+        var write = new SharedWrite(store.WriteAsync);
+        write.Changed();
+        await write.RunAsync();
+        write.Changed();
+        await write.RunAsync();
+
+        Assert.Equal(2, store.Writes);
+    }
+
+    [Fact]
+    public async Task FailedWrite_FailsEveryoneWhoJoined_AndTheNextAskWritesAgain()
+    {
+        var store = new GatedStore();
+        var write = new SharedWrite(store.WriteAsync);
+        write.Changed();
+        var first = write.RunAsync();
+        var joined = write.RunAsync();
+        store.Fail(new TimeoutException("store unreachable"));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => first);
+        await Assert.ThrowsAsync<TimeoutException>(() => joined);
+
+        store.Open = true;
+        await write.RunAsync();
+        Assert.Equal(2, store.Writes);
+    }
+
+    /// <summary>A store whose writes wait until released (or complete at once when open).</summary>
+    private sealed class GatedStore
+    {
+        private TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Open { get; set; }
+
+        public int Writes { get; private set; }
+
+        public Task WriteAsync()
+        {
+            Writes++;
+            return Open ? Task.CompletedTask : _gate.Task;
+        }
+
+        public void Release() => Swap().SetResult();
+
+        public void Fail(Exception e) => Swap().SetException(e);
+
+        private TaskCompletionSource Swap()
+        {
+            var gate = _gate;
+            _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            return gate;
+        }
+    }
+}
