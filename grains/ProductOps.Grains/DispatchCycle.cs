@@ -11,14 +11,19 @@ namespace ProductOps.Grains;
 internal sealed class DispatchCycle
 {
     private readonly IReadOnlyList<UserShare> _shares;
+    private readonly BuilderPool _pool;
     private readonly Dictionary<ReceiverKey, RollUpBuilder> _rollUps;
 
-    public DispatchCycle(IReadOnlyList<LoggedEvent> events, IReadOnlyList<UserShare> shares)
+    /// <summary>Rolls up the cycle with the partition's <paramref name="pool"/> of builders, reused
+    /// cycle after cycle: growing a fresh counter table per receiver per cycle was an eighth of what
+    /// a dispatched event allocated.</summary>
+    public DispatchCycle(IReadOnlyList<LoggedEvent> events, IReadOnlyList<UserShare> shares, BuilderPool pool)
     {
         _shares = shares;
+        _pool = pool;
         FromSeq = events[0].Seq - 1;
         UpToSeq = events[^1].Seq;
-        _rollUps = Build(afterSeq: FromSeq, only: null);
+        _rollUps = Build(afterSeq: FromSeq, only: null, pool);
     }
 
     public long FromSeq { get; }
@@ -32,11 +37,22 @@ internal sealed class DispatchCycle
 
     /// <summary>The receiver's rolled-up counters for events with seq above <paramref name="afterSeq"/>.</summary>
     public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) RollUp(ReceiverKey receiver, long afterSeq) =>
-        Build(afterSeq, receiver).TryGetValue(receiver, out var builder)
+        Build(afterSeq, receiver, new BuilderPool()).TryGetValue(receiver, out var builder)
             ? builder.Build(receiver)
             : ([], DispatchInfo.None);
 
-    private Dictionary<ReceiverKey, RollUpBuilder> Build(long afterSeq, ReceiverKey? only)
+    /// <summary>Gives the builders back to the partition's pool once every receiver was sent its roll-up.</summary>
+    public void Release()
+    {
+        foreach (var builder in _rollUps.Values)
+        {
+            _pool.Return(builder);
+        }
+
+        _rollUps.Clear();
+    }
+
+    private Dictionary<ReceiverKey, RollUpBuilder> Build(long afterSeq, ReceiverKey? only, BuilderPool pool)
     {
         var builders = new Dictionary<ReceiverKey, RollUpBuilder>();
         // An event's deltas come grouped by feature, and a cycle's users mostly share one tenant
@@ -72,7 +88,7 @@ internal sealed class DispatchCycle
                             continue;
                         }
 
-                        last = BuilderOf(builders, key, ref tenantBuilder);
+                        last = BuilderOf(builders, key, pool, ref tenantBuilder);
                         lastFeature = delta.Feature;
                     }
 
@@ -91,14 +107,14 @@ internal sealed class DispatchCycle
 
     /// <summary>The receiver's builder, created on first use; a new feature is also made known to
     /// its tenant (the tenant learns the features its events touched).</summary>
-    private static RollUpBuilder BuilderOf(Dictionary<ReceiverKey, RollUpBuilder> builders, ReceiverKey key, ref RollUpBuilder? tenantBuilder)
+    private static RollUpBuilder BuilderOf(Dictionary<ReceiverKey, RollUpBuilder> builders, ReceiverKey key, BuilderPool pool, ref RollUpBuilder? tenantBuilder)
     {
         if (builders.TryGetValue(key, out var builder))
         {
             return builder;
         }
 
-        builders[key] = builder = new RollUpBuilder();
+        builders[key] = builder = pool.Rent();
         if (key.IsTenant)
         {
             tenantBuilder = builder;
@@ -108,7 +124,7 @@ internal sealed class DispatchCycle
             var tenantKey = new ReceiverKey(key.Tenant, string.Empty);
             if (!builders.TryGetValue(tenantKey, out var owner))
             {
-                builders[tenantKey] = owner = new RollUpBuilder();
+                builders[tenantKey] = owner = pool.Rent();
             }
 
             tenantBuilder = owner;
@@ -118,13 +134,36 @@ internal sealed class DispatchCycle
         return builder;
     }
 
-    private sealed class RollUpBuilder
+    /// <summary>Cleared builders that keep their tables' capacity. A partition runs one cycle at a
+    /// time, so its pool is never used by two threads at once.</summary>
+    internal sealed class BuilderPool
+    {
+        private readonly Stack<RollUpBuilder> _free = [];
+
+        public RollUpBuilder Rent() => _free.TryPop(out var builder) ? builder : new RollUpBuilder();
+
+        public void Return(RollUpBuilder builder)
+        {
+            builder.Clear();
+            _free.Push(builder);
+        }
+    }
+
+    internal sealed class RollUpBuilder
     {
         private readonly Dictionary<(Metric, int), double> _sums = [];
         private long _latestEventMs = long.MinValue;
         private long _oldestCommitMs = long.MaxValue;
 
         public HashSet<string> Features { get; } = new(StringComparer.Ordinal);
+
+        public void Clear()
+        {
+            _sums.Clear();
+            Features.Clear();
+            _latestEventMs = long.MinValue;
+            _oldestCommitMs = long.MaxValue;
+        }
 
         public void Add(CounterDelta delta)
         {

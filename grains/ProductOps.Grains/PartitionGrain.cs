@@ -36,6 +36,7 @@ public sealed partial class PartitionGrain(
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
     private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
     private readonly List<(long Target, TaskCompletionSource Done)> _drainWaiters = [];
+    private readonly DispatchCycle.BuilderPool _rollUpBuilders = new();
     private List<PendingAppend> _appends = [];
     private List<LoggedEvent> _committed = []; // committed, not yet dispatched, in seq order
     private bool _committing;
@@ -55,8 +56,12 @@ public sealed partial class PartitionGrain(
         _head = await log.GetHeadAsync(_partition, cancellationToken);
         _dispatched = Checkpoint;
         local.Add(_partition);
+        // Every partition checkpoints on the same clock ticks, so the receivers they all feed are
+        // asked to persist together and write once for all of them (see SharedWrite).
         var period = options.Value.CheckpointInterval;
-        this.RegisterGrainTimer(static (grain, _) => grain.OnCheckpointTimer(), this, new GrainTimerCreationOptions(period, period) { Interleave = true });
+        var periodMs = (long)period.TotalMilliseconds;
+        var firstTick = TimeSpan.FromMilliseconds(periodMs - time.GetUtcNow().ToUnixTimeMilliseconds() % periodMs);
+        this.RegisterGrainTimer(static (grain, _) => grain.OnCheckpointTimer(), this, new GrainTimerCreationOptions(firstTick, period) { Interleave = true });
         _dispatching = DispatchLoopAsync();
     }
 
@@ -302,8 +307,9 @@ public sealed partial class PartitionGrain(
             await Task.WhenAll(calls);
         }
 
-        var cycle = await Task.Run(() => new DispatchCycle(events, shares));
+        var cycle = await Task.Run(() => new DispatchCycle(events, shares, _rollUpBuilders));
         var outcomes = await Task.WhenAll(cycle.Receivers.Select(receiver => SendAsync(cycle, receiver)));
+        cycle.Release();
         if (outcomes.Contains(ReceiveStatus.Gap))
         {
             LogReceiverLost(logger, _partition, Checkpoint);
@@ -317,7 +323,7 @@ public sealed partial class PartitionGrain(
 
     private async Task ApplyAsync(UserShare share)
     {
-        var grain = GrainFactory.GetGrain<IUserGrain>(GrainKeys.For(share.Tenant, share.UserId));
+        var grain = GrainReferences.Get<IUserGrain>(GrainFactory, GrainKeys.For(share.Tenant, share.UserId));
         share.Deltas = await grain.Apply(new UserApplyRequest(share.Events, Checkpoint));
     }
 
@@ -442,8 +448,8 @@ public sealed partial class PartitionGrain(
     }
 
     private IAggregateGrain Receiver(ReceiverKey key) => key.IsTenant
-        ? GrainFactory.GetGrain<ITenantGrain>(key.Tenant)
-        : GrainFactory.GetGrain<IFeatureGrain>(GrainKeys.For(key.Tenant, key.Feature));
+        ? GrainReferences.Get<ITenantGrain>(GrainFactory, key.Tenant)
+        : GrainReferences.Get<IFeatureGrain>(GrainFactory, GrainKeys.For(key.Tenant, key.Feature));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: commit of {Count} events failed; nothing was acknowledged")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int partition, int count);

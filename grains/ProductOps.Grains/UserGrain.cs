@@ -210,7 +210,7 @@ public sealed partial class UserGrain(
         }
 
         var risk = model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, tenants.SettingsOf(_tenant).AlertThreshold);
-        var index = GrainFactory.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(_tenant, _partition));
+        var index = GrainReferences.Get<IChurnIndexGrain>(GrainFactory, ChurnIndexKeys.For(_tenant, _partition));
         await index.Record(new ChurnIndexEntry(_userId, risk, [.. activity.Features.Keys]));
         _listedUnscored = risk is null;
     }

@@ -18,14 +18,15 @@ internal sealed class UserShare(string tenant, string userId)
     /// <summary>The cycle's events split by user, users in order of first appearance.</summary>
     public static List<UserShare> Split(IReadOnlyList<LoggedEvent> events)
     {
-        var byUser = new Dictionary<(string Tenant, string User), UserShare>();
-        var shares = new List<UserShare>();
+        // Sized for the usual cycle, where most events are of different users.
+        var byUser = new Dictionary<(string Tenant, string User), UserShare>(events.Count);
+        var shares = new List<UserShare>(events.Count);
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i].Event;
             if (!byUser.TryGetValue((e.Tenant, e.UserId), out var share))
             {
-                byUser[(e.Tenant, e.UserId)] = share = new UserShare(e.Tenant, e.UserId);
+                byUser.Add((e.Tenant, e.UserId), share = new UserShare(e.Tenant, e.UserId));
                 shares.Add(share);
             }
 

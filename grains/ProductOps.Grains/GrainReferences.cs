@@ -1,0 +1,36 @@
+namespace ProductOps.Grains;
+
+/// <summary>
+/// Grain references for the dispatch path without Orleans' per-call interface lookup:
+/// <c>GetGrain&lt;T&gt;(key)</c> formats and parses the interface's type name on every call, which was
+/// about an eighth of what a dispatched event allocated. The grain and interface types are taken
+/// once per interface from an ordinary reference (on a silo they always resolve: it hosts them).
+/// </summary>
+internal static class GrainReferences
+{
+    public static TGrain Get<TGrain>(IGrainFactory factory, string key)
+        where TGrain : IGrainWithStringKey
+    {
+        var types = Types<TGrain>.Of(factory);
+        return (TGrain)factory.GetGrain(GrainId.Create(types.Grain, key), types.Interface);
+    }
+
+    private sealed record ResolvedTypes(GrainType Grain, GrainInterfaceType Interface);
+
+    private static class Types<TGrain>
+        where TGrain : IGrainWithStringKey
+    {
+        private static ResolvedTypes? s_resolved; // a reference: published whole, never torn
+
+        public static ResolvedTypes Of(IGrainFactory factory)
+        {
+            if (s_resolved is { } resolved)
+            {
+                return resolved;
+            }
+
+            var sample = (GrainReference)(object)factory.GetGrain<TGrain>("type-resolution");
+            return s_resolved = new ResolvedTypes(sample.GrainId.Type, sample.InterfaceType);
+        }
+    }
+}
