@@ -406,6 +406,8 @@ public sealed partial class PartitionGrain(
             state.State.Checkpoint = stored;
             throw;
         }
+
+        local.Stored(_partition, checkpoint);
     }
 
     /// <summary>

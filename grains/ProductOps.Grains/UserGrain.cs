@@ -21,6 +21,7 @@ public sealed partial class UserGrain(
     IOptions<PipelineOptions> options,
     ActiveModelCache churnModels,
     TenantNowCache clock,
+    LocalPartitions partitions,
     IOptions<ChurnOptions> churn,
     ILogger<UserGrain> logger)
     : Grain, IUserGrain
@@ -33,6 +34,7 @@ public sealed partial class UserGrain(
     private IGrainTimer? _rescoreTimer;
     private bool _rescoreDue;
     private bool _listedUnscored;
+    private bool _saving;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -174,9 +176,12 @@ public sealed partial class UserGrain(
     }
 
     /// <summary>The debounce timer: a score that could not reach the index (its silo just died)
-    /// is tried again a delay later rather than left to the next day's sweep.</summary>
+    /// is tried again a delay later rather than left to the next day's sweep. A quiet user also
+    /// lets go of what it no longer needs: the deltas its partition's stored checkpoint covers,
+    /// and the timer itself, until new events come.</summary>
     private async Task OnRescoreTimerAsync()
     {
+        DropCheckpointedDeltas();
         try
         {
             await OnRescoreTimer();
@@ -185,6 +190,22 @@ public sealed partial class UserGrain(
         {
             LogRescoreDeferred(logger, e, _tenant, _userId);
             ScheduleRescore();
+        }
+
+        if (!_rescoreDue)
+        {
+            _rescoreTimer?.Dispose();
+            _rescoreTimer = null;
+        }
+    }
+
+    /// <summary>Without waiting for the next Apply to bring the checkpoint. Not while a snapshot
+    /// is being written: this timer interleaves, and the write may still be reading the state.</summary>
+    private void DropCheckpointedDeltas()
+    {
+        if (!_saving)
+        {
+            state.State.DropRunsThrough(partitions.StoredCheckpointOf(_partition));
         }
     }
 
@@ -231,7 +252,15 @@ public sealed partial class UserGrain(
 
     private async Task SaveAsync()
     {
-        await state.WriteStateAsync();
-        _unsaved = 0;
+        _saving = true;
+        try
+        {
+            await state.WriteStateAsync();
+            _unsaved = 0;
+        }
+        finally
+        {
+            _saving = false;
+        }
     }
 }

@@ -14,7 +14,7 @@ public sealed class UserState
 
     /// <summary>Deltas kept by seq, as snapshots written before <see cref="RecentRuns"/> hold
     /// them; <see cref="MoveLegacyDeltas"/> moves them into a run on activation.</summary>
-    [Id(2)] public Dictionary<long, CounterDelta[]> RecentDeltas { get; init; } = [];
+    [Id(2)] public Dictionary<long, CounterDelta[]>? RecentDeltas { get; set; }
 
     /// <summary>The deltas of events after the partition's last checkpoint, one run per apply call
     /// in seq order, so a re-dispatch gets the very answer the first dispatch got.</summary>
@@ -52,8 +52,9 @@ public sealed class UserState
     /// <summary>Turns deltas kept by seq (an older snapshot) into one run before any newer run.</summary>
     public void MoveLegacyDeltas()
     {
-        if (RecentDeltas.Count == 0)
+        if (RecentDeltas is not { Count: > 0 })
         {
+            RecentDeltas = null; // one empty table less per user
             return;
         }
 
@@ -64,6 +65,6 @@ public sealed class UserState
         }
 
         RecentRuns.Insert(0, builder.Build());
-        RecentDeltas.Clear();
+        RecentDeltas = null;
     }
 }

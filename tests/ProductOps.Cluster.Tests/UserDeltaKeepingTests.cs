@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using ProductOps.Domain;
 using ProductOps.Grains;
 using ProductOps.Grains.Abstractions;
@@ -61,6 +63,45 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
         await user.Apply(new UserApplyRequest([Event("dropped", 6)], Checkpoint: 4)); // drops 2 and 4
 
         await Assert.ThrowsAsync<MissingDeltasException>(() => user.Apply(new UserApplyRequest([Event("dropped", 4)], Checkpoint: 0)));
+    }
+
+    [Fact]
+    public Task Quiet_ItsPartitionStoredACheckpoint_DropsTheDeltasItCoversAndKeepsTheRest() =>
+        // A cluster of its own: the stored checkpoint is set by hand, which the shared log's users must not see.
+        TestClusterFactory.WithClusterAsync(1, async (cluster, _) =>
+        {
+            const string userId = "quiet";
+            var user = cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, userId));
+            await user.Apply(new UserApplyRequest([Event(userId, 4)], Checkpoint: 0));
+            var first = await user.Apply(new UserApplyRequest([Event(userId, 9, day: 1)], Checkpoint: 0));
+            var silo = (InProcessSiloHandle)cluster.Primary!;
+            silo.SiloHost!.Services.GetRequiredService<LocalPartitions>()
+                .Stored(PartitionMap.PartitionOf(Tenant, userId, TestClusterFactory.Partitions), 4);
+
+            // No further Apply brings the checkpoint: the rescore timer (100 ms here) drops seq 4.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (await AnswersAsync(user, userId, 4) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.False(await AnswersAsync(user, userId, 4));
+            var resent = await user.Apply(new UserApplyRequest([Event(userId, 9, day: 1)], Checkpoint: 0));
+            Assert.Equal(first.Of(0).ToArray(), resent.Of(0).ToArray()); // above the checkpoint: still kept
+        });
+
+    /// <summary>Whether the user still answers a re-send of <paramref name="seq"/> from kept deltas.</summary>
+    private static async Task<bool> AnswersAsync(IUserGrain user, string userId, long seq)
+    {
+        try
+        {
+            await user.Apply(new UserApplyRequest([Event(userId, seq)], Checkpoint: 0));
+            return true;
+        }
+        catch (MissingDeltasException)
+        {
+            return false;
+        }
     }
 
     private static LoggedEvent Event(string userId, long seq, int day = 0)
