@@ -30,7 +30,6 @@ public sealed partial class PartitionGrain(
     : Grain, IPartitionGrain
 {
     private static readonly TimeSpan FinalCheckpointTimeout = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
     private const int GatherEvents = 512;
     private readonly AsyncSignal _work = new();
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
@@ -262,7 +261,7 @@ public sealed partial class PartitionGrain(
     }
 
     /// <summary>
-    /// Lets a small backlog grow for a moment (at most <see cref="GatherDelay"/> after its oldest
+    /// Lets a small backlog grow for a moment (at most <see cref="PipelineOptions.DispatchGatherDelay"/> after its oldest
     /// commit) before dispatching it: every cycle costs one call per receiver it touches, so cycles
     /// of a single commit's worth of events cost about one receiver call per event.
     /// </summary>
@@ -274,7 +273,7 @@ public sealed partial class PartitionGrain(
             return; // a full cycle, or a reason not to wait, or a backlog that is already old (read from the log)
         }
 
-        var wait = _committed[0].CommittedAtMs + (long)GatherDelay.TotalMilliseconds - time.GetUtcNow().ToUnixTimeMilliseconds();
+        var wait = _committed[0].CommittedAtMs + (long)options.Value.DispatchGatherDelay.TotalMilliseconds - time.GetUtcNow().ToUnixTimeMilliseconds();
         if (wait > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(wait), time);
