@@ -1,81 +1,41 @@
 namespace ProductOps.Domain;
 
-/// <summary>
-/// A compact sorted set of bucket numbers (days or hours): 4 bytes an entry in one array, with no
-/// list object around it. A user holds about ten of these (active days, and the hours of each
-/// feature used), so the wrapper and its spare capacity were a tenth of a user grain's heap.
-/// </summary>
+/// <summary>A compact sorted set of bucket numbers (days or hours): 4 bytes an entry.</summary>
 [GenerateSerializer, Alias("productops.sorted-int-set")]
 public sealed class SortedIntSet
 {
-    [NonSerialized]
-    private int[] _values = [];
-    [NonSerialized]
-    private int _count;
+    [Id(0)] private List<int> _items = [];
 
-    public int Count => _count;
+    public int Count => _items.Count;
 
-    public ReadOnlySpan<int> Items => _values.AsSpan(0, _count);
-
-    /// <summary>The members as serialized: exactly <see cref="Count"/> of them (internal: the
-    /// generated serializer reads and writes it).</summary>
-    [Id(1)]
-    internal int[] Stored
-    {
-        get => _count == _values.Length ? _values : _values[.._count];
-        set => (_values, _count) = (value, value.Length);
-    }
-
-    /// <summary>Snapshots written before the members were kept in a bare array (read only; written
-    /// as null).</summary>
-    [Id(0)]
-    internal List<int>? LegacyItems
-    {
-        get => null;
-        set
-        {
-            if (value is { Count: > 0 })
-            {
-                Stored = [.. value];
-            }
-        }
-    }
+    public IReadOnlyList<int> Items => _items;
 
     /// <summary>Adds the value; false when it was already there.</summary>
     public bool Add(int value)
     {
-        var index = Search(value);
+        var index = _items.BinarySearch(value);
         if (index >= 0)
         {
             return false;
         }
 
-        index = ~index;
-        if (_count == _values.Length)
-        {
-            // Grows by half: sets grow a member at a time, and most stay small.
-            Array.Resize(ref _values, Math.Max(4, _count + (_count >> 1)));
-        }
-
-        Array.Copy(_values, index, _values, index + 1, _count - index);
-        _values[index] = value;
-        _count++;
+        _items.Insert(~index, value);
         return true;
     }
 
-    public bool Contains(int value) => Search(value) >= 0;
+    public bool Contains(int value) => _items.BinarySearch(value) >= 0;
 
     /// <summary>True when some member lies in [low, high].</summary>
     public bool AnyInRange(int low, int high)
     {
-        var index = Search(low);
+        var index = _items.BinarySearch(low);
         if (index >= 0)
         {
             return true;
         }
 
         index = ~index;
-        return index < _count && _values[index] <= high;
+        return index < _items.Count && _items[index] <= high;
     }
 
     /// <summary>How many members lie in [low, high].</summary>
@@ -86,9 +46,9 @@ public sealed class SortedIntSet
             return 0;
         }
 
-        var from = Search(low);
+        var from = _items.BinarySearch(low);
         from = from >= 0 ? from : ~from;
-        var to = Search(high);
+        var to = _items.BinarySearch(high);
         to = to >= 0 ? to + 1 : ~to;
         return Math.Max(0, to - from);
     }
@@ -96,18 +56,16 @@ public sealed class SortedIntSet
     /// <summary>The greatest member below value, or null.</summary>
     public int? Predecessor(int value)
     {
-        var index = Search(value);
+        var index = _items.BinarySearch(value);
         index = index >= 0 ? index - 1 : ~index - 1;
-        return index >= 0 ? _values[index] : null;
+        return index >= 0 ? _items[index] : null;
     }
 
     /// <summary>The least member above value, or null.</summary>
     public int? Successor(int value)
     {
-        var index = Search(value);
+        var index = _items.BinarySearch(value);
         index = index >= 0 ? index + 1 : ~index;
-        return index < _count ? _values[index] : null;
+        return index < _items.Count ? _items[index] : null;
     }
-
-    private int Search(int value) => Array.BinarySearch(_values, 0, _count, value);
 }
