@@ -17,7 +17,8 @@ public static class ProductOpsServiceCollectionExtensions
 
         services.AddOptions<TenancyOptions>().BindConfiguration(TenancyOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenancyOptions>, TenancyOptionsValidator>());
-        services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section);
+        services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>());
         services.TryAddSingleton<TenantDirectory>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

@@ -14,4 +14,17 @@ public sealed class StartupTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains("ProductOps:LocalTrial", silo.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Start_BadPipelineSetting_ExitsNonZeroNamingTheSettingAndWhy()
+    {
+        using var data = new TempDirectory();
+        await using var silo = SiloProcess.Launch(
+            data.Path, localTrial: true, settings: new Dictionary<string, string> { ["ProductOps:Pipeline:Partitions"] = "0" });
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ProductOps:Pipeline:Partitions must be 1-4096, not 0", silo.Output, StringComparison.Ordinal);
+    }
 }
