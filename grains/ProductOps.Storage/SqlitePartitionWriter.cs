@@ -33,9 +33,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Func<string, int, long> _eventKey;
     private readonly Lock _gate = new();
-    private readonly PreparedStatement _begin;
-    private readonly PreparedStatement _commit;
-    private readonly PreparedStatement _rollback;
+    private readonly PreparedTransaction _transaction;
     private readonly PreparedStatement _head;
     private readonly PreparedStatement _insert;
     private readonly PreparedStatement _holds;
@@ -46,9 +44,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         _eventKey = eventKey;
         SqliteDatabase.Execute(connection, Schema);
         var db = connection.Handle!;
-        _begin = new PreparedStatement(db, "BEGIN IMMEDIATE");
-        _commit = new PreparedStatement(db, "COMMIT");
-        _rollback = new PreparedStatement(db, "ROLLBACK");
+        _transaction = new PreparedTransaction(db);
         _head = new PreparedStatement(db, "SELECT COALESCE(MAX(seq), 0) FROM events");
         _insert = new PreparedStatement(db, """
             INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties)
@@ -70,26 +66,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
     {
         lock (_gate)
         {
-            _begin.Run();
-            try
-            {
-                var outcome = Write(partition, head, events, committedAtMs);
-                _commit.Run();
-                return outcome;
-            }
-            catch
-            {
-                _rollback.TryRun();
-                throw;
-            }
+            return _transaction.Run(() => Write(partition, head, events, committedAtMs));
         }
     }
 
     public void Dispose()
     {
-        _begin.Dispose();
-        _commit.Dispose();
-        _rollback.Dispose();
+        _transaction.Dispose();
         _head.Dispose();
         _insert.Dispose();
         _holds.Dispose();

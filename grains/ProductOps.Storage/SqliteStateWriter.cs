@@ -24,9 +24,7 @@ internal sealed class SqliteStateWriter : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _queueGate = new();
     private readonly Lock _connectionGate = new();
-    private readonly PreparedStatement _begin;
-    private readonly PreparedStatement _commit;
-    private readonly PreparedStatement _rollback;
+    private readonly PreparedTransaction _transaction;
     private readonly PreparedStatement _insert;
     private readonly PreparedStatement _update;
     private readonly PreparedStatement _delete;
@@ -38,9 +36,7 @@ internal sealed class SqliteStateWriter : IDisposable
         _connection = connection;
         SqliteDatabase.Execute(connection, Schema);
         var db = connection.Handle!;
-        _begin = new PreparedStatement(db, "BEGIN IMMEDIATE");
-        _commit = new PreparedStatement(db, "COMMIT");
-        _rollback = new PreparedStatement(db, "ROLLBACK");
+        _transaction = new PreparedTransaction(db);
         _insert = new PreparedStatement(db, "INSERT INTO grain_state (state_name, grain_id, version, data) VALUES (?1, ?2, 1, ?3) ON CONFLICT DO NOTHING");
         _update = new PreparedStatement(db, "UPDATE grain_state SET version = ?4, data = ?3 WHERE state_name = ?1 AND grain_id = ?2 AND version = ?5");
         _delete = new PreparedStatement(db, "DELETE FROM grain_state WHERE state_name = ?1 AND grain_id = ?2");
@@ -59,9 +55,7 @@ internal sealed class SqliteStateWriter : IDisposable
     {
         lock (_connectionGate)
         {
-            _begin.Dispose();
-            _commit.Dispose();
-            _rollback.Dispose();
+            _transaction.Dispose();
             _insert.Dispose();
             _update.Dispose();
             _delete.Dispose();
@@ -116,21 +110,15 @@ internal sealed class SqliteStateWriter : IDisposable
         {
             lock (_connectionGate)
             {
-                _begin.Run();
-                try
+                _transaction.Run(() =>
                 {
                     for (var i = 0; i < batch.Count; i++)
                     {
                         applied[i] = Apply(batch[i]);
                     }
 
-                    _commit.Run();
-                }
-                catch
-                {
-                    _rollback.TryRun();
-                    throw;
-                }
+                    return applied;
+                });
             }
         }
         catch (Exception e)
