@@ -8,9 +8,11 @@ public interface IAggregateGrain : IGrainWithStringKey
 {
     Task<ReceiveOutcome> Receive(AggregateDelta delta);
 
-    /// <summary>Persists the state; returns the watermark held for <paramref name="partition"/>.
-    /// Interleaves with other flushes (and reads) but never with <see cref="Receive"/>, so flushes
-    /// that arrive while a write runs can share it: the state cannot change meanwhile.</summary>
+    /// <summary>Persists the state; returns the watermark for <paramref name="partition"/> that the
+    /// stored state holds. Interleaves with every call, so flushes arriving while a write runs share
+    /// it. Orleans also lets a <see cref="Receive"/> start while a flush awaits its write, so an
+    /// implementation must hold the state still until the write ends (a Receive waits for it);
+    /// otherwise the returned watermark could cover a delta that was never stored.</summary>
     [AlwaysInterleave]
     Task<long> Flush(int partition);
 }

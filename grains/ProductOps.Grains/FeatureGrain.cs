@@ -13,7 +13,10 @@ public sealed class FeatureGrain(
 
     private string Feature => GrainKeys.Split(this.GetPrimaryKeyString()).Subject;
 
-    public Task<ReceiveOutcome> Receive(AggregateDelta delta)
+    public Task<ReceiveOutcome> Receive(AggregateDelta delta) =>
+        _persist.ChangeAsync((Grain: this, Delta: delta), static call => call.Grain.Apply(call.Delta));
+
+    private ReceiveOutcome Apply(AggregateDelta delta)
     {
         var outcome = state.State.Ledger.Decide(delta);
         if (outcome.Status == ReceiveStatus.Applied)
@@ -26,7 +29,7 @@ public sealed class FeatureGrain(
             _persist.Changed();
         }
 
-        return Task.FromResult(outcome);
+        return outcome;
     }
 
     public async Task<long> Flush(int partition)

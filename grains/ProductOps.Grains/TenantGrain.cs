@@ -28,7 +28,10 @@ public sealed class TenantGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ReceiveOutcome> Receive(AggregateDelta delta)
+    public Task<ReceiveOutcome> Receive(AggregateDelta delta) =>
+        _persist.ChangeAsync((Grain: this, Delta: delta), static call => call.Grain.Apply(call.Delta));
+
+    private ReceiveOutcome Apply(AggregateDelta delta)
     {
         var outcome = state.State.Ledger.Decide(delta);
         if (outcome.Status == ReceiveStatus.Applied)
@@ -45,7 +48,7 @@ public sealed class TenantGrain(
             _persist.Changed();
         }
 
-        return Task.FromResult(outcome);
+        return outcome;
     }
 
     public async Task<long> Flush(int partition)
@@ -70,11 +73,14 @@ public sealed class TenantGrain(
     public Task<IReadOnlyList<string>> GetFeatures() =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Features.Order(StringComparer.Ordinal)]);
 
-    public Task RecordIngestion(IngestionCounts counts)
+    public Task RecordIngestion(IngestionCounts counts) =>
+        _persist.ChangeAsync((Grain: this, Counts: counts), static call => call.Grain.AddIngestion(call.Counts));
+
+    private bool AddIngestion(IngestionCounts counts)
     {
         state.State.Ingestion = state.State.Ingestion.Plus(counts);
         _persist.Changed();
-        return Task.CompletedTask;
+        return true;
     }
 
     public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters);

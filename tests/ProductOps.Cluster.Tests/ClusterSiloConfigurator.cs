@@ -20,6 +20,13 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
                 (sp, _) => new FlakyCheckpointStorage(sp.GetRequiredService<SqliteGrainStorage>()));
         }
 
+        if (siloBuilder.Configuration.GetValue<bool>(HeldAckStorage.Setting))
+        {
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(
+                StorageSiloBuilderExtensions.GrainStorageName,
+                (sp, _) => new HeldAckStorage(sp.GetRequiredService<SqliteGrainStorage>()));
+        }
+
         if (siloBuilder.Configuration.GetValue<bool>(ExpiringCallsFilter.Setting))
         {
             siloBuilder.AddIncomingGrainCallFilter<ExpiringCallsFilter>();

@@ -67,6 +67,45 @@ public sealed class SharedWriteTests
         Assert.Equal(2, store.Writes);
     }
 
+    [Fact]
+    public async Task ChangeAskedWhileAWriteRuns_WaitsForItsEnd_AndForAWriteStartedMeanwhile()
+    {
+        var store = new GatedStore();
+        var write = new SharedWrite(store.WriteAsync);
+        var state = 0;
+        write.Changed();
+        var first = write.RunAsync();
+
+        // As a flush turn queued ahead of the change's continuation does: the moment the first
+        // write ends, another asker starts the next write (with something new to store).
+        var second = first.ContinueWith(
+            _ => { write.Changed(); return write.RunAsync(); }, TaskContinuationOptions.ExecuteSynchronously).Unwrap();
+        var change = write.ChangeAsync(1, n => state += n);
+        Assert.False(change.IsCompleted);
+
+        store.Release();
+        await first;
+        Assert.Equal(0, state);
+        store.Release();
+        await second;
+        Assert.Equal(1, await change);
+        Assert.Equal(2, store.Writes);
+    }
+
+    [Fact]
+    public async Task ChangeAfterAFailedWrite_StillRuns()
+    {
+        var store = new GatedStore();
+        var write = new SharedWrite(store.WriteAsync);
+        write.Changed();
+        var failing = write.RunAsync();
+        var change = write.ChangeAsync(5, n => n);
+        store.Fail(new TimeoutException("store unreachable"));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => failing);
+        Assert.Equal(5, await change);
+    }
+
     /// <summary>A store whose writes wait until released (or complete at once when open).</summary>
     private sealed class GatedStore
     {
