@@ -3,9 +3,10 @@ namespace ProductOps.Domain;
 /// <summary>
 /// The live state of one user, a deterministic state machine over the user's events in log order.
 /// <see cref="Apply"/> also returns the counter deltas the event causes in its feature's and its
-/// tenant's aggregates (raw counts and the derived facts: new user, new active day, first use of a
-/// feature, retractions when an older event moves a "first" earlier). Distinct-user counts stay
-/// exact without any per-feature user sets.
+/// tenant's aggregates through the user's history: the derived facts (new user, new active day,
+/// first use of a feature, retractions when an older event moves a "first" earlier). Raw counts
+/// are the event's own (<see cref="EventCounters"/>). Distinct-user counts stay exact without any
+/// per-feature user sets.
 /// </summary>
 [GenerateSerializer, Alias("productops.user-activity")]
 public sealed class UserActivity
@@ -38,7 +39,8 @@ public sealed class UserActivity
     /// <summary>Per-day counts of the last 90 days before the latest event, for the churn features.</summary>
     [Id(10)] public RecentActivity Recent { get; private set; } = new();
 
-    /// <summary>Applies one event and appends the counter deltas it causes to <paramref name="deltas"/>.</summary>
+    /// <summary>Applies one event and appends the counter deltas it causes through the user's history
+    /// to <paramref name="deltas"/> (the event's own are <see cref="EventCounters.AddTo"/>'s).</summary>
     public void Apply(TrackedEvent e, TenantRules rules, List<CounterDelta> deltas)
     {
         if (e.IsIdentify)
@@ -146,9 +148,6 @@ public sealed class UserActivity
     private void ApplyToUser(TrackedEvent e, TenantRules rules, int day, List<CounterDelta> deltas)
     {
         var ts = e.TimestampMs;
-        deltas.Add(new(string.Empty, Metric.TenantDayEvents, day, 1));
-        deltas.Add(new(string.Empty, Metric.TenantTotalEvents, 0, 1));
-
         if (FirstSeenMs is not { } firstSeen)
         {
             deltas.Add(new(string.Empty, Metric.TenantTotalUsers, 0, 1));
@@ -202,10 +201,6 @@ public sealed class UserActivity
         var feature = e.Feature;
         var ts = e.TimestampMs;
         var hour = TimeBuckets.HourOf(ts);
-        deltas.Add(new(feature, Metric.FeatureHourEvents, hour, 1));
-        deltas.Add(new(feature, Metric.FeatureHourValueSum, hour, e.Value));
-        deltas.Add(new(feature, Metric.FeatureTotalEvents, 0, 1));
-
         if (!Features.TryGetValue(feature, out var usage))
         {
             usage = new FeatureUsage { FirstUseMs = ts, LastUseMs = ts };
@@ -239,14 +234,6 @@ public sealed class UserActivity
             }
 
             hours.Add(hour);
-        }
-
-        if (e.Name == EventNames.Feedback)
-        {
-            deltas.Add(new(feature, Metric.FeatureDayFeedbackCount, day, 1));
-            deltas.Add(new(feature, Metric.FeatureDayFeedbackSum, day, e.Value));
-            deltas.Add(new(feature, Metric.FeatureTotalFeedbackCount, 0, 1));
-            deltas.Add(new(feature, Metric.FeatureTotalFeedbackSum, 0, e.Value));
         }
     }
 

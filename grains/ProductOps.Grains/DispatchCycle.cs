@@ -55,6 +55,7 @@ internal sealed class DispatchCycle
     private Dictionary<ReceiverKey, RollUpBuilder> Build(long afterSeq, ReceiverKey? only, BuilderPool pool)
     {
         var builders = new Dictionary<ReceiverKey, RollUpBuilder>();
+        var own = pool.Scratch;
         // An event's deltas come grouped by feature, and a cycle's users mostly share one tenant
         // string: remembering the last receiver by reference skips most dictionary lookups.
         string? lastTenant = null, lastFeature = null;
@@ -78,27 +79,40 @@ internal sealed class DispatchCycle
                     continue;
                 }
 
+                // The event's own counts, then what its user's history made of it.
+                own.Clear();
+                EventCounters.AddTo(logged.Event, own);
+                foreach (var delta in own)
+                {
+                    Route(delta);
+                }
+
                 foreach (var delta in applied.Of(i))
                 {
-                    if (!ReferenceEquals(delta.Feature, lastFeature) || last is null)
-                    {
-                        var key = new ReceiverKey(tenant, delta.Feature);
-                        if (only is { } wanted && key != wanted && !(wanted.IsTenant && wanted.Tenant == tenant))
-                        {
-                            continue;
-                        }
-
-                        last = BuilderOf(builders, key, pool, ref tenantBuilder);
-                        lastFeature = delta.Feature;
-                    }
-
-                    last.Add(delta);
+                    Route(delta);
                 }
 
                 if (tenantBuilder is not null || builders.TryGetValue(new ReceiverKey(tenant, string.Empty), out tenantBuilder))
                 {
                     tenantBuilder.Saw(logged);
                 }
+            }
+
+            void Route(CounterDelta delta)
+            {
+                if (!ReferenceEquals(delta.Feature, lastFeature) || last is null)
+                {
+                    var key = new ReceiverKey(tenant, delta.Feature);
+                    if (only is { } wanted && key != wanted && !(wanted.IsTenant && wanted.Tenant == tenant))
+                    {
+                        return;
+                    }
+
+                    last = BuilderOf(builders, key, pool, ref tenantBuilder);
+                    lastFeature = delta.Feature;
+                }
+
+                last.Add(delta);
             }
         }
 
@@ -139,6 +153,9 @@ internal sealed class DispatchCycle
     internal sealed class BuilderPool
     {
         private readonly Stack<RollUpBuilder> _free = [];
+
+        /// <summary>Holds one event's own deltas while they are routed.</summary>
+        public List<CounterDelta> Scratch { get; } = [];
 
         public RollUpBuilder Rent() => _free.TryPop(out var builder) ? builder : new RollUpBuilder();
 

@@ -41,7 +41,7 @@ public sealed partial class UserGrain(
         (_tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
         _partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
         var missed = await log.ReadUserAsync(_partition, _tenant, _userId, state.State.Watermark, cancellationToken);
-        state.State.MoveLegacyDeltas();
+        state.State.UpgradeKeptDeltas();
         if (missed.Count == 0)
         {
             return;

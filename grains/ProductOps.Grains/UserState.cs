@@ -13,12 +13,16 @@ public sealed class UserState
     [Id(1)] public long Watermark { get; set; }
 
     /// <summary>Deltas kept by seq, as snapshots written before <see cref="RecentRuns"/> hold
-    /// them; <see cref="MoveLegacyDeltas"/> moves them into a run on activation.</summary>
+    /// them; <see cref="UpgradeKeptDeltas"/> moves them into a run on activation.</summary>
     [Id(2)] public Dictionary<long, CounterDelta[]>? RecentDeltas { get; set; }
 
     /// <summary>The deltas of events after the partition's last checkpoint, one run per apply call
     /// in seq order, so a re-dispatch gets the very answer the first dispatch got.</summary>
     [Id(3)] public List<AppliedDeltas> RecentRuns { get; init; } = [];
+
+    /// <summary>0 in snapshots whose kept deltas also hold the events' own counts, which the
+    /// partition now adds itself (<see cref="EventCounters"/>); 1 once they hold only the user's.</summary>
+    [Id(4)] public int KeptDeltasFormat { get; set; }
 
     /// <summary>Drops the runs wholly at or below <paramref name="checkpoint"/>: never asked for again.</summary>
     public void DropRunsThrough(long checkpoint)
@@ -49,22 +53,50 @@ public sealed class UserState
         return false;
     }
 
-    /// <summary>Turns deltas kept by seq (an older snapshot) into one run before any newer run.</summary>
-    public void MoveLegacyDeltas()
+    /// <summary>Brings deltas kept by an older snapshot to today's form, before any newer run: deltas
+    /// kept by seq become one run, and the events' own counts leave every run (the partition adds
+    /// them again on a re-dispatch; kept, they would count twice).</summary>
+    public void UpgradeKeptDeltas()
     {
-        if (RecentDeltas is not { Count: > 0 })
+        if (RecentDeltas is { Count: > 0 })
         {
-            RecentDeltas = null; // one empty table less per user
-            return;
+            var builder = AppliedDeltasBuilder.Start();
+            foreach (var seq in RecentDeltas.Keys.Order())
+            {
+                builder.Add(seq, RecentDeltas[seq]);
+            }
+
+            RecentRuns.Insert(0, builder.Build());
         }
 
+        RecentDeltas = null; // one empty table less per user
+        if (KeptDeltasFormat == 0)
+        {
+            for (var i = 0; i < RecentRuns.Count; i++)
+            {
+                RecentRuns[i] = WithoutOwnCounts(RecentRuns[i]);
+            }
+
+            KeptDeltasFormat = 1;
+        }
+    }
+
+    private static AppliedDeltas WithoutOwnCounts(AppliedDeltas run)
+    {
         var builder = AppliedDeltasBuilder.Start();
-        foreach (var seq in RecentDeltas.Keys.Order())
+        for (var i = 0; i < run.Seqs.Length; i++)
         {
-            builder.Add(seq, RecentDeltas[seq]);
+            foreach (var delta in run.Of(i))
+            {
+                if (!EventCounters.IsOwn(delta.Metric))
+                {
+                    builder.Deltas.Add(delta);
+                }
+            }
+
+            builder.EndEvent(run.Seqs[i]);
         }
 
-        RecentRuns.Insert(0, builder.Build());
-        RecentDeltas = null;
+        return builder.Build();
     }
 }

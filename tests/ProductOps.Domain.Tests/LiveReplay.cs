@@ -3,7 +3,8 @@ using ProductOps.Domain;
 namespace ProductOps.Domain.Tests;
 
 /// <summary>Drives the live state machine the way the grains do: one <see cref="UserActivity"/>
-/// per user, events in log order, every delta summed into its feature's or the tenant's counters.</summary>
+/// per user, events in log order, the event's own deltas and the user's summed into its feature's or
+/// the tenant's counters.</summary>
 internal sealed class LiveReplay
 {
     private LiveReplay()
@@ -29,6 +30,7 @@ internal sealed class LiveReplay
             }
 
             deltas.Clear();
+            EventCounters.AddTo(e, deltas);
             user.Apply(e, rules, deltas);
             foreach (var delta in deltas)
             {
