@@ -9,6 +9,15 @@ public sealed class CounterSet
 
     public int Count => _values.Count;
 
+    /// <summary>Adds <paramref name="delta"/>'s amount to each bucket it covers.</summary>
+    public void Add(CounterDelta delta)
+    {
+        for (var bucket = delta.Bucket; bucket <= delta.LastBucket; bucket++)
+        {
+            Add(delta.Metric, bucket, delta.Amount);
+        }
+    }
+
     public void Add(Metric metric, int bucket, double amount)
     {
         if (amount == 0)

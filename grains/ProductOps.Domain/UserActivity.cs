@@ -248,9 +248,9 @@ public sealed class UserActivity
     {
         var first = previous is { } before ? Math.Max(day, before + window) : day;
         var last = next is { } after ? Math.Min(day + window - 1, after - 1) : day + window - 1;
-        for (var end = first; end <= last; end++)
+        if (first <= last)
         {
-            deltas.Add(new(feature, metric, end, 1));
+            deltas.Add(new(feature, metric, first, 1, (ushort)(last - first)));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 
@@ -184,8 +185,11 @@ internal sealed class DispatchCycle
 
         public void Add(CounterDelta delta)
         {
-            var key = (delta.Metric, delta.Bucket);
-            _sums[key] = _sums.GetValueOrDefault(key) + delta.Amount;
+            for (var bucket = delta.Bucket; bucket <= delta.LastBucket; bucket++)
+            {
+                ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_sums, (delta.Metric, bucket), out _);
+                sum += delta.Amount;
+            }
         }
 
         public void Saw(LoggedEvent logged)

@@ -23,7 +23,7 @@ public sealed class FeatureGrain(
         {
             foreach (var counter in delta.Counters)
             {
-                state.State.Counters.Add(counter.Metric, counter.Bucket, counter.Amount);
+                state.State.Counters.Add(counter);
             }
 
             _persist.Changed();

@@ -39,7 +39,7 @@ public sealed class TenantGrain(
             var tenant = state.State;
             foreach (var counter in delta.Counters)
             {
-                tenant.Counters.Add(counter.Metric, counter.Bucket, counter.Amount);
+                tenant.Counters.Add(counter);
             }
 
             tenant.Features.UnionWith(delta.Info.Features);

@@ -34,7 +34,7 @@ internal sealed class LiveReplay
             user.Apply(e, rules, deltas);
             foreach (var delta in deltas)
             {
-                live.CountersOf(delta.Feature).Add(delta.Metric, delta.Bucket, delta.Amount);
+                live.CountersOf(delta.Feature).Add(delta);
             }
         }
 

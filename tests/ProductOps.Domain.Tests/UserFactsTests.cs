@@ -1,0 +1,55 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Domain.Tests;
+
+/// <summary>What a user's events return beyond their own counts: the facts, as few deltas as they
+/// can be (these are kept per user until the partition's checkpoint).</summary>
+public sealed class UserFactsTests
+{
+    private static readonly TenantRules Rules = TenantRules.Default;
+
+    [Fact]
+    public void NewActiveDay_EntersItsRollingWindowsAsOneRangeDeltaEach()
+    {
+        var user = new UserActivity();
+        var deltas = new List<CounterDelta>();
+
+        user.Apply(Events.Usage("u1", Events.At(0), feature: "search"), Rules, deltas);
+
+        var day = Events.Day0;
+        Assert.Contains(new CounterDelta(string.Empty, Metric.TenantDayUsers7, day, 1, ExtraBuckets: 6), deltas);
+        Assert.Contains(new CounterDelta(string.Empty, Metric.TenantDayUsers30, day, 1, ExtraBuckets: 29), deltas);
+        Assert.Contains(new CounterDelta("search", Metric.FeatureDayUsers30, day, 1, ExtraBuckets: 29), deltas);
+        Assert.DoesNotContain(deltas, delta => EventCounters.IsOwn(delta.Metric));
+    }
+
+    [Fact]
+    public void NewActiveDayBetweenTwo_CoversOnlyTheWindowsNeitherHeld()
+    {
+        var user = new UserActivity();
+        var deltas = new List<CounterDelta>();
+        user.Apply(Events.Usage("u1", Events.At(0)), Rules, deltas);
+        user.Apply(Events.Usage("u1", Events.At(10)), Rules, deltas);
+        deltas.Clear();
+
+        user.Apply(Events.Usage("u1", Events.At(5)), Rules, deltas);
+
+        // Windows ending on days 7..9 held neither day 0 (gone after 6) nor day 10 (not yet).
+        Assert.Equal(
+            [new CounterDelta(string.Empty, Metric.TenantDayUsers7, Events.Day0 + 7, 1, ExtraBuckets: 2)],
+            deltas.Where(delta => delta.Metric == Metric.TenantDayUsers7));
+        Assert.DoesNotContain(deltas, delta => delta.Metric == Metric.TenantDayUsers30); // days 0 and 10 cover them all
+    }
+
+    [Fact]
+    public void CounterSet_AddsARangeDeltaToEveryBucketItCovers()
+    {
+        var counters = new CounterSet();
+
+        counters.Add(new CounterDelta(string.Empty, Metric.TenantDayUsers7, 100, 2, ExtraBuckets: 2));
+
+        Assert.Equal(
+            [(Metric.TenantDayUsers7, 100, 2.0), (Metric.TenantDayUsers7, 101, 2.0), (Metric.TenantDayUsers7, 102, 2.0)],
+            counters.Entries().OrderBy(entry => entry.Bucket));
+    }
+}
