@@ -40,21 +40,20 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         await using var db = await TestDatabase.CreateAsync("procs");
         await new PostgresMigrator(db.DataSource).MigrateAsync();
         var environment = Environment(db.ConnectionString);
-        var siloDll = NodeProcess.HostDll("silo/ProductOps.Silo", "ProductOps.Silo");
-        var gatewayDll = NodeProcess.HostDll("gateway/ProductOps.Gateway.Host", "ProductOps.Gateway.Host");
-        var nodes = new List<NodeProcess>();
-        NodeProcess StartSilo(int n)
+        var nodes = new List<HostProcess>();
+        HostProcess StartSilo(int n)
         {
-            var http = NodeProcess.FreePort();
-            var silo = NodeProcess.Start($"silo-{n}", siloDll, http, environment,
+            var ports = HostProcess.FreePorts(3);
+            var http = ports[0];
+            var silo = HostProcess.Start($"silo-{n}", RepoLayout.SiloDll, http, [
                 "--ProductOps:Silo:Gateway=false",
-                $"--ProductOps:Silo:SiloPort={NodeProcess.FreePort()}",
-                $"--ProductOps:Silo:GatewayPort={NodeProcess.FreePort()}",
+                $"--ProductOps:Silo:SiloPort={ports[1]}",
+                $"--ProductOps:Silo:GatewayPort={ports[2]}",
                 "--ProductOps:Silo:ShutdownTimeout=00:00:20",
                 // Orleans logs its options at start at Information: silo 1 shows them, to prove the password is not there.
                 $"--Logging:LogLevel:Orleans={(n == 1 ? "Information" : "Warning")}",
                 "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0",
-                $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{http}");
+                $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{http}"], environment);
             nodes.Add(silo);
             return silo;
         }
@@ -63,12 +62,12 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         {
             var silos = Enumerable.Range(1, 3).Select(StartSilo).ToList();
             await Task.WhenAll(silos.Select(s => s.WaitHealthyAsync(Patience)));
-            var grpcPort = NodeProcess.FreePort();
-            var gatewayHttp = NodeProcess.FreePort();
-            var gateway = NodeProcess.Start("gateway-1", gatewayDll, gatewayHttp, environment,
+            var gatewayPorts = HostProcess.FreePorts(2);
+            var (grpcPort, gatewayHttp) = (gatewayPorts[0], gatewayPorts[1]);
+            var gateway = HostProcess.Start("gateway-1", RepoLayout.GatewayDll, gatewayHttp, [
                 $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
                 $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{gatewayHttp}",
-                "--Logging:LogLevel:Orleans=Information");
+                "--Logging:LogLevel:Orleans=Information"], environment);
             nodes.Add(gateway);
             await gateway.WaitHealthyAsync(Patience);
 
@@ -154,7 +153,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             var password = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString).Password!;
             foreach (var node in nodes)
             {
-                Assert.DoesNotContain(password, node.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain(password, node.FullOutput, StringComparison.Ordinal);
             }
 
             await observer.StopAsync();
@@ -163,7 +162,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         {
             foreach (var node in nodes)
             {
-                node.Dispose();
+                await node.DisposeAsync();
             }
         }
     }
@@ -172,7 +171,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
     private static void Note(ITestOutputHelper output, string what) =>
         output.WriteLine($"{DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {what}");
 
-    private static Dictionary<string, string> Environment(string connectionString) => new()
+    private static Dictionary<string, string?> Environment(string connectionString) => new()
     {
         ["DOTNET_ENVIRONMENT"] = "Production",
         // Timestamps to line the node logs up with the test's notes after a failure.
