@@ -37,6 +37,10 @@ public sealed class CounterSet
         }
     }
 
+    /// <summary>An independent copy, for answers that leave the grain: a reply to another silo is
+    /// serialized off the grain's turn, while the grain may go on changing its own set.</summary>
+    public CounterSet Copy() => new() { _values = new Dictionary<long, double>(_values) };
+
     public double Get(Metric metric, int bucket) => _values.GetValueOrDefault(Key(metric, bucket));
 
     public double Total(Metric metric) => Get(metric, 0);

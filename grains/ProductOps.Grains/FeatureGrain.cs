@@ -44,7 +44,7 @@ public sealed class FeatureGrain(
     public Task<FeatureSummary> GetSummary(ActiveUsers active, long asOfMs) =>
         Task.FromResult(FeatureReports.Summary(Feature, state.State.Counters, active, TimeBuckets.DayOf(asOfMs)));
 
-    public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters);
+    public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters.Copy());
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _persist.RunAsync();

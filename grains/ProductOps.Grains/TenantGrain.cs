@@ -83,7 +83,7 @@ public sealed class TenantGrain(
         return true;
     }
 
-    public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters);
+    public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters.Copy());
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _persist.RunAsync();

@@ -19,6 +19,20 @@ public sealed class CounterSetTests
     }
 
     [Fact]
+    public void Copy_LaterChangesToEitherStayApart()
+    {
+        var counters = new CounterSet();
+        counters.Add(Metric.FeatureHourEvents, 100, 1);
+
+        var copy = counters.Copy();
+        counters.Add(Metric.FeatureHourEvents, 100, 1);
+        copy.Add(Metric.FeatureHourEvents, 101, 1);
+
+        Assert.Equal([(Metric.FeatureHourEvents, 100, 2.0)], counters.Entries());
+        Assert.Equal([(Metric.FeatureHourEvents, 100, 1.0), (Metric.FeatureHourEvents, 101, 1.0)], copy.Entries().OrderBy(e => e.Bucket));
+    }
+
+    [Fact]
     public void Add_ZeroAmount_CreatesNoEntry()
     {
         var counters = new CounterSet();
