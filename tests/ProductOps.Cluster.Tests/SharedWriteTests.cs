@@ -6,6 +6,9 @@ namespace ProductOps.Cluster.Tests;
 /// nothing is written twice for the same state.</summary>
 public sealed class SharedWriteTests
 {
+    /// <summary>A wait that outlasts any real one: a mistake here fails the test instead of hanging it.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     [Fact]
     public async Task AskedWhileAWriteRuns_JoinsIt()
     {
@@ -68,29 +71,33 @@ public sealed class SharedWriteTests
     }
 
     [Fact]
-    public async Task ChangeAskedWhileAWriteRuns_WaitsForItsEnd_AndForAWriteStartedMeanwhile()
-    {
-        var store = new GatedStore();
-        var write = new SharedWrite(store.WriteAsync);
-        var state = 0;
-        write.Changed();
-        var first = write.RunAsync();
+    public Task ChangeAskedWhileAWriteRuns_WaitsForItsEnd_AndForAWriteStartedMeanwhile() =>
+        // Off the test framework's synchronization context, so the first write's continuations run
+        // inline in the order they were registered, the way turns queue on a grain; on that context
+        // the change's continuation would be posted ahead of the asker's and race it.
+        Task.Run(async () =>
+        {
+            var store = new GatedStore();
+            var write = new SharedWrite(store.WriteAsync);
+            var state = 0;
+            write.Changed();
+            var first = write.RunAsync();
 
-        // As a flush turn queued ahead of the change's continuation does: the moment the first
-        // write ends, another asker starts the next write (with something new to store).
-        var second = first.ContinueWith(
-            _ => { write.Changed(); return write.RunAsync(); }, TaskContinuationOptions.ExecuteSynchronously).Unwrap();
-        var change = write.ChangeAsync(1, n => state += n);
-        Assert.False(change.IsCompleted);
+            // As a flush turn queued ahead of the change's continuation does: the moment the first
+            // write ends, another asker starts the next write (with something new to store).
+            var second = first.ContinueWith(
+                _ => { write.Changed(); return write.RunAsync(); }, TaskContinuationOptions.ExecuteSynchronously).Unwrap();
+            var change = write.ChangeAsync(1, n => state += n);
+            Assert.False(change.IsCompleted);
 
-        store.Release();
-        await first;
-        Assert.Equal(0, state);
-        store.Release();
-        await second;
-        Assert.Equal(1, await change);
-        Assert.Equal(2, store.Writes);
-    }
+            store.Release();
+            await first.WaitAsync(Patience);
+            Assert.Equal(2, store.Writes); // the second write is out
+            Assert.Equal(0, state);
+            store.Release();
+            await second.WaitAsync(Patience);
+            Assert.Equal(1, await change.WaitAsync(Patience));
+        });
 
     [Fact]
     public async Task ChangeAfterAFailedWrite_StillRuns()
