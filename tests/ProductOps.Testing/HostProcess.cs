@@ -18,6 +18,7 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Queue<string> _output = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private StreamWriter? _log; // one open file for the whole output, not an open per line
 
     private HostProcess(string name, Process process, int httpPort)
     {
@@ -58,7 +59,8 @@ public sealed class HostProcess : IAsyncDisposable
         {
             lock (_output)
             {
-                return File.Exists(LogPath) ? File.ReadAllText(LogPath) : string.Empty;
+                using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+                return reader.ReadToEnd();
             }
         }
     }
@@ -104,6 +106,7 @@ public sealed class HostProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, line) => host.Keep(line.Data);
         Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "productops-nodes"));
         process.Start();
+        host._log = new StreamWriter(new FileStream(host.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return host;
@@ -187,7 +190,13 @@ public sealed class HostProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync(); // also waits for the last output lines
+        lock (_output)
+        {
+            _log?.Dispose();
+            _log = null;
         }
 
         _process.Dispose();
@@ -238,7 +247,7 @@ public sealed class HostProcess : IAsyncDisposable
                 _output.Dequeue();
             }
 
-            File.AppendAllText(LogPath, line + Environment.NewLine);
+            _log?.WriteLine(line);
         }
     }
 }
