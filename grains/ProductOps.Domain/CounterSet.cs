@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace ProductOps.Domain;
 
 /// <summary>Counters of one feature or one tenant, keyed by (metric, bucket). Both the live
@@ -26,14 +28,11 @@ public sealed class CounterSet
         }
 
         var key = Key(metric, bucket);
-        var sum = _values.GetValueOrDefault(key) + amount;
+        ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_values, key, out _); // one lookup per add
+        sum += amount;
         if (sum == 0)
         {
             _values.Remove(key); // a retraction that cancels out leaves no trace
-        }
-        else
-        {
-            _values[key] = sum;
         }
     }
 
