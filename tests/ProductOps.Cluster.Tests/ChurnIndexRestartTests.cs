@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 using ProductOps.Churn;
@@ -75,11 +74,9 @@ public sealed class ChurnIndexRestartTests
     private static async Task WaitForSweepAsync(TestCluster cluster, int version)
     {
         var sweep = cluster.Client.GetGrain<IChurnSweepGrain>(Tenant);
-        var started = Stopwatch.StartNew();
-        while ((await sweep.GetStatus()).SweptModelVersion != version)
-        {
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(60), "the sweep did not run after the activation");
-            await Task.Delay(100);
-        }
+        await Polling.Until(
+            async () => (await sweep.GetStatus()).SweptModelVersion == version,
+            TimeSpan.FromSeconds(60),
+            () => "the sweep did not run after the activation");
     }
 }

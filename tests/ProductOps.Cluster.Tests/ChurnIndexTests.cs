@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using ProductOps.Churn;
 using ProductOps.Domain;
@@ -6,7 +5,6 @@ using ProductOps.Gateway.Query;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
-using Xunit.Sdk;
 
 namespace ProductOps.Cluster.Tests;
 
@@ -149,20 +147,5 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
         Assert.Equal(checkedUsers, entries.Count);
     }
 
-    private static async Task Eventually(Func<Task> assertion)
-    {
-        var started = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await assertion();
-                return;
-            }
-            catch (XunitException) when (started.Elapsed < Patience)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
+    private static Task Eventually(Func<Task> assertion) => Polling.Eventually(assertion, Patience);
 }

@@ -86,15 +86,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         WaitForMoreAsync(() => FlakyCheckpointStorage.Failed, count, "checkpoint writes failed");
 
     /// <summary>Waits (at most 30 s) until <paramref name="counter"/> has grown by <paramref name="count"/>.</summary>
-    private static async Task WaitForMoreAsync(Func<int> counter, int count, string what)
+    private static Task WaitForMoreAsync(Func<int> counter, int count, string what)
     {
         var target = counter() + count;
-        var waited = Stopwatch.StartNew();
-        while (counter() < target)
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"only {counter()} {what}");
-            await Task.Delay(50);
-        }
+        return Polling.Until(() => counter() >= target, TimeSpan.FromSeconds(30), () => $"only {counter()} {what}");
     }
 
     [Fact]

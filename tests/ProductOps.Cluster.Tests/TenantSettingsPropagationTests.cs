@@ -27,12 +27,10 @@ public sealed class TenantSettingsPropagationTests(ClusterFixture fixture)
             .Update(new TenantSettingsUpdate(AlertThreshold: 0.42, TrainingIntervalHours: 0));
 
         Assert.Equal((0.42, 0), (updated.AlertThreshold, updated.TrainingIntervalHours));
-        var deadline = DateTime.UtcNow + PropagationTimeout;
-        while (directories.Any(d => d.SettingsOf(Tenant) != updated) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
+        await Polling.Until(
+            () => directories.All(d => d.SettingsOf(Tenant) == updated),
+            PropagationTimeout,
+            () => $"settings per silo: {string.Join(", ", directories.Select(d => d.SettingsOf(Tenant)))}");
         Assert.All(directories, d => Assert.Equal(updated.AlertThreshold, d.SettingsOf(Tenant).AlertThreshold));
         Assert.All(directories, d => Assert.Equal(0, d.SettingsOf(Tenant).TrainingIntervalHours));
         // The rules (clock, horizon, churn events) did not change: they are rebuilt, but equal.

@@ -4,6 +4,7 @@ using Orleans.TestingHost;
 using ProductOps.Domain;
 using ProductOps.Grains;
 using ProductOps.Grains.Abstractions;
+using ProductOps.Testing;
 
 namespace ProductOps.Cluster.Tests;
 
@@ -80,13 +81,10 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
                 .Stored(PartitionMap.PartitionOf(Tenant, userId, TestClusterFactory.Partitions), 4);
 
             // No further Apply brings the checkpoint: the rescore timer (100 ms here) drops seq 4.
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (await AnswersAsync(user, userId, 4) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-
-            Assert.False(await AnswersAsync(user, userId, 4));
+            await Polling.Until(
+                async () => !await AnswersAsync(user, userId, 4),
+                TimeSpan.FromSeconds(10),
+                () => "seq 4 is still answered from kept deltas");
             var resent = await user.Apply(new UserApplyRequest([Event(userId, 9, day: 1)], Checkpoint: 0));
             Assert.Equal(first.Of(0).ToArray(), resent.Of(0).ToArray()); // above the checkpoint: still kept
         });

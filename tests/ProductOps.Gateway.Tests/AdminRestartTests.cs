@@ -1,6 +1,6 @@
 using Grpc.Core;
 using ProductOps.Contracts.V1;
-using static ProductOps.Gateway.Tests.Polling;
+using static ProductOps.Testing.Polling;
 
 namespace ProductOps.Gateway.Tests;
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Reflection.V1;
 using ProductOps.Contracts.V1;
+using ProductOps.Testing;
 using static ProductOps.Gateway.Tests.EventFactory;
 
 namespace ProductOps.Gateway.Tests;

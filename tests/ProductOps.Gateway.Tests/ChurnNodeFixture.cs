@@ -5,6 +5,7 @@ using ProductOps.Churn;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
 using ProductOps.Simulator;
+using ProductOps.Testing;
 
 namespace ProductOps.Gateway.Tests;
 

@@ -3,6 +3,7 @@ using Grpc.Core;
 using ProductOps.Churn;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
+using ProductOps.Testing;
 using Xunit.Abstractions;
 
 namespace ProductOps.Gateway.Tests;

@@ -3,7 +3,7 @@ using ProductOps.Contracts.V1;
 using ProductOps.Domain;
 using Xunit.Abstractions;
 using static ProductOps.Gateway.Tests.EventFactory;
-using static ProductOps.Gateway.Tests.Polling;
+using static ProductOps.Testing.Polling;
 
 namespace ProductOps.Gateway.Tests;
 

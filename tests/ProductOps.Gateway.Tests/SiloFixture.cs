@@ -1,4 +1,5 @@
 using ProductOps.Contracts.V1;
+using ProductOps.Testing;
 
 namespace ProductOps.Gateway.Tests;
 

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using ProductOps.Contracts.V1;
 using static ProductOps.Gateway.Tests.EventFactory;
-using static ProductOps.Gateway.Tests.Polling;
+using static ProductOps.Testing.Polling;
 
 namespace ProductOps.Gateway.Tests;
 

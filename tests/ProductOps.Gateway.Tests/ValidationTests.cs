@@ -2,7 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using ProductOps.Contracts.V1;
 using static ProductOps.Gateway.Tests.EventFactory;
-using static ProductOps.Gateway.Tests.Polling;
+using static ProductOps.Testing.Polling;
 
 namespace ProductOps.Gateway.Tests;
 

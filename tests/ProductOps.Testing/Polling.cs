@@ -2,10 +2,11 @@ using System.Diagnostics;
 using Grpc.Core;
 using Xunit.Sdk;
 
-namespace ProductOps.Gateway.Tests;
+namespace ProductOps.Testing;
 
 /// <summary>Waits for conditions that become true asynchronously (aggregates are updated after
-/// the ack): retries an assertion until it passes or a bounded timeout runs out.</summary>
+/// the ack, timers fire later): retries an assertion until it passes, or a condition until it
+/// holds, and fails when a bounded timeout runs out.</summary>
 public static class Polling
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
@@ -22,6 +23,31 @@ public static class Polling
             await assertion();
             return true;
         }, timeout, diagnostics);
+    }
+
+    /// <summary>Checks <paramref name="condition"/> until it holds; after <paramref name="timeout"/>,
+    /// fails with <paramref name="describe"/>'s account of where things stand.</summary>
+    public static async Task Until(Func<bool> condition, TimeSpan timeout, Func<string> describe)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        await Until(() => Task.FromResult(condition()), timeout, describe);
+    }
+
+    /// <inheritdoc cref="Until(Func{bool}, TimeSpan, Func{string})"/>
+    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(describe);
+        var started = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (started.Elapsed >= timeout)
+            {
+                throw new XunitException($"Not so after {timeout.TotalSeconds:0.#} s: {describe()}");
+            }
+
+            await Task.Delay(Interval);
+        }
     }
 
     /// <summary>Runs <paramref name="probe"/> until it stops failing and returns its result.</summary>
