@@ -193,7 +193,7 @@ internal sealed class BenchOptions
                 Users = 20_000;
                 SaturationDuration = TimeSpan.FromSeconds(8);
                 StepDuration = TimeSpan.FromSeconds(4);
-                Loads = [0.5, 0.7];
+                Loads = [0.1, 0.5, 0.7]; // 10%: the ack latency the node has when it is not busy
                 QueryDuration = TimeSpan.FromSeconds(8);
                 Probes = 30;
                 MemoryUsers = 10_000;

@@ -61,7 +61,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
                 node = null;
             }
 
-            var sql = new SqlBaselinePhase(options, workload, progress);
+            var sql = new SqlBaselinePhase(options, workload, runId, progress);
             await sql.RunAsync(token);
 
             Summarize(report, ingest, queries, idle, memory, naive, sql);

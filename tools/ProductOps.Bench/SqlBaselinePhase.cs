@@ -7,10 +7,11 @@ namespace ProductOps.Bench;
 
 /// <summary>Baseline (b), what teams build without ProductOps: the same events in a PostgreSQL table
 /// (binary COPY, one transaction per chunk, several writers; a unique key for dedup and the indexes
-/// the questions need), and the questions answered with SQL at read time.</summary>
-internal sealed class SqlBaselinePhase(BenchOptions options, WorkloadGenerator workload, TextWriter progress)
+/// the questions need), and the questions answered with SQL at read time. Each run has its own
+/// table, dropped at the end, so two runs against one database never load or read each other's.</summary>
+internal sealed class SqlBaselinePhase(BenchOptions options, WorkloadGenerator workload, string runId, TextWriter progress)
 {
-    private const string Table = "productops_bench_events";
+    private readonly string _table = $"productops_bench_events_{runId}";
     private const int ChunkRows = 100_000;
     private const string Tenant = "demo";
     private readonly Dictionary<string, LatencySummary?> _queries = [];
@@ -52,8 +53,17 @@ internal sealed class SqlBaselinePhase(BenchOptions options, WorkloadGenerator w
         }
 
         await CreateTableAsync(source, token);
-        await LoadAsync(source, token);
-        await QueryAsync(source, token);
+        try
+        {
+            await LoadAsync(source, token);
+            await QueryAsync(source, token);
+        }
+        finally
+        {
+            // Not with the run's token: a cancelled run drops its table too.
+            await using var drop = source.CreateCommand($"DROP TABLE IF EXISTS {_table}");
+            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 
     public JsonObject ToJson() => new()
@@ -66,21 +76,20 @@ internal sealed class SqlBaselinePhase(BenchOptions options, WorkloadGenerator w
         ["analyze_seconds"] = _skipped is null ? Math.Round(_analyzeSeconds, 1) : null,
         ["ingest_rows_per_sec"] = _rowsPerSec is { } r ? Math.Round(r) : null,
         ["queries"] = new JsonObject(_queries.Select(q => KeyValuePair.Create(q.Key, (JsonNode?)q.Value?.ToJson()))),
-        ["schema"] = $"{Table}(tenant, event_id, user_id, name, feature, ts timestamptz, value, session_id), "
+        ["schema"] = $"{_table}(tenant, event_id, user_id, name, feature, ts timestamptz, value, session_id), "
             + "primary key (tenant, event_id), indexes (tenant, user_id, ts), (tenant, feature, ts), (tenant, ts)",
     };
 
-    private static async Task CreateTableAsync(NpgsqlDataSource source, CancellationToken token)
+    private async Task CreateTableAsync(NpgsqlDataSource source, CancellationToken token)
     {
         await using var command = source.CreateCommand($"""
-            DROP TABLE IF EXISTS {Table};
-            CREATE TABLE {Table} (
+            CREATE TABLE {_table} (
               tenant text NOT NULL, event_id text NOT NULL, user_id text NOT NULL, name text NOT NULL,
               feature text, ts timestamptz NOT NULL, value double precision NOT NULL, session_id text,
               PRIMARY KEY (tenant, event_id));
-            CREATE INDEX ON {Table} (tenant, user_id, ts);
-            CREATE INDEX ON {Table} (tenant, feature, ts);
-            CREATE INDEX ON {Table} (tenant, ts);
+            CREATE INDEX ON {_table} (tenant, user_id, ts);
+            CREATE INDEX ON {_table} (tenant, feature, ts);
+            CREATE INDEX ON {_table} (tenant, ts);
             """);
         await command.ExecuteNonQueryAsync(token);
     }
@@ -100,7 +109,7 @@ internal sealed class SqlBaselinePhase(BenchOptions options, WorkloadGenerator w
             {
                 var end = Math.Min(total, (chunk + 1) * ChunkRows);
                 await using var writer = await connection.BeginBinaryImportAsync(
-                    $"COPY {Table} (tenant, event_id, user_id, name, feature, ts, value, session_id) FROM STDIN (FORMAT BINARY)", token);
+                    $"COPY {_table} (tenant, event_id, user_id, name, feature, ts, value, session_id) FROM STDIN (FORMAT BINARY)", token);
                 for (var i = chunk * ChunkRows; i < end; i++)
                 {
                     var e = workload.Create(i);
@@ -123,7 +132,7 @@ internal sealed class SqlBaselinePhase(BenchOptions options, WorkloadGenerator w
         _rowsPerSec = _rows / _loadSeconds;
         await progress.WriteLineAsync($"  {_rowsPerSec:N0} rows/s ({_loadSeconds:F1} s)");
         clock.Restart();
-        await using (var analyze = source.CreateCommand($"VACUUM ANALYZE {Table}"))
+        await using (var analyze = source.CreateCommand($"VACUUM ANALYZE {_table}"))
         {
             analyze.CommandTimeout = 0;
             await analyze.ExecuteNonQueryAsync(token);
@@ -140,15 +149,15 @@ internal sealed class SqlBaselinePhase(BenchOptions options, WorkloadGenerator w
         {
             ("dau", $"""
                 SELECT date_trunc('day', ts AT TIME ZONE 'UTC') AS day, count(DISTINCT user_id)
-                FROM {Table} WHERE tenant = @tenant AND ts >= @from AND ts < @to GROUP BY 1 ORDER BY 1
+                FROM {_table} WHERE tenant = @tenant AND ts >= @from AND ts < @to GROUP BY 1 ORDER BY 1
                 """),
             ("feature_daily", $"""
                 SELECT date_trunc('day', ts AT TIME ZONE 'UTC') AS day, count(*), count(DISTINCT user_id)
-                FROM {Table} WHERE tenant = @tenant AND feature = @feature AND ts >= @from AND ts < @to GROUP BY 1 ORDER BY 1
+                FROM {_table} WHERE tenant = @tenant AND feature = @feature AND ts >= @from AND ts < @to GROUP BY 1 ORDER BY 1
                 """),
             ("user_activity", $"""
                 SELECT feature, count(*), min(ts), max(ts), sum(value), count(DISTINCT date_trunc('day', ts AT TIME ZONE 'UTC'))
-                FROM {Table} WHERE tenant = @tenant AND user_id = @user GROUP BY feature
+                FROM {_table} WHERE tenant = @tenant AND user_id = @user GROUP BY feature
                 """),
         };
         await using var connection = await source.OpenConnectionAsync(token);
