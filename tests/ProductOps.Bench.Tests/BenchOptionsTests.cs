@@ -18,6 +18,20 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void Redacted_HidesTheKeysAndTheDatabasePassword()
+    {
+        string[] args = ["--quick", "--ingest-key", "secret-ingest", "--read-key", "secret-read",
+            "--postgres", "Host=db;Username=bench;Password=secret-db;Database=bench", "--batch", "200"];
+
+        var recorded = string.Join(" ", BenchOptions.Redacted(args));
+
+        Assert.DoesNotContain("secret", recorded, StringComparison.Ordinal);
+        Assert.Contains("--ingest-key *** --read-key ***", recorded, StringComparison.Ordinal);
+        Assert.Contains("Username=bench", recorded, StringComparison.Ordinal);
+        Assert.Contains("--batch 200", recorded, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LatencySummary_NearestRank_GivesP50P99AndMax()
     {
         var summary = LatencySummary.Of(Enumerable.Range(1, 100).Select(i => (double)i))!;

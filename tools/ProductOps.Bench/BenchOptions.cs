@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 
 namespace ProductOps.Bench;
 
@@ -97,6 +98,26 @@ internal sealed class BenchOptions
           --sql-events N  --sql-writers N (2)  --sql-query-runs N
           --max-rate N            events/s the saturation phase prepares for (4x the warm-up rate, >= 50000)
         """;
+
+    /// <summary>The command line as the report records it: the API keys and the database password
+    /// replaced, since reports are kept and shared.</summary>
+    public static IEnumerable<string> Redacted(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        for (var i = 0; i < args.Count; i++)
+        {
+            yield return args[i];
+            if (i + 1 < args.Count && args[i] is "--ingest-key" or "--read-key")
+            {
+                yield return "***";
+                i++;
+            }
+            else if (i + 1 < args.Count && args[i] == "--postgres")
+            {
+                yield return WithoutPassword(args[++i]);
+            }
+        }
+    }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -213,6 +234,24 @@ internal sealed class BenchOptions
                 SqlEvents = 20_000;
                 SqlQueryRuns = 3;
                 break;
+        }
+    }
+
+    private static string WithoutPassword(string connectionString)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            if (builder.Password is not null)
+            {
+                builder.Password = "***";
+            }
+
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return "***"; // not a connection string Npgsql reads: keep none of it
         }
     }
 }

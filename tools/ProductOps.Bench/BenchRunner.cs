@@ -80,7 +80,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
     private void Describe(BenchReport report, string runId, string mode, string? siloDll)
     {
         report.Set("command", "dotnet run -c Release --project tools/ProductOps.Bench --"
-            + string.Concat(args.Select(a => " " + (a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a))));
+            + string.Concat(BenchOptions.Redacted(args).Select(a => " " + (a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a))));
         report.Set("mode", mode);
         report.Set("profile", options.Profile.ToString().ToLowerInvariant());
         report.Set("run_id", runId);
