@@ -15,6 +15,12 @@ public sealed class HostProcess : IAsyncDisposable
     private const int MaxKeptLines = 400;
     private static readonly TimeSpan ExitPatience = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long children's logs are kept: a full test run writes ~20 MB of them, and a
+    /// developer's machine would otherwise keep every run's.</summary>
+    private static readonly TimeSpan LogsKept = TimeSpan.FromDays(2);
+
+    private static int _oldLogsPruned;
+
     private readonly Process _process;
     private readonly Queue<string> _output = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
@@ -37,7 +43,9 @@ public sealed class HostProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Where the whole output is written, named by process id and <see cref="Name"/>.</summary>
-    public string LogPath => Path.Combine(Path.GetTempPath(), "productops-nodes", $"{_process.Id}-{Name}.log");
+    public string LogPath => Path.Combine(LogFolder, $"{_process.Id}-{Name}.log");
+
+    private static string LogFolder => Path.Combine(Path.GetTempPath(), "productops-nodes");
 
     /// <summary>The last lines the process wrote to stdout and stderr.</summary>
     public string Output
@@ -104,12 +112,38 @@ public sealed class HostProcess : IAsyncDisposable
         var host = new HostProcess(name, process, httpPort);
         process.OutputDataReceived += (_, line) => host.Keep(line.Data);
         process.ErrorDataReceived += (_, line) => host.Keep(line.Data);
-        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "productops-nodes"));
+        Directory.CreateDirectory(LogFolder);
+        PruneOldLogs();
         process.Start();
         host._log = new StreamWriter(new FileStream(host.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return host;
+    }
+
+    /// <summary>Deletes logs older than <see cref="LogsKept"/>, once per test process.</summary>
+    private static void PruneOldLogs()
+    {
+        if (Interlocked.Exchange(ref _oldLogsPruned, 1) == 1)
+        {
+            return;
+        }
+
+        var cutoff = DateTime.UtcNow - LogsKept;
+        foreach (var file in Directory.EnumerateFiles(LogFolder, "*.log"))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(file) < cutoff)
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another user's or a still-running child's file: not ours to remove.
+            }
+        }
     }
 
     /// <summary>Polls /healthz until it answers 200 "Healthy"; fails at once if the process exits.</summary>
