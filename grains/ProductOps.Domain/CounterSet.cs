@@ -40,6 +40,9 @@ public sealed class CounterSet
     /// serialized off the grain's turn, while the grain may go on changing its own set.</summary>
     public CounterSet Copy() => new() { _values = new Dictionary<long, double>(_values) };
 
+    /// <summary>Empties the set and keeps its capacity, for a set reused as a builder.</summary>
+    public void Clear() => _values.Clear();
+
     public double Get(Metric metric, int bucket) => _values.GetValueOrDefault(Key(metric, bucket));
 
     public double Total(Metric metric) => Get(metric, 0);

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 
@@ -169,7 +168,7 @@ internal sealed class DispatchCycle
 
     internal sealed class RollUpBuilder
     {
-        private readonly Dictionary<(Metric, int), double> _sums = [];
+        private readonly CounterSet _sums = new();
         private long _latestEventMs = long.MinValue;
         private long _oldestCommitMs = long.MaxValue;
 
@@ -185,11 +184,7 @@ internal sealed class DispatchCycle
 
         public void Add(CounterDelta delta)
         {
-            for (var bucket = delta.Bucket; bucket <= delta.LastBucket; bucket++)
-            {
-                ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_sums, (delta.Metric, bucket), out _);
-                sum += delta.Amount;
-            }
+            _sums.Add(delta);
         }
 
         public void Saw(LoggedEvent logged)
@@ -205,12 +200,9 @@ internal sealed class DispatchCycle
         public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) Build(ReceiverKey receiver)
         {
             var counters = new List<CounterDelta>(_sums.Count);
-            foreach (var ((metric, bucket), amount) in _sums)
+            foreach (var (metric, bucket, amount) in _sums.Entries()) // sums that cancelled out are gone
             {
-                if (amount != 0)
-                {
-                    counters.Add(new CounterDelta(receiver.Feature, metric, bucket, amount));
-                }
+                counters.Add(new CounterDelta(receiver.Feature, metric, bucket, amount));
             }
 
             var info = receiver.IsTenant
