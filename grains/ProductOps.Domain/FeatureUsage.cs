@@ -4,6 +4,10 @@ namespace ProductOps.Domain;
 [GenerateSerializer, Alias("productops.feature-usage")]
 public sealed class FeatureUsage
 {
+    /// <summary>The feature's name; snapshots that kept usages by name in a dictionary lack it, and
+    /// the user sets it from the key when it reads them.</summary>
+    [Id(4)] public string Name { get; internal set; } = string.Empty;
+
     [Id(0)] public long Count { get; set; }
 
     [Id(1)] public long FirstUseMs { get; set; }

@@ -3,7 +3,7 @@ namespace ProductOps.Domain;
 /// <summary>
 /// Per-day activity of one user over the last <see cref="RetainedDays"/> days before their latest
 /// event: what the churn features' recent windows (7/14/28/90 days, trends) need and no more.
-/// Days are kept sorted in parallel lists (about 36 bytes a day, at most 90 days).
+/// Days are kept sorted in one array of <see cref="RecentDay"/> (40 bytes a day, at most 90 days).
 /// </summary>
 /// <remarks>The retained days are those at or after (latest day - 89) whatever the arrival order, so
 /// the state is a deterministic function of the user's events; windows that end at or after the
@@ -14,110 +14,163 @@ public sealed class RecentActivity
     /// <summary>How many days before and including the latest active day are kept.</summary>
     public const int RetainedDays = 90;
 
-    [Id(0)] private List<int> _days = [];
-    [Id(1)] private List<int> _events = [];
-    [Id(2)] private List<int> _sessions = [];
-    [Id(3)] private List<int> _errors = [];
-    [Id(4)] private List<int> _feedbackCounts = [];
-    [Id(5)] private List<double> _feedbackSums = [];
-    [Id(6)] private List<double> _values = [];
+    [NonSerialized] private RecentDay[] _days = [];
+    [NonSerialized] private int _count;
+
+    // Snapshots written before Stored kept each count in its own list, in day order. Any change
+    // upgrades first, so while these are set they hold the same days as Stored.
+    [Id(0)] private List<int>? _legacyDays;
+    [Id(1)] private List<int>? _legacyEvents;
+    [Id(2)] private List<int>? _legacySessions;
+    [Id(3)] private List<int>? _legacyErrors;
+    [Id(4)] private List<int>? _legacyFeedbackCounts;
+    [Id(5)] private List<double>? _legacyFeedbackSums;
+    [Id(6)] private List<double>? _legacyValues;
 
     /// <summary>Number of retained days.</summary>
-    public int Count => _days.Count;
+    public int Count
+    {
+        get
+        {
+            UpgradeLegacy();
+            return _count;
+        }
+    }
+
+    /// <summary>The stored form: the retained days in order, without spare capacity.</summary>
+    [Id(7)]
+    internal RecentDay[] Stored
+    {
+        get
+        {
+            UpgradeLegacy();
+            return SortedArray.Trimmed(_days, _count);
+        }
+
+        set => (_days, _count) = (value, value.Length);
+    }
 
     /// <summary>Counts one usage event of <paramref name="day"/>.</summary>
     public void Add(int day, bool isSessionStart, bool isError, bool isFeedback, double value)
     {
-        if (_days.Count > 0 && day < _days[^1] - (RetainedDays - 1))
+        UpgradeLegacy();
+        if (_count > 0 && day < _days[_count - 1].Day - (RetainedDays - 1))
         {
             return; // older than every window the features can ask for
         }
 
-        var index = _days.BinarySearch(day);
+        var index = IndexOf(day);
         if (index < 0)
         {
             index = ~index;
-            _days.Insert(index, day);
-            _events.Insert(index, 0);
-            _sessions.Insert(index, 0);
-            _errors.Insert(index, 0);
-            _feedbackCounts.Insert(index, 0);
-            _feedbackSums.Insert(index, 0);
-            _values.Insert(index, 0);
-            if (index == _days.Count - 1)
+            SortedArray.InsertAt(ref _days, ref _count, index, new RecentDay { Day = day });
+            if (index == _count - 1)
             {
-                Trim(day - (RetainedDays - 1));
-                index = _days.Count - 1;
+                index -= Trim(day - (RetainedDays - 1));
             }
         }
 
-        _events[index]++;
-        _values[index] += value;
+        ref var counts = ref _days[index];
+        counts.Events++;
+        counts.Value += value;
         if (isSessionStart)
         {
-            _sessions[index]++;
+            counts.Sessions++;
         }
 
         if (isError)
         {
-            _errors[index]++;
+            counts.Errors++;
         }
 
         if (isFeedback)
         {
-            _feedbackCounts[index]++;
-            _feedbackSums[index] += value;
+            counts.FeedbackCount++;
+            counts.FeedbackSum += value;
         }
     }
 
     /// <summary>Sums of the retained days in [<paramref name="low"/>, <paramref name="high"/>].</summary>
     public RecentTotals Sum(int low, int high)
     {
+        UpgradeLegacy();
         var totals = default(RecentTotals);
-        for (var i = 0; i < _days.Count; i++)
+        foreach (ref readonly var counts in _days.AsSpan(0, _count))
         {
-            var day = _days[i];
-            if (day < low)
+            if (counts.Day < low)
             {
                 continue;
             }
 
-            if (day > high)
+            if (counts.Day > high)
             {
                 break;
             }
 
             totals = new RecentTotals(
-                totals.Events + _events[i],
-                totals.Sessions + _sessions[i],
-                totals.Errors + _errors[i],
-                totals.FeedbackCount + _feedbackCounts[i],
-                totals.FeedbackSum + _feedbackSums[i],
-                totals.Value + _values[i]);
+                totals.Events + counts.Events,
+                totals.Sessions + counts.Sessions,
+                totals.Errors + counts.Errors,
+                totals.FeedbackCount + counts.FeedbackCount,
+                totals.FeedbackSum + counts.FeedbackSum,
+                totals.Value + counts.Value);
         }
 
         return totals;
     }
 
-    private void Trim(int firstKept)
+    private int IndexOf(int day) => _days.AsSpan(0, _count).BinarySearch(new DayKey(day));
+
+    /// <summary>Drops the days before <paramref name="firstKept"/>; returns how many.</summary>
+    private int Trim(int firstKept)
     {
         var drop = 0;
-        while (drop < _days.Count && _days[drop] < firstKept)
+        while (drop < _count && _days[drop].Day < firstKept)
         {
             drop++;
         }
 
-        if (drop == 0)
+        if (drop > 0)
+        {
+            _days.AsSpan(drop, _count - drop).CopyTo(_days);
+            _count -= drop;
+            _days.AsSpan(_count, drop).Clear();
+        }
+
+        return drop;
+    }
+
+    /// <summary>Finds a day in the sorted array by its number alone.</summary>
+    private readonly struct DayKey(int day) : IComparable<RecentDay>
+    {
+        public int CompareTo(RecentDay other) => day.CompareTo(other.Day);
+    }
+
+    /// <summary>Moves the columns of an older snapshot into the day array, once.</summary>
+    private void UpgradeLegacy()
+    {
+        if (_legacyDays is not { } days)
         {
             return;
         }
 
-        _days.RemoveRange(0, drop);
-        _events.RemoveRange(0, drop);
-        _sessions.RemoveRange(0, drop);
-        _errors.RemoveRange(0, drop);
-        _feedbackCounts.RemoveRange(0, drop);
-        _feedbackSums.RemoveRange(0, drop);
-        _values.RemoveRange(0, drop);
+        var upgraded = new RecentDay[days.Count];
+        for (var i = 0; i < upgraded.Length; i++)
+        {
+            upgraded[i] = new RecentDay
+            {
+                Day = days[i],
+                Events = _legacyEvents![i],
+                Sessions = _legacySessions![i],
+                Errors = _legacyErrors![i],
+                FeedbackCount = _legacyFeedbackCounts![i],
+                FeedbackSum = _legacyFeedbackSums![i],
+                Value = _legacyValues![i],
+            };
+        }
+
+        (_days, _count) = (upgraded, upgraded.Length);
+        _legacyDays = _legacyEvents = _legacySessions = _legacyErrors = _legacyFeedbackCounts = null;
+        _legacyFeedbackSums = _legacyValues = null;
     }
 }

@@ -4,38 +4,51 @@ namespace ProductOps.Domain;
 [GenerateSerializer, Alias("productops.sorted-int-set")]
 public sealed class SortedIntSet
 {
-    [Id(0)] private List<int> _items = [];
+    [NonSerialized] private int[] _items = [];
+    [NonSerialized] private int _count;
 
-    public int Count => _items.Count;
+    public int Count => _count;
 
-    public IReadOnlyList<int> Items => _items;
+    public ReadOnlySpan<int> Items => _items.AsSpan(0, _count);
 
-    /// <summary>Adds the value; false when it was already there.</summary>
-    public bool Add(int value)
+    /// <summary>The stored form: the members in order, without spare capacity.</summary>
+    [Id(1)]
+    internal int[] Stored
     {
-        var index = _items.BinarySearch(value);
-        if (index >= 0)
-        {
-            return false;
-        }
-
-        _items.Insert(~index, value);
-        return true;
+        get => SortedArray.Trimmed(_items, _count);
+        set => (_items, _count) = (value, value.Length);
     }
 
-    public bool Contains(int value) => _items.BinarySearch(value) >= 0;
+    /// <summary>Snapshots written before <see cref="Stored"/> hold the members in a list.</summary>
+    [Id(0)]
+    internal List<int>? LegacyItems
+    {
+        get => null;
+        set
+        {
+            if (value is not null)
+            {
+                Stored = [.. value];
+            }
+        }
+    }
+
+    /// <summary>Adds the value; false when it was already there.</summary>
+    public bool Add(int value) => SortedArray.Add(ref _items, ref _count, value);
+
+    public bool Contains(int value) => Items.BinarySearch(value) >= 0;
 
     /// <summary>True when some member lies in [low, high].</summary>
     public bool AnyInRange(int low, int high)
     {
-        var index = _items.BinarySearch(low);
+        var index = Items.BinarySearch(low);
         if (index >= 0)
         {
             return true;
         }
 
         index = ~index;
-        return index < _items.Count && _items[index] <= high;
+        return index < _count && _items[index] <= high;
     }
 
     /// <summary>How many members lie in [low, high].</summary>
@@ -46,9 +59,10 @@ public sealed class SortedIntSet
             return 0;
         }
 
-        var from = _items.BinarySearch(low);
+        var items = Items;
+        var from = items.BinarySearch(low);
         from = from >= 0 ? from : ~from;
-        var to = _items.BinarySearch(high);
+        var to = items.BinarySearch(high);
         to = to >= 0 ? to + 1 : ~to;
         return Math.Max(0, to - from);
     }
@@ -56,7 +70,7 @@ public sealed class SortedIntSet
     /// <summary>The greatest member below value, or null.</summary>
     public int? Predecessor(int value)
     {
-        var index = _items.BinarySearch(value);
+        var index = Items.BinarySearch(value);
         index = index >= 0 ? index - 1 : ~index - 1;
         return index >= 0 ? _items[index] : null;
     }
@@ -64,8 +78,8 @@ public sealed class SortedIntSet
     /// <summary>The least member above value, or null.</summary>
     public int? Successor(int value)
     {
-        var index = _items.BinarySearch(value);
+        var index = Items.BinarySearch(value);
         index = index >= 0 ? index + 1 : ~index;
-        return index < _items.Count ? _items[index] : null;
+        return index < _count ? _items[index] : null;
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace ProductOps.Domain;
 
 /// <summary>
@@ -14,6 +16,16 @@ public sealed class UserActivity
     private const int Window7 = 7;
     private const int Window30 = 30;
 
+    // Sets held as a sorted array and a count, with no collection object per set: a node holds
+    // a hundred thousand users, and most have a handful of features and sessions.
+    [NonSerialized] private FeatureUsage[] _features = [];
+    [NonSerialized] private int _featureCount;
+    [NonSerialized] private long[] _sessionHashes = [];
+    [NonSerialized] private int _sessionCount;
+
+    /// <summary>Null until the user's first trait: most users never get one.</summary>
+    [Id(7)] private Dictionary<string, TraitValue>? _traits;
+
     [Id(0)] public long? FirstSeenMs { get; private set; }
 
     [Id(1)] public long? LastSeenMs { get; private set; }
@@ -24,12 +36,6 @@ public sealed class UserActivity
 
     [Id(4)] public SortedIntSet ActiveDays { get; private set; } = new();
 
-    [Id(5)] public HashSet<long> SessionHashes { get; private set; } = [];
-
-    [Id(6)] public Dictionary<string, FeatureUsage> Features { get; private set; } = new(StringComparer.Ordinal);
-
-    [Id(7)] public Dictionary<string, TraitValue> Traits { get; private set; } = new(StringComparer.Ordinal);
-
     /// <summary>Latest event time of a usage event that is not a churn event.</summary>
     [Id(8)] public long? LastEngagedMs { get; private set; }
 
@@ -38,6 +44,59 @@ public sealed class UserActivity
 
     /// <summary>Per-day counts of the last 90 days before the latest event, for the churn features.</summary>
     [Id(10)] public RecentActivity Recent { get; private set; } = new();
+
+    /// <summary>The features the user used, in ordinal order of their names.</summary>
+    public ReadOnlySpan<FeatureUsage> Features => _features.AsSpan(0, _featureCount);
+
+    /// <summary>How many distinct sessions the user had.</summary>
+    public int SessionCount => _sessionCount;
+
+    public IReadOnlyDictionary<string, TraitValue> Traits =>
+        (IReadOnlyDictionary<string, TraitValue>?)_traits ?? ReadOnlyDictionary<string, TraitValue>.Empty;
+
+    /// <summary>The stored form of the features: in order, without spare capacity.</summary>
+    [Id(12)]
+    internal FeatureUsage[] StoredFeatures
+    {
+        get => SortedArray.Trimmed(_features, _featureCount);
+        set => (_features, _featureCount) = (value, value.Length);
+    }
+
+    /// <summary>The stored form of the sessions: their hashes in order, without spare capacity.</summary>
+    [Id(11)]
+    internal long[] StoredSessionHashes
+    {
+        get => SortedArray.Trimmed(_sessionHashes, _sessionCount);
+        set => (_sessionHashes, _sessionCount) = (value, value.Length);
+    }
+
+    /// <summary>Snapshots written before <see cref="StoredFeatures"/> hold the features by name.</summary>
+    [Id(6)]
+    internal Dictionary<string, FeatureUsage>? LegacyFeatures
+    {
+        get => null;
+        set
+        {
+            if (value is not null)
+            {
+                StoredFeatures = [.. value.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => Named(f.Value, f.Key))];
+            }
+        }
+    }
+
+    /// <summary>Snapshots written before <see cref="StoredSessionHashes"/> hold the hashes in a hash set.</summary>
+    [Id(5)]
+    internal HashSet<long>? LegacySessionHashes
+    {
+        get => null;
+        set
+        {
+            if (value is not null)
+            {
+                StoredSessionHashes = [.. value.Order()];
+            }
+        }
+    }
 
     /// <summary>Applies one event and appends the counter deltas it causes through the user's history
     /// to <paramref name="deltas"/> (the event's own are <see cref="EventCounters.AddTo"/>'s).</summary>
@@ -105,14 +164,25 @@ public sealed class UserActivity
         LastSeenMs,
         EventCount,
         ActiveDays.Count,
-        SessionHashes.Count,
+        _sessionCount,
         ValueSum,
-        [.. Features.OrderBy(f => f.Key, StringComparer.Ordinal)
-            .Select(f => new FeatureUsageView(f.Key, f.Value.Count, f.Value.FirstUseMs, f.Value.LastUseMs))],
+        FeatureViews(),
         Traits.Where(t => t.Value.Value.Length > 0)
             .ToDictionary(t => t.Key, t => t.Value.Value, StringComparer.Ordinal),
         LifecycleAt(asOfMs, rules),
         asOfMs);
+
+    /// <summary>The names of the features the user used, in ordinal order.</summary>
+    public string[] FeatureNames()
+    {
+        var names = new string[_featureCount];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = _features[i].Name;
+        }
+
+        return names;
+    }
 
     /// <summary>The earliest active day in [low, high]; days after asOf's day are not "recent".</summary>
     private int? FirstActiveDayIn(int low, int high)
@@ -138,9 +208,10 @@ public sealed class UserActivity
         foreach (var (key, value) in e.Properties)
         {
             // Ties go to the later event in log order, which is this one.
-            if (!Traits.TryGetValue(key, out var current) || e.TimestampMs >= current.TimestampMs)
+            _traits ??= new(StringComparer.Ordinal);
+            if (!_traits.TryGetValue(key, out var current) || e.TimestampMs >= current.TimestampMs)
             {
-                Traits[key] = new TraitValue(value, e.TimestampMs);
+                _traits[key] = new TraitValue(value, e.TimestampMs);
             }
         }
     }
@@ -176,7 +247,7 @@ public sealed class UserActivity
 
         if (e.SessionId.Length > 0)
         {
-            SessionHashes.Add(StableHash.Of(e.SessionId));
+            SortedArray.Add(ref _sessionHashes, ref _sessionCount, StableHash.Of(e.SessionId));
         }
 
         Recent.Add(
@@ -201,17 +272,23 @@ public sealed class UserActivity
         var feature = e.Feature;
         var ts = e.TimestampMs;
         var hour = TimeBuckets.HourOf(ts);
-        if (!Features.TryGetValue(feature, out var usage))
+        var index = Features.BinarySearch(new FeatureName(feature));
+        FeatureUsage usage;
+        if (index < 0)
         {
-            usage = new FeatureUsage { FirstUseMs = ts, LastUseMs = ts };
-            Features[feature] = usage;
+            usage = new FeatureUsage { Name = feature, FirstUseMs = ts, LastUseMs = ts };
+            SortedArray.InsertAt(ref _features, ref _featureCount, ~index, usage);
             deltas.Add(new(feature, Metric.FeatureTotalAdopters, 0, 1));
             deltas.Add(new(feature, Metric.FeatureHourNewAdopters, hour, 1));
         }
-        else if (ts < usage.FirstUseMs)
+        else
         {
-            MoveBucket(deltas, feature, Metric.FeatureHourNewAdopters, TimeBuckets.HourOf(usage.FirstUseMs), hour);
-            usage.FirstUseMs = ts;
+            usage = _features[index];
+            if (ts < usage.FirstUseMs)
+            {
+                MoveBucket(deltas, feature, Metric.FeatureHourNewAdopters, TimeBuckets.HourOf(usage.FirstUseMs), hour);
+                usage.FirstUseMs = ts;
+            }
         }
 
         usage.Count++;
@@ -252,6 +329,30 @@ public sealed class UserActivity
         {
             deltas.Add(new(feature, metric, first, 1, (ushort)(last - first)));
         }
+    }
+
+    /// <summary>Finds a feature in the sorted array by its name alone.</summary>
+    private readonly struct FeatureName(string name) : IComparable<FeatureUsage>
+    {
+        public int CompareTo(FeatureUsage? other) => string.CompareOrdinal(name, other?.Name);
+    }
+
+    private static FeatureUsage Named(FeatureUsage usage, string name)
+    {
+        usage.Name = name;
+        return usage;
+    }
+
+    private FeatureUsageView[] FeatureViews()
+    {
+        var views = new FeatureUsageView[_featureCount];
+        for (var i = 0; i < views.Length; i++)
+        {
+            var usage = _features[i];
+            views[i] = new FeatureUsageView(usage.Name, usage.Count, usage.FirstUseMs, usage.LastUseMs);
+        }
+
+        return views;
     }
 
     private static void MoveBucket(List<CounterDelta> deltas, string feature, Metric metric, int from, int to)

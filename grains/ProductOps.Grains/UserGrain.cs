@@ -232,7 +232,7 @@ public sealed partial class UserGrain(
 
         var risk = model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, tenants.SettingsOf(_tenant).AlertThreshold);
         var index = GrainReferences.Get<IChurnIndexGrain>(GrainFactory, ChurnIndexKeys.For(_tenant, _partition));
-        await index.Record(new ChurnIndexEntry(_userId, risk, [.. activity.Features.Keys]));
+        await index.Record(new ChurnIndexEntry(_userId, risk, activity.FeatureNames()));
         _listedUnscored = risk is null;
     }
 

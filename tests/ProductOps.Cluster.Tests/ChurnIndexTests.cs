@@ -139,7 +139,7 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
             Assert.Equal(expected.Probability, risk.Probability, 5);
             var explained = expected.Probability >= TestClusterFactory.ServingAlertThreshold;
             Assert.Equal(explained ? expected.Reasons.Select(r => r.Text) : [], risk.Reasons);
-            Assert.Equal(activity.Features.Keys.Order(StringComparer.Ordinal), entry.Features.Order(StringComparer.Ordinal));
+            Assert.Equal(activity.FeatureNames(), entry.Features.Order(StringComparer.Ordinal));
             checkedUsers++;
         }
 

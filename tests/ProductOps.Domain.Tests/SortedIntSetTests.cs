@@ -12,7 +12,7 @@ public sealed class SortedIntSetTests
         var added = new[] { 5, -3, 9, 5, 0, -3 }.Select(set.Add).ToList();
 
         Assert.Equal([true, true, true, false, true, false], added);
-        Assert.Equal([-3, 0, 5, 9], set.Items);
+        Assert.Equal([-3, 0, 5, 9], set.Items.ToArray());
         Assert.Equal(4, set.Count);
     }
 
