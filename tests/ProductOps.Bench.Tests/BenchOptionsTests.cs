@@ -20,13 +20,13 @@ public sealed class BenchOptionsTests
     [Fact]
     public void Redacted_HidesTheKeysAndTheDatabasePassword()
     {
-        string[] args = ["--quick", "--ingest-key", "secret-ingest", "--read-key", "secret-read",
+        string[] args = ["--quick", "--ingest-key", "secret-ingest", "--read-key", "secret-read", "--admin-key", "secret-admin",
             "--postgres", "Host=db;Username=bench;Password=secret-db;Database=bench", "--batch", "200"];
 
         var recorded = string.Join(" ", BenchOptions.Redacted(args));
 
         Assert.DoesNotContain("secret", recorded, StringComparison.Ordinal);
-        Assert.Contains("--ingest-key *** --read-key ***", recorded, StringComparison.Ordinal);
+        Assert.Contains("--ingest-key *** --read-key *** --admin-key ***", recorded, StringComparison.Ordinal);
         Assert.Contains("Username=bench", recorded, StringComparison.Ordinal);
         Assert.Contains("--batch 200", recorded, StringComparison.Ordinal);
     }

@@ -42,6 +42,14 @@ public sealed class BenchSmokeTests
             Assert.True(report["machine"]!["memory_bytes"]!.GetValue<long>() > 0);
             Assert.Contains("--tiny", report["command"]!.GetValue<string>(), StringComparison.Ordinal);
 
+            // The churn queries ran on a model the harness trained and the node served and swept.
+            var churn = report["phases"]!["churn_queries"]!;
+            Assert.Equal("Succeeded", churn["training"]!["status"]!.GetValue<string>());
+            Assert.True(churn["sweep"]!["scored_users"]!.GetValue<long>() > 0);
+            Assert.True(Number(report, "get_churn_risk_p99_ms") > 0);
+            Assert.True(Number(report, "list_at_risk_p99_ms") > 0);
+            Assert.Equal(0, churn["query_errors"]!.GetValue<long>());
+
             // The SQL baseline either ran (figures) or says why it did not (and invents nothing).
             if (report["sql_skipped"] is null)
             {

@@ -21,15 +21,18 @@ internal sealed class BenchConnection : IDisposable
     private readonly List<GrpcChannel> _channels = [];
     private readonly Metadata _ingestHeaders;
     private readonly Metadata _readHeaders;
+    private readonly Metadata _adminHeaders;
 
-    public BenchConnection(Uri address, string ingestKey, string readKey)
+    public BenchConnection(Uri address, string ingestKey, string readKey, string adminKey)
     {
         Address = address;
         _ingestHeaders = new Metadata { { "x-api-key", ingestKey } };
         _readHeaders = new Metadata { { "x-api-key", readKey } };
+        _adminHeaders = new Metadata { { "x-api-key", adminKey } };
         var shared = NewChannel();
         Ingest = new IngestService.IngestServiceClient(shared);
         Query = new QueryService.QueryServiceClient(shared);
+        Admin = new AdminService.AdminServiceClient(shared);
     }
 
     public Uri Address { get; }
@@ -38,9 +41,13 @@ internal sealed class BenchConnection : IDisposable
 
     public QueryService.QueryServiceClient Query { get; }
 
+    public AdminService.AdminServiceClient Admin { get; }
+
     public CallOptions IngestCall(CancellationToken token = default) => new(_ingestHeaders, cancellationToken: token);
 
     public CallOptions ReadCall(CancellationToken token = default) => new(_readHeaders, cancellationToken: token);
+
+    public CallOptions AdminCall(CancellationToken token = default) => new(_adminHeaders, cancellationToken: token);
 
     /// <summary>A new TrackStream on a channel of its own.</summary>
     public AsyncDuplexStreamingCall<byte[], TrackResponse> OpenTrackStream(CancellationToken token)

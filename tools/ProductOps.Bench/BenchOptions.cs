@@ -25,6 +25,15 @@ internal sealed class BenchOptions
 
     public string ReadKey { get; private set; } = "demo-read-key";
 
+    /// <summary>Key with the admin scope, to train and activate the churn model the churn queries need.</summary>
+    public string AdminKey { get; private set; } = "demo-admin-key";
+
+    /// <summary>Simulated users (with churners) streamed in before training; 0 skips the churn phase.</summary>
+    public int ChurnUsers { get; private set; }
+
+    /// <summary>Days of the simulated history, ending today.</summary>
+    public int ChurnDays { get; private set; } = 84;
+
     public int Seed { get; private set; } = 42;
 
     public int Users { get; private set; }
@@ -87,6 +96,8 @@ internal sealed class BenchOptions
           --node-pid PID          PID of the external node (for RSS and CPU)
           --silo-dll PATH         the node to start (default: silo/ProductOps.Silo/bin/Release/...)
           --ingest-key KEY        (demo-ingest-key)   --read-key KEY (demo-read-key)
+          --admin-key KEY         (demo-admin-key) trains and activates the churn model
+          --churn-users N         simulated users to train on (0 skips the churn queries)  --churn-days N (84)
           --seed N (42)  --users N  --features N (40)  --days N (30)
           --batch N (500)  --in-flight N (16, per stream)  --streams N (4)
           --saturation-seconds S  --step-seconds S  --loads 0.25,0.5,0.7,0.9
@@ -107,7 +118,7 @@ internal sealed class BenchOptions
         for (var i = 0; i < args.Count; i++)
         {
             yield return args[i];
-            if (i + 1 < args.Count && args[i] is "--ingest-key" or "--read-key")
+            if (i + 1 < args.Count && args[i] is "--ingest-key" or "--read-key" or "--admin-key")
             {
                 yield return "***";
                 i++;
@@ -151,6 +162,9 @@ internal sealed class BenchOptions
                 case "--silo-dll": options.SiloDll = Value(); break;
                 case "--ingest-key": options.IngestKey = Value(); break;
                 case "--read-key": options.ReadKey = Value(); break;
+                case "--admin-key": options.AdminKey = Value(); break;
+                case "--churn-users": options.ChurnUsers = Int(); break;
+                case "--churn-days": options.ChurnDays = Int(); break;
                 case "--seed": options.Seed = Int(); break;
                 case "--users": options.Users = Int(); break;
                 case "--features": options.Features = Int(); break;
@@ -186,9 +200,11 @@ internal sealed class BenchOptions
         }
 
         if (options.Users < 1 || options.Features < 1 || options.Days < 1 || options.BatchSize is < 1 or > 1000
-            || options.InFlight < 1 || options.Streams < 1 || options.Loads.Any(l => l is <= 0 or > 1))
+            || options.InFlight < 1 || options.Streams < 1 || options.Loads.Any(l => l is <= 0 or > 1)
+            || options.ChurnUsers < 0 || options.ChurnDays is < 1 or > 3_660)
         {
-            throw new ArgumentException("out-of-range option (users, features, days >= 1; batch 1-1000; loads in (0, 1])");
+            throw new ArgumentException(
+                "out-of-range option (users, features, days >= 1; batch 1-1000; loads in (0, 1]; churn users >= 0; churn days 1-3660)");
         }
 
         return options;
@@ -206,6 +222,7 @@ internal sealed class BenchOptions
                 QueryDuration = TimeSpan.FromSeconds(20);
                 Probes = 100;
                 MemoryUsers = 100_000;
+                ChurnUsers = 5_000;
                 NaiveDuration = TimeSpan.FromSeconds(10);
                 SqlEvents = 10_000_000;
                 SqlQueryRuns = 20;
@@ -218,6 +235,7 @@ internal sealed class BenchOptions
                 QueryDuration = TimeSpan.FromSeconds(8);
                 Probes = 30;
                 MemoryUsers = 10_000;
+                ChurnUsers = 2_000;
                 NaiveDuration = TimeSpan.FromSeconds(4);
                 SqlEvents = 500_000;
                 SqlQueryRuns = 5;
@@ -230,6 +248,7 @@ internal sealed class BenchOptions
                 QueryDuration = TimeSpan.FromSeconds(2);
                 Probes = 5;
                 MemoryUsers = 500;
+                ChurnUsers = 500;
                 NaiveDuration = TimeSpan.FromSeconds(1);
                 SqlEvents = 20_000;
                 SqlQueryRuns = 3;

@@ -31,7 +31,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             Describe(report, runId, mode, node?.SiloDll ?? options.SiloDll);
             await progress.WriteLineAsync($"Mode: {mode}; run {runId}; {options.Profile} profile");
 
-            using var connection = new BenchConnection(address, options.IngestKey, options.ReadKey);
+            using var connection = new BenchConnection(address, options.IngestKey, options.ReadKey, options.AdminKey);
             var workload = new WorkloadGenerator(options.Seed, options.Users, options.Features, options.Days,
                 options.SqlEvents, runId, DateTimeOffset.UtcNow);
             await WarmUpAsync(connection, workload, pid, token);
@@ -46,6 +46,8 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             await naive.RunAsync(token);
             var idle = new IdleQueryPhase(options, connection, workload, progress);
             await idle.RunAsync(token);
+            var churn = new ChurnQueryPhase(options, connection, workload, pid, progress);
+            await churn.RunAsync(ingest.Saturation!.EventsPerSec, token);
 
             // The baseline database gets the machine to itself, as ProductOps had.
             if (node is not null)
@@ -64,7 +66,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             var sql = new SqlBaselinePhase(options, workload, runId, progress);
             await sql.RunAsync(token);
 
-            Summarize(report, ingest, queries, idle, memory, naive, sql);
+            Summarize(report, ingest, queries, idle, churn, memory, naive, sql);
             report.Root["machine"]!["load_average_at_end"] = MachineInfo.LoadAverage();
             return report;
         }
@@ -103,6 +105,8 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             ["query_rate_per_sec"] = options.QueryRate,
             ["probes"] = options.Probes,
             ["memory_users"] = options.MemoryUsers,
+            ["churn_users"] = options.ChurnUsers,
+            ["churn_days"] = options.ChurnDays,
             ["naive_concurrency"] = options.NaiveConcurrency,
             ["sql_events"] = options.SqlEvents,
         });
@@ -125,8 +129,8 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
         await connection.WaitForAggregatesAsync(TimeSpan.FromSeconds(60), token);
     }
 
-    private static void Summarize(BenchReport report, IngestPhase ingest, QueryUnderLoadPhase queries, IdleQueryPhase idle, MemoryPhase memory,
-        NaivePhase naive, SqlBaselinePhase sql)
+    private static void Summarize(BenchReport report, IngestPhase ingest, QueryUnderLoadPhase queries, IdleQueryPhase idle,
+        ChurnQueryPhase churn, MemoryPhase memory, NaivePhase naive, SqlBaselinePhase sql)
     {
         var saturated = ingest.Saturation?.EventsPerSec;
         var at70 = ingest.At70;
@@ -151,6 +155,13 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
         report.Set("get_feature_p99_ms", queries.Feature?.P99);
         report.Set("get_overview_p99_ms", queries.Overview?.P99);
         report.Set("query_p99_ms", Max(queries.User?.P99, queries.Feature?.P99));
+        report.Set("get_churn_risk_p50_ms", churn.ChurnRisk?.P50);
+        report.Set("get_churn_risk_p99_ms", churn.ChurnRisk?.P99);
+        report.Set("list_at_risk_p50_ms", churn.AtRisk?.P50);
+        report.Set("list_at_risk_p99_ms", churn.AtRisk?.P99);
+        report.Set("churn_query_p99_ms", Max(churn.ChurnRisk?.P99, churn.AtRisk?.P99));
+        report.Set("get_churn_risk_idle_p99_ms", churn.IdleChurnRisk?.P99);
+        report.Set("list_at_risk_idle_p99_ms", churn.IdleAtRisk?.P99);
         report.Set("bytes_per_user", memory.BytesPerUser, 0);
         report.Set("naive_events_per_sec", naive.EventsPerSec, 0);
         report.Set("streaming_vs_naive", Ratio(saturated, naive.EventsPerSec), 1);
@@ -169,6 +180,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             ["memory"] = memory.ToJson(),
             ["naive"] = naive.ToJson(),
             ["idle_queries"] = idle.ToJson(),
+            ["churn_queries"] = churn.ToJson(),
             ["sql"] = sql.ToJson(),
         });
 

@@ -7,12 +7,12 @@ namespace ProductOps.Bench;
 internal sealed class IdleQueryPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
     TextWriter progress)
 {
-    private readonly QueryLoad _queries = new(connection, workload, options.QueryRate, options.Seed);
+    private readonly QueryLoad _queries = new(QueryLoad.Analytics(connection, workload), options.QueryRate, options.Seed);
     private bool _caughtUp;
 
-    public LatencySummary? Feature => _queries.Feature;
+    public LatencySummary? Feature => _queries.Of("get_feature");
 
-    public LatencySummary? User => _queries.User;
+    public LatencySummary? User => _queries.Of("get_user");
 
     public async Task RunAsync(CancellationToken token)
     {

@@ -5,32 +5,52 @@ using ProductOps.Contracts.V1;
 
 namespace ProductOps.Bench;
 
-/// <summary>GetUser, GetFeature and GetOverview in turn at a fixed total rate, open loop, each
-/// latency counted from when the query was due (at most 512 outstanding; beyond, counted as skipped).</summary>
-internal sealed class QueryLoad(BenchConnection connection, WorkloadGenerator workload, int queryRate, int seed)
+/// <summary>Queries sent in turn at a fixed total rate, open loop, each latency counted from when
+/// the query was due (at most 512 outstanding; beyond, counted as skipped).</summary>
+internal sealed class QueryLoad(IReadOnlyList<QueryKind> kinds, int queryRate, int seed)
 {
     private const int MaxOutstanding = 512;
-    private readonly LatencyRecorder _user = new();
-    private readonly LatencyRecorder _feature = new();
-    private readonly LatencyRecorder _overview = new();
+    private readonly LatencyRecorder[] _latencies = [.. kinds.Select(_ => new LatencyRecorder())];
     private long _errors;
     private long _skipped;
 
-    public LatencySummary? User => _user.Summary();
+    /// <summary>GetUser, GetFeature and GetOverview: what a dashboard asks most.</summary>
+    public static QueryKind[] Analytics(BenchConnection connection, WorkloadGenerator workload) =>
+    [
+        new("get_user", (draw, token) => connection.Query.GetUserAsync(
+            new GetUserRequest { UserId = WorkloadGenerator.UserId(workload.UserIndex(draw)) }, connection.ReadCall(token)).ResponseAsync),
+        new("get_feature", (draw, token) => connection.Query.GetFeatureAsync(
+            new GetFeatureRequest { Feature = workload.Features[(int)(draw % (ulong)workload.Features.Count)] },
+            connection.ReadCall(token)).ResponseAsync),
+        new("get_overview", (_, token) => connection.Query.GetOverviewAsync(new GetOverviewRequest(), connection.ReadCall(token)).ResponseAsync),
+    ];
 
-    public LatencySummary? Feature => _feature.Summary();
-
-    public LatencySummary? Overview => _overview.Summary();
-
-    public JsonObject ToJson() => new()
+    /// <summary>The latencies of the query named <paramref name="name"/>; null before any answer.</summary>
+    public LatencySummary? Of(string name)
     {
-        ["query_rate_per_sec"] = queryRate,
-        ["get_user"] = User?.ToJson(),
-        ["get_feature"] = Feature?.ToJson(),
-        ["get_overview"] = Overview?.ToJson(),
-        ["query_errors"] = _errors,
-        ["queries_skipped_outstanding_cap"] = _skipped,
-    };
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            if (kinds[i].Name == name)
+            {
+                return _latencies[i].Summary();
+            }
+        }
+
+        throw new ArgumentException($"no query named {name}", nameof(name));
+    }
+
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject { ["query_rate_per_sec"] = queryRate };
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            json[kinds[i].Name] = _latencies[i].Summary()?.ToJson();
+        }
+
+        json["query_errors"] = _errors;
+        json["queries_skipped_outstanding_cap"] = _skipped;
+        return json;
+    }
 
     public async Task RunAsync(TimeSpan duration, CancellationToken token)
     {
@@ -61,26 +81,19 @@ internal sealed class QueryLoad(BenchConnection connection, WorkloadGenerator wo
             }
 
             draw = (draw ^ (draw >> 31)) * 0xBF58476D1CE4E5B9UL + (ulong)k;
-            outstanding.Add((k % 3) switch
-            {
-                0 => TimeAsync(due, _user, () => connection.Query.GetUserAsync(
-                    new GetUserRequest { UserId = WorkloadGenerator.UserId(workload.UserIndex(draw)) }, connection.ReadCall(token)).ResponseAsync),
-                1 => TimeAsync(due, _feature, () => connection.Query.GetFeatureAsync(
-                    new GetFeatureRequest { Feature = workload.Features[(int)(draw % (ulong)workload.Features.Count)] },
-                    connection.ReadCall(token)).ResponseAsync),
-                _ => TimeAsync(due, _overview, () => connection.Query.GetOverviewAsync(
-                    new GetOverviewRequest(), connection.ReadCall(token)).ResponseAsync),
-            });
+            var kind = (int)(k % kinds.Count);
+            outstanding.Add(TimeAsync(due, _latencies[kind], kinds[kind].Send, draw, token));
         }
 
         await Task.WhenAll(outstanding);
     }
 
-    private async Task TimeAsync<T>(long due, LatencyRecorder recorder, Func<Task<T>> query)
+    private async Task TimeAsync(long due, LatencyRecorder recorder, Func<ulong, CancellationToken, Task> send, ulong draw,
+        CancellationToken token)
     {
         try
         {
-            await query();
+            await send(draw, token);
             recorder.Add(LatencyRecorder.MsSince(due));
         }
         catch (RpcException)

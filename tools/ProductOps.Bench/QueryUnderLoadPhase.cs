@@ -9,27 +9,25 @@ namespace ProductOps.Bench;
 internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
     string runId, int? nodePid, TextWriter progress)
 {
-    private readonly QueryLoad _queries = new(connection, workload, options.QueryRate, options.Seed);
+    private readonly QueryLoad _queries = new(QueryLoad.Analytics(connection, workload), options.QueryRate, options.Seed);
 
     public FreshnessProbe Freshness { get; } = new(connection, runId);
 
     public LoadResult? Background { get; private set; }
 
-    public LatencySummary? User => _queries.User;
+    public LatencySummary? User => _queries.Of("get_user");
 
-    public LatencySummary? Feature => _queries.Feature;
+    public LatencySummary? Feature => _queries.Of("get_feature");
 
-    public LatencySummary? Overview => _queries.Overview;
+    public LatencySummary? Overview => _queries.Of("get_overview");
 
     public async Task RunAsync(double saturatedRate, CancellationToken token)
     {
         var rate = Math.Max(1, saturatedRate * 0.7);
-        var batches = workload.PrepareBatches((long)(rate * options.QueryDuration.TotalSeconds) + options.BatchSize, options.BatchSize);
         await progress.WriteLineAsync($"Queries: {options.QueryRate}/s (GetUser, GetFeature, GetOverview) and {options.Probes} freshness probes "
             + $"while ingesting {rate:N0} events/s (70%)");
-        var driver = new StreamLoadDriver(connection, options.Streams, options.InFlight, nodePid);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var ingest = driver.RunAsync(batches, rate, options.QueryDuration, token);
+        var ingest = StreamLoadDriver.IngestAtRateAsync(options, connection, workload, nodePid, rate, options.QueryDuration, token);
         var queries = _queries.RunAsync(options.QueryDuration, stop.Token);
         var probes = ProbeLoopAsync(options.QueryDuration, stop.Token);
         Background = await ingest;

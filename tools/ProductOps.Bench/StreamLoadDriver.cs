@@ -14,6 +14,16 @@ namespace ProductOps.Bench;
 /// </remarks>
 internal sealed class StreamLoadDriver(BenchConnection connection, int streams, int inFlight, int? nodePid)
 {
+    /// <summary>The background load the under-load phases measure in: the workload's next events at
+    /// <paramref name="rate"/> for <paramref name="duration"/>. The batches are prepared before this
+    /// returns, so the load starts at once.</summary>
+    public static Task<LoadResult> IngestAtRateAsync(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
+        int? nodePid, double rate, TimeSpan duration, CancellationToken token)
+    {
+        var batches = workload.PrepareBatches((long)(rate * duration.TotalSeconds) + options.BatchSize, options.BatchSize);
+        return new StreamLoadDriver(connection, options.Streams, options.InFlight, nodePid).RunAsync(batches, rate, duration, token);
+    }
+
     public async Task<LoadResult> RunAsync(PreparedBatch[] batches, double? eventsPerSec, TimeSpan duration,
         CancellationToken cancellationToken)
     {
