@@ -17,43 +17,40 @@ public sealed class RecentActivity
     [NonSerialized] private RecentDay[] _days = [];
     [NonSerialized] private int _count;
 
-    // Snapshots written before Stored kept each count in its own list, in day order. Any change
-    // upgrades first, so while these are set they hold the same days as Stored.
-    [Id(0)] private List<int>? _legacyDays;
-    [Id(1)] private List<int>? _legacyEvents;
-    [Id(2)] private List<int>? _legacySessions;
-    [Id(3)] private List<int>? _legacyErrors;
-    [Id(4)] private List<int>? _legacyFeedbackCounts;
-    [Id(5)] private List<double>? _legacyFeedbackSums;
-    [Id(6)] private List<double>? _legacyValues;
+    /// <summary>The columns of a snapshot written before <see cref="Stored"/>, while it is read.</summary>
+    [NonSerialized] private LegacyColumns? _legacy;
 
     /// <summary>Number of retained days.</summary>
-    public int Count
-    {
-        get
-        {
-            UpgradeLegacy();
-            return _count;
-        }
-    }
+    public int Count => _count;
 
     /// <summary>The stored form: the retained days in order, without spare capacity.</summary>
     [Id(7)]
     internal RecentDay[] Stored
     {
-        get
-        {
-            UpgradeLegacy();
-            return SortedArray.Trimmed(_days, _count);
-        }
-
+        get => SortedArray.Trimmed(_days, _count);
         set => (_days, _count) = (value, value.Length);
     }
+
+    // Snapshots written before Stored kept each count in a list of its own, in day order. Each is
+    // read into the columns, and the days are built the moment the last one arrives: on the
+    // serializer's turn, never on a read. Written as null.
+    [Id(0)] internal List<int>? LegacyDays { get => null; set => Legacy(value, (c, v) => c.Days = v); }
+
+    [Id(1)] internal List<int>? LegacyEvents { get => null; set => Legacy(value, (c, v) => c.Events = v); }
+
+    [Id(2)] internal List<int>? LegacySessions { get => null; set => Legacy(value, (c, v) => c.Sessions = v); }
+
+    [Id(3)] internal List<int>? LegacyErrors { get => null; set => Legacy(value, (c, v) => c.Errors = v); }
+
+    [Id(4)] internal List<int>? LegacyFeedbackCounts { get => null; set => Legacy(value, (c, v) => c.FeedbackCounts = v); }
+
+    [Id(5)] internal List<double>? LegacyFeedbackSums { get => null; set => Legacy(value, (c, v) => c.FeedbackSums = v); }
+
+    [Id(6)] internal List<double>? LegacyValues { get => null; set => Legacy(value, (c, v) => c.Values = v); }
 
     /// <summary>Counts one usage event of <paramref name="day"/>.</summary>
     public void Add(int day, bool isSessionStart, bool isError, bool isFeedback, double value)
     {
-        UpgradeLegacy();
         if (_count > 0 && day < _days[_count - 1].Day - (RetainedDays - 1))
         {
             return; // older than every window the features can ask for
@@ -93,7 +90,6 @@ public sealed class RecentActivity
     /// <summary>Sums of the retained days in [<paramref name="low"/>, <paramref name="high"/>].</summary>
     public RecentTotals Sum(int low, int high)
     {
-        UpgradeLegacy();
         var totals = default(RecentTotals);
         foreach (ref readonly var counts in _days.AsSpan(0, _count))
         {
@@ -146,31 +142,65 @@ public sealed class RecentActivity
         public int CompareTo(RecentDay other) => day.CompareTo(other.Day);
     }
 
-    /// <summary>Moves the columns of an older snapshot into the day array, once.</summary>
-    private void UpgradeLegacy()
+    private void Legacy<T>(T? column, Action<LegacyColumns, T> keep)
+        where T : class
     {
-        if (_legacyDays is not { } days)
+        if (column is null)
         {
             return;
         }
 
-        var upgraded = new RecentDay[days.Count];
-        for (var i = 0; i < upgraded.Length; i++)
+        _legacy ??= new LegacyColumns();
+        keep(_legacy, column);
+        if (_legacy.ToDays() is { } days)
         {
-            upgraded[i] = new RecentDay
-            {
-                Day = days[i],
-                Events = _legacyEvents![i],
-                Sessions = _legacySessions![i],
-                Errors = _legacyErrors![i],
-                FeedbackCount = _legacyFeedbackCounts![i],
-                FeedbackSum = _legacyFeedbackSums![i],
-                Value = _legacyValues![i],
-            };
+            Stored = days;
+            _legacy = null;
         }
+    }
 
-        (_days, _count) = (upgraded, upgraded.Length);
-        _legacyDays = _legacyEvents = _legacySessions = _legacyErrors = _legacyFeedbackCounts = null;
-        _legacyFeedbackSums = _legacyValues = null;
+    /// <summary>The seven lists of the older form, until all have been read.</summary>
+    private sealed class LegacyColumns
+    {
+        public List<int>? Days { get; set; }
+
+        public List<int>? Events { get; set; }
+
+        public List<int>? Sessions { get; set; }
+
+        public List<int>? Errors { get; set; }
+
+        public List<int>? FeedbackCounts { get; set; }
+
+        public List<double>? FeedbackSums { get; set; }
+
+        public List<double>? Values { get; set; }
+
+        /// <summary>The days, once every column is in; null before.</summary>
+        public RecentDay[]? ToDays()
+        {
+            if (Days is null || Events is null || Sessions is null || Errors is null || FeedbackCounts is null
+                || FeedbackSums is null || Values is null)
+            {
+                return null;
+            }
+
+            var days = new RecentDay[Days.Count];
+            for (var i = 0; i < days.Length; i++)
+            {
+                days[i] = new RecentDay
+                {
+                    Day = Days[i],
+                    Events = Events[i],
+                    Sessions = Sessions[i],
+                    Errors = Errors[i],
+                    FeedbackCount = FeedbackCounts[i],
+                    FeedbackSum = FeedbackSums[i],
+                    Value = Values[i],
+                };
+            }
+
+            return days;
+        }
     }
 }

@@ -77,6 +77,17 @@ public sealed class UserActivityFormatTests : IDisposable
     }
 
     [Fact]
+    public void Serialize_UserReadFromListFormat_WritesOnlyTheCurrentForm()
+    {
+        var legacy = Convert.FromBase64String(ListFormatSnapshot);
+        var rewritten = Serializer.SerializeToArray(Read(legacy));
+
+        // Both forms together would be about 1.5x (3,202 bytes for this user when it happened).
+        Assert.True(rewritten.Length < legacy.Length * 1.25, $"{rewritten.Length} bytes rewritten from {legacy.Length}: both forms written?");
+        AssertSameUser(Replay(History()), Read(rewritten));
+    }
+
+    [Fact]
     public void RoundTrip_CurrentFormat_SameUser()
     {
         var live = Replay(History());

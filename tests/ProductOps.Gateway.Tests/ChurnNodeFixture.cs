@@ -170,9 +170,6 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
         }, TimeSpan.FromSeconds(60), () => Node.Output);
     }
 
-    /// <summary>Trains on the replayed events in-process and activates the model in the node's
-    /// registry, which the node picks up within its refresh interval. The one step to switch to
-    /// AdminService.TrainModel once that call exists.</summary>
     /// <summary>Trains the tenant's model the way an operator does, through AdminService (a
     /// background job reading the node's event log), and makes that version active whether or
     /// not it beat the baseline, so the queries always have a model to serve.</summary>
