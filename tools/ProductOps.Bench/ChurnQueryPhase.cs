@@ -53,13 +53,7 @@ internal sealed class ChurnQueryPhase(BenchOptions options, BenchConnection conn
         }
 
         await StreamHistoryAsync(token);
-        if (await TrainAsync(token) is not { } version)
-        {
-            await progress.WriteLineAsync($"Churn queries: skipped, {_skipped}");
-            return;
-        }
-
-        if (!await WaitUntilServedAsync(version, token))
+        if (await TrainAsync(token) is not { } version || !await WaitUntilServedAsync(version, token))
         {
             await progress.WriteLineAsync($"Churn queries: skipped, {_skipped}");
             return;
