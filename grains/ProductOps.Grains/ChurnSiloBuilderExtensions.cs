@@ -27,6 +27,7 @@ public static class ChurnSiloBuilderExtensions
             .Validate(o => o.SweepCheckInterval > TimeSpan.Zero, "ProductOps:Churn:SweepCheckInterval must be positive")
             .Validate(o => o.SweepConcurrency is >= 1 and <= 10_000, "ProductOps:Churn:SweepConcurrency must be 1-10000")
             .Validate(o => o.IndexPersistInterval >= TimeSpan.Zero, "ProductOps:Churn:IndexPersistInterval must not be negative")
+            .Validate(o => o.IndexScorePersistInterval >= TimeSpan.Zero, "ProductOps:Churn:IndexScorePersistInterval must not be negative")
             .ValidateOnStart();
         services.TryAddSingleton<IModelStore>(sp =>
             new SqliteModelStore(Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDir, ModelsFile)));

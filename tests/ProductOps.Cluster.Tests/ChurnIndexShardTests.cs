@@ -33,6 +33,35 @@ public sealed class ChurnIndexShardTests(ClusterFixture fixture)
         Assert.Empty(await Users(shard, new AtRiskQuery(0, null, new AtRiskCursor(0.1f, "a"), 10)));
     }
 
+    /// <summary>The counts a shard keeps as scores change equal a count of every user's latest
+    /// score, at the threshold asked before and after the scores changed and at a new one.</summary>
+    [Fact]
+    public async Task Count_AsScoresChange_EqualsACountOfTheLatestScores()
+    {
+        var shard = fixture.Cluster.Client.GetGrain<IChurnIndexGrain>(
+            ChurnIndexKeys.For(TestClusterFactory.ServingTenant, Interlocked.Increment(ref _nextShard)));
+        var latest = new Dictionary<string, float?>(StringComparer.Ordinal);
+        var random = new Random(11);
+        double[] thresholds = [0.5, 0.5, 0.5, 0.3, 0.5, 0.9];
+        foreach (var threshold in thresholds)
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var user = $"u{random.Next(60)}";
+                // Scores land on and around the thresholds, and some go away.
+                float? probability = random.Next(8) == 0 ? null : random.Next(11) / 10f;
+                latest[user] = probability;
+                await shard.Record(Entry(user, probability, "search"));
+            }
+
+            var expected = new ChurnIndexCounts(
+                latest.Count,
+                latest.Values.Count(p => p is not null),
+                latest.Values.Count(p => p >= threshold));
+            Assert.Equal(expected, await shard.Count(threshold));
+        }
+    }
+
     private static ChurnIndexEntry Entry(string user, float? probability, string feature) =>
         new(user, probability is { } p ? new ChurnRisk(p, 1, 0, []) : null, [feature]);
 
