@@ -7,10 +7,10 @@ namespace ProductOps.Grains;
 
 /// <summary>
 /// One shard of a tenant's at-risk index. Persisted behind rather than per score, and on
-/// deactivation: a user joining or changing features within <see cref="ChurnOptions.IndexPersistInterval"/>
-/// (the sweep can only rescore users it finds here), score changes alone within
-/// <see cref="ChurnOptions.IndexScorePersistInterval"/> (every tenant's sweep rescores all users
-/// after a restart).
+/// deactivation: a user joining within <see cref="ChurnOptions.IndexPersistInterval"/> (the sweep
+/// can only rescore users it finds here), changed scores and features alone within
+/// <see cref="ChurnOptions.IndexScorePersistInterval"/> (every tenant's sweep rescores all users,
+/// and so pushes both again, after a restart).
 /// Threshold crossings are batched to the tenant's feed once a second.
 /// </summary>
 public sealed class ChurnIndexGrain(
@@ -57,13 +57,13 @@ public sealed class ChurnIndexGrain(
         var users = state.State.Users;
         users.TryGetValue(entry.UserId, out var previous);
         users[entry.UserId] = entry;
-        if (previous is null || !previous.Features.SequenceEqual(entry.Features, StringComparer.Ordinal))
+        if (previous is null)
         {
             _usersChanged = true;
         }
         else
         {
-            _scoresChanged = true;
+            _scoresChanged = true; // and features: the sweep's rescoring pushes both again
         }
 
         if (previous?.Risk is not null)

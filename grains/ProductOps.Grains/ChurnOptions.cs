@@ -20,12 +20,13 @@ public sealed class ChurnOptions
     /// <summary>Most users a sweep rescores at once.</summary>
     public int SweepConcurrency { get; set; } = 32;
 
-    /// <summary>How often an at-risk index shard persists once a user joined it or a user's features
-    /// changed: what nothing else can give back after a crash (the sweep finds users in the index).</summary>
+    /// <summary>How soon an at-risk index shard persists once a user joined it: what nothing else
+    /// can give back after a crash (the sweep finds users in the index).</summary>
     public TimeSpan IndexPersistInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often a shard persists when only scores changed. Scores are recomputable: the
-    /// sweep a restart starts rescores every user, so a crash costs at most this much staleness
-    /// until then. Each write is the whole shard, so under load this bounds the index's cost.</summary>
+    /// <summary>How often a shard persists when only users' scores (and features) changed. Both are
+    /// recomputable: the sweep a restart starts rescores every user, so a crash costs at most this
+    /// much staleness until then. Each write is the whole shard, so under load this bounds the
+    /// index's cost.</summary>
     public TimeSpan IndexScorePersistInterval { get; set; } = TimeSpan.FromSeconds(60);
 }

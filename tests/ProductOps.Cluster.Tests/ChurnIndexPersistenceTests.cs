@@ -9,8 +9,8 @@ using ProductOps.Testing;
 namespace ProductOps.Cluster.Tests;
 
 /// <summary>What an at-risk index shard writes to its store, read back from the store itself: a
-/// user joining or changing features is written within seconds, a score change alone only at the
-/// (here, hour-long) score interval or when the shard deactivates.</summary>
+/// user joining is written within seconds, changed scores and features alone only at the (here,
+/// hour-long) score interval or when the shard deactivates.</summary>
 public sealed class ChurnIndexPersistenceTests
 {
     private const string StateName = "churn-index"; // the shard's PersistentState name
@@ -21,35 +21,36 @@ public sealed class ChurnIndexPersistenceTests
         await TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
         {
             var shard = cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(TestClusterFactory.ServingTenant, 95_000));
-            await shard.Record(Entry(0.4f, "search"));
-            await Polling.Eventually(async () => Assert.Equal((0.4f, 1), await StoredAsync(cluster, shard)), Patience);
+            await shard.Record(Entry("user-1", 0.4f, "search"));
+            await Polling.Eventually(async () => Assert.Equal((0.4f, 1), await StoredAsync(cluster, shard, "user-1")), Patience);
 
-            // A score alone: still the old one after several of the shard's one-second timer turns.
-            await shard.Record(Entry(0.9f, "search"));
+            // A score and a feature alone: still the old ones after several of the shard's one-second timer turns.
+            await shard.Record(Entry("user-1", 0.9f, "search", "export"));
             await Task.Delay(TimeSpan.FromSeconds(3));
-            Assert.Equal((0.4f, 1), await StoredAsync(cluster, shard));
+            Assert.Equal((0.4f, 1), await StoredAsync(cluster, shard, "user-1"));
 
-            // A feature the user had not used: written with the score it came with.
-            await shard.Record(Entry(0.95f, "search", "export"));
-            await Polling.Eventually(async () => Assert.Equal((0.95f, 2), await StoredAsync(cluster, shard)), Patience);
+            // A user joins: the shard is written soon, with the first user's latest line too.
+            await shard.Record(Entry("user-2", 0.1f, "search"));
+            await Polling.Eventually(async () => Assert.Equal((0.1f, 1), await StoredAsync(cluster, shard, "user-2")), Patience);
+            Assert.Equal((0.9f, 2), await StoredAsync(cluster, shard, "user-1"));
 
             // A score alone again, then the shard deactivates (as on a graceful stop or a move).
-            await shard.Record(Entry(0.2f, "search", "export"));
+            await shard.Record(Entry("user-1", 0.2f, "search", "export"));
             await cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-            await Polling.Eventually(async () => Assert.Equal((0.2f, 2), await StoredAsync(cluster, shard)), Patience);
+            await Polling.Eventually(async () => Assert.Equal((0.2f, 2), await StoredAsync(cluster, shard, "user-1")), Patience);
         },
         new Dictionary<string, string?> { ["ProductOps:Churn:IndexScorePersistInterval"] = "01:00:00" });
 
-    private static ChurnIndexEntry Entry(float probability, params string[] features) =>
-        new("user-1", new ChurnRisk(probability, 1, 0, []), features);
+    private static ChurnIndexEntry Entry(string user, float probability, params string[] features) =>
+        new(user, new ChurnRisk(probability, 1, 0, []), features);
 
-    /// <summary>The stored score and feature count of the one user, through the silo's own grain storage.</summary>
-    private static async Task<(float? Probability, int Features)> StoredAsync(TestCluster cluster, IChurnIndexGrain shard)
+    /// <summary>A user's stored score and feature count, through the silo's own grain storage.</summary>
+    private static async Task<(float? Probability, int Features)> StoredAsync(TestCluster cluster, IChurnIndexGrain shard, string user)
     {
         var silo = (InProcessSiloHandle)cluster.Primary!;
         var storage = silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageSiloBuilderExtensions.GrainStorageName);
         var stored = new GrainState<ChurnIndexState>(new ChurnIndexState());
         await storage.ReadStateAsync(StateName, shard.GetGrainId(), stored);
-        return stored.State!.Users.TryGetValue("user-1", out var entry) ? (entry.Risk?.Probability, entry.Features.Count) : (null, 0);
+        return stored.State!.Users.TryGetValue(user, out var entry) ? (entry.Risk?.Probability, entry.Features.Count) : (null, 0);
     }
 }
