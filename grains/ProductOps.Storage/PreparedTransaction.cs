@@ -2,11 +2,12 @@ using SQLitePCL;
 
 namespace ProductOps.Storage;
 
-/// <summary>BEGIN IMMEDIATE, COMMIT and ROLLBACK prepared once on a write connection: one
-/// transaction around a piece of work, rolled back if the work throws.</summary>
-internal sealed class PreparedTransaction(sqlite3 db) : IDisposable
+/// <summary>BEGIN, COMMIT and ROLLBACK prepared once on a connection: one transaction around a
+/// piece of work, rolled back if the work throws. Immediate (the default) for writers; deferred
+/// for a reader's consistent snapshot over several statements.</summary>
+internal sealed class PreparedTransaction(sqlite3 db, bool immediate = true) : IDisposable
 {
-    private readonly PreparedStatement _begin = new(db, "BEGIN IMMEDIATE");
+    private readonly PreparedStatement _begin = new(db, immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
     private readonly PreparedStatement _commit = new(db, "COMMIT");
     private readonly PreparedStatement _rollback = new(db, "ROLLBACK");
 

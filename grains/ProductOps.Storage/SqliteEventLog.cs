@@ -8,14 +8,18 @@ namespace ProductOps.Storage;
 /// The embedded event log: one SQLite file per partition under DataDir/log, so partitions commit
 /// in parallel. Seq is the rowid, assigned by the writer, so a stale second writer fails instead
 /// of forking the log. Dedup and a user's catch-up share one compact integer index on
-/// (user_key, event_key), 64-bit hashes of (tenant, user) and of the event id: far cheaper to
-/// maintain than an index on the strings. A conflict is checked against the stored strings, and a
-/// true hash collision moves the event to a salted key, so dedup stays exact. Statements are
-/// prepared once per connection: one write connection per partition, and a pool of read ones.
+/// (user_key, event_key), 64-bit hashes of (tenant, user) and of the event id, merged in sorted
+/// batches (see <see cref="SqlitePartitionWriter"/>). A conflict is checked against the stored
+/// strings, and a true hash collision moves the event to a salted key, so dedup stays exact.
+/// Statements are prepared once per connection: one write connection per partition, and a pool
+/// of read ones.
 /// </summary>
 public sealed class SqliteEventLog : IEventLog, IDisposable
 {
+    // Rows a user read may scan beyond what the writer's recent keys cover before they are re-read.
+    private const long StaleRecentKeys = 4096;
     private readonly Func<string, int, long> _eventKey;
+    private readonly int _dedupMergeEvents;
     private readonly string _folder;
     private readonly string _synchronous;
     private readonly ConcurrentDictionary<int, Lazy<SqlitePartitionWriter>> _writers = new();
@@ -32,6 +36,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         _eventKey = eventKey;
         _folder = Path.Combine(options.Value.DataDir, "log");
         _synchronous = options.Value.SqliteSynchronous;
+        _dedupMergeEvents = options.Value.DedupMergeEvents;
         Directory.CreateDirectory(_folder);
     }
 
@@ -45,7 +50,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         Task.Run<IReadOnlyList<LoggedEvent>>(() => WithReader(partition, reader => reader.ReadRange(partition, afterSeq, max)), cancellationToken);
 
     public Task<IReadOnlyList<LoggedEvent>> ReadUserAsync(int partition, string tenant, string userId, long afterSeq, CancellationToken cancellationToken = default) =>
-        Task.Run<IReadOnlyList<LoggedEvent>>(() => WithReader(partition, reader => reader.ReadUser(partition, tenant, userId, afterSeq)), cancellationToken);
+        Task.Run<IReadOnlyList<LoggedEvent>>(() => ReadUser(partition, tenant, userId, afterSeq), cancellationToken);
 
     public void Dispose()
     {
@@ -63,15 +68,30 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         _readers.Clear();
     }
 
+    private List<LoggedEvent> ReadUser(int partition, string tenant, string userId, long afterSeq)
+    {
+        var writer = Writer(partition);
+        var recent = writer.Recent.ViewOfUser(EventKeys.UserKey(tenant, userId), afterSeq);
+        var (events, head) = WithReader(partition, reader => reader.ReadUser(partition, tenant, userId, afterSeq, recent));
+        if (head - recent.KnownHead > StaleRecentKeys)
+        {
+            // Another process's writer has been committing to this file (a partition that moved
+            // silos): read its keys in, so later reads need not scan what it added.
+            writer.Refresh();
+        }
+
+        return events;
+    }
+
     // Lazy: GetOrAdd may run its factory twice under a race; only one writer connection may exist.
     private SqlitePartitionWriter Writer(int partition) =>
-        _writers.GetOrAdd(partition, p => new Lazy<SqlitePartitionWriter>(() => new SqlitePartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous), _eventKey))).Value;
+        _writers.GetOrAdd(partition, p => new Lazy<SqlitePartitionWriter>(() => new SqlitePartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous), _eventKey, _dedupMergeEvents))).Value;
 
     private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
 
     /// <summary>Runs <paramref name="read"/> on a pooled reader of the partition; a reader is only
     /// ever used by one read at a time.</summary>
-    private List<LoggedEvent> WithReader(int partition, Func<SqlitePartitionReader, List<LoggedEvent>> read)
+    private T WithReader<T>(int partition, Func<SqlitePartitionReader, T> read)
     {
         Writer(partition); // creates the file and schema on first use
         var pool = _readers.GetOrAdd(partition, _ => []);

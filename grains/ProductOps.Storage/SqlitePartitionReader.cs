@@ -12,46 +12,117 @@ namespace ProductOps.Storage;
 /// </summary>
 internal sealed class SqlitePartitionReader : IDisposable
 {
-    private const string Columns = "seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties";
+    private const string Columns = "e.seq, e.committed_at, e.tenant, e.user_id, e.event_id, e.name, e.feature, e.ts, e.value, e.session_id, e.properties";
 
     private readonly SqliteConnection _connection;
+    private readonly PreparedTransaction _snapshot;
+    private readonly PreparedStatement _head;
     private readonly PreparedStatement _range;
-    private readonly PreparedStatement _user;
+    private readonly PreparedStatement _userIndexed;
+    private readonly PreparedStatement _bySeq;
+    private readonly PreparedStatement _userTail;
 
     public SqlitePartitionReader(SqliteConnection connection)
     {
         _connection = connection;
         var db = connection.Handle!;
-        _range = new PreparedStatement(db, $"SELECT {Columns} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
-        _user = new PreparedStatement(db, $"SELECT {Columns} FROM events WHERE user_key = ?1 AND tenant = ?2 AND user_id = ?3 AND seq > ?4 ORDER BY seq");
+        _snapshot = new PreparedTransaction(db, immediate: false);
+        _head = new PreparedStatement(db, "SELECT COALESCE(MAX(seq), 0) FROM events");
+        _range = new PreparedStatement(db, $"SELECT {Columns} FROM events e WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2");
+        _userIndexed = new PreparedStatement(db, $"""
+            SELECT {Columns} FROM dedup d JOIN events e ON e.seq = d.seq
+            WHERE d.user_key = ?1 AND d.seq > ?2 AND d.seq <= ?3 AND e.tenant = ?4 AND e.user_id = ?5
+            """);
+        _bySeq = new PreparedStatement(db, $"SELECT {Columns} FROM events e WHERE e.seq = ?1");
+        _userTail = new PreparedStatement(db, $"SELECT {Columns} FROM events e WHERE e.seq > ?1 AND e.user_key = ?2 AND e.tenant = ?3 AND e.user_id = ?4 ORDER BY e.seq");
     }
 
     public List<LoggedEvent> ReadRange(int partition, long afterSeq, int max)
     {
         raw.sqlite3_bind_int64(_range.Statement, 1, afterSeq);
         raw.sqlite3_bind_int64(_range.Statement, 2, max);
-        return ReadAll(_range, partition);
+        var result = new List<LoggedEvent>();
+        ReadAll(_range, partition, result);
+        return result;
     }
 
-    public List<LoggedEvent> ReadUser(int partition, string tenant, string userId, long afterSeq)
+    /// <summary>
+    /// One user's events above <paramref name="afterSeq"/>, in one snapshot of the file: those in
+    /// the dedup index (up to its merged mark), the recent ones the writer's <paramref name="recent"/>
+    /// view lists by seq, and any committed after that view was complete (by another writer, or
+    /// since), found by scanning the file's newest rows. Returns the file's head with them.
+    /// </summary>
+    public (List<LoggedEvent> Events, long Head) ReadUser(int partition, string tenant, string userId, long afterSeq, RecentView recent)
     {
-        raw.sqlite3_bind_int64(_user.Statement, 1, EventKeys.UserKey(tenant, userId));
-        raw.sqlite3_bind_text16(_user.Statement, 2, tenant);
-        raw.sqlite3_bind_text16(_user.Statement, 3, userId);
-        raw.sqlite3_bind_int64(_user.Statement, 4, afterSeq);
-        return ReadAll(_user, partition);
+        var userKey = EventKeys.UserKey(tenant, userId);
+        return _snapshot.Run(() =>
+        {
+            var head = ReadHead();
+            var result = new List<LoggedEvent>();
+            if (recent.MergedThrough > afterSeq)
+            {
+                var indexed = _userIndexed.Statement;
+                raw.sqlite3_bind_int64(indexed, 1, userKey);
+                raw.sqlite3_bind_int64(indexed, 2, afterSeq);
+                raw.sqlite3_bind_int64(indexed, 3, recent.MergedThrough);
+                raw.sqlite3_bind_text16(indexed, 4, tenant);
+                raw.sqlite3_bind_text16(indexed, 5, userId);
+                ReadAll(_userIndexed, partition, result);
+                result.Sort(static (a, b) => a.Seq.CompareTo(b.Seq)); // the index is in key order
+            }
+
+            foreach (var seq in recent.Seqs)
+            {
+                raw.sqlite3_bind_int64(_bySeq.Statement, 1, seq);
+                var before = result.Count;
+                ReadAll(_bySeq, partition, result);
+                if (result.Count > before && (result[^1].Event.Tenant != tenant || result[^1].Event.UserId != userId))
+                {
+                    result.RemoveAt(result.Count - 1); // another user under the same 64-bit key
+                }
+            }
+
+            var after = Math.Max(afterSeq, recent.KnownHead);
+            if (head > after)
+            {
+                var tail = _userTail.Statement;
+                raw.sqlite3_bind_int64(tail, 1, after);
+                raw.sqlite3_bind_int64(tail, 2, userKey);
+                raw.sqlite3_bind_text16(tail, 3, tenant);
+                raw.sqlite3_bind_text16(tail, 4, userId);
+                ReadAll(_userTail, partition, result);
+            }
+
+            return (result, head);
+        });
     }
 
     public void Dispose()
     {
-        _range.Dispose();
-        _user.Dispose();
+        _snapshot.Dispose();
+        foreach (var statement in new[] { _head, _range, _userIndexed, _bySeq, _userTail })
+        {
+            statement.Dispose();
+        }
+
         _connection.Dispose();
     }
 
-    private static List<LoggedEvent> ReadAll(PreparedStatement query, int partition)
+    private long ReadHead()
     {
-        var result = new List<LoggedEvent>();
+        try
+        {
+            _head.Step();
+            return raw.sqlite3_column_int64(_head.Statement, 0);
+        }
+        finally
+        {
+            raw.sqlite3_reset(_head.Statement);
+        }
+    }
+
+    private static void ReadAll(PreparedStatement query, int partition, List<LoggedEvent> result)
+    {
         var row = query.Statement;
         try
         {
@@ -70,8 +141,6 @@ internal sealed class SqlitePartitionReader : IDisposable
         {
             raw.sqlite3_reset(row);
         }
-
-        return result;
     }
 
     private static string Text(sqlite3_stmt row, int column) => raw.sqlite3_column_text(row, column).utf8_to_string();

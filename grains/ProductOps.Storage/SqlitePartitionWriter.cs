@@ -10,6 +10,17 @@ namespace ProductOps.Storage;
 /// every commit, with parameters bound by position through the native API: per-row binding by
 /// name and re-preparing per commit were a third of the writer's time.
 /// </summary>
+/// <remarks>
+/// Dedup keys go to the on-disk index (<c>dedup</c>) in sorted merges of
+/// <see cref="StorageOptions.DedupMergeEvents"/> events, not one by one: an index keyed by
+/// hashes takes each new key on a random page, so per-event inserts rewrote a 4 KiB page per
+/// event (most of what the node wrote to disk, and a third of its CPU). A merge is written in
+/// key order, a slice with each of the next commits, so no commit waits for a whole merge and
+/// each index page is still written about once per merge. Until merged, the keys of recent
+/// events are held in memory (<see cref="RecentEventKeys"/>) and rebuilt from the events table
+/// (which stores each event's keys) whenever this writer opens the file or finds that another
+/// writer committed since its own last commit.
+/// </remarks>
 internal sealed class SqlitePartitionWriter : IDisposable
 {
     public const string Schema = """
@@ -27,21 +38,41 @@ internal sealed class SqlitePartitionWriter : IDisposable
             value        REAL NOT NULL,
             session_id   TEXT NOT NULL,
             properties   TEXT NULL);
-        CREATE UNIQUE INDEX IF NOT EXISTS events_dedup ON events (user_key, event_key);
+        CREATE TABLE IF NOT EXISTS dedup (
+            user_key  INTEGER NOT NULL,
+            event_key INTEGER NOT NULL,
+            seq       INTEGER NOT NULL,
+            PRIMARY KEY (user_key, event_key)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS log_meta (
+            name  TEXT PRIMARY KEY,
+            value INTEGER NOT NULL) WITHOUT ROWID;
         """;
+
+    // Files written before the dedup table kept a unique index on the events table instead.
+    private const string LegacyIndex = "events_dedup";
 
     private readonly SqliteConnection _connection;
     private readonly Func<string, int, long> _eventKey;
+    private readonly int _mergeEvents;
     private readonly Lock _gate = new();
     private readonly PreparedTransaction _transaction;
     private readonly PreparedStatement _head;
     private readonly PreparedStatement _insert;
-    private readonly PreparedStatement _holds;
+    private readonly PreparedStatement _probe;
+    private readonly PreparedStatement _identity;
+    private readonly PreparedStatement _tail;
+    private readonly PreparedStatement _merge;
+    private readonly PreparedStatement _mergedThrough;
+    private readonly PreparedStatement _setMergedThrough;
+    private readonly Dictionary<(long UserKey, long EventKey), int> _commitKeys = [];
+    private readonly List<(long UserKey, long EventKey, long Seq)> _commitAdded = [];
+    private PendingMerge? _merging;
 
-    public SqlitePartitionWriter(SqliteConnection connection, Func<string, int, long> eventKey)
+    public SqlitePartitionWriter(SqliteConnection connection, Func<string, int, long> eventKey, int mergeEvents)
     {
         _connection = connection;
         _eventKey = eventKey;
+        _mergeEvents = mergeEvents;
         SqliteDatabase.Execute(connection, Schema);
         var db = connection.Handle!;
         _transaction = new PreparedTransaction(db);
@@ -49,10 +80,29 @@ internal sealed class SqlitePartitionWriter : IDisposable
         _insert = new PreparedStatement(db, """
             INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-            ON CONFLICT (user_key, event_key) DO NOTHING
             """);
-        _holds = new PreparedStatement(db, "SELECT tenant, user_id, event_id FROM events WHERE user_key = ?1 AND event_key = ?2");
+        _probe = new PreparedStatement(db, "SELECT seq FROM dedup WHERE user_key = ?1 AND event_key = ?2");
+        _identity = new PreparedStatement(db, "SELECT tenant, user_id, event_id FROM events WHERE seq = ?1");
+        _tail = new PreparedStatement(db, "SELECT user_key, event_key, seq FROM events WHERE seq > ?1 ORDER BY seq");
+        _merge = new PreparedStatement(db, "INSERT OR IGNORE INTO dedup (user_key, event_key, seq) VALUES (?1, ?2, ?3)");
+        _mergedThrough = new PreparedStatement(db, "SELECT value FROM log_meta WHERE name = 'dedup_through'");
+        _setMergedThrough = new PreparedStatement(db, """
+            INSERT INTO log_meta (name, value) VALUES ('dedup_through', ?1)
+            ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)
+            """);
+        lock (_gate)
+        {
+            _transaction.Run(() =>
+            {
+                MoveLegacyIndex();
+                Reload(ReadHead());
+                return 0;
+            });
+        }
     }
+
+    /// <summary>The partition's recent dedup keys; readers take views of it.</summary>
+    public RecentEventKeys Recent { get; } = new();
 
     public long Head()
     {
@@ -66,27 +116,83 @@ internal sealed class SqlitePartitionWriter : IDisposable
     {
         lock (_gate)
         {
-            return _transaction.Run(() => Write(partition, head, events, committedAtMs));
+            _commitAdded.Clear();
+            if (_merging is null && Recent.Count >= _mergeEvents)
+            {
+                _merging = new PendingMerge(Recent.SortedByKey(), Recent.KnownHead);
+            }
+
+            var merging = _merging;
+            var (outcome, merged) = _transaction.Run(() => (Write(partition, head, events, committedAtMs), MergeSlice(merging)));
+            Recent.AddCommitted(_commitAdded, outcome.Head);
+            if (merging is not null && _merging == merging)
+            {
+                merging.Done = merged;
+                if (merged == merging.Keys.Length)
+                {
+                    Recent.DropThrough(merging.Through);
+                    _merging = null;
+                }
+            }
+
+            return outcome;
+        }
+    }
+
+    /// <summary>Reads the file again if another writer committed since this one last looked:
+    /// readers call it when the recent keys fall far behind the file.</summary>
+    public void Refresh()
+    {
+        lock (_gate)
+        {
+            _transaction.Run(() =>
+            {
+                var head = ReadHead();
+                if (head != Recent.KnownHead)
+                {
+                    Reload(head);
+                }
+
+                return 0;
+            });
         }
     }
 
     public void Dispose()
     {
+        // Merged on a graceful close, so the next open has nothing to rebuild (the rebuild covers
+        // a crash just as well). Not if another writer moved on: its keys are not all in memory.
+        lock (_gate)
+        {
+            if (Recent.Count > 0 && ReadHead() == Recent.KnownHead)
+            {
+                TryMergeAll();
+            }
+        }
+
         _transaction.Dispose();
-        _head.Dispose();
-        _insert.Dispose();
-        _holds.Dispose();
+        foreach (var statement in new[] { _head, _insert, _probe, _identity, _tail, _merge, _mergedThrough, _setMergedThrough })
+        {
+            statement.Dispose();
+        }
+
         _connection.Dispose();
     }
 
     private AppendOutcome Write(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs)
     {
         var actualHead = ReadHead();
+        if (actualHead != Recent.KnownHead)
+        {
+            Reload(actualHead); // another writer committed: its events' keys are not in memory yet
+        }
+
         if (actualHead != head)
         {
             throw new LogFencedException($"partition {partition}: head is {actualHead}, the writer expected {head}");
         }
 
+        _commitKeys.Clear();
         var logged = new List<LoggedEvent>(events.Count);
         var duplicate = new bool[events.Count];
         var seq = head;
@@ -95,8 +201,16 @@ internal sealed class SqlitePartitionWriter : IDisposable
         {
             var e = events[i];
             var userKey = EventKeys.UserKey(e.Tenant, e.UserId);
+            if (FreeKey(events, i, userKey) is not { } eventKey)
+            {
+                duplicate[i] = true;
+                continue;
+            }
+
+            seq++;
             raw.sqlite3_bind_int64(insert, 1, userKey);
-            raw.sqlite3_bind_int64(insert, 3, seq + 1);
+            raw.sqlite3_bind_int64(insert, 2, eventKey);
+            raw.sqlite3_bind_int64(insert, 3, seq);
             raw.sqlite3_bind_int64(insert, 4, committedAtMs);
             BindText(insert, 5, e.Tenant);
             BindText(insert, 6, e.UserId);
@@ -115,55 +229,192 @@ internal sealed class SqlitePartitionWriter : IDisposable
                 raw.sqlite3_bind_null(insert, 13);
             }
 
-            if (!Insert(e, userKey))
-            {
-                duplicate[i] = true;
-                continue;
-            }
-
-            seq++;
+            _insert.Run();
+            _commitKeys[(userKey, eventKey)] = i;
+            _commitAdded.Add((userKey, eventKey, seq));
             logged.Add(new LoggedEvent(partition, seq, committedAtMs, e));
         }
 
         return new AppendOutcome(logged, duplicate, seq);
     }
 
-    /// <summary>Inserts the bound event under the first salted key that is free; false when the
-    /// log already holds this very event under one of them.</summary>
-    private bool Insert(TrackedEvent e, long userKey)
+    /// <summary>The first salted key of event <paramref name="i"/> that is free; null when the
+    /// log (or this commit) already holds this very event under one of them. A key held by
+    /// another event is a hash collision: the event moves on to the next salt.</summary>
+    private long? FreeKey(IReadOnlyList<TrackedEvent> events, int i, long userKey)
     {
+        var e = events[i];
         for (var salt = 0; ; salt++)
         {
             var eventKey = _eventKey(e.EventId, salt);
-            raw.sqlite3_bind_int64(_insert.Statement, 2, eventKey);
-            _insert.Run();
-            if (raw.sqlite3_changes(_connection.Handle) == 1)
+            bool same;
+            if (_commitKeys.TryGetValue((userKey, eventKey), out var earlier))
             {
-                return true;
+                same = SameEvent(events[earlier], e);
+            }
+            else if (Recent.TryFind(userKey, eventKey, out var seq) || Probe(userKey, eventKey, out seq))
+            {
+                same = StoredIs(seq, e);
+            }
+            else
+            {
+                return eventKey;
             }
 
-            if (Holds(userKey, eventKey, e))
+            if (same)
             {
-                return false;
+                return null;
             }
         }
     }
 
-    private bool Holds(long userKey, long eventKey, TrackedEvent e)
+    private static bool SameEvent(TrackedEvent a, TrackedEvent b) =>
+        a.Tenant == b.Tenant && a.UserId == b.UserId && a.EventId == b.EventId;
+
+    private bool Probe(long userKey, long eventKey, out long seq)
     {
-        var holds = _holds.Statement;
-        raw.sqlite3_bind_int64(holds, 1, userKey);
-        raw.sqlite3_bind_int64(holds, 2, eventKey);
+        var probe = _probe.Statement;
+        raw.sqlite3_bind_int64(probe, 1, userKey);
+        raw.sqlite3_bind_int64(probe, 2, eventKey);
         try
         {
-            return _holds.Step()
-                && raw.sqlite3_column_text(holds, 0).utf8_to_string() == e.Tenant
-                && raw.sqlite3_column_text(holds, 1).utf8_to_string() == e.UserId
-                && raw.sqlite3_column_text(holds, 2).utf8_to_string() == e.EventId;
+            var found = _probe.Step();
+            seq = found ? raw.sqlite3_column_int64(probe, 0) : 0;
+            return found;
         }
         finally
         {
-            raw.sqlite3_reset(holds);
+            raw.sqlite3_reset(probe);
+        }
+    }
+
+    private bool StoredIs(long seq, TrackedEvent e)
+    {
+        var identity = _identity.Statement;
+        raw.sqlite3_bind_int64(identity, 1, seq);
+        try
+        {
+            return _identity.Step()
+                && raw.sqlite3_column_text(identity, 0).utf8_to_string() == e.Tenant
+                && raw.sqlite3_column_text(identity, 1).utf8_to_string() == e.UserId
+                && raw.sqlite3_column_text(identity, 2).utf8_to_string() == e.EventId;
+        }
+        finally
+        {
+            raw.sqlite3_reset(identity);
+        }
+    }
+
+    /// <summary>Writes the next slice of a pending merge (inside the commit's transaction); on
+    /// its last slice, also the merged mark. Returns how many of its keys are then written.</summary>
+    private int MergeSlice(PendingMerge? merging)
+    {
+        if (merging is null)
+        {
+            return 0;
+        }
+
+        // An eighth of a merge per commit, and always twice what the commit added, so a merge
+        // ends before the next one is due however large commits are.
+        var slice = Math.Max(Math.Max(1, _mergeEvents / 8), 2 * _commitAdded.Count);
+        var end = Math.Min(merging.Keys.Length, merging.Done + slice);
+        WriteKeys(merging.Keys.AsSpan(merging.Done, end - merging.Done));
+        if (end == merging.Keys.Length)
+        {
+            raw.sqlite3_bind_int64(_setMergedThrough.Statement, 1, merging.Through);
+            _setMergedThrough.Run();
+        }
+
+        return end;
+    }
+
+    /// <summary>On a graceful close: every recent key in one go. A failure (disk full, say) only
+    /// leaves them to the next open's rebuild.</summary>
+    private void TryMergeAll()
+    {
+        try
+        {
+            var keys = Recent.SortedByKey();
+            var through = Recent.KnownHead;
+            _transaction.Run(() =>
+            {
+                WriteKeys(keys);
+                raw.sqlite3_bind_int64(_setMergedThrough.Statement, 1, through);
+                _setMergedThrough.Run();
+                return 0;
+            });
+            Recent.DropThrough(through);
+            _merging = null;
+        }
+        catch (SqliteException)
+        {
+        }
+    }
+
+    private void WriteKeys(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
+    {
+        var merge = _merge.Statement;
+        foreach (var (userKey, eventKey, seq) in keys)
+        {
+            raw.sqlite3_bind_int64(merge, 1, userKey);
+            raw.sqlite3_bind_int64(merge, 2, eventKey);
+            raw.sqlite3_bind_int64(merge, 3, seq);
+            _merge.Run();
+        }
+    }
+
+    /// <summary>Rebuilds the recent keys from the file: every event above the merged mark. Inside a transaction.</summary>
+    private void Reload(long head)
+    {
+        var mergedThrough = ReadMergedThrough();
+        _merging = null; // what it held may be stale; the next merge starts from the file's mark
+        Recent.Reset(mergedThrough, mergedThrough);
+        var added = new List<(long UserKey, long EventKey, long Seq)>();
+        var tail = _tail.Statement;
+        raw.sqlite3_bind_int64(tail, 1, mergedThrough);
+        try
+        {
+            while (_tail.Step())
+            {
+                added.Add((raw.sqlite3_column_int64(tail, 0), raw.sqlite3_column_int64(tail, 1), raw.sqlite3_column_int64(tail, 2)));
+            }
+        }
+        finally
+        {
+            raw.sqlite3_reset(tail);
+        }
+
+        Recent.AddCommitted(added, head);
+    }
+
+    /// <summary>A file of the earlier layout: its unique index becomes the dedup table, once. Inside a transaction.</summary>
+    private void MoveLegacyIndex()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '{LegacyIndex}'";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return;
+        }
+
+        command.CommandText = $"""
+            INSERT OR IGNORE INTO dedup (user_key, event_key, seq) SELECT user_key, event_key, seq FROM events ORDER BY user_key, event_key;
+            DROP INDEX {LegacyIndex};
+            """;
+        command.ExecuteNonQuery();
+        raw.sqlite3_bind_int64(_setMergedThrough.Statement, 1, ReadHead());
+        _setMergedThrough.Run();
+    }
+
+    private long ReadMergedThrough()
+    {
+        try
+        {
+            return _mergedThrough.Step() ? raw.sqlite3_column_int64(_mergedThrough.Statement, 0) : 0;
+        }
+        finally
+        {
+            raw.sqlite3_reset(_mergedThrough.Statement);
         }
     }
 
@@ -178,6 +429,17 @@ internal sealed class SqlitePartitionWriter : IDisposable
         {
             raw.sqlite3_reset(_head.Statement);
         }
+    }
+
+    /// <summary>A merge being written a slice per commit: the keys (sorted) of every event up to
+    /// <see cref="Through"/>, and how many are written.</summary>
+    private sealed class PendingMerge((long UserKey, long EventKey, long Seq)[] keys, long through)
+    {
+        public (long UserKey, long EventKey, long Seq)[] Keys { get; } = keys;
+
+        public long Through { get; } = through;
+
+        public int Done { get; set; }
     }
 
     // UTF-16 straight from the string: SQLite converts it, no managed UTF-8 copy per value.

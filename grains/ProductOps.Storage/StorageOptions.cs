@@ -13,4 +13,12 @@ public sealed class StorageOptions
     /// crash (kill -9); "Full" also survives power loss, at a cost per commit.
     /// </summary>
     public string SqliteSynchronous { get; set; } = "Normal";
+
+    /// <summary>
+    /// Events whose dedup keys a partition of the embedded log holds in memory (about 80 bytes
+    /// each) before writing them into its on-disk dedup index in one sorted pass. Larger: fewer
+    /// index pages rewritten per event, more memory, a longer pause of the partition's commits
+    /// at each merge.
+    /// </summary>
+    public int DedupMergeEvents { get; set; } = 16_384;
 }

@@ -12,7 +12,9 @@ public static class StorageSiloBuilderExtensions
     /// <summary>Adds the SQLite event log and SQLite grain storage under DataDir.</summary>
     public static ISiloBuilder AddEmbeddedStorage(this ISiloBuilder silo)
     {
-        silo.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
+        silo.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(o => o.DedupMergeEvents is >= 1 and <= 1_000_000, "ProductOps:DedupMergeEvents must be between 1 and 1,000,000")
+            .ValidateOnStart();
         silo.Services.AddSingleton<IEventLog, SqliteEventLog>();
         silo.Services.AddSingleton<SqliteGrainStorage>();
         silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageName, (sp, _) => sp.GetRequiredService<SqliteGrainStorage>());

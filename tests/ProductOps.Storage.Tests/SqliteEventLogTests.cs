@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using ProductOps.Domain;
 
@@ -36,19 +37,131 @@ public sealed class SqliteEventLogTests : IDisposable
         Assert.Equal(1, await log.GetHeadAsync(Partition));
     }
 
-    [Fact]
-    public async Task Append_EventKeysCollide_DistinctEventsKeptAndRetriesStillDuplicates()
+    [Theory]
+    [InlineData(16_384)] // the keys stay in memory
+    [InlineData(2)] // the keys are merged into the index between commits
+    public async Task Append_EventKeysCollide_DistinctEventsKeptAndRetriesStillDuplicates(int mergeEvents)
     {
         // Every event id hashes to the same unsalted key: each insert after the first collides.
-        using var log = Open(static (id, salt) => salt == 0 ? 42 : EventKeys.EventKey(id, salt));
+        using var log = Open(static (id, salt) => salt == 0 ? 42 : EventKeys.EventKey(id, salt), mergeEvents);
         var events = new[] { Event("u1", "a"), Event("u1", "b"), Event("u1", "c") };
 
         var first = await log.AppendAsync(Partition, 0, events, 1000);
         var retry = await log.AppendAsync(Partition, first.Head, events, 2000);
+        var more = await log.AppendAsync(Partition, retry.Head, [Event("u1", "d"), Event("u1", "a")], 3000);
 
         Assert.All(first.Duplicate, d => Assert.False(d));
         Assert.All(retry.Duplicate, d => Assert.True(d));
-        Assert.Equal(3, await log.GetHeadAsync(Partition));
+        Assert.Equal([false, true], more.Duplicate);
+        Assert.Equal(4, await log.GetHeadAsync(Partition));
+        Assert.Equal(["a", "b", "c", "d"], (await log.ReadUserAsync(Partition, "acme", "u1", 0)).Select(e => e.Event.EventId));
+    }
+
+    /// <summary>Random batches with retries and ids shared between users, against a plain model
+    /// of what was accepted: every duplicate flag, and every user's events read back from any
+    /// seq, whether their keys are still in memory, merged into the index, or both in turn.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(16_384)]
+    public async Task Append_RandomBatchesWithRetries_MatchTheModelAcrossMerges(int mergeEvents)
+    {
+        using var log = Open(mergeEvents: mergeEvents);
+        var random = new Random(mergeEvents);
+        var accepted = new List<TrackedEvent>();
+        var seen = new HashSet<(string, string)>();
+        var sent = new List<TrackedEvent>();
+        for (var round = 0; round < 120; round++)
+        {
+            var batch = new List<TrackedEvent>();
+            for (var i = random.Next(1, 12); i > 0; i--)
+            {
+                batch.Add(sent.Count > 0 && random.Next(4) == 0
+                    ? sent[random.Next(sent.Count)]
+                    : Event($"u{random.Next(8)}", $"e{random.Next(400)}"));
+            }
+
+            var outcome = await log.AppendAsync(Partition, accepted.Count, batch, 1000 + round);
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var isNew = seen.Add((batch[i].UserId, batch[i].EventId));
+                Assert.Equal(!isNew, outcome.Duplicate[i]);
+                if (isNew)
+                {
+                    accepted.Add(batch[i]);
+                }
+            }
+
+            sent.AddRange(batch);
+            Assert.Equal(accepted.Count, outcome.Head);
+        }
+
+        for (var user = 0; user < 8; user++)
+        {
+            var afterSeq = random.Next(accepted.Count);
+            var expected = accepted.Select((e, i) => (Seq: i + 1L, e.UserId, e.EventId))
+                .Where(e => e.UserId == $"u{user}" && e.Seq > afterSeq).ToList();
+            var read = await log.ReadUserAsync(Partition, "acme", $"u{user}", afterSeq);
+            Assert.Equal(expected.Select(e => (e.Seq, e.EventId)), read.Select(e => (e.Seq, e.Event.EventId)));
+        }
+    }
+
+    /// <summary>Two writers on one file, as when a partition moves between silos that share the
+    /// folder: each sees what the other committed, for dedup and for a user's catch-up.</summary>
+    [Fact]
+    public async Task Append_TwoLogsTakeTurnsOnOneFile_EachSeesTheOthersEvents()
+    {
+        using var first = Open(mergeEvents: 3);
+        using var second = Open(mergeEvents: 3);
+        var a = await first.AppendAsync(Partition, 0, [Event("u1", "a"), Event("u1", "b"), Event("u1", "c"), Event("u1", "d")], 1000);
+        await first.AppendAsync(Partition, a.Head, [Event("u1", "e")], 1001); // merged a-d; e in memory only
+
+        var b = await second.AppendAsync(Partition, await second.GetHeadAsync(Partition), [Event("u1", "e"), Event("u1", "a"), Event("u1", "f")], 2000);
+        Assert.Equal([true, true, false], b.Duplicate);
+        Assert.Equal(["a", "b", "c", "d", "e", "f"], (await first.ReadUserAsync(Partition, "acme", "u1", 0)).Select(e => e.Event.EventId));
+
+        // The first writer's stale head is fenced; at the current head it sees the second's event.
+        await Assert.ThrowsAsync<LogFencedException>(() => first.AppendAsync(Partition, 5, [Event("u1", "g")], 3000));
+        var c = await first.AppendAsync(Partition, 6, [Event("u1", "f"), Event("u1", "g")], 3001);
+        Assert.Equal([true, false], c.Duplicate);
+        Assert.Equal(["f", "g"], (await second.ReadUserAsync(Partition, "acme", "u1", 5)).Select(e => e.Event.EventId));
+    }
+
+    /// <summary>A partition file written before the dedup table existed (a unique index on the
+    /// events) is converted when opened: retries of its events are still duplicates.</summary>
+    [Fact]
+    public async Task Open_FileOfTheEarlierLayout_ConvertedAndItsEventsStillDuplicates()
+    {
+        Directory.CreateDirectory(Path.Combine(_dataDir, "log"));
+        using (var old = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "log", $"partition-{Partition:D4}.db")};Pooling=False"))
+        {
+            old.Open();
+            using var command = old.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE events (seq INTEGER PRIMARY KEY, user_key INTEGER NOT NULL, event_key INTEGER NOT NULL,
+                    committed_at INTEGER NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL, event_id TEXT NOT NULL,
+                    name TEXT NOT NULL, feature TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+                    session_id TEXT NOT NULL, properties TEXT NULL);
+                CREATE UNIQUE INDEX events_dedup ON events (user_key, event_key);
+                """;
+            command.ExecuteNonQuery();
+            foreach (var (seq, id) in new[] { (1L, "a"), (2L, "b") })
+            {
+                command.CommandText = $"""
+                    INSERT INTO events VALUES ({seq}, {EventKeys.UserKey("acme", "u1")}, {EventKeys.EventKey(id, 0)}, 1000,
+                        'acme', 'u1', '{id}', 'feature_used', 'search', 1700000000000, 1, 's1', NULL)
+                    """;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        using var log = Open();
+        var retry = await log.AppendAsync(Partition, 2, [Event("u1", "b"), Event("u1", "c")], 2000);
+
+        Assert.Equal([true, false], retry.Duplicate);
+        Assert.Equal(["a", "b", "c"], (await log.ReadUserAsync(Partition, "acme", "u1", 0)).Select(e => e.Event.EventId));
     }
 
     [Fact]
@@ -80,8 +193,8 @@ public sealed class SqliteEventLogTests : IDisposable
         Assert.True((await reopened.AppendAsync(Partition, 1, [Event("u1", "a")], 2000)).Duplicate[0]);
     }
 
-    private SqliteEventLog Open(Func<string, int, long>? eventKey = null) =>
-        new(Options.Create(new StorageOptions { DataDir = _dataDir }), eventKey ?? EventKeys.EventKey);
+    private SqliteEventLog Open(Func<string, int, long>? eventKey = null, int mergeEvents = 16_384) =>
+        new(Options.Create(new StorageOptions { DataDir = _dataDir, DedupMergeEvents = mergeEvents }), eventKey ?? EventKeys.EventKey);
 
     private static TrackedEvent Event(string user, string id) =>
         new("acme", user, id, "feature_used", "search", 1_700_000_000_000, 1, "s1", null);
