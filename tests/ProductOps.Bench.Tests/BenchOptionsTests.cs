@@ -3,8 +3,25 @@ namespace ProductOps.Bench.Tests;
 public sealed class BenchOptionsTests
 {
     [Fact]
-    public void Parse_ClusterWithoutAddress_IsRefused() =>
-        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--cluster"]));
+    public void Parse_ClusterWithAnAddress_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--cluster", "3", "--address", "http://127.0.0.1:5100"]));
+
+    [Fact]
+    public void Parse_ClusterWithoutAnyServer_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--cluster", "2", "--no-postgres"]));
+
+    [Fact]
+    public void Parse_Cluster_ItsDatabaseServerDefaultsToTheBaselines()
+    {
+        var options = BenchOptions.Parse(["--cluster", "3", "--postgres", "Host=db;Username=bench;Database=bench"]);
+
+        Assert.Equal(3, options.ClusterSilos);
+        Assert.Equal("Host=db;Username=bench;Database=bench", options.ClusterPostgres);
+    }
+
+    [Fact]
+    public void Parse_NodePids_TakesACommaSeparatedList() =>
+        Assert.Equal([11, 12, 13], BenchOptions.Parse(["--address", "http://127.0.0.1:5100", "--node-pid", "11,12,13"]).NodePids);
 
     [Fact]
     public void Parse_Quick_SetsTheShortProfileAndKeepsExplicitValues()
@@ -21,13 +38,15 @@ public sealed class BenchOptionsTests
     public void Redacted_HidesTheKeysAndTheDatabasePassword()
     {
         string[] args = ["--quick", "--ingest-key", "secret-ingest", "--read-key", "secret-read", "--admin-key", "secret-admin",
-            "--postgres", "Host=db;Username=bench;Password=secret-db;Database=bench", "--batch", "200"];
+            "--postgres", "Host=db;Username=bench;Password=secret-db;Database=bench", "--batch", "200",
+            "--cluster-postgres", "Host=db;Username=admin;Password=secret-admin;Database=postgres"];
 
         var recorded = string.Join(" ", BenchOptions.Redacted(args));
 
         Assert.DoesNotContain("secret", recorded, StringComparison.Ordinal);
         Assert.Contains("--ingest-key *** --read-key *** --admin-key ***", recorded, StringComparison.Ordinal);
         Assert.Contains("Username=bench", recorded, StringComparison.Ordinal);
+        Assert.Contains("Username=admin", recorded, StringComparison.Ordinal);
         Assert.Contains("--batch 200", recorded, StringComparison.Ordinal);
     }
 

@@ -11,13 +11,20 @@ internal sealed class BenchOptions
     /// <summary>Target an already running node (or a cluster gateway) instead of starting one.</summary>
     public Uri? Address { get; private set; }
 
-    /// <summary>The --address is a cluster gateway (PostgreSQL cluster mode); only changes the report's label.</summary>
-    public bool Cluster { get; private set; }
+    /// <summary>Silos of a PostgreSQL cluster the harness starts (with one stand-alone gateway)
+    /// instead of the all-in-one node; 0 for the all-in-one node.</summary>
+    public int ClusterSilos { get; private set; }
 
-    /// <summary>PID of an external node, for its RSS and CPU (memory phase is skipped without it).</summary>
-    public int? NodePid { get; private set; }
+    /// <summary>The server the cluster's fresh database is created on: a role that may create
+    /// databases. Defaults to <see cref="Postgres"/>.</summary>
+    public string? ClusterPostgres { get; private set; }
+
+    /// <summary>PIDs of an external node's processes, for RSS and CPU (memory phase is skipped without them).</summary>
+    public IReadOnlyList<int> NodePids { get; private set; } = [];
 
     public string? SiloDll { get; private set; }
+
+    public string? GatewayDll { get; private set; }
 
     public string? JsonPath { get; private set; }
 
@@ -92,9 +99,13 @@ internal sealed class BenchOptions
           --tiny                  a few seconds, for the CI smoke test
           --json FILE             write the results as JSON
           --address URL           target a running node or cluster gateway instead of starting one
-          --cluster               the --address is a PostgreSQL cluster's gateway (label in the report)
-          --node-pid PID          PID of the external node (for RSS and CPU)
+          --node-pid PID[,PID]    PIDs of the external node's processes (for RSS and CPU)
+          --cluster N             start a PostgreSQL cluster instead of the all-in-one node: a fresh
+                                  database, N silo processes and one gateway process
+          --cluster-postgres CONNSTRING  server for the cluster's database, a role that may create
+                                  databases (default: --postgres)
           --silo-dll PATH         the node to start (default: silo/ProductOps.Silo/bin/Release/...)
+          --gateway-dll PATH      the cluster's gateway (default: gateway/ProductOps.Gateway.Host/bin/Release/...)
           --ingest-key KEY        (demo-ingest-key)   --read-key KEY (demo-read-key)
           --admin-key KEY         (demo-admin-key) trains and activates the churn model
           --churn-users N         simulated users to train on (0 skips the churn queries)  --churn-days N (84)
@@ -123,7 +134,7 @@ internal sealed class BenchOptions
                 yield return "***";
                 i++;
             }
-            else if (i + 1 < args.Count && args[i] == "--postgres")
+            else if (i + 1 < args.Count && args[i] is "--postgres" or "--cluster-postgres")
             {
                 yield return WithoutPassword(args[++i]);
             }
@@ -157,9 +168,13 @@ internal sealed class BenchOptions
                     break;
                 case "--json": options.JsonPath = Value(); break;
                 case "--address": options.Address = new Uri(Value()); break;
-                case "--cluster": options.Cluster = true; break;
-                case "--node-pid": options.NodePid = Int(); break;
+                case "--cluster": options.ClusterSilos = Int(); break;
+                case "--cluster-postgres": options.ClusterPostgres = Value(); break;
+                case "--node-pid":
+                    options.NodePids = [.. Value().Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))];
+                    break;
                 case "--silo-dll": options.SiloDll = Value(); break;
+                case "--gateway-dll": options.GatewayDll = Value(); break;
                 case "--ingest-key": options.IngestKey = Value(); break;
                 case "--read-key": options.ReadKey = Value(); break;
                 case "--admin-key": options.AdminKey = Value(); break;
@@ -194,9 +209,15 @@ internal sealed class BenchOptions
             }
         }
 
-        if (options.Cluster && options.Address is null)
+        if (options.ClusterSilos < 0 || (options.ClusterSilos > 0 && options.Address is not null))
         {
-            throw new ArgumentException("--cluster needs --address (the cluster's gateway)");
+            throw new ArgumentException("--cluster N starts a cluster of N >= 1 silos, so it takes no --address");
+        }
+
+        options.ClusterPostgres ??= options.Postgres;
+        if (options.ClusterSilos > 0 && options.ClusterPostgres is null)
+        {
+            throw new ArgumentException("--cluster needs a PostgreSQL server: --cluster-postgres CONNSTRING (or --postgres)");
         }
 
         if (options.Users < 1 || options.Features < 1 || options.Days < 1 || options.BatchSize is < 1 or > 1000

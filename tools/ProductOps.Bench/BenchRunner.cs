@@ -15,19 +15,21 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
     {
         var report = new BenchReport();
         var runId = Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.Next()))[..6];
-        NodeProcess? node = null;
+        INodeUnderTest? node = null;
         try
         {
             if (options.Address is null)
             {
-                node = await NodeProcess.StartAsync(options.SiloDll, progress, token);
-                node.KeepLogAt = options.JsonPath is { } json ? json + ".node.log" : null;
+                node = options.ClusterSilos > 0
+                    ? await PostgresClusterNodes.StartAsync(options.ClusterSilos, options.ClusterPostgres!, runId, options.SiloDll,
+                        options.GatewayDll, progress, token)
+                    : await AllInOneNode.StartAsync(options.SiloDll, progress, token);
+                node.KeepLogsAt = options.JsonPath;
             }
 
             var address = options.Address ?? node!.Grpc;
-            var pid = node?.Pid ?? options.NodePid;
-            var mode = node is not null ? "all-in-one node started by the harness (embedded SQLite log)"
-                : options.Cluster ? $"cluster gateway at {address}" : $"external node at {address}";
+            var pid = node?.Processes ?? new NodeProcesses(options.NodePids, CountDatabase: false);
+            var mode = node?.Mode ?? $"external node or gateway at {address}";
             Describe(report, runId, mode, node?.SiloDll ?? options.SiloDll);
             await progress.WriteLineAsync($"Mode: {mode}; run {runId}; {options.Profile} profile");
 
@@ -57,7 +59,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
                 {
                     ["warnings"] = warnings,
                     ["errors"] = errors,
-                    ["kept_at"] = node.KeepLogAt,
+                    ["kept_at"] = node.KeepLogsAt is { } keep ? keep + ".*.log" : null,
                 });
                 await node.DisposeAsync();
                 node = null;
@@ -109,10 +111,11 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             ["churn_days"] = options.ChurnDays,
             ["naive_concurrency"] = options.NaiveConcurrency,
             ["sql_events"] = options.SqlEvents,
+            ["cluster_silos"] = options.ClusterSilos,
         });
     }
 
-    private async Task WarmUpAsync(BenchConnection connection, WorkloadGenerator workload, int? pid, CancellationToken token)
+    private async Task WarmUpAsync(BenchConnection connection, WorkloadGenerator workload, NodeProcesses pid, CancellationToken token)
     {
         // JIT, connection set-up and the partition grains' activation are not part of any figure.
         var seconds = options.Profile == BenchProfile.Tiny ? 1 : 3;

@@ -17,7 +17,7 @@ namespace ProductOps.Bench;
 /// served model adds rescoring to every ingested event.
 /// </summary>
 internal sealed class ChurnQueryPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
-    int? nodePid, TextWriter progress)
+    NodeProcesses node, TextWriter progress)
 {
     private static readonly TimeSpan TrainingLimit = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan ServingLimit = TimeSpan.FromMinutes(2);
@@ -70,7 +70,7 @@ internal sealed class ChurnQueryPhase(BenchOptions options, BenchConnection conn
         var rate = Math.Max(1, saturatedRate * 0.7);
         await progress.WriteLineAsync($"Churn queries: {options.QueryRate}/s (GetChurnRisk, ListAtRiskUsers) while ingesting {rate:N0} events/s (70%)");
         _queries = new QueryLoad(ChurnQueries(), options.QueryRate, options.Seed + 1);
-        var ingest = StreamLoadDriver.IngestAtRateAsync(options, connection, workload, nodePid, rate, options.QueryDuration, token);
+        var ingest = StreamLoadDriver.IngestAtRateAsync(options, connection, workload, node, rate, options.QueryDuration, token);
         await _queries.RunAsync(options.QueryDuration, token);
         Background = await ingest;
         await progress.WriteLineAsync($"  GetChurnRisk p99 {ChurnRisk?.P99:F1} ms, ListAtRiskUsers p99 {AtRisk?.P99:F1} ms "

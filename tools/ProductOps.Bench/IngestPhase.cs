@@ -5,7 +5,7 @@ namespace ProductOps.Bench;
 
 /// <summary>Durable ingest: closed-loop saturation, then open-loop steps at fractions of it.</summary>
 internal sealed class IngestPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
-    int? nodePid, TextWriter progress)
+    NodeProcesses node, TextWriter progress)
 {
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(60);
     private readonly List<double?> _drains = [];
@@ -20,7 +20,7 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
 
     public async Task RunAsync(int maxRate, CancellationToken token)
     {
-        var driver = new StreamLoadDriver(connection, options.Streams, options.InFlight, nodePid);
+        var driver = new StreamLoadDriver(connection, options.Streams, options.InFlight, node);
         var events = (long)(maxRate * options.SaturationDuration.TotalSeconds);
         await progress.WriteLineAsync($"Ingest: preparing {events:N0} events for the saturation run");
         var batches = workload.PrepareBatches(events, options.BatchSize);

@@ -2,12 +2,13 @@ using System.Text.Json.Nodes;
 
 namespace ProductOps.Bench;
 
-/// <summary>Bytes per active user grain: the node's RSS after activating N new users (each with a
-/// few events, so its grain holds real state), minus the RSS just before, over N.</summary>
+/// <summary>Bytes per active user grain: the node's RSS (summed over a cluster's silo and gateway
+/// processes) after activating N new users (each with a few events, so its grain holds real
+/// state), minus the RSS just before, over N.</summary>
 /// <remarks>RSS is what the operator pays for; it also holds whatever garbage the GC has not yet
 /// returned and the ingest path's buffers, so it overstates the grain's own heap.</remarks>
 internal sealed class MemoryPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
-    int? nodePid, TextWriter progress)
+    NodeProcesses node, TextWriter progress)
 {
     private const int ChunkEvents = 40_000;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
@@ -21,7 +22,7 @@ internal sealed class MemoryPhase(BenchOptions options, BenchConnection connecti
 
     public async Task RunAsync(CancellationToken token)
     {
-        if (nodePid is not { } pid)
+        if (!node.Known)
         {
             _skipped = "no node PID (external node without --node-pid)";
             await progress.WriteLineAsync($"Memory: skipped, {_skipped}");
@@ -32,10 +33,10 @@ internal sealed class MemoryPhase(BenchOptions options, BenchConnection connecti
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         await connection.WaitForAggregatesAsync(TimeSpan.FromSeconds(60), token);
         await Task.Delay(Settle, token);
-        _before = ProcessCpu.RssBytes(pid);
+        _before = ProcessCpu.RssBytes(node.Pids);
         await progress.WriteLineAsync($"Memory: activating {options.MemoryUsers:N0} users ({options.MemoryEventsPerUser} events each) "
             + $"in chunks of {ChunkEvents:N0} events; RSS before {_before / 1048576.0:F0} MiB");
-        var driver = new StreamLoadDriver(connection, options.Streams, options.InFlight, nodePid);
+        var driver = new StreamLoadDriver(connection, options.Streams, options.InFlight, node);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         _drained = true;
 
@@ -56,7 +57,7 @@ internal sealed class MemoryPhase(BenchOptions options, BenchConnection connecti
 
         _seconds = clock.Elapsed.TotalSeconds;
         await Task.Delay(Settle, token);
-        _after = ProcessCpu.RssBytes(pid);
+        _after = ProcessCpu.RssBytes(node.Pids);
         await progress.WriteLineAsync($"  RSS after {_after / 1048576.0:F0} MiB: {BytesPerUser:N0} bytes per user");
     }
 

@@ -8,7 +8,7 @@ namespace ProductOps.Bench;
 /// <summary>Baseline (a): one unary Track call per event, from many concurrent callers (the best
 /// case for a client that does not batch).</summary>
 internal sealed class NaivePhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
-    int? nodePid, TextWriter progress)
+    NodeProcesses node, TextWriter progress)
 {
     private readonly LatencyRecorder _latency = new();
     private long _acked;
@@ -21,7 +21,7 @@ internal sealed class NaivePhase(BenchOptions options, BenchConnection connectio
     public async Task RunAsync(CancellationToken token)
     {
         await progress.WriteLineAsync($"Naive: one unary Track per event, {options.NaiveConcurrency} concurrent callers");
-        var cpu = ProcessCpu.Start(nodePid);
+        var cpu = ProcessCpu.Start(node);
         var start = Stopwatch.GetTimestamp();
         var stopAt = start + (long)(options.NaiveDuration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(Enumerable.Range(0, options.NaiveConcurrency).Select(_ => Task.Run(async () =>

@@ -4,25 +4,28 @@ using System.Text.Json.Nodes;
 
 namespace ProductOps.Bench;
 
-/// <summary>CPU used by the node and by this client over an interval, from /proc/&lt;pid&gt;/stat, as
-/// a share of one core (200% = both cores of a 2-core machine).</summary>
+/// <summary>CPU used by the node (all its processes), by this client and, for a cluster, by the
+/// local PostgreSQL server over an interval, from /proc/&lt;pid&gt;/stat, as a share of one core
+/// (200% = both cores of a 2-core machine).</summary>
 internal sealed class ProcessCpu
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
-    private readonly int? _nodePid;
+    private readonly NodeProcesses _node;
     private readonly double? _nodeStart;
+    private readonly Dictionary<int, double> _databaseStart;
     private readonly double? _selfStart;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly (double Busy, double Total)? _machineStart = MachineTicks();
 
-    private ProcessCpu(int? nodePid)
+    private ProcessCpu(NodeProcesses node)
     {
-        _nodePid = nodePid;
-        _nodeStart = nodePid is { } pid ? CpuSeconds(pid) : null;
+        _node = node;
+        _nodeStart = CpuSeconds(node.Pids);
+        _databaseStart = node.CountDatabase ? DatabaseCpu() : [];
         _selfStart = CpuSeconds(Environment.ProcessId);
     }
 
-    public static ProcessCpu Start(int? nodePid) => new(nodePid);
+    public static ProcessCpu Start(NodeProcesses node) => new(node);
 
     /// <summary>Node, client and whole-machine CPU since start, in percent of one core; what is
     /// left of the machine's busy time was used by other processes sharing the machine.</summary>
@@ -31,8 +34,16 @@ internal sealed class ProcessCpu
         var wall = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         double? Percent(double? start, double? end) =>
             start is { } s && end is { } e && wall > 0 ? Math.Round((e - s) / wall * 100, 1) : null;
-        var node = Percent(_nodeStart, _nodePid is { } pid ? CpuSeconds(pid) : null);
+        var node = Percent(_nodeStart, CpuSeconds(_node.Pids));
         var client = Percent(_selfStart, CpuSeconds(Environment.ProcessId));
+        double? database = null;
+        if (_node.CountDatabase)
+        {
+            // Server processes alive at both ends (the pools keep their connections open).
+            var now = DatabaseCpu();
+            database = Percent(0, _databaseStart.Where(p => now.ContainsKey(p.Key)).Sum(p => now[p.Key] - p.Value));
+        }
+
         double? machine = null;
         if (_machineStart is { } a && MachineTicks() is { } b && b.Total > a.Total)
         {
@@ -44,7 +55,8 @@ internal sealed class ProcessCpu
             ["node_cpu_percent"] = node,
             ["client_cpu_percent"] = client,
             ["machine_cpu_percent"] = machine,
-            ["other_processes_cpu_percent"] = machine is { } m && client is { } c ? Math.Round(Math.Max(0, m - c - (node ?? 0)), 1) : null,
+            ["database_cpu_percent"] = database,
+            ["other_processes_cpu_percent"] = machine is { } m && client is { } c ? Math.Round(Math.Max(0, m - c - (node ?? 0) - (database ?? 0)), 1) : null,
             ["cores"] = Environment.ProcessorCount,
         };
     }
@@ -62,6 +74,55 @@ internal sealed class ProcessCpu
             return (total - idle, total);
         }
         catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>utime + stime of all the processes, in seconds; null if there are none or one cannot be read.</summary>
+    private static double? CpuSeconds(IReadOnlyList<int> pids)
+    {
+        double total = 0;
+        foreach (var pid in pids)
+        {
+            if (CpuSeconds(pid) is not { } seconds)
+            {
+                return null;
+            }
+
+            total += seconds;
+        }
+
+        return pids.Count > 0 ? total : null;
+    }
+
+    /// <summary>CPU seconds of each running PostgreSQL server process (command name "postgres").</summary>
+    private static Dictionary<int, double> DatabaseCpu()
+    {
+        var cpu = new Dictionary<int, double>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && ReadComm(pid) == "postgres" && CpuSeconds(pid) is { } seconds)
+            {
+                cpu[pid] = seconds;
+            }
+        }
+
+        return cpu;
+    }
+
+    private static string? ReadComm(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
         {
             return null;
         }
@@ -87,6 +148,23 @@ internal sealed class ProcessCpu
         {
             return null;
         }
+    }
+
+    /// <summary>Resident set size of all the processes in bytes; null if one cannot be read.</summary>
+    public static long? RssBytes(IReadOnlyList<int> pids)
+    {
+        long total = 0;
+        foreach (var pid in pids)
+        {
+            if (RssBytes(pid) is not { } rss)
+            {
+                return null;
+            }
+
+            total += rss;
+        }
+
+        return pids.Count > 0 ? total : null;
     }
 
     /// <summary>Resident set size of a process in bytes, from /proc/&lt;pid&gt;/status.</summary>

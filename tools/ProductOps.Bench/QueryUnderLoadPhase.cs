@@ -7,7 +7,7 @@ namespace ProductOps.Bench;
 /// and GetOverview at a fixed total rate (open loop, latency from when each query was due), and
 /// freshness probes spread over the phase.</summary>
 internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
-    string runId, int? nodePid, TextWriter progress)
+    string runId, NodeProcesses node, TextWriter progress)
 {
     private readonly QueryLoad _queries = new(QueryLoad.Analytics(connection, workload), options.QueryRate, options.Seed);
 
@@ -27,7 +27,7 @@ internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection 
         await progress.WriteLineAsync($"Queries: {options.QueryRate}/s (GetUser, GetFeature, GetOverview) and {options.Probes} freshness probes "
             + $"while ingesting {rate:N0} events/s (70%)");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var ingest = StreamLoadDriver.IngestAtRateAsync(options, connection, workload, nodePid, rate, options.QueryDuration, token);
+        var ingest = StreamLoadDriver.IngestAtRateAsync(options, connection, workload, node, rate, options.QueryDuration, token);
         var queries = _queries.RunAsync(options.QueryDuration, stop.Token);
         var probes = ProbeLoopAsync(options.QueryDuration, stop.Token);
         Background = await ingest;

@@ -12,16 +12,16 @@ namespace ProductOps.Bench;
 /// its latency counts from when it was due, so a stalled server is charged for the batches it kept
 /// waiting (no coordinated omission).
 /// </remarks>
-internal sealed class StreamLoadDriver(BenchConnection connection, int streams, int inFlight, int? nodePid)
+internal sealed class StreamLoadDriver(BenchConnection connection, int streams, int inFlight, NodeProcesses node)
 {
     /// <summary>The background load the under-load phases measure in: the workload's next events at
     /// <paramref name="rate"/> for <paramref name="duration"/>. The batches are prepared before this
     /// returns, so the load starts at once.</summary>
     public static Task<LoadResult> IngestAtRateAsync(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
-        int? nodePid, double rate, TimeSpan duration, CancellationToken token)
+        NodeProcesses node, double rate, TimeSpan duration, CancellationToken token)
     {
         var batches = workload.PrepareBatches((long)(rate * duration.TotalSeconds) + options.BatchSize, options.BatchSize);
-        return new StreamLoadDriver(connection, options.Streams, options.InFlight, nodePid).RunAsync(batches, rate, duration, token);
+        return new StreamLoadDriver(connection, options.Streams, options.InFlight, node).RunAsync(batches, rate, duration, token);
     }
 
     public async Task<LoadResult> RunAsync(PreparedBatch[] batches, double? eventsPerSec, TimeSpan duration,
@@ -31,7 +31,7 @@ internal sealed class StreamLoadDriver(BenchConnection connection, int streams, 
         var eventsPerBatch = batches.Length == 0 ? 1 : batches.Average(b => b.Events);
         var ticksPerBatch = eventsPerSec is { } rate ? eventsPerBatch / rate * Stopwatch.Frequency : 0;
         long acked = 0, rejected = 0, lastAck = 0;
-        var cpu = ProcessCpu.Start(nodePid);
+        var cpu = ProcessCpu.Start(node);
         var start = Stopwatch.GetTimestamp();
         var stopAt = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         string? error = null;
