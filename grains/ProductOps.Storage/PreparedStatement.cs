@@ -32,6 +32,20 @@ internal sealed class PreparedStatement : IDisposable
         return false;
     }
 
+    /// <summary>Steps once and reads the first column of the row as an integer, or
+    /// <paramref name="none"/> when there is no row; ready to run again.</summary>
+    public long ReadInt64(long none)
+    {
+        try
+        {
+            return Step() ? raw.sqlite3_column_int64(Statement, 0) : none;
+        }
+        finally
+        {
+            raw.sqlite3_reset(Statement);
+        }
+    }
+
     /// <summary>Runs a statement that returns no rows, ready to run again.</summary>
     public void Run()
     {

@@ -108,18 +108,7 @@ internal sealed class SqlitePartitionReader : IDisposable
         _connection.Dispose();
     }
 
-    private long ReadHead()
-    {
-        try
-        {
-            _head.Step();
-            return raw.sqlite3_column_int64(_head.Statement, 0);
-        }
-        finally
-        {
-            raw.sqlite3_reset(_head.Statement);
-        }
-    }
+    private long ReadHead() => _head.ReadInt64(none: 0);
 
     private static void ReadAll(PreparedStatement query, int partition, List<LoggedEvent> result)
     {

@@ -122,10 +122,15 @@ internal sealed class SqlitePartitionWriter : IDisposable
                 _merging = new PendingMerge(Recent.SortedByKey(), Recent.KnownHead);
             }
 
-            var merging = _merging;
-            var (outcome, merged) = _transaction.Run(() => (Write(partition, head, events, committedAtMs), MergeSlice(merging)));
+            PendingMerge? merging = null;
+            var (outcome, merged) = _transaction.Run(() =>
+            {
+                var written = Write(partition, head, events, committedAtMs);
+                merging = _merging; // after Write: a reload there drops a merge of stale keys
+                return (written, MergeSlice(merging));
+            });
             Recent.AddCommitted(_commitAdded, outcome.Head);
-            if (merging is not null && _merging == merging)
+            if (merging is not null)
             {
                 merging.Done = merged;
                 if (merged == merging.Keys.Length)
@@ -164,9 +169,16 @@ internal sealed class SqlitePartitionWriter : IDisposable
         // a crash just as well). Not if another writer moved on: its keys are not all in memory.
         lock (_gate)
         {
-            if (Recent.Count > 0 && ReadHead() == Recent.KnownHead)
+            try
             {
-                TryMergeAll();
+                if (Recent.Count > 0 && ReadHead() == Recent.KnownHead)
+                {
+                    MergeAll();
+                }
+            }
+            catch (SqliteException)
+            {
+                // Left to the next open's rebuild (disk full, say).
             }
         }
 
@@ -273,19 +285,10 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     private bool Probe(long userKey, long eventKey, out long seq)
     {
-        var probe = _probe.Statement;
-        raw.sqlite3_bind_int64(probe, 1, userKey);
-        raw.sqlite3_bind_int64(probe, 2, eventKey);
-        try
-        {
-            var found = _probe.Step();
-            seq = found ? raw.sqlite3_column_int64(probe, 0) : 0;
-            return found;
-        }
-        finally
-        {
-            raw.sqlite3_reset(probe);
-        }
+        raw.sqlite3_bind_int64(_probe.Statement, 1, userKey);
+        raw.sqlite3_bind_int64(_probe.Statement, 2, eventKey);
+        seq = _probe.ReadInt64(none: 0); // seqs start at 1
+        return seq != 0;
     }
 
     private bool StoredIs(long seq, TrackedEvent e)
@@ -321,34 +324,25 @@ internal sealed class SqlitePartitionWriter : IDisposable
         WriteKeys(merging.Keys.AsSpan(merging.Done, end - merging.Done));
         if (end == merging.Keys.Length)
         {
-            raw.sqlite3_bind_int64(_setMergedThrough.Statement, 1, merging.Through);
-            _setMergedThrough.Run();
+            SetMergedThrough(merging.Through);
         }
 
         return end;
     }
 
-    /// <summary>On a graceful close: every recent key in one go. A failure (disk full, say) only
-    /// leaves them to the next open's rebuild.</summary>
-    private void TryMergeAll()
+    /// <summary>On a graceful close: every recent key in one go.</summary>
+    private void MergeAll()
     {
-        try
+        var keys = Recent.SortedByKey();
+        var through = Recent.KnownHead;
+        _transaction.Run(() =>
         {
-            var keys = Recent.SortedByKey();
-            var through = Recent.KnownHead;
-            _transaction.Run(() =>
-            {
-                WriteKeys(keys);
-                raw.sqlite3_bind_int64(_setMergedThrough.Statement, 1, through);
-                _setMergedThrough.Run();
-                return 0;
-            });
-            Recent.DropThrough(through);
-            _merging = null;
-        }
-        catch (SqliteException)
-        {
-        }
+            WriteKeys(keys);
+            SetMergedThrough(through);
+            return 0;
+        });
+        Recent.DropThrough(through);
+        _merging = null;
     }
 
     private void WriteKeys(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
@@ -402,34 +396,18 @@ internal sealed class SqlitePartitionWriter : IDisposable
             DROP INDEX {LegacyIndex};
             """;
         command.ExecuteNonQuery();
-        raw.sqlite3_bind_int64(_setMergedThrough.Statement, 1, ReadHead());
+        SetMergedThrough(ReadHead());
+    }
+
+    private long ReadMergedThrough() => _mergedThrough.ReadInt64(none: 0);
+
+    private void SetMergedThrough(long seq)
+    {
+        raw.sqlite3_bind_int64(_setMergedThrough.Statement, 1, seq);
         _setMergedThrough.Run();
     }
 
-    private long ReadMergedThrough()
-    {
-        try
-        {
-            return _mergedThrough.Step() ? raw.sqlite3_column_int64(_mergedThrough.Statement, 0) : 0;
-        }
-        finally
-        {
-            raw.sqlite3_reset(_mergedThrough.Statement);
-        }
-    }
-
-    private long ReadHead()
-    {
-        try
-        {
-            _head.Step();
-            return raw.sqlite3_column_int64(_head.Statement, 0);
-        }
-        finally
-        {
-            raw.sqlite3_reset(_head.Statement);
-        }
-    }
+    private long ReadHead() => _head.ReadInt64(none: 0);
 
     /// <summary>A merge being written a slice per commit: the keys (sorted) of every event up to
     /// <see cref="Through"/>, and how many are written.</summary>

@@ -80,17 +80,21 @@ internal sealed class ProcessCpu
     }
 
     /// <summary>utime + stime of all the processes, in seconds; null if there are none or one cannot be read.</summary>
-    private static double? CpuSeconds(IReadOnlyList<int> pids)
+    private static double? CpuSeconds(IReadOnlyList<int> pids) => SumOver(pids, CpuSeconds);
+
+    /// <summary>What <paramref name="read"/> gives for each process, added up; null if there are
+    /// no processes or one cannot be read.</summary>
+    private static double? SumOver(IReadOnlyList<int> pids, Func<int, double?> read)
     {
         double total = 0;
         foreach (var pid in pids)
         {
-            if (CpuSeconds(pid) is not { } seconds)
+            if (read(pid) is not { } value)
             {
                 return null;
             }
 
-            total += seconds;
+            total += value;
         }
 
         return pids.Count > 0 ? total : null;
@@ -151,21 +155,7 @@ internal sealed class ProcessCpu
     }
 
     /// <summary>Resident set size of all the processes in bytes; null if one cannot be read.</summary>
-    public static long? RssBytes(IReadOnlyList<int> pids)
-    {
-        long total = 0;
-        foreach (var pid in pids)
-        {
-            if (RssBytes(pid) is not { } rss)
-            {
-                return null;
-            }
-
-            total += rss;
-        }
-
-        return pids.Count > 0 ? total : null;
-    }
+    public static long? RssBytes(IReadOnlyList<int> pids) => (long?)SumOver(pids, pid => RssBytes(pid));
 
     /// <summary>Resident set size of a process in bytes, from /proc/&lt;pid&gt;/status.</summary>
     public static long? RssBytes(int pid)
