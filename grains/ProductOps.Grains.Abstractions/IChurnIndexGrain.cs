@@ -1,9 +1,13 @@
+using Orleans.Concurrency;
+
 namespace ProductOps.Grains.Abstractions;
 
 /// <summary>
 /// One shard of a tenant's at-risk index: the latest score of every user of one event-log
 /// partition (key: "tenant/partition", see <see cref="ChurnIndexKeys"/>). User grains push their
-/// scores here; queries fan out over a tenant's shards and merge.
+/// scores here; queries fan out over a tenant's shards and merge. Reads change nothing stored,
+/// so they interleave rather than wait behind the shard's state write: a page asks every shard,
+/// and a whole shard written to PostgreSQL can take hundreds of milliseconds under load.
 /// </summary>
 public interface IChurnIndexGrain : IGrainWithStringKey
 {
@@ -11,12 +15,15 @@ public interface IChurnIndexGrain : IGrainWithStringKey
     Task Record(ChurnIndexEntry entry);
 
     /// <summary>Scored users matching the query, in the at-risk order.</summary>
+    [AlwaysInterleave]
     Task<IReadOnlyList<ChurnIndexEntry>> Top(AtRiskQuery query);
 
     /// <summary>The shard's counts, at-risk meaning a probability at or above <paramref name="threshold"/>.</summary>
+    [AlwaysInterleave]
     Task<ChurnIndexCounts> Count(double threshold);
 
     /// <summary>Users after <paramref name="afterUserId"/> in ordinal user id order (scored or
     /// not), at most <paramref name="limit"/>: for exports and sweeps.</summary>
+    [AlwaysInterleave]
     Task<IReadOnlyList<ChurnIndexEntry>> Page(string afterUserId, int limit);
 }

@@ -41,6 +41,34 @@ public sealed class ChurnIndexPersistenceTests
         },
         new Dictionary<string, string?> { ["ProductOps:Churn:IndexScorePersistInterval"] = "01:00:00" });
 
+    /// <summary>A shard's reads answer while its state write is out: a page asks every shard, and
+    /// one slow write (a loaded PostgreSQL) must not hold up every page.</summary>
+    [Fact]
+    public async Task Shard_WriteOutstanding_PagesAndCountsStillAnswer() =>
+        await TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var shard = cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(HeldAckStorage.Tenant, 0));
+            HeldAckStorage.Hold();
+            try
+            {
+                await shard.Record(Entry("user-1", 0.8f, "search"));
+                await HeldAckStorage.WriteHeld.WaitAsync(Patience); // the new user's write, its reply held back
+
+                var page = await shard.Top(new AtRiskQuery(0.5, null, null, 10)).WaitAsync(Patience);
+                var counts = await shard.Count(0.5).WaitAsync(Patience);
+                var users = await shard.Page(string.Empty, 10).WaitAsync(Patience);
+
+                Assert.Equal("user-1", Assert.Single(page).UserId);
+                Assert.Equal((1, 1, 1), (counts.Users, counts.Scored, counts.AtRisk));
+                Assert.Equal("user-1", Assert.Single(users).UserId);
+            }
+            finally
+            {
+                HeldAckStorage.Release();
+            }
+        },
+        new Dictionary<string, string?> { [HeldAckStorage.Setting] = "true", ["ProductOps:Churn:IndexPersistInterval"] = "00:00:00.100" });
+
     private static ChurnIndexEntry Entry(string user, float probability, params string[] features) =>
         new(user, new ChurnRisk(probability, 1, 0, []), features);
 

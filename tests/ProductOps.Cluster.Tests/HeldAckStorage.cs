@@ -5,9 +5,9 @@ using ProductOps.Grains;
 namespace ProductOps.Cluster.Tests;
 
 /// <summary>
-/// Grain storage that, while <see cref="Holding"/>, stores a feature of the <see cref="Tenant"/>
-/// tenant at once but holds back the acknowledgement, the way a committed database write's reply
-/// can still be on the wire. It notes the partition-0 watermark of every feature state it stored,
+/// Grain storage that, while <see cref="Holding"/>, stores a feature or an at-risk index shard of
+/// the <see cref="Tenant"/> tenant at once but holds back the acknowledgement, the way a committed
+/// database write's reply can still be on the wire (or a slow database takes its time). It notes the partition-0 watermark of every feature state it stored,
 /// so a test can compare what a flush reports with what is really on disk. Everything else goes
 /// through untouched. (The silos of a TestingHost cluster share this process, hence static.)
 /// </summary>
@@ -48,12 +48,16 @@ public sealed class HeldAckStorage(IGrainStorage inner) : IGrainStorage
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await inner.WriteStateAsync(stateName, grainId, grainState);
-        if (grainState.State is not FeatureState feature || !grainId.Key.ToString()!.StartsWith(Tenant + "/", StringComparison.Ordinal))
+        if (grainState.State is not (FeatureState or ChurnIndexState) || !grainId.Key.ToString()!.StartsWith(Tenant + "/", StringComparison.Ordinal))
         {
             return;
         }
 
-        s_storedWatermarks[grainId] = feature.Ledger.WatermarkOf(0);
+        if (grainState.State is FeatureState feature)
+        {
+            s_storedWatermarks[grainId] = feature.Ledger.WatermarkOf(0);
+        }
+
         if (Holding)
         {
             s_held.TrySetResult();
