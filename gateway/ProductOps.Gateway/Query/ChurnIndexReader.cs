@@ -4,17 +4,17 @@ using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Gateway.Query;
 
-/// <summary>Reads a tenant's at-risk index: fans a query out to every shard and merges, so each
-/// shard returns at most one page and the merge keeps the shards' common order.</summary>
+/// <summary>Reads a tenant's at-risk index: fans a query out to every shard and merges in the
+/// shards' common order (<see cref="AtRiskPageMerge"/>).</summary>
 public sealed class ChurnIndexReader(IGrainFactory grains, IOptions<PipelineOptions> pipeline)
 {
     private const int ExportPageSize = 1000;
 
     /// <summary>The query's page over the whole tenant: each shard's page, merged in the at-risk order.</summary>
-    public async Task<IReadOnlyList<ChurnIndexEntry>> TopAsync(string tenant, AtRiskQuery query)
+    public Task<IReadOnlyList<ChurnIndexEntry>> TopAsync(string tenant, AtRiskQuery query)
     {
-        var pages = await Task.WhenAll(Shards(tenant).Select(shard => shard.Top(query)));
-        return [.. pages.SelectMany(page => page).Order(AtRiskOrder.Instance).Take(query.Limit)];
+        var shards = Shards(tenant).ToList();
+        return AtRiskPageMerge.TopAsync(shards.Count, query, (shard, shardQuery) => shards[shard].Top(shardQuery));
     }
 
     /// <summary>The tenant's users, scored users and users at or above <paramref name="threshold"/>.</summary>

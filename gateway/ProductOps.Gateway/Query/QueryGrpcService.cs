@@ -111,14 +111,19 @@ public sealed class QueryGrpcService(
         RequireId("user_id", request.UserId);
         var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
         var user = grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId));
+        if (await user.GetChurnRisk(now.NowMs) is { } risk)
+        {
+            return ContractMapper.ToContract(request.UserId, risk, tenants.SettingsOf(tenant).AlertThreshold);
+        }
+
+        // No score: the user has no events, or the tenant no model. Only now fetch the user's
+        // whole snapshot to tell which (a cluster sends it over the wire).
         if ((await user.Get(now.NowMs)).FirstSeenMs is null)
         {
             throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
         }
 
-        var risk = await user.GetChurnRisk(now.NowMs)
-            ?? throw new FailedPreconditionException("the tenant has no active churn model yet: train and activate one");
-        return ContractMapper.ToContract(request.UserId, risk, tenants.SettingsOf(tenant).AlertThreshold);
+        throw new FailedPreconditionException("the tenant has no active churn model yet: train and activate one");
     }
 
     public override async Task<ListAtRiskUsersResponse> ListAtRiskUsers(ListAtRiskUsersRequest request, ServerCallContext context)
