@@ -7,7 +7,9 @@ namespace ProductOps.Grains.Abstractions;
 /// partition (key: "tenant/partition", see <see cref="ChurnIndexKeys"/>). User grains push their
 /// scores here; queries fan out over a tenant's shards and merge. Reads change nothing stored,
 /// so they interleave rather than wait behind the shard's state write: a page asks every shard,
-/// and a whole shard written to PostgreSQL can take hundreds of milliseconds under load.
+/// and a whole shard written to PostgreSQL can take hundreds of milliseconds under load. That
+/// holds while they never await and never change the stored state: a storage provider may still
+/// be serializing it.
 /// </summary>
 public interface IChurnIndexGrain : IGrainWithStringKey
 {

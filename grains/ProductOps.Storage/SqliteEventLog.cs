@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using ProductOps.Domain;
 
@@ -75,17 +76,37 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         var (events, head) = WithReader(partition, reader => reader.ReadUser(partition, tenant, userId, afterSeq, recent));
         if (head - recent.KnownHead > StaleRecentKeys)
         {
-            // Another process's writer has been committing to this file (a partition that moved
-            // silos): read its keys in, so later reads need not scan what it added.
-            writer.Refresh();
+            // Another writer has been committing to this file (a partition that moved silos
+            // sharing the folder): read its keys in, so later reads need not scan what it added.
+            // Best effort: this read is complete without it.
+            try
+            {
+                writer.Refresh();
+            }
+            catch (SqliteException)
+            {
+            }
         }
 
         return events;
     }
 
     // Lazy: GetOrAdd may run its factory twice under a race; only one writer connection may exist.
-    private SqlitePartitionWriter Writer(int partition) =>
-        _writers.GetOrAdd(partition, p => new Lazy<SqlitePartitionWriter>(() => new SqlitePartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous), _eventKey, _dedupMergeEvents))).Value;
+    // A writer that failed to open (the file busy, say) is forgotten, so the next call tries again.
+    private SqlitePartitionWriter Writer(int partition)
+    {
+        var writer = _writers.GetOrAdd(partition, p => new Lazy<SqlitePartitionWriter>(
+            () => new SqlitePartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous), _eventKey, _dedupMergeEvents)));
+        try
+        {
+            return writer.Value;
+        }
+        catch
+        {
+            _writers.TryRemove(KeyValuePair.Create(partition, writer));
+            throw;
+        }
+    }
 
     private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
 

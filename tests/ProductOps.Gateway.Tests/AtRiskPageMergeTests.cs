@@ -66,6 +66,35 @@ public sealed class AtRiskPageMergeTests
         Assert.All(asked, limit => Assert.Equal(AtRiskPageMerge.FirstShare(50, Shards), limit));
     }
 
+    /// <summary>A shard asked twice may have rescored users in between (the sweep runs meanwhile):
+    /// each user still appears once, with one score, in the at-risk order.</summary>
+    [Fact]
+    public async Task TopAsync_UserRescoredBetweenRounds_AppearsOnce()
+    {
+        var shards = Layout("one shard holds the top", new Random(11));
+        var calls = 0;
+
+        var page = await AtRiskPageMerge.TopAsync(Shards, new AtRiskQuery(0, null, null, 50), (s, q) =>
+        {
+            var answer = Top(shards[s], q);
+            if (s == 0 && Interlocked.Increment(ref calls) == 1)
+            {
+                // After its first answer, shard 0's top user falls a few places, into what a
+                // second round reads.
+                var ordered = shards[0].Order(AtRiskOrder.Instance).ToList();
+                var top = ordered[0];
+                shards[0].Remove(top);
+                shards[0].Add(top with { Risk = top.Risk! with { Probability = ordered[answer.Count + 2].Risk!.Probability } });
+            }
+
+            return Task.FromResult(answer);
+        });
+
+        Assert.Equal(2, calls); // shard 0 held most of the page, so it was asked again
+        Assert.Equal(page.Count, page.Select(e => e.UserId).Distinct().Count());
+        Assert.Equal(page.Order(AtRiskOrder.Instance), page);
+    }
+
     /// <summary>What an index shard answers (<c>ChurnIndexGrain.Top</c>): scored entries in the
     /// at-risk order, at or above the minimum, after the cursor, with the feature, at most the limit.</summary>
     private static IReadOnlyList<ChurnIndexEntry> Top(IEnumerable<ChurnIndexEntry> entries, AtRiskQuery query) =>

@@ -15,10 +15,12 @@ internal sealed class PostgresClusterNodes : INodeUnderTest
     private readonly string _workDir;
     private readonly string _serverConnection;
     private readonly string _database;
+    private readonly TextWriter _progress;
     private string _serverVersion = "?";
 
-    private PostgresClusterNodes(string workDir, string serverConnection, string database, string siloDll)
+    private PostgresClusterNodes(string workDir, string serverConnection, string database, string siloDll, TextWriter progress)
     {
+        _progress = progress;
         _workDir = workDir;
         _serverConnection = serverConnection;
         _database = database;
@@ -44,7 +46,7 @@ internal sealed class PostgresClusterNodes : INodeUnderTest
         var silo = siloDll ?? ChildProcess.BuiltDll("silo", "ProductOps.Silo", "ProductOps.Silo.dll");
         var gateway = gatewayDll ?? ChildProcess.BuiltDll("gateway", "ProductOps.Gateway.Host", "ProductOps.Gateway.Host.dll");
         var cluster = new PostgresClusterNodes(Directory.CreateTempSubdirectory("productops-bench-cluster-").FullName,
-            serverConnection, $"productops_bench_cluster_{runId}", silo);
+            serverConnection, $"productops_bench_cluster_{runId}", silo, progress);
         try
         {
             await cluster.CreateDatabaseAsync(token);
@@ -93,24 +95,41 @@ internal sealed class PostgresClusterNodes : INodeUnderTest
             }
         }
 
-        try
-        {
-            await using var connection = new NpgsqlConnection(_serverConnection);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        catch (NpgsqlException)
-        {
-            // Left for the operator: the name says which run made it.
-        }
-
+        await DropDatabaseAsync();
         try
         {
             Directory.Delete(_workDir, recursive: true);
         }
         catch (IOException)
         {
+        }
+    }
+
+    /// <summary>Drops the run's database once the processes are gone. Not WITH (FORCE): that needs
+    /// the right to end every session, and an autovacuum worker busy on the new database is not
+    /// ours to end; a plain drop ends autovacuum itself and waits a moment for the killed
+    /// processes' sessions, so it is tried a few times.</summary>
+    private async Task DropDatabaseAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_serverConnection);
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\"", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (NpgsqlException) when (attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1)); // the killed processes' sessions are still ending
+            }
+            catch (NpgsqlException failure)
+            {
+                await _progress.WriteLineAsync($"Could not drop the cluster's database {_database}: {failure.Message}");
+                return;
+            }
         }
     }
 

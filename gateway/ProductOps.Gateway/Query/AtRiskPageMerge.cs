@@ -6,7 +6,7 @@ namespace ProductOps.Gateway.Query;
 /// One page of the at-risk order over all of a tenant's index shards. Users are spread evenly
 /// over the shards, so a page's users are too: each shard is first asked for a small share of
 /// the page, and only a shard that may hold more of it (it filled its share, and its last entry
-/// still ranks inside the page) is asked again, for a whole page after that entry. The page is
+/// still ranks inside the page) is asked again, for a whole page. The page is
 /// exact either way; asking every shard for a whole page moved 32 pages over the wire (in a
 /// cluster, serialized) to keep one.
 /// </summary>
@@ -39,12 +39,15 @@ public static class AtRiskPageMerge
             return merged;
         }
 
-        var more = await Task.WhenAll(again.Select(s =>
+        // Asked again from the page's own start, whole: each shard's part of the page then comes
+        // from one answer, so a user rescored between the two rounds cannot appear twice.
+        var more = await Task.WhenAll(again.Select(s => top(s, query)));
+        for (var i = 0; i < again.Count; i++)
         {
-            var last = first[s][^1];
-            return top(s, query with { After = new AtRiskCursor(last.Risk!.Probability, last.UserId) });
-        }));
-        return Merge([merged, .. more], query.Limit);
+            first[again[i]] = more[i];
+        }
+
+        return Merge(first, query.Limit);
     }
 
     private static List<ChurnIndexEntry> Merge(IEnumerable<IReadOnlyList<ChurnIndexEntry>> pages, int limit) =>
