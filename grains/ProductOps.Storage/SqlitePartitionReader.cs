@@ -27,7 +27,7 @@ internal sealed class SqlitePartitionReader : IDisposable
         _connection = connection;
         var db = connection.Handle!;
         _snapshot = new PreparedTransaction(db, immediate: false);
-        _head = new PreparedStatement(db, "SELECT COALESCE(MAX(seq), 0) FROM events");
+        _head = new PreparedStatement(db, SqlitePartitionWriter.HeadQuery);
         _range = new PreparedStatement(db, $"SELECT {Columns} FROM events e WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2");
         _userIndexed = new PreparedStatement(db, $"""
             SELECT {Columns} FROM dedup d JOIN events e ON e.seq = d.seq

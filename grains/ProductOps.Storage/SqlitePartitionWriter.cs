@@ -48,6 +48,9 @@ internal sealed class SqlitePartitionWriter : IDisposable
             value INTEGER NOT NULL) WITHOUT ROWID;
         """;
 
+    /// <summary>The partition's head: its highest seq, 0 when empty.</summary>
+    public const string HeadQuery = "SELECT COALESCE(MAX(seq), 0) FROM events";
+
     // Files written before the dedup table kept a unique index on the events table instead.
     private const string LegacyIndex = "events_dedup";
 
@@ -76,7 +79,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         SqliteDatabase.Execute(connection, Schema);
         var db = connection.Handle!;
         _transaction = new PreparedTransaction(db);
-        _head = new PreparedStatement(db, "SELECT COALESCE(MAX(seq), 0) FROM events");
+        _head = new PreparedStatement(db, HeadQuery);
         _insert = new PreparedStatement(db, """
             INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -150,16 +153,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
     {
         lock (_gate)
         {
-            _transaction.Run(() =>
-            {
-                var head = ReadHead();
-                if (head != Recent.KnownHead)
-                {
-                    Reload(head);
-                }
-
-                return 0;
-            });
+            _transaction.Run(CatchUpWithFile);
         }
     }
 
@@ -193,12 +187,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     private AppendOutcome Write(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs)
     {
-        var actualHead = ReadHead();
-        if (actualHead != Recent.KnownHead)
-        {
-            Reload(actualHead); // another writer committed: its events' keys are not in memory yet
-        }
-
+        var actualHead = CatchUpWithFile();
         if (actualHead != head)
         {
             throw new LogFencedException($"partition {partition}: head is {actualHead}, the writer expected {head}");
@@ -355,6 +344,19 @@ internal sealed class SqlitePartitionWriter : IDisposable
             raw.sqlite3_bind_int64(merge, 3, seq);
             _merge.Run();
         }
+    }
+
+    /// <summary>The file's head, after reading in the keys of whatever another writer committed
+    /// since this one last looked (they are not in memory yet). Inside a transaction.</summary>
+    private long CatchUpWithFile()
+    {
+        var head = ReadHead();
+        if (head != Recent.KnownHead)
+        {
+            Reload(head);
+        }
+
+        return head;
     }
 
     /// <summary>Rebuilds the recent keys from the file: every event above the merged mark. Inside a transaction.</summary>
