@@ -20,6 +20,15 @@ public sealed class CounterSet
         }
     }
 
+    /// <summary>Adds every delta of a received roll-up (by index: no enumerator per call).</summary>
+    public void AddAll(IReadOnlyList<CounterDelta> deltas)
+    {
+        for (var i = 0; i < deltas.Count; i++)
+        {
+            Add(deltas[i]);
+        }
+    }
+
     public void Add(Metric metric, int bucket, double amount)
     {
         if (amount == 0)
@@ -47,9 +56,41 @@ public sealed class CounterSet
 
     public double Total(Metric metric) => Get(metric, 0);
 
-    /// <summary>Every non-zero counter, for comparisons and diagnostics.</summary>
-    public IEnumerable<(Metric Metric, int Bucket, double Value)> Entries() =>
-        _values.Select(kv => ((Metric)(kv.Key >> 32), (int)(kv.Key & 0xFFFF_FFFF), kv.Value));
+    /// <summary>Every non-zero counter. A foreach over it allocates nothing (the dispatch's
+    /// roll-up reads one per receiver per cycle); LINQ and comparisons see an IEnumerable.</summary>
+    public EntryList Entries() => new(_values);
 
     private static long Key(Metric metric, int bucket) => ((long)metric << 32) | (uint)bucket;
+
+    public readonly struct EntryList(Dictionary<long, double> values) : IEnumerable<(Metric Metric, int Bucket, double Value)>
+    {
+        public Enumerator GetEnumerator() => new(values.GetEnumerator());
+
+        IEnumerator<(Metric Metric, int Bucket, double Value)> IEnumerable<(Metric Metric, int Bucket, double Value)>.GetEnumerator() => GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    public struct Enumerator(Dictionary<long, double>.Enumerator inner) : IEnumerator<(Metric Metric, int Bucket, double Value)>
+    {
+        private Dictionary<long, double>.Enumerator _inner = inner;
+
+        public readonly (Metric Metric, int Bucket, double Value) Current
+        {
+            get
+            {
+                var (key, value) = _inner.Current;
+                return ((Metric)(key >> 32), (int)(key & 0xFFFF_FFFF), value);
+            }
+        }
+
+        readonly object System.Collections.IEnumerator.Current => Current;
+
+        public bool MoveNext() => _inner.MoveNext();
+
+        public readonly void Reset() => throw new NotSupportedException();
+
+        public void Dispose() => _inner.Dispose();
+    }
+
 }

@@ -14,9 +14,10 @@ public sealed record TenantRules(
 
     public bool IsChurnEvent(string name)
     {
-        foreach (var churnEvent in ChurnEvents)
+        // By index: a foreach over the interface would allocate an enumerator per event.
+        for (var i = 0; i < ChurnEvents.Count; i++)
         {
-            if (string.Equals(churnEvent, name, StringComparison.Ordinal))
+            if (string.Equals(ChurnEvents[i], name, StringComparison.Ordinal))
             {
                 return true;
             }

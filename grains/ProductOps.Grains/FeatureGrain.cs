@@ -21,11 +21,7 @@ public sealed class FeatureGrain(
         var outcome = state.State.Ledger.Decide(delta);
         if (outcome.Status == ReceiveStatus.Applied)
         {
-            foreach (var counter in delta.Counters)
-            {
-                state.State.Counters.Add(counter);
-            }
-
+            state.State.Counters.AddAll(delta.Counters);
             _persist.Changed();
         }
 

@@ -37,12 +37,13 @@ public sealed class TenantGrain(
         if (outcome.Status == ReceiveStatus.Applied)
         {
             var tenant = state.State;
-            foreach (var counter in delta.Counters)
+            tenant.Counters.AddAll(delta.Counters);
+            var features = delta.Info.Features;
+            for (var i = 0; i < features.Count; i++) // by index: UnionWith would allocate an enumerator
             {
-                tenant.Counters.Add(counter);
+                tenant.Features.Add(features[i]);
             }
 
-            tenant.Features.UnionWith(delta.Info.Features);
             tenant.LatestEventMs = Math.Max(tenant.LatestEventMs, delta.Info.LatestEventMs);
             _lastDispatchLagMs = Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - delta.Info.OldestCommittedAtMs);
             _persist.Changed();

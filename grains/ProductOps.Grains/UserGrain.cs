@@ -1,21 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProductOps.Churn;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Grains.Abstractions.Tenancy;
+using Orleans.Storage;
 using ProductOps.Storage;
 
 namespace ProductOps.Grains;
 
 /// <summary>
-/// One user's live analytics. Snapshots are written lazily (every N events and on deactivation);
-/// an activation catches up from the log, so nothing between snapshots is ever lost.
+/// One user's live analytics. Snapshots are written lazily (every N events and on deactivation)
+/// through <see cref="StoredState{T}"/>; an activation catches up from the log, so nothing between
+/// snapshots is ever lost.
 /// New events schedule one rescoring <see cref="ChurnOptions.RescoreDelay"/> later (a one-shot
 /// grain timer, off the dispatch call), which pushes the score to the tenant's at-risk index.
 /// </summary>
 public sealed partial class UserGrain(
-    [PersistentState("user", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<UserState> state,
+    [FromKeyedServices(StorageSiloBuilderExtensions.GrainStorageName)] IGrainStorage storage,
     IEventLog log,
     TenantDirectory tenants,
     IOptions<PipelineOptions> options,
@@ -27,6 +30,7 @@ public sealed partial class UserGrain(
     : Grain, IUserGrain
 {
     private static readonly TimeSpan DeactivationRescoreTimeout = TimeSpan.FromSeconds(2);
+    private readonly StoredState<UserState> state = new("user");
     private string _tenant = string.Empty;
     private string _userId = string.Empty;
     private int _partition;
@@ -39,6 +43,7 @@ public sealed partial class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
+        await state.ReadAsync(storage, this.GetGrainId());
         _partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
         var missed = await log.ReadUserAsync(_partition, _tenant, _userId, state.State.Watermark, cancellationToken);
         state.State.UpgradeKeptDeltas();
@@ -205,7 +210,12 @@ public sealed partial class UserGrain(
     {
         if (!_saving)
         {
-            state.State.DropRunsThrough(partitions.StoredCheckpointOf(_partition));
+            var user = state.State;
+            user.DropRunsThrough(partitions.StoredCheckpointOf(_partition));
+            if (user.RecentRuns.Count == 0)
+            {
+                user.RecentRuns.Capacity = 0; // a quiet user keeps no spare array (one per user grain)
+            }
         }
     }
 
@@ -255,7 +265,7 @@ public sealed partial class UserGrain(
         _saving = true;
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteAsync(storage, this.GetGrainId());
             _unsaved = 0;
         }
         finally

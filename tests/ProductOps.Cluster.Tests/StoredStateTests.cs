@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using ProductOps.Grains;
+using ProductOps.Grains.Abstractions;
+using ProductOps.Storage;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>The user grain's state goes straight through the silo's grain storage: a new
+/// activation reads what the last one wrote, and a write from a stale activation is refused.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class StoredStateTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task ReadAfterWrite_SeesTheState_AndAStaleWriterIsRefused()
+    {
+        var storage = ((InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost!.Services
+            .GetRequiredKeyedService<IGrainStorage>(StorageSiloBuilderExtensions.GrainStorageName);
+        var grain = fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For("stored-state", "u1")).GetGrainId();
+
+        var first = new StoredState<UserState>("user");
+        await first.ReadAsync(storage, grain);
+        Assert.False(first.RecordExists);
+        Assert.Equal(0, first.State.Watermark);
+
+        first.State.Watermark = 42;
+        await first.WriteAsync(storage, grain);
+        var second = new StoredState<UserState>("user");
+        await second.ReadAsync(storage, grain);
+        Assert.True(second.RecordExists);
+        Assert.Equal(42, second.State.Watermark);
+
+        second.State.Watermark = 43;
+        await second.WriteAsync(storage, grain);
+        first.State.Watermark = 99;
+        await Assert.ThrowsAsync<InconsistentStateException>(() => first.WriteAsync(storage, grain));
+
+        var third = new StoredState<UserState>("user");
+        await third.ReadAsync(storage, grain);
+        Assert.Equal(43, third.State.Watermark);
+    }
+}
