@@ -25,4 +25,10 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Scores the user at <paramref name="asOfMs"/> (or the user's latest event, if later)
     /// and pushes the score to the tenant's at-risk index: the sweep's call for every user.</summary>
     Task Rescore(long asOfMs);
+
+    /// <summary>The silo's rescore queue calling back: rescores the user if new events made it due
+    /// (else nothing), and drops the kept deltas its partition's stored checkpoint covers.
+    /// Interleaved: a slow index shard or tenant clock must never hold up the partition's Apply.</summary>
+    [AlwaysInterleave]
+    Task RescoreIfDue();
 }

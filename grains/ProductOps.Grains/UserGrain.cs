@@ -14,8 +14,9 @@ namespace ProductOps.Grains;
 /// One user's live analytics. Snapshots are written lazily (every N events and on deactivation)
 /// through <see cref="StoredState{T}"/>; an activation catches up from the log, so nothing between
 /// snapshots is ever lost.
-/// New events schedule one rescoring <see cref="ChurnOptions.RescoreDelay"/> later (a one-shot
-/// grain timer, off the dispatch call), which pushes the score to the tenant's at-risk index.
+/// New events schedule one rescoring <see cref="ChurnOptions.RescoreDelay"/> later (the silo's
+/// <see cref="RescoreQueue"/> calls back, off the dispatch call), which pushes the score to the
+/// tenant's at-risk index.
 /// </summary>
 public sealed partial class UserGrain(
     [FromKeyedServices(StorageSiloBuilderExtensions.GrainStorageName)] IGrainStorage storage,
@@ -25,7 +26,7 @@ public sealed partial class UserGrain(
     ActiveModelCache churnModels,
     TenantNowCache clock,
     LocalPartitions partitions,
-    IOptions<ChurnOptions> churn,
+    RescoreQueue rescores,
     ILogger<UserGrain> logger)
     : Grain, IUserGrain
 {
@@ -35,7 +36,6 @@ public sealed partial class UserGrain(
     private string _userId = string.Empty;
     private int _partition;
     private int _unsaved;
-    private IGrainTimer? _rescoreTimer;
     private bool _rescoreDue;
     private bool _listedUnscored;
     private bool _saving;
@@ -157,50 +157,35 @@ public sealed partial class UserGrain(
         }
 
         _rescoreDue = true;
-        var delay = churn.Value.RescoreDelay;
-        if (_rescoreTimer is null)
-        {
-            _rescoreTimer = this.RegisterGrainTimer(
-                static (grain, _) => grain.OnRescoreTimerAsync(),
-                this,
-                // Interleaved: a slow index shard or tenant clock (a silo just died) must never hold
-                // up the partition's Apply calls to this user, or dispatch, drains and graceful
-                // stops wait behind it. Scoring itself has no await, so it sees one consistent state.
-                new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = true });
-        }
-        else
-        {
-            _rescoreTimer.Change(delay, Timeout.InfiniteTimeSpan);
-        }
+        rescores.Add(this.GetPrimaryKeyString());
     }
 
-    private async Task OnRescoreTimer()
+    private async Task RescoreNowAsync()
     {
         _rescoreDue = false;
         await RescoreAsync(await clock.NowMsAsync(_tenant));
     }
 
-    /// <summary>The debounce timer: a score that could not reach the index (its silo just died)
-    /// is tried again a delay later rather than left to the next day's sweep. A quiet user also
-    /// lets go of what it no longer needs: the deltas its partition's stored checkpoint covers,
-    /// and the timer itself, until new events come.</summary>
-    private async Task OnRescoreTimerAsync()
+    /// <summary>The debounce's call back. A score that could not reach the index (its silo just
+    /// died) is tried again a delay later rather than left to the next day's sweep. A quiet user
+    /// also lets go of what it no longer needs: the deltas its partition's stored checkpoint covers.
+    /// Interleaved (see the interface); scoring itself has no await, so it sees one consistent state.</summary>
+    public async Task RescoreIfDue()
     {
         DropCheckpointedDeltas();
+        if (!_rescoreDue)
+        {
+            return; // rescored meanwhile (on deactivation), or a call back for an earlier activation
+        }
+
         try
         {
-            await OnRescoreTimer();
+            await RescoreNowAsync();
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
             LogRescoreDeferred(logger, e, _tenant, _userId);
             ScheduleRescore();
-        }
-
-        if (!_rescoreDue)
-        {
-            _rescoreTimer?.Dispose();
-            _rescoreTimer = null;
         }
     }
 
@@ -252,7 +237,7 @@ public sealed partial class UserGrain(
         {
             // Briefly: on a stopping silo the index's answer may never arrive, and calls to this
             // user from other silos' partitions wait for the deactivation to end.
-            await OnRescoreTimer().WaitAsync(DeactivationRescoreTimeout);
+            await RescoreNowAsync().WaitAsync(DeactivationRescoreTimeout);
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
