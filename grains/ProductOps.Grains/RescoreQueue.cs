@@ -10,62 +10,104 @@ namespace ProductOps.Grains;
 /// <see cref="ChurnOptions.RescoreDelay"/> has passed, instead of holding a grain timer of its own:
 /// a grain timer leaves four objects on its activation for good (Orleans' extra-fields dictionary
 /// and timer set, about 180 bytes a user as measured), and each one created or disposed dirties
-/// cards the next gen0 collection must scan. Here a pending user costs one queue entry, and a quiet one nothing.
+/// cards the next gen0 collection must scan. Here a pending user costs one queue entry, and a
+/// quiet one nothing.
 /// </summary>
-/// <remarks>One delay for everyone, so entries fall due in the order they were added. A call that
-/// fails (the user's silo just died) is queued again: the user keeps its rescoring due and would
-/// otherwise never ask again.</remarks>
-public sealed partial class RescoreQueue(IGrainFactory grains, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
-    : BackgroundService
+/// <remarks>One delay for everyone, on a monotonic clock, so entries fall due in the order they
+/// were added. At most <see cref="MaxConcurrentCalls"/> call backs run at once (a burst of due
+/// users must not time out together). A call back that fails (the user is busy past the call
+/// timeout, or failed to activate) is tried again after the delay, at most
+/// <see cref="MaxRetries"/> times; after that the tenant's next sweep rescores the user.</remarks>
+public sealed partial class RescoreQueue : BackgroundService
 {
+    public const int MaxConcurrentCalls = 256;
+    public const int MaxRetries = 3;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
+    private readonly Func<string, Task> _callBack;
+    private readonly IOptions<ChurnOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RescoreQueue> _logger;
     private readonly Lock _lock = new();
-    private readonly Queue<(long DueMs, string UserKey)> _due = new();
+    private readonly Queue<Entry> _due = new();
+    private int _inFlight;
+
+    public RescoreQueue(IGrainFactory grains, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
+        : this(userKey => GrainReferences.Get<IUserGrain>(grains, userKey).RescoreIfDue(), options, time, logger)
+    {
+    }
+
+    /// <summary>With the call back given, for tests.</summary>
+    public RescoreQueue(Func<string, Task> callBack, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
+    {
+        _callBack = callBack;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
 
     /// <summary>Calls <see cref="IUserGrain.RescoreIfDue"/> on the user ("tenant/user") a delay from now.</summary>
-    public void Add(string userKey)
-    {
-        var dueMs = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)options.Value.RescoreDelay.TotalMilliseconds;
-        lock (_lock)
-        {
-            _due.Enqueue((dueMs, userKey));
-        }
-    }
+    public void Add(string userKey) => Add(userKey, attempt: 0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Tick, time);
+        using var timer = new PeriodicTimer(Tick, _time);
         while (await TimerTicks.WaitAsync(timer, stoppingToken))
         {
-            var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-            while (TakeDue(nowMs) is { } userKey)
+            var now = _time.GetTimestamp();
+            while (Volatile.Read(ref _inFlight) < MaxConcurrentCalls && TakeDue(now) is { } entry)
             {
-                _ = CallAsync(userKey); // not awaited: one slow user must not hold up the others
+                Interlocked.Increment(ref _inFlight);
+                _ = CallAsync(entry); // not awaited: one slow user must not hold up the others
             }
         }
     }
 
-    private string? TakeDue(long nowMs)
+    private void Add(string userKey, int attempt)
+    {
+        var due = _time.GetTimestamp() + (long)(_options.Value.RescoreDelay.TotalSeconds * _time.TimestampFrequency);
+        lock (_lock)
+        {
+            _due.Enqueue(new Entry(due, userKey, attempt));
+        }
+    }
+
+    private Entry? TakeDue(long now)
     {
         lock (_lock)
         {
-            return _due.TryPeek(out var next) && next.DueMs <= nowMs ? _due.Dequeue().UserKey : null;
+            return _due.TryPeek(out var next) && next.Due <= now ? _due.Dequeue() : null;
         }
     }
 
-    private async Task CallAsync(string userKey)
+    private async Task CallAsync(Entry entry)
     {
         try
         {
-            await GrainReferences.Get<IUserGrain>(grains, userKey).RescoreIfDue();
+            await _callBack(entry.UserKey);
         }
         catch (Exception e)
         {
-            LogCallFailed(logger, e, userKey);
-            Add(userKey);
+            if (entry.Attempt < MaxRetries)
+            {
+                LogCallFailed(_logger, e, entry.UserKey);
+                Add(entry.UserKey, entry.Attempt + 1);
+            }
+            else
+            {
+                LogGaveUp(_logger, e, entry.UserKey, entry.Attempt + 1);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
+    private readonly record struct Entry(long Due, string UserKey, int Attempt);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Due rescoring of {User} failed; trying again after the delay")]
     private static partial void LogCallFailed(ILogger logger, Exception exception, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due rescoring of {User} failed {Attempts} times; the tenant's next sweep rescores the user")]
+    private static partial void LogGaveUp(ILogger logger, Exception exception, string user, int attempts);
 }

@@ -166,10 +166,11 @@ public sealed partial class UserGrain(
         await RescoreAsync(await clock.NowMsAsync(_tenant));
     }
 
-    /// <summary>The debounce's call back. A score that could not reach the index (its silo just
-    /// died) is tried again a delay later rather than left to the next day's sweep. A quiet user
-    /// also lets go of what it no longer needs: the deltas its partition's stored checkpoint covers.
-    /// Interleaved (see the interface); scoring itself has no await, so it sees one consistent state.</summary>
+    /// <summary>The debounce's call back. A rescoring that failed (the index shard's silo just died,
+    /// the model registry could not be read) stays due and is tried again a delay later rather
+    /// than left to the next day's sweep. A quiet user also lets go of what it no longer needs: the
+    /// deltas its partition's stored checkpoint covers. Interleaved (see the interface); scoring
+    /// itself has no await, so it sees one consistent state.</summary>
     public async Task RescoreIfDue()
     {
         DropCheckpointedDeltas();
@@ -187,10 +188,15 @@ public sealed partial class UserGrain(
             LogRescoreDeferred(logger, e, _tenant, _userId);
             ScheduleRescore();
         }
+        catch (Exception e)
+        {
+            LogRescoreFailed(logger, e, _tenant, _userId);
+            ScheduleRescore();
+        }
     }
 
     /// <summary>Without waiting for the next Apply to bring the checkpoint. Not while a snapshot
-    /// is being written: this timer interleaves, and the write may still be reading the state.</summary>
+    /// is being written: the call back interleaves, and the write may still be reading the state.</summary>
     private void DropCheckpointedDeltas()
     {
         if (!_saving)
@@ -206,6 +212,9 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rescore of {Tenant}/{User} did not reach the index; trying again shortly")]
     private static partial void LogRescoreDeferred(ILogger logger, Exception exception, string tenant, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rescore of {Tenant}/{User} failed; trying again after the delay")]
+    private static partial void LogRescoreFailed(ILogger logger, Exception exception, string tenant, string user);
 
     /// <summary>Scores the user (explaining only at or above the alert threshold) and pushes the
     /// score to the user's index shard; before any model, pushes that the user exists.</summary>

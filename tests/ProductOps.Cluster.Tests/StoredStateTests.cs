@@ -36,6 +36,36 @@ public sealed class StoredStateTests(ClusterFixture fixture)
         Assert.Equal(43, (await ReadAsync(storage, grain)).State.Watermark);
     }
 
+    [Fact]
+    public async Task ProviderFailure_ReachesTheCallerAsAnOrleansException()
+    {
+        var grain = fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For("stored-state", "u2")).GetGrainId();
+        var state = new StoredState<UserState>("user");
+
+        var read = await Assert.ThrowsAsync<OrleansException>(() => state.ReadAsync(new FailingStorage(), grain));
+        var write = await Assert.ThrowsAsync<OrleansException>(() => state.WriteAsync(new FailingStorage(), grain));
+
+        Assert.IsType<IOException>(read.InnerException);
+        Assert.Contains("read state 'user'", read.Message);
+        Assert.IsType<IOException>(write.InnerException);
+    }
+
+    /// <summary>A storage provider whose database is gone, failing before and after an await.</summary>
+    private sealed class FailingStorage : IGrainStorage
+    {
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            throw new IOException("disk gone");
+
+        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            await Task.Yield();
+            throw new IOException("disk gone");
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            throw new IOException("disk gone");
+    }
+
     /// <summary>A new activation's read.</summary>
     private static async Task<StoredState<UserState>> ReadAsync(IGrainStorage storage, GrainId grain)
     {

@@ -80,7 +80,7 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
             silo.SiloHost!.Services.GetRequiredService<LocalPartitions>()
                 .Stored(PartitionMap.PartitionOf(Tenant, userId, TestClusterFactory.Partitions), 4);
 
-            // No further Apply brings the checkpoint: the rescore timer (100 ms here) drops seq 4.
+            // No further Apply brings the checkpoint: the due rescoring's call back (100 ms here) drops seq 4.
             await Polling.Until(
                 async () => !await AnswersAsync(user, userId, 4),
                 TimeSpan.FromSeconds(10),

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ProductOps.Grains;
+using ProductOps.Testing;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>The silo's queue of due rescorings, with its call back replaced by a recorder.</summary>
+public sealed class RescoreQueueTests
+{
+    [Fact]
+    public async Task Add_CallsBackOnceTheDelayHasPassed_InOrder()
+    {
+        var delay = TimeSpan.FromMilliseconds(300);
+        var calls = new ConcurrentQueue<(string User, TimeSpan At)>();
+        var clock = Stopwatch.StartNew();
+        await using var queue = await StartAsync(delay, user =>
+        {
+            calls.Enqueue((user, clock.Elapsed));
+            return Task.CompletedTask;
+        });
+
+        queue.Add("t/a");
+        queue.Add("t/b");
+
+        await Polling.Until(() => calls.Count == 2, TimeSpan.FromSeconds(10), () => $"{calls.Count} call backs");
+        Assert.Equal(["t/a", "t/b"], calls.Select(c => c.User));
+        Assert.All(calls, c => Assert.True(c.At >= delay, $"called back after {c.At}"));
+    }
+
+    [Fact]
+    public async Task CallBackFails_TriedAgainAfterTheDelay_UntilItSucceeds()
+    {
+        var attempts = 0;
+        await using var queue = await StartAsync(TimeSpan.FromMilliseconds(10), _ =>
+            Interlocked.Increment(ref attempts) <= 2 ? Task.FromException(new TimeoutException("busy")) : Task.CompletedTask);
+
+        queue.Add("t/a");
+
+        await Polling.Until(() => Volatile.Read(ref attempts) == 3, TimeSpan.FromSeconds(10), () => $"{attempts} attempts");
+        await Task.Delay(300); // a success is not called again
+        Assert.Equal(3, Volatile.Read(ref attempts));
+    }
+
+    [Fact]
+    public async Task CallBackAlwaysFails_GivesUpAfterTheRetries()
+    {
+        var attempts = 0;
+        await using var queue = await StartAsync(TimeSpan.FromMilliseconds(10), _ =>
+        {
+            Interlocked.Increment(ref attempts);
+            throw new InvalidOperationException("activation failed");
+        });
+
+        queue.Add("t/a");
+
+        await Polling.Until(
+            () => Volatile.Read(ref attempts) == 1 + RescoreQueue.MaxRetries,
+            TimeSpan.FromSeconds(10),
+            () => $"{attempts} attempts");
+        await Task.Delay(300);
+        Assert.Equal(1 + RescoreQueue.MaxRetries, Volatile.Read(ref attempts));
+    }
+
+    private static async Task<RunningQueue> StartAsync(TimeSpan delay, Func<string, Task> callBack)
+    {
+        var queue = new RescoreQueue(callBack, Options.Create(new ChurnOptions { RescoreDelay = delay }), TimeProvider.System, NullLogger<RescoreQueue>.Instance);
+        await queue.StartAsync(CancellationToken.None);
+        return new RunningQueue(queue);
+    }
+
+    /// <summary>Stops the queue's loop when the test ends.</summary>
+    private sealed class RunningQueue(RescoreQueue queue) : IAsyncDisposable
+    {
+        public void Add(string userKey) => queue.Add(userKey);
+
+        public async ValueTask DisposeAsync()
+        {
+            await queue.StopAsync(CancellationToken.None);
+            queue.Dispose();
+        }
+    }
+}
