@@ -92,5 +92,4 @@ public sealed class CounterSet
 
         public void Dispose() => _inner.Dispose();
     }
-
 }

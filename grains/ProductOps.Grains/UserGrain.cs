@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using ProductOps.Churn;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Grains.Abstractions.Tenancy;
-using Orleans.Storage;
 using ProductOps.Storage;
 
 namespace ProductOps.Grains;
@@ -31,7 +31,7 @@ public sealed partial class UserGrain(
     : Grain, IUserGrain
 {
     private static readonly TimeSpan DeactivationRescoreTimeout = TimeSpan.FromSeconds(2);
-    private readonly StoredState<UserState> state = new("user");
+    private readonly StoredState<UserState> _state = new("user");
     private string _tenant = string.Empty;
     private string _userId = string.Empty;
     private int _partition;
@@ -43,10 +43,10 @@ public sealed partial class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
-        await state.ReadAsync(storage, this.GetGrainId());
+        await _state.ReadAsync(storage, this.GetGrainId());
         _partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
-        var missed = await log.ReadUserAsync(_partition, _tenant, _userId, state.State.Watermark, cancellationToken);
-        state.State.UpgradeKeptDeltas();
+        var missed = await log.ReadUserAsync(_partition, _tenant, _userId, _state.State.Watermark, cancellationToken);
+        _state.State.UpgradeKeptDeltas();
         if (missed.Count == 0)
         {
             return;
@@ -61,13 +61,13 @@ public sealed partial class UserGrain(
             ApplyNew(e, rules, builder);
         }
 
-        state.State.RecentRuns.Add(builder.Build());
+        _state.State.RecentRuns.Add(builder.Build());
         ScheduleRescore();
     }
 
     public async Task<AppliedDeltas> Apply(UserApplyRequest request)
     {
-        var user = state.State;
+        var user = _state.State;
         // Deltas at or below the checkpoint will never be asked for again.
         user.DropRunsThrough(request.Checkpoint);
 
@@ -111,11 +111,11 @@ public sealed partial class UserGrain(
     }
 
     public Task<UserSnapshot> Get(long asOfMs) =>
-        Task.FromResult(state.State.Activity.Snapshot(_userId, asOfMs, tenants.RulesOf(_tenant)));
+        Task.FromResult(_state.State.Activity.Snapshot(_userId, asOfMs, tenants.RulesOf(_tenant)));
 
     public async Task<ChurnRisk?> GetChurnRisk(long asOfMs)
     {
-        var activity = state.State.Activity;
+        var activity = _state.State.Activity;
         if (activity.FirstSeenMs is null || await churnModels.GetAsync(_tenant) is not { } model)
         {
             return null;
@@ -141,9 +141,9 @@ public sealed partial class UserGrain(
 
     private void ApplyNew(LoggedEvent e, TenantRules rules, AppliedDeltasBuilder builder)
     {
-        state.State.Activity.Apply(e.Event, rules, builder.Deltas);
+        _state.State.Activity.Apply(e.Event, rules, builder.Deltas);
         builder.EndEvent(e.Seq);
-        state.State.Watermark = e.Seq;
+        _state.State.Watermark = e.Seq;
         _unsaved++;
     }
 
@@ -201,7 +201,7 @@ public sealed partial class UserGrain(
     {
         if (!_saving)
         {
-            var user = state.State;
+            var user = _state.State;
             user.DropRunsThrough(partitions.StoredCheckpointOf(_partition));
             if (user.RecentRuns.Count == 0)
             {
@@ -220,7 +220,7 @@ public sealed partial class UserGrain(
     /// score to the user's index shard; before any model, pushes that the user exists.</summary>
     private async Task RescoreAsync(long asOfMs)
     {
-        var activity = state.State.Activity;
+        var activity = _state.State.Activity;
         if (activity.FirstSeenMs is null)
         {
             return;
@@ -259,7 +259,7 @@ public sealed partial class UserGrain(
         _saving = true;
         try
         {
-            await state.WriteAsync(storage, this.GetGrainId());
+            await _state.WriteAsync(storage, this.GetGrainId());
             _unsaved = 0;
         }
         finally

@@ -34,13 +34,16 @@ public sealed class RescoreQueueTests
     public async Task CallBackFails_TriedAgainAfterTheDelay_UntilItSucceeds()
     {
         var attempts = 0;
-        await using var queue = await StartAsync(TimeSpan.FromMilliseconds(10), _ =>
-            Interlocked.Increment(ref attempts) <= 2 ? Task.FromException(new TimeoutException("busy")) : Task.CompletedTask);
+        var markers = new ConcurrentQueue<string>();
+        await using var queue = await StartAsync(TimeSpan.FromMilliseconds(10), user =>
+            IsMarker(user, markers) || Interlocked.Increment(ref attempts) > 2
+                ? Task.CompletedTask
+                : Task.FromException(new TimeoutException("busy")));
 
         queue.Add("t/a");
 
         await Polling.Until(() => Volatile.Read(ref attempts) == 3, TimeSpan.FromSeconds(10), () => $"{attempts} attempts");
-        await Task.Delay(300); // a success is not called again
+        await DrainAsync(queue, markers); // a success is not called again
         Assert.Equal(3, Volatile.Read(ref attempts));
     }
 
@@ -48,8 +51,14 @@ public sealed class RescoreQueueTests
     public async Task CallBackAlwaysFails_GivesUpAfterTheRetries()
     {
         var attempts = 0;
-        await using var queue = await StartAsync(TimeSpan.FromMilliseconds(10), _ =>
+        var markers = new ConcurrentQueue<string>();
+        await using var queue = await StartAsync(TimeSpan.FromMilliseconds(10), user =>
         {
+            if (IsMarker(user, markers))
+            {
+                return Task.CompletedTask;
+            }
+
             Interlocked.Increment(ref attempts);
             throw new InvalidOperationException("activation failed");
         });
@@ -60,8 +69,32 @@ public sealed class RescoreQueueTests
             () => Volatile.Read(ref attempts) == 1 + RescoreQueue.MaxRetries,
             TimeSpan.FromSeconds(10),
             () => $"{attempts} attempts");
-        await Task.Delay(300);
+        await DrainAsync(queue, markers);
         Assert.Equal(1 + RescoreQueue.MaxRetries, Volatile.Read(ref attempts));
+    }
+
+    /// <summary>Records a marker's call back; false for any other user.</summary>
+    private static bool IsMarker(string user, ConcurrentQueue<string> markers)
+    {
+        if (!user.StartsWith("marker/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        markers.Enqueue(user);
+        return true;
+    }
+
+    /// <summary>Waits until everything queued so far has been called: entries fall due in the
+    /// order they were added, so once a marker added after them is called back, so were they. Two
+    /// markers: a retry queued while the first was being added is behind the second.</summary>
+    private static async Task DrainAsync(RunningQueue queue, ConcurrentQueue<string> markers)
+    {
+        foreach (var marker in new[] { "marker/1", "marker/2" })
+        {
+            queue.Add(marker);
+            await Polling.Until(() => markers.Contains(marker), TimeSpan.FromSeconds(10), () => $"{marker} not called back");
+        }
     }
 
     private static async Task<RunningQueue> StartAsync(TimeSpan delay, Func<string, Task> callBack)
