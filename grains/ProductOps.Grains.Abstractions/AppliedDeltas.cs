@@ -5,8 +5,7 @@ namespace ProductOps.Grains.Abstractions;
 /// <summary>
 /// The counter deltas of a run of one user's events, in seq order, flat: event i's deltas are
 /// <c>Deltas[Ends[i - 1]..Ends[i]]</c> (from 0 for the first). One array per apply call rather
-/// than one per event; the user grain keeps the very object it returns, so a re-dispatch gets the
-/// same answer.
+/// than one per event; the user grain keeps a copy, so a re-dispatch gets the same answer.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("productops.applied-deltas")]
 public sealed record AppliedDeltas(

@@ -61,7 +61,7 @@ public sealed partial class UserGrain(
             ApplyNew(e, rules, builder);
         }
 
-        _state.State.RecentRuns.Add(builder.Build());
+        _state.State.Kept.AddNew(builder.Build());
         ScheduleRescore();
     }
 
@@ -69,7 +69,7 @@ public sealed partial class UserGrain(
     {
         var user = _state.State;
         // Deltas at or below the checkpoint will never be asked for again.
-        user.DropRunsThrough(request.Checkpoint);
+        user.Kept.DropThrough(request.Checkpoint);
 
         var rules = tenants.RulesOf(_tenant); // per call: settings change at run time
         var builder = AppliedDeltasBuilder.Start();
@@ -82,9 +82,9 @@ public sealed partial class UserGrain(
                 ApplyNew(e, rules, builder);
                 applied = true;
             }
-            else if (user.TryFindDeltas(e.Seq, out var run, out var index))
+            else if (user.Kept.TryFind(e.Seq, out var kept))
             {
-                builder.Add(e.Seq, run.Of(index));
+                builder.Add(e.Seq, kept);
             }
             else
             {
@@ -96,9 +96,7 @@ public sealed partial class UserGrain(
         var result = builder.Build();
         if (applied)
         {
-            // Kept as returned; a run that starts with re-sent events repeats their deltas, which
-            // are the same ones.
-            user.RecentRuns.Add(result);
+            user.Kept.AddNew(result);
             ScheduleRescore();
         }
 
@@ -201,12 +199,9 @@ public sealed partial class UserGrain(
     {
         if (!_saving)
         {
-            var user = _state.State;
-            user.DropRunsThrough(partitions.StoredCheckpointOf(_partition));
-            if (user.RecentRuns.Count == 0)
-            {
-                user.RecentRuns.Capacity = 0; // a quiet user keeps no spare array (one per user grain)
-            }
+            var kept = _state.State.Kept;
+            kept.DropThrough(partitions.StoredCheckpointOf(_partition));
+            kept.TrimWhenEmpty();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 
@@ -12,73 +11,68 @@ public sealed class UserState
     /// <summary>The seq of the last event applied (a user lives in exactly one partition).</summary>
     [Id(1)] public long Watermark { get; set; }
 
-    /// <summary>Deltas kept by seq, as snapshots written before <see cref="RecentRuns"/> hold
+    /// <summary>Deltas kept by seq, as snapshots written before <see cref="StoredRuns"/> hold
     /// them; <see cref="UpgradeKeptDeltas"/> moves them into a run on activation.</summary>
     [Id(2)] public Dictionary<long, CounterDelta[]>? RecentDeltas { get; set; }
 
-    /// <summary>The deltas of events after the partition's last checkpoint, one run per apply call
-    /// in seq order, so a re-dispatch gets the very answer the first dispatch got.</summary>
-    [Id(3)] public List<AppliedDeltas> RecentRuns { get; init; } = [];
+    [NonSerialized] private readonly KeptDeltas _kept = new();
+
+    /// <summary>The deltas of events after the partition's last checkpoint.</summary>
+    internal KeptDeltas Kept => _kept;
+
+    /// <summary>The stored form of <see cref="Kept"/>: one run (older snapshots may hold several,
+    /// one per apply call, which may repeat re-sent events).</summary>
+    [Id(3)]
+    internal List<AppliedDeltas> StoredRuns
+    {
+        get => Kept.Count == 0 ? [] : [Kept.ToRun()];
+        set
+        {
+            foreach (var run in value)
+            {
+                Kept.AddNew(run);
+            }
+        }
+    }
 
     /// <summary>0 in snapshots whose kept deltas also hold the events' own counts, which the
     /// partition now adds itself (<see cref="EventCounters"/>); 1 once they hold only the user's.</summary>
     [Id(4)] public int KeptDeltasFormat { get; set; }
-
-    /// <summary>Drops the runs wholly at or below <paramref name="checkpoint"/>: never asked for again.</summary>
-    public void DropRunsThrough(long checkpoint)
-    {
-        var stale = 0;
-        while (stale < RecentRuns.Count && RecentRuns[stale].LastSeq <= checkpoint)
-        {
-            stale++;
-        }
-
-        RecentRuns.RemoveRange(0, stale);
-    }
-
-    /// <summary>Finds the kept deltas of <paramref name="seq"/>. Re-sends are rare and runs few,
-    /// so a plain search.</summary>
-    public bool TryFindDeltas(long seq, [NotNullWhen(true)] out AppliedDeltas? run, out int index)
-    {
-        foreach (var candidate in RecentRuns)
-        {
-            if (seq <= candidate.LastSeq && candidate.IndexOf(seq) is var found and >= 0)
-            {
-                (run, index) = (candidate, found);
-                return true;
-            }
-        }
-
-        (run, index) = (null, -1);
-        return false;
-    }
 
     /// <summary>Brings deltas kept by an older snapshot to today's form, before any newer run: deltas
     /// kept by seq become one run, and the events' own counts leave every run (the partition adds
     /// them again on a re-dispatch; kept, they would count twice).</summary>
     public void UpgradeKeptDeltas()
     {
-        if (RecentDeltas is { Count: > 0 })
+        var legacy = RecentDeltas is { Count: > 0 };
+        if (legacy || (KeptDeltasFormat == 0 && Kept.Count > 0))
         {
-            var builder = AppliedDeltasBuilder.Start();
-            foreach (var seq in RecentDeltas.Keys.Order())
+            var runs = new List<AppliedDeltas>();
+            if (legacy)
             {
-                builder.Add(seq, RecentDeltas[seq]);
+                var builder = AppliedDeltasBuilder.Start();
+                foreach (var seq in RecentDeltas!.Keys.Order())
+                {
+                    builder.Add(seq, RecentDeltas[seq]);
+                }
+
+                runs.Add(builder.Build());
             }
 
-            RecentRuns.Insert(0, builder.Build());
+            if (Kept.Count > 0)
+            {
+                runs.Add(Kept.ToRun());
+            }
+
+            Kept.Clear();
+            foreach (var run in runs)
+            {
+                Kept.AddNew(KeptDeltasFormat == 0 ? WithoutOwnCounts(run) : run);
+            }
         }
 
         RecentDeltas = null; // one empty table less per user
-        if (KeptDeltasFormat == 0)
-        {
-            for (var i = 0; i < RecentRuns.Count; i++)
-            {
-                RecentRuns[i] = WithoutOwnCounts(RecentRuns[i]);
-            }
-
-            KeptDeltasFormat = 1;
-        }
+        KeptDeltasFormat = 1;
     }
 
     private static AppliedDeltas WithoutOwnCounts(AppliedDeltas run)

@@ -16,27 +16,44 @@ public sealed class KeptDeltasUpgradeTests
     [Fact]
     public void OlderRuns_LoseTheEventsOwnCounts_KeepTheFactsAndSeqs()
     {
-        var state = new UserState { RecentRuns = { new AppliedDeltas([3, 5], [3, 4], [OwnCount, Fact, OwnSum, OwnCount]) } };
-        state.RecentRuns.Add(new AppliedDeltas([8], [2], [OtherFact, OwnSum]));
+        var state = new UserState
+        {
+            StoredRuns = [new AppliedDeltas([3, 5], [3, 4], [OwnCount, Fact, OwnSum, OwnCount]), new AppliedDeltas([8], [2], [OtherFact, OwnSum])],
+        };
 
         state.UpgradeKeptDeltas();
 
         Assert.Equal(1, state.KeptDeltasFormat);
-        Assert.Equal([3L, 5L], state.RecentRuns[0].Seqs);
-        Assert.Equal([Fact], state.RecentRuns[0].Of(0).ToArray());
-        Assert.Empty(state.RecentRuns[0].Of(1).ToArray());
-        Assert.Equal([OtherFact], state.RecentRuns[1].Of(0).ToArray());
+        var kept = Assert.Single(state.StoredRuns);
+        Assert.Equal([3L, 5L, 8L], kept.Seqs);
+        Assert.Equal([Fact], kept.Of(0).ToArray());
+        Assert.Empty(kept.Of(1).ToArray());
+        Assert.Equal([OtherFact], kept.Of(2).ToArray());
+    }
+
+    [Fact]
+    public void DeltasKeptBySeq_BecomeKeptInOrder_LessTheEventsOwnCounts()
+    {
+        var state = new UserState { RecentDeltas = new() { [8] = [OtherFact, OwnSum], [3] = [OwnCount, Fact] } };
+
+        state.UpgradeKeptDeltas();
+
+        Assert.Null(state.RecentDeltas);
+        var kept = Assert.Single(state.StoredRuns);
+        Assert.Equal([3L, 8L], kept.Seqs);
+        Assert.Equal([Fact], kept.Of(0).ToArray());
+        Assert.Equal([OtherFact], kept.Of(1).ToArray());
     }
 
     [Fact]
     public void CurrentRuns_AreLeftAlone()
     {
-        var run = new AppliedDeltas([3], [1], [Fact]);
-        var state = new UserState { KeptDeltasFormat = 1, RecentRuns = { run } };
+        var state = new UserState { KeptDeltasFormat = 1, StoredRuns = [new AppliedDeltas([3], [1], [OwnCount])] };
 
         state.UpgradeKeptDeltas();
 
-        Assert.Same(run, Assert.Single(state.RecentRuns));
+        Assert.True(state.Kept.TryFind(3, out var deltas));
+        Assert.Equal([OwnCount], deltas.ToArray());
     }
 
     [Fact]
