@@ -11,6 +11,7 @@ namespace ProductOps.Cluster.Tests;
 /// <summary>What an at-risk index shard writes to its store, read back from the store itself: a
 /// user joining is written within seconds, changed scores and features alone only at the (here,
 /// hour-long) score interval or when the shard deactivates.</summary>
+[Collection(HeldAckStorage.Collection)]
 public sealed class ChurnIndexPersistenceTests
 {
     private const string StateName = "churn-index"; // the shard's PersistentState name

@@ -18,6 +18,10 @@ public sealed class HeldAckStorage(IGrainStorage inner) : IGrainStorage
 
     public const string Tenant = "held-acks";
 
+    /// <summary>The xunit collection of every test that holds acknowledgements: the gates are
+    /// static, so two such tests at once would take each other's.</summary>
+    public const string Collection = "held acknowledgements";
+
     private static readonly ConcurrentDictionary<GrainId, long> s_storedWatermarks = new();
     private static TaskCompletionSource s_release = NewGate();
     private static TaskCompletionSource s_held = NewGate();

@@ -8,6 +8,7 @@ namespace ProductOps.Cluster.Tests;
 /// it to checkpoint past those events, so anything more is lost for good in a crash. Orleans lets a
 /// blocking call (Receive) start while an interleaving one (Flush) awaits its write.
 /// </summary>
+[Collection(HeldAckStorage.Collection)]
 public sealed class ReceiverFlushTests
 {
     [Fact]
