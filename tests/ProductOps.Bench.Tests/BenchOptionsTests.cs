@@ -35,6 +35,14 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void Parse_LoadBase_IsKeptAndMustBePositive()
+    {
+        Assert.Null(BenchOptions.Parse(["--quick"]).LoadBase);
+        Assert.Equal(70_000, BenchOptions.Parse(["--quick", "--load-base", "70000"]).LoadBase);
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--quick", "--load-base", "0"]));
+    }
+
+    [Fact]
     public void Redacted_HidesTheKeysAndTheDatabasePassword()
     {
         string[] args = ["--quick", "--ingest-key", "secret-ingest", "--read-key", "secret-read", "--admin-key", "secret-admin",

@@ -90,6 +90,10 @@ internal sealed class BenchOptions
     /// <summary>The highest event rate the saturation phase prepares events for (it ends early past it).</summary>
     public int? MaxRate { get; private set; }
 
+    /// <summary>Events/s the offered loads (steps, queries and churn queries under load) are
+    /// fractions of, instead of the measured saturation: two builds compared at the same load.</summary>
+    public int? LoadBase { get; private set; }
+
     public const string DefaultPostgres =
         "Host=127.0.0.1;Port=5432;Username=productops_bench;Password=productops_bench;Database=productops_bench;Timeout=3";
 
@@ -119,6 +123,8 @@ internal sealed class BenchOptions
           --no-postgres           skip the PostgreSQL baseline
           --sql-events N  --sql-writers N (2)  --sql-query-runs N
           --max-rate N            events/s the saturation phase prepares for (4x the warm-up rate, >= 50000)
+          --load-base N           events/s the offered loads are fractions of (default: the measured
+                                  saturation); holds the loads still when comparing two builds
         """;
 
     /// <summary>The command line as the report records it: the API keys and the database password
@@ -205,6 +211,7 @@ internal sealed class BenchOptions
                 case "--sql-writers": options.SqlWriters = Int(); break;
                 case "--sql-query-runs": options.SqlQueryRuns = Int(); break;
                 case "--max-rate": options.MaxRate = Int(); break;
+                case "--load-base": options.LoadBase = Int(); break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
         }
@@ -222,10 +229,10 @@ internal sealed class BenchOptions
 
         if (options.Users < 1 || options.Features < 1 || options.Days < 1 || options.BatchSize is < 1 or > 1000
             || options.InFlight < 1 || options.Streams < 1 || options.Loads.Any(l => l is <= 0 or > 1)
-            || options.ChurnUsers < 0 || options.ChurnDays is < 1 or > 3_660)
+            || options.ChurnUsers < 0 || options.ChurnDays is < 1 or > 3_660 || options.LoadBase < 1)
         {
             throw new ArgumentException(
-                "out-of-range option (users, features, days >= 1; batch 1-1000; loads in (0, 1]; churn users >= 0; churn days 1-3660)");
+                "out-of-range option (users, features, days >= 1; batch 1-1000; loads in (0, 1]; churn users >= 0; churn days 1-3660; load base >= 1)");
         }
 
         return options;

@@ -43,13 +43,13 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             var ingest = new IngestPhase(options, connection, workload, pid, progress);
             await ingest.RunAsync(options.MaxRate ?? Math.Max(50_000, (int)(WarmUpRate * 4)), token);
             var queries = new QueryUnderLoadPhase(options, connection, workload, runId, pid, progress);
-            await queries.RunAsync(ingest.Saturation!.EventsPerSec, token);
+            await queries.RunAsync(ingest.LoadBase, token);
             var naive = new NaivePhase(options, connection, workload, pid, progress);
             await naive.RunAsync(token);
             var idle = new IdleQueryPhase(options, connection, workload, progress);
             await idle.RunAsync(token);
             var churn = new ChurnQueryPhase(options, connection, workload, pid, progress);
-            await churn.RunAsync(ingest.Saturation!.EventsPerSec, token);
+            await churn.RunAsync(ingest.LoadBase, token);
 
             // The baseline database gets the machine to itself, as ProductOps had.
             if (node is not null)

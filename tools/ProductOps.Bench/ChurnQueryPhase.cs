@@ -43,7 +43,7 @@ internal sealed class ChurnQueryPhase(BenchOptions options, BenchConnection conn
 
     public LatencySummary? IdleAtRisk => _idle?.Of("list_at_risk_users");
 
-    public async Task RunAsync(double saturatedRate, CancellationToken token)
+    public async Task RunAsync(double loadBase, CancellationToken token)
     {
         if (options.ChurnUsers == 0)
         {
@@ -67,7 +67,7 @@ internal sealed class ChurnQueryPhase(BenchOptions options, BenchConnection conn
         await progress.WriteLineAsync($"  idle: GetChurnRisk p50 {IdleChurnRisk?.P50:F2} ms p99 {IdleChurnRisk?.P99:F2} ms, "
             + $"ListAtRiskUsers p50 {IdleAtRisk?.P50:F2} ms p99 {IdleAtRisk?.P99:F2} ms");
 
-        var rate = Math.Max(1, saturatedRate * 0.7);
+        var rate = Math.Max(1, loadBase * 0.7);
         await progress.WriteLineAsync($"Churn queries: {options.QueryRate}/s (GetChurnRisk, ListAtRiskUsers) while ingesting {rate:N0} events/s (70%)");
         _queries = new QueryLoad(ChurnQueries(), options.QueryRate, options.Seed + 1);
         var ingest = StreamLoadDriver.IngestAtRateAsync(options, connection, workload, node, rate, options.QueryDuration, token);

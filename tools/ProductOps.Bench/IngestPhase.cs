@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 
 namespace ProductOps.Bench;
 
-/// <summary>Durable ingest: closed-loop saturation, then open-loop steps at fractions of it.</summary>
+/// <summary>Durable ingest: closed-loop saturation, then open-loop steps at fractions of it (or of
+/// <see cref="BenchOptions.LoadBase"/>, which holds the offered loads still from run to run when
+/// two builds are compared).</summary>
 internal sealed class IngestPhase(BenchOptions options, BenchConnection connection, WorkloadGenerator workload,
     NodeProcesses node, TextWriter progress)
 {
@@ -14,6 +16,11 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
     public LoadResult? Saturation { get; private set; }
 
     public List<(double Load, LoadResult Result)> Steps { get; } = [];
+
+    /// <summary>The rate the offered loads are fractions of: the given base, else saturation.</summary>
+    public double LoadBase => options.LoadBase ?? Saturation?.EventsPerSec ?? 0;
+
+    private string LoadBaseName => options.LoadBase is null ? "saturation" : "the load base";
 
     /// <summary>The step nearest 70% of saturation (the ack-latency target's load).</summary>
     public LoadResult? At70 => Steps.Count == 0 ? null : Steps.MinBy(s => Math.Abs(s.Load - 0.7)).Result;
@@ -33,9 +40,9 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
 
         foreach (var load in options.Loads)
         {
-            var rate = Math.Max(1, Saturation.EventsPerSec * load);
+            var rate = Math.Max(1, LoadBase * load);
             batches = workload.PrepareBatches((long)(rate * options.StepDuration.TotalSeconds) + options.BatchSize, options.BatchSize);
-            await progress.WriteLineAsync($"Ingest: {load:P0} of saturation = {rate:N0} events/s offered, open loop");
+            await progress.WriteLineAsync($"Ingest: {load:P0} of {LoadBaseName} = {rate:N0} events/s offered, open loop");
             var result = await driver.RunAsync(batches, rate, options.StepDuration, token);
             batches = [];
             Steps.Add((load, result));
@@ -54,6 +61,8 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
             return (JsonNode)json;
         })]),
         ["saturation_ran_out_of_prepared_events"] = _preparedRunOut,
+        ["load_base_events_per_sec"] = LoadBase,
+        ["load_base_given"] = options.LoadBase is not null,
         ["drain_seconds_after_each"] = new JsonArray([.. _drains.Select(d => (JsonNode?)d)]),
     };
 

@@ -21,9 +21,9 @@ internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection 
 
     public LatencySummary? Overview => _queries.Of("get_overview");
 
-    public async Task RunAsync(double saturatedRate, CancellationToken token)
+    public async Task RunAsync(double loadBase, CancellationToken token)
     {
-        var rate = Math.Max(1, saturatedRate * 0.7);
+        var rate = Math.Max(1, loadBase * 0.7);
         await progress.WriteLineAsync($"Queries: {options.QueryRate}/s (GetUser, GetFeature, GetOverview) and {options.Probes} freshness probes "
             + $"while ingesting {rate:N0} events/s (70%)");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
