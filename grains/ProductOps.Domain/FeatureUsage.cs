@@ -14,6 +14,20 @@ public sealed class FeatureUsage
 
     [Id(2)] public long LastUseMs { get; set; }
 
+    // Inline rather than a set object: a node holds a few records per user for 100k users.
+    [NonSerialized] private SortedInts _hours = SortedInts.Of([]);
+
     /// <summary>The UTC hours in which the user used the feature; days derive from them.</summary>
-    [Id(3)] public SortedIntSet Hours { get; set; } = new();
+    public ref readonly SortedInts Hours => ref _hours;
+
+    /// <summary>The stored form of <see cref="Hours"/>, as snapshots have always held it.</summary>
+    [Id(3)]
+    internal SortedIntSet StoredHours
+    {
+        get => new() { Stored = _hours.Trimmed() };
+        set => _hours = SortedInts.Of(value.Stored);
+    }
+
+    /// <summary>Adds an hour of use; false when it was already there.</summary>
+    public bool AddHour(int hour) => _hours.Add(hour);
 }

@@ -294,7 +294,7 @@ public sealed class UserActivity
         usage.Count++;
         usage.LastUseMs = Math.Max(usage.LastUseMs, ts);
 
-        var hours = usage.Hours;
+        ref readonly var hours = ref usage.Hours;
         if (!hours.Contains(hour))
         {
             deltas.Add(new(feature, Metric.FeatureHourUsers, hour, 1));
@@ -310,7 +310,7 @@ public sealed class UserActivity
                 AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers30, Window30, day, previous, next);
             }
 
-            hours.Add(hour);
+            usage.AddHour(hour);
         }
     }
 

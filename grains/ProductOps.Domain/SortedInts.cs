@@ -1,0 +1,78 @@
+namespace ProductOps.Domain;
+
+/// <summary>
+/// A sorted set of bucket numbers (days or hours) as an array and a count, held inline by its
+/// owner: no object of its own, so a user's feature record and its hours are one object and an
+/// array. Copies share the array, so owners keep it in a field and change it only through it.
+/// </summary>
+public struct SortedInts
+{
+    private int[] _items;
+    private int _count;
+
+    private SortedInts(int[] items) => (_items, _count) = (items, items.Length);
+
+    public readonly int Count => _count;
+
+    public readonly ReadOnlySpan<int> Items => (_items ?? []).AsSpan(0, _count);
+
+    /// <summary>A set of <paramref name="sorted"/>'s members, which it takes over.</summary>
+    public static SortedInts Of(int[] sorted) => new(sorted);
+
+    /// <summary>The stored form: the members in order, without spare capacity.</summary>
+    public readonly int[] Trimmed() => SortedArray.Trimmed(_items ?? [], _count);
+
+    /// <summary>Adds the value; false when it was already there.</summary>
+    public bool Add(int value)
+    {
+        _items ??= [];
+        return SortedArray.Add(ref _items, ref _count, value);
+    }
+
+    public readonly bool Contains(int value) => Items.BinarySearch(value) >= 0;
+
+    /// <summary>True when some member lies in [low, high].</summary>
+    public readonly bool AnyInRange(int low, int high)
+    {
+        var index = Items.BinarySearch(low);
+        if (index >= 0)
+        {
+            return true;
+        }
+
+        index = ~index;
+        return index < _count && _items[index] <= high;
+    }
+
+    /// <summary>How many members lie in [low, high].</summary>
+    public readonly int CountInRange(int low, int high)
+    {
+        if (high < low)
+        {
+            return 0;
+        }
+
+        var items = Items;
+        var from = items.BinarySearch(low);
+        from = from >= 0 ? from : ~from;
+        var to = items.BinarySearch(high);
+        to = to >= 0 ? to + 1 : ~to;
+        return Math.Max(0, to - from);
+    }
+
+    /// <summary>The greatest member below value, or null.</summary>
+    public readonly int? Predecessor(int value)
+    {
+        var index = Items.BinarySearch(value);
+        index = index >= 0 ? index - 1 : ~index - 1;
+        return index >= 0 ? _items[index] : null;
+    }
+
+    /// <summary>The least member above value, or null.</summary>
+    public readonly int? Successor(int value)
+    {
+        var index = Items.BinarySearch(value);
+        index = index >= 0 ? index + 1 : ~index;
+        return index < _count ? _items[index] : null;
+    }
+}
