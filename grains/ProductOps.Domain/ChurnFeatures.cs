@@ -92,7 +92,7 @@ public static class ChurnFeatures
         var today = TimeBuckets.DayOf(asOfMs - 1);
         var lastEngaged = user.LastEngagedMs ?? user.LastSeenMs ?? firstSeen;
         var recent = user.Recent;
-        var days = user.ActiveDays;
+        ref readonly var days = ref user.ActiveDays;
 
         var e7 = recent.Sum(today - 6, today);
         var e14prior = recent.Sum(today - 13, today - 7);
@@ -226,11 +226,11 @@ public static class ChurnFeatures
     private static float Ratio(int now, int before) => (float)(now + 1) / (before + 1);
 
     /// <summary>The latest active day at or before <paramref name="day"/>.</summary>
-    private static int? LastActiveDayUpTo(SortedIntSet days, int day) =>
+    private static int? LastActiveDayUpTo(in SortedInts days, int day) =>
         days.Count > 0 && days.Items[^1] <= day ? days.Items[^1] : days.Predecessor(day + 1);
 
     /// <summary>Mean and standard deviation of the gaps between consecutive active days in [low, high].</summary>
-    private static (double Mean, double Spread) Gaps(SortedIntSet days, int low, int high)
+    private static (double Mean, double Spread) Gaps(in SortedInts days, int low, int high)
     {
         var n = 0;
         var sum = 0.0;

@@ -22,6 +22,7 @@ public sealed class UserActivity
     [NonSerialized] private int _featureCount;
     [NonSerialized] private long[] _sessionHashes = [];
     [NonSerialized] private int _sessionCount;
+    [NonSerialized] private SortedInts _activeDays = SortedInts.Of([]);
 
     /// <summary>Null until the user's first trait: most users never get one.</summary>
     [Id(7)] private Dictionary<string, TraitValue>? _traits;
@@ -34,7 +35,16 @@ public sealed class UserActivity
 
     [Id(3)] public double ValueSum { get; private set; }
 
-    [Id(4)] public SortedIntSet ActiveDays { get; private set; } = new();
+    /// <summary>The stored form of <see cref="ActiveDays"/>, as snapshots have always held it.</summary>
+    [Id(4)]
+    internal SortedIntSet StoredActiveDays
+    {
+        get => new() { Stored = _activeDays.Trimmed() };
+        set => _activeDays = SortedInts.Of(value.Stored);
+    }
+
+    /// <summary>The UTC days with at least one of the user's events.</summary>
+    public ref readonly SortedInts ActiveDays => ref _activeDays;
 
     /// <summary>Latest event time of a usage event that is not a churn event.</summary>
     [Id(8)] public long? LastEngagedMs { get; private set; }
@@ -242,7 +252,7 @@ public sealed class UserActivity
             var next = ActiveDays.Successor(day);
             AddWindowDeltas(deltas, string.Empty, Metric.TenantDayUsers7, Window7, day, previous, next);
             AddWindowDeltas(deltas, string.Empty, Metric.TenantDayUsers30, Window30, day, previous, next);
-            ActiveDays.Add(day);
+            _activeDays.Add(day);
         }
 
         if (e.SessionId.Length > 0)

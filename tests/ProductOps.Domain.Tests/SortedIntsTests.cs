@@ -2,14 +2,18 @@ using ProductOps.Domain;
 
 namespace ProductOps.Domain.Tests;
 
-public sealed class SortedIntSetTests
+public sealed class SortedIntsTests
 {
     [Fact]
     public void Add_OutOfOrderWithRepeats_KeepsSortedDistinctItems()
     {
-        var set = new SortedIntSet();
+        var set = default(SortedInts);
 
-        var added = new[] { 5, -3, 9, 5, 0, -3 }.Select(set.Add).ToList();
+        var added = new List<bool>();
+        foreach (var value in new[] { 5, -3, 9, 5, 0, -3 })
+        {
+            added.Add(set.Add(value));
+        }
 
         Assert.Equal([true, true, true, false, true, false], added);
         Assert.Equal([-3, 0, 5, 9], set.Items.ToArray());
@@ -26,7 +30,7 @@ public sealed class SortedIntSetTests
     [InlineData(15, 25, true)]
     public void AnyInRange_Bounds_AreInclusive(int low, int high, bool expected)
     {
-        var set = new SortedIntSet();
+        var set = SortedInts.Of([]);
         set.Add(10);
         set.Add(20);
 
@@ -42,7 +46,7 @@ public sealed class SortedIntSetTests
     [InlineData(100, 7)]
     public void Predecessor_Value_IsGreatestMemberBelow(int value, int? expected)
     {
-        var set = new SortedIntSet();
+        var set = SortedInts.Of([]);
         set.Add(7);
         set.Add(-2);
 
@@ -57,7 +61,7 @@ public sealed class SortedIntSetTests
     [InlineData(100, null)]
     public void Successor_Value_IsLeastMemberAbove(int value, int? expected)
     {
-        var set = new SortedIntSet();
+        var set = SortedInts.Of([]);
         set.Add(7);
         set.Add(-2);
 
@@ -65,13 +69,25 @@ public sealed class SortedIntSetTests
     }
 
     [Fact]
+    public void CountInRange_CountsInclusiveBoundsAndNothingForAnEmptyRange()
+    {
+        var set = SortedInts.Of([1, 4, 6, 9]);
+
+        Assert.Equal(2, set.CountInRange(4, 8));
+        Assert.Equal(4, set.CountInRange(int.MinValue, int.MaxValue));
+        Assert.Equal(0, set.CountInRange(7, 8));
+        Assert.Equal(0, set.CountInRange(9, 1));
+    }
+
+    [Fact]
     public void Contains_MembersAndNonMembers_Distinguished()
     {
-        var set = new SortedIntSet();
+        var set = SortedInts.Of([]);
         set.Add(3);
 
         Assert.True(set.Contains(3));
         Assert.False(set.Contains(2));
-        Assert.False(new SortedIntSet().AnyInRange(int.MinValue, int.MaxValue));
+        Assert.False(default(SortedInts).AnyInRange(int.MinValue, int.MaxValue));
+        Assert.Equal([3], set.Trimmed());
     }
 }
