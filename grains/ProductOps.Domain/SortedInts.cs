@@ -3,12 +3,14 @@ namespace ProductOps.Domain;
 /// <summary>
 /// A sorted set of bucket numbers (days or hours) as an array and a count, held inline by its
 /// owner: no object of its own, so a user's feature record and its hours are one object and an
-/// array. Copies share the array, so owners keep it in a field and change it only through it.
+/// array. Copies share the array, so owners keep it in a field and change it only through it;
+/// <see cref="SortedIntsChanges.Add"/> takes the set by reference, so a change through a read-only
+/// reference or a copy does not compile.
 /// </summary>
 public struct SortedInts
 {
-    private int[] _items;
-    private int _count;
+    internal int[] _items;
+    internal int _count;
 
     private SortedInts(int[] items) => (_items, _count) = (items, items.Length);
 
@@ -21,13 +23,6 @@ public struct SortedInts
 
     /// <summary>The stored form: the members in order, without spare capacity.</summary>
     public readonly int[] Trimmed() => SortedArray.Trimmed(_items ?? [], _count);
-
-    /// <summary>Adds the value; false when it was already there.</summary>
-    public bool Add(int value)
-    {
-        _items ??= [];
-        return SortedArray.Add(ref _items, ref _count, value);
-    }
 
     public readonly bool Contains(int value) => Items.BinarySearch(value) >= 0;
 
@@ -74,5 +69,16 @@ public struct SortedInts
         var index = Items.BinarySearch(value);
         index = index >= 0 ? index + 1 : ~index;
         return index < _count ? _items[index] : null;
+    }
+}
+
+/// <summary>Changes to a <see cref="SortedInts"/>, by reference to the owner's field.</summary>
+public static class SortedIntsChanges
+{
+    /// <summary>Adds the value; false when it was already there.</summary>
+    public static bool Add(this ref SortedInts set, int value)
+    {
+        set._items ??= [];
+        return SortedArray.Add(ref set._items, ref set._count, value);
     }
 }

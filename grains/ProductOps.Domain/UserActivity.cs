@@ -294,6 +294,7 @@ public sealed class UserActivity
         else
         {
             usage = _features[index];
+            feature = usage.Name; // the deltas, which the user's grain keeps, name it by the string it already holds
             if (ts < usage.FirstUseMs)
             {
                 MoveBucket(deltas, feature, Metric.FeatureHourNewAdopters, TimeBuckets.HourOf(usage.FirstUseMs), hour);

@@ -11,8 +11,9 @@ namespace ProductOps.Grains;
 /// Three flat arrays filled in place and reused while the user stays active, rather than one run
 /// object per apply call: an old user grain that points at a new object every call makes each gen0
 /// collection mark and promote that object, and the kept runs alone were about a quarter of every
-/// pause. Copying deltas into arrays the grain already has stores no new object (feature names are
-/// interned at intake), so the collector has nothing of this user's to follow.
+/// pause. Copying deltas into arrays the grain already has stores no new object (a delta names its
+/// feature by the string the user's state already holds), so the collector has nothing of this
+/// user's to follow.
 /// </remarks>
 internal sealed class KeptDeltas
 {

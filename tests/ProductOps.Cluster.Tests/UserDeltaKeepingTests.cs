@@ -22,6 +22,31 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
     private const string SnapshotKeptBySeq =
         "ICDAAcEBAQGBAAAAAAAAAAAhIODgIeAhMAExLNQuHVN0cmluZ0NvbXBhcmVyAAMBAeDgITgDAAMBAeDgwQHBASEg4CHgIeAh4CHgIeAh4ODgATEhAQUBHSAABSHoQA1zZWFyY2gJFRcBAYEAAAAAAADwP+Ag6EABCRUpAQT7BIEAAAAAAADwP+DgADEgAAMh6EANZXhwb3J0CRUFAcSId4EAAAAAAAAEQODg4OA=";
 
+    /// <summary>A <see cref="UserState"/> as the Orleans serializer wrote it when deltas were kept
+    /// as one run per apply call (3d29179): watermark 12; runs [3, 5] (3: a new user and a new day;
+    /// 5: a new hour of search), [5, 8] (5 re-sent, with the same deltas; 8: none) and [12] (a new
+    /// day).</summary>
+    private const string SnapshotKeptInRuns =
+        "ICDAAcEBAQGBAAAAAAAAAAAhwAEh4ODBAcEBwQHBAcEBIcABwQHBAcEBwQHBAcEBIeDgIeAh4OABMcEBIQAHIeggAAUBDQAV4CEABQEJAA3gIQAHIehAAQkVMwEBgQAAAAAAAPA/AQHgIOjAVQkVKwEE+wSBAAAAAAAA8D8BAeAg6EANc2VhcmNoCRUHAQSId4EAAAAAAADwPwEB4ODgIOggAAUBFQAh4CEABQEFAAXgIQADIejAbQkVBwEEiHeBAAAAAAAA8D8BAeDg4CDoIAADATHgIQADAQXgIQADIejAVQkVKwEU+wSBAAAAAAAA8D8BAeDg4OABBeA=";
+
+    [Fact]
+    public async Task Apply_ResentAfterSnapshotKeptInRuns_ReturnsTheDeltasFirstKept()
+    {
+        var user = fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, "runs-snapshot"));
+        await StoreStateAsync(user, Convert.FromBase64String(SnapshotKeptInRuns));
+
+        var resent = await user.Apply(new UserApplyRequest(
+            [Event("runs-snapshot", 5), Event("runs-snapshot", 8), Event("runs-snapshot", 12, day: 1)], Checkpoint: 3));
+        var next = await user.Apply(new UserApplyRequest([Event("runs-snapshot", 12, day: 1), Event("runs-snapshot", 13, day: 1)], Checkpoint: 8));
+
+        Assert.Equal([5L, 8L, 12L], resent.Seqs);
+        Assert.Equal([new CounterDelta("search", Metric.FeatureHourUsers, 489_600, 1)], resent.Of(0).ToArray());
+        Assert.Empty(resent.Of(1).ToArray());
+        Assert.Equal([new CounterDelta(string.Empty, Metric.TenantDayUsers, 20_401, 1)], resent.Of(2).ToArray());
+        Assert.Equal([12L, 13L], next.Seqs);
+        Assert.Equal(resent.Of(2).ToArray(), next.Of(0).ToArray());
+    }
+
     [Fact]
     public async Task Apply_ResentAfterSnapshotKeptBySeq_ReturnsTheKeptDeltasLessTheEventsOwnCounts()
     {

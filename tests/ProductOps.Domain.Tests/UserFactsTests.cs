@@ -24,6 +24,24 @@ public sealed class UserFactsTests
     }
 
     [Fact]
+    public void KnownFeature_DeltasNameItByTheUsersOwnString()
+    {
+        // Names arrive as new strings with every call that crossed a silo; kept deltas holding them
+        // would keep young objects alive from an old user.
+        var user = new UserActivity();
+        var deltas = new List<CounterDelta>();
+        user.Apply(Events.Usage("u1", Events.At(0), feature: new string("search".AsSpan())), Rules, deltas);
+        deltas.Clear();
+
+        var later = Events.Usage("u1", Events.At(1), feature: new string("search".AsSpan()));
+        user.Apply(later, Rules, deltas);
+
+        Assert.Contains(deltas, delta => delta.Feature.Length > 0);
+        Assert.All(deltas.Where(delta => delta.Feature.Length > 0), delta => Assert.Same(user.Features[0].Name, delta.Feature));
+        Assert.NotSame(later.Feature, user.Features[0].Name);
+    }
+
+    [Fact]
     public void NewActiveDayBetweenTwo_CoversOnlyTheWindowsNeitherHeld()
     {
         var user = new UserActivity();

@@ -22,6 +22,9 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
 
     private string LoadBaseName => options.LoadBase is null ? "saturation" : "the load base";
 
+    /// <summary>The 70% load as the report names it: of saturation, or of the given load base.</summary>
+    public string SeventyPercentLoad => options.LoadBase is null ? "70% load" : $"70% of {options.LoadBase:N0} events/s";
+
     /// <summary>The step nearest 70% of saturation (the ack-latency target's load).</summary>
     public LoadResult? At70 => Steps.Count == 0 ? null : Steps.MinBy(s => Math.Abs(s.Load - 0.7)).Result;
 
