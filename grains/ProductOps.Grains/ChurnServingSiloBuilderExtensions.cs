@@ -1,7 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ProductOps.Grains;
 
@@ -13,11 +11,7 @@ public static class ChurnServingSiloBuilderExtensions
     {
         silo.Services.AddSingleton<TenantNowCache>();
         silo.Services.TryAddSingleton(TimeProvider.System);
-        silo.Services.AddSingleton(sp => new RescoreQueue(
-            sp.GetRequiredService<IGrainFactory>(),
-            sp.GetRequiredService<IOptions<ChurnOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<RescoreQueue>>()));
+        silo.Services.AddSingleton<RescoreQueue>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<RescoreQueue>());
         silo.Services.AddHostedService<ChurnSweepKeeper>();
         return silo;

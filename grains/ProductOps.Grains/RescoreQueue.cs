@@ -36,8 +36,8 @@ public sealed partial class RescoreQueue : BackgroundService
     {
     }
 
-    /// <summary>With the call back given, for tests.</summary>
-    public RescoreQueue(Func<string, Task> callBack, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
+    /// <summary>With the call back given, for tests (internal: the container sees one constructor).</summary>
+    internal RescoreQueue(Func<string, Task> callBack, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
     {
         _callBack = callBack;
         _options = options;

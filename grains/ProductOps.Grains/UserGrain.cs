@@ -181,14 +181,17 @@ public sealed partial class UserGrain(
         {
             await RescoreNowAsync();
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
-        {
-            LogRescoreDeferred(logger, e, _tenant, _userId);
-            ScheduleRescore();
-        }
         catch (Exception e)
         {
-            LogRescoreFailed(logger, e, _tenant, _userId);
+            if (e is TimeoutException or OrleansException)
+            {
+                LogRescoreDeferred(logger, e, _tenant, _userId);
+            }
+            else
+            {
+                LogRescoreFailed(logger, e, _tenant, _userId);
+            }
+
             ScheduleRescore();
         }
     }
