@@ -81,22 +81,25 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, ILogger<Postgr
         return applied;
     }
 
+    /// <summary>Creates the version table if it is missing, under the migrators' lock: two
+    /// first-ever silos racing on CREATE TABLE IF NOT EXISTS can both pass the check and collide
+    /// on the table, its row type or its index.</summary>
     private static async Task EnsureVersionTableAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = new NpgsqlCommand("""
+            SELECT pg_advisory_xact_lock(@key);
             CREATE TABLE IF NOT EXISTS productops_schema_version (
                 version    integer PRIMARY KEY,
                 name       text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now())
-            """, connection);
-        try
+            """, connection, transaction))
         {
+            command.Parameters.AddWithValue("key", AdvisoryLockKey);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
-        {
-            // Two first-ever migrators raced on CREATE TABLE IF NOT EXISTS; the table exists now.
-        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -46,6 +46,22 @@ public sealed class SchemaMigrationTests
     }
 
     [Fact]
+    public async Task FirstEverStart_ManySilosAtOnce_NoneFailsOnTheVersionTable()
+    {
+        // Silos of a new cluster all start on an empty database: some read the version, some migrate.
+        for (var round = 0; round < 5; round++)
+        {
+            await using var db = await TestDatabase.CreateAsync($"first_start_{round}");
+            var migrations = Enumerable.Range(0, 8).Select(_ => new PostgresMigrator(db.DataSource).MigrateAsync());
+            var reads = Enumerable.Range(0, 8).Select(_ => new PostgresMigrator(db.DataSource).GetVersionAsync());
+
+            await Task.WhenAll(Task.WhenAll(migrations), Task.WhenAll(reads));
+
+            Assert.Equal(PostgresMigrator.LatestVersion, await new PostgresMigrator(db.DataSource).GetVersionAsync());
+        }
+    }
+
+    [Fact]
     public async Task Migrate_FromPreviousVersion_KeepsDataAndCompletesSchema()
     {
         await using var db = await TestDatabase.CreateAsync("upgrade");
