@@ -67,4 +67,16 @@ public sealed class BenchOptionsTests
         Assert.Equal(99, summary.P99);
         Assert.Equal(100, summary.Max);
     }
+
+    [Fact]
+    public void Parse_Search_ProbesAndBoundAreKeptAndChecked()
+    {
+        Assert.Equal(3, BenchOptions.Parse(["--quick"]).SearchProbes);
+        var options = BenchOptions.Parse(["--quick", "--search-probes", "0", "--ack-bound-ms", "50"]);
+
+        Assert.Equal(0, options.SearchProbes);
+        Assert.Equal(50, options.AckBoundMs);
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--quick", "--search-probes", "-1"]));
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--quick", "--ack-bound-ms", "0"]));
+    }
 }

@@ -114,6 +114,13 @@ public sealed class BenchSmokeTests
         Assert.True(report["machine"]!["memory_bytes"]!.GetValue<long>() > 0);
         Assert.Contains("--tiny", report["command"]!.GetValue<string>(), StringComparison.Ordinal);
 
+        // The tiny profile's one search probe ran, whichever way it went.
+        var held = report["phases"]!["ingest"]!["held_load"]!;
+        Assert.Equal(25, held["ack_p99_bound_ms"]!.GetValue<double>());
+        var probe = Assert.Single(held["probes"]!.AsArray())!;
+        Assert.True(probe["acked_events_per_sec"]!.GetValue<double>() > 0);
+        Assert.Contains(report["targets"]!.AsArray(), t => t!["figure"]!.GetValue<string>() == "highest load with ack p99 <= 25 ms");
+
         var churn = report["phases"]!["churn_queries"]!;
         Assert.Equal("Succeeded", churn["training"]!["status"]!.GetValue<string>());
         Assert.True(churn["sweep"]!["scored_users"]!.GetValue<long>() > 0);

@@ -94,6 +94,12 @@ internal sealed class BenchOptions
     /// fractions of, instead of the measured saturation: two builds compared at the same load.</summary>
     public int? LoadBase { get; private set; }
 
+    /// <summary>Steps the search for the highest load holding <see cref="AckBoundMs"/> may add; 0 skips it.</summary>
+    public int SearchProbes { get; private set; }
+
+    /// <summary>The ack p99 the searched load must hold (the issue's target at 70% load).</summary>
+    public double AckBoundMs { get; private set; } = 25;
+
     public const string DefaultPostgres =
         "Host=127.0.0.1;Port=5432;Username=productops_bench;Password=productops_bench;Database=productops_bench;Timeout=3";
 
@@ -125,6 +131,9 @@ internal sealed class BenchOptions
           --max-rate N            events/s the saturation phase prepares for (4x the warm-up rate, >= 50000)
           --load-base N           events/s the offered loads are fractions of (default: the measured
                                   saturation); holds the loads still when comparing two builds
+          --search-probes N       steps searching for the highest load whose ack p99 holds the bound
+                                  (full 5, quick 3, tiny 1; 0 skips the search)
+          --ack-bound-ms X (25)   that bound
         """;
 
     /// <summary>The command line as the report records it: the API keys and the database password
@@ -212,6 +221,8 @@ internal sealed class BenchOptions
                 case "--sql-query-runs": options.SqlQueryRuns = Int(); break;
                 case "--max-rate": options.MaxRate = Int(); break;
                 case "--load-base": options.LoadBase = Int(); break;
+                case "--search-probes": options.SearchProbes = Int(); break;
+                case "--ack-bound-ms": options.AckBoundMs = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
         }
@@ -229,10 +240,11 @@ internal sealed class BenchOptions
 
         if (options.Users < 1 || options.Features < 1 || options.Days < 1 || options.BatchSize is < 1 or > 1000
             || options.InFlight < 1 || options.Streams < 1 || options.Loads.Any(l => l is <= 0 or > 1)
-            || options.ChurnUsers < 0 || options.ChurnDays is < 1 or > 3_660 || options.LoadBase < 1)
+            || options.ChurnUsers < 0 || options.ChurnDays is < 1 or > 3_660 || options.LoadBase < 1
+            || options.SearchProbes is < 0 or > 20 || !(options.AckBoundMs > 0))
         {
             throw new ArgumentException(
-                "out-of-range option (users, features, days >= 1; batch 1-1000; loads in (0, 1]; churn users >= 0; churn days 1-3660; load base >= 1)");
+                "out-of-range option (users, features, days >= 1; batch 1-1000; loads in (0, 1]; churn users >= 0; churn days 1-3660; load base >= 1; search probes 0-20; ack bound > 0 ms)");
         }
 
         return options;
@@ -254,6 +266,7 @@ internal sealed class BenchOptions
                 NaiveDuration = TimeSpan.FromSeconds(10);
                 SqlEvents = 10_000_000;
                 SqlQueryRuns = 20;
+                SearchProbes = 5;
                 break;
             case BenchProfile.Quick:
                 Users = 20_000;
@@ -267,6 +280,7 @@ internal sealed class BenchOptions
                 NaiveDuration = TimeSpan.FromSeconds(4);
                 SqlEvents = 500_000;
                 SqlQueryRuns = 5;
+                SearchProbes = 3;
                 break;
             default:
                 Users = 500;
@@ -280,6 +294,7 @@ internal sealed class BenchOptions
                 NaiveDuration = TimeSpan.FromSeconds(1);
                 SqlEvents = 20_000;
                 SqlQueryRuns = 3;
+                SearchProbes = 1;
                 break;
         }
     }

@@ -6,7 +6,7 @@ namespace ProductOps.Bench;
 /// <summary>Runs the phases in order against one node and assembles the report.</summary>
 internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> args, TextWriter progress)
 {
-    private const double MsPerEventTarget = 25;
+    private const double AckP99TargetMs = 25;
 
     /// <summary>What the warm-up reached; the saturation run prepares events for several times it.</summary>
     public double WarmUpRate { get; private set; }
@@ -103,6 +103,8 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             ["saturation_seconds"] = options.SaturationDuration.TotalSeconds,
             ["step_seconds"] = options.StepDuration.TotalSeconds,
             ["loads"] = new JsonArray([.. options.Loads.Select(l => (JsonNode)l)]),
+            ["search_probes"] = options.SearchProbes,
+            ["ack_bound_ms"] = options.AckBoundMs,
             ["query_seconds"] = options.QueryDuration.TotalSeconds,
             ["query_rate_per_sec"] = options.QueryRate,
             ["probes"] = options.Probes,
@@ -144,6 +146,8 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
         report.Set("ack_p99_ms", at70?.Ack?.P99);
         report.Set("ack_max_ms", at70?.Ack?.Max);
         report.Set("ack_load_events_per_sec", at70?.EventsPerSec, 0);
+        report.Set("held_load_events_per_sec", ingest.Held.HeldEventsPerSec, 0);
+        report.Set("held_load_ack_p99_ms", ingest.Held.HeldAckP99Ms);
         report.Set("freshness_user_p50_ms", freshUser?.P50);
         report.Set("freshness_user_p99_ms", freshUser?.P99);
         report.Set("freshness_feature_p50_ms", freshFeature?.P50);
@@ -188,7 +192,14 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
         });
 
         report.AddTarget(new("durable acked ingest", ">= 150,000 events/s", saturated, "events/s", true, 150_000));
-        report.AddTarget(new($"p99 ack at {ingest.SeventyPercentLoad}", "<= 25 ms", at70?.Ack?.P99, "ms", false, MsPerEventTarget));
+        report.AddTarget(new($"p99 ack at {ingest.SeventyPercentLoad}", "<= 25 ms", at70?.Ack?.P99, "ms", false, AckP99TargetMs));
+        if (ingest.Held.FailedEventsPerSec is not null && ingest.Held.BoundMs == AckP99TargetMs)
+        {
+            // The two ack targets at once: p99 within 25 ms at 70% of 150,000 events/s.
+            report.AddTarget(new("highest load with ack p99 <= 25 ms", ">= 105,000 events/s",
+                ingest.Held.HeldEventsPerSec ?? 0, "events/s", true, 105_000));
+        }
+
         report.AddTarget(new("freshness p99 (GetUser, GetFeature)", "<= 250 ms", report.Get("freshness_p99_ms"), "ms", false, 250));
         report.AddTarget(new($"GetUser/GetFeature p99 under {ingest.SeventyPercentLoad}", "<= 5 ms", report.Get("query_p99_ms"), "ms", false, 5));
         report.AddTarget(new("memory per active user grain", "<= 4 KB", memory.BytesPerUser, "bytes", false, 4096));

@@ -17,6 +17,9 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
 
     public List<(double Load, LoadResult Result)> Steps { get; } = [];
 
+    /// <summary>The highest load whose ack p99 held the bound, searched for after the steps.</summary>
+    public HeldLoadSearch Held { get; } = new(options.AckBoundMs, options.SearchProbes);
+
     /// <summary>The rate the offered loads are fractions of: the given base, else saturation.</summary>
     public double LoadBase => options.LoadBase ?? Saturation?.EventsPerSec ?? 0;
 
@@ -44,14 +47,31 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
         foreach (var load in options.Loads)
         {
             var rate = Math.Max(1, LoadBase * load);
-            batches = workload.PrepareBatches((long)(rate * options.StepDuration.TotalSeconds) + options.BatchSize, options.BatchSize);
             await progress.WriteLineAsync($"Ingest: {load:P0} of {LoadBaseName} = {rate:N0} events/s offered, open loop");
-            var result = await driver.RunAsync(batches, rate, options.StepDuration, token);
-            batches = [];
-            Steps.Add((load, result));
-            await progress.WriteLineAsync($"  {result.EventsPerSec:N0} events/s acked; ack p50 {result.Ack?.P50:F1} ms, p99 {result.Ack?.P99:F1} ms, max {result.Ack?.Max:F1} ms");
-            await DrainAsync(token);
+            Steps.Add((load, await RunStepAsync(driver, rate, token)));
         }
+
+        if (options.SearchProbes > 0)
+        {
+            await progress.WriteLineAsync($"Ingest: searching for the highest load with ack p99 <= {Held.BoundMs:0.#} ms ({options.SearchProbes} probes at most)");
+            await Held.RunAsync(Steps.Select(s => s.Result), Saturation.EventsPerSec, async rate =>
+            {
+                await progress.WriteLineAsync($"  probe: {rate:N0} events/s offered");
+                return await RunStepAsync(driver, rate, token);
+            });
+            await progress.WriteLineAsync(Held.HeldEventsPerSec is { } held
+                ? $"  held up to {held:N0} events/s (ack p99 {Held.HeldAckP99Ms:F1} ms); missed at {Held.FailedEventsPerSec:N0}"
+                : $"  no load tried held it; the lowest tried was {Held.FailedEventsPerSec:N0} events/s");
+        }
+    }
+
+    private async Task<LoadResult> RunStepAsync(StreamLoadDriver driver, double rate, CancellationToken token)
+    {
+        var batches = workload.PrepareBatches((long)(rate * options.StepDuration.TotalSeconds) + options.BatchSize, options.BatchSize);
+        var result = await driver.RunAsync(batches, rate, options.StepDuration, token);
+        await progress.WriteLineAsync($"  {result.EventsPerSec:N0} events/s acked; ack p50 {result.Ack?.P50:F1} ms, p99 {result.Ack?.P99:F1} ms, max {result.Ack?.Max:F1} ms");
+        await DrainAsync(token);
+        return result;
     }
 
     public JsonObject ToJson() => new()
@@ -66,6 +86,7 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
         ["saturation_ran_out_of_prepared_events"] = _preparedRunOut,
         ["load_base_events_per_sec"] = LoadBase,
         ["load_base_given"] = options.LoadBase is not null,
+        ["held_load"] = Held.ToJson(),
         ["drain_seconds_after_each"] = new JsonArray([.. _drains.Select(d => (JsonNode?)d)]),
     };
 
