@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ProductOps.Domain;
 using ProductOps.Grains;
 using ProductOps.Grains.Abstractions;
@@ -81,5 +82,52 @@ public sealed class KeptDeltasTests
         Assert.Equal([NewUser, NewDay], run.Of(0).ToArray());
         Assert.Empty(run.Of(1).ToArray());
         Assert.Equal([NewHour], run.Of(2).ToArray());
+    }
+
+    [Fact]
+    public void Features_ComeBackByName_AcrossDropsAndNewNames()
+    {
+        var kept = new KeptDeltas();
+        var export = new CounterDelta("export", Metric.FeatureDayUsers, 20_400, 1, ExtraBuckets: 6);
+        kept.AddNew(new AppliedDeltas([3, 5], [2, 4], [NewHour, NewUser, export, NextHour]));
+
+        kept.DropThrough(5); // nothing left; the arrays, and so the names' indices, stay
+        var billing = new CounterDelta(new string("billing".AsSpan()), Metric.FeatureTotalAdopters, 0, -1);
+        kept.AddNew(new AppliedDeltas([7], [4], [billing, export with { Feature = new string("export".AsSpan()) }, NewDay, NewHour]));
+
+        Assert.True(kept.TryFind(7, out var seven));
+        Assert.Equal([billing, export, NewDay, NewHour], seven);
+        Assert.Equal([billing, export, NewDay, NewHour], Assert.Single(new UserState { StoredRuns = [kept.ToRun()] }.StoredRuns).Deltas);
+    }
+
+    [Fact]
+    public void KeptDelta_HoldsNoReference() =>
+        // The point of the form: a collection never scans the delta array, and filling it marks no card.
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<KeptDeltas.KeptDelta>());
+
+    [Fact]
+    public void Pooled_ArraysGrownGivenBackAndRentedAgain_HoldOnlyTheirOwnDeltas()
+    {
+        var busy = new KeptDeltas();
+        var features = Enumerable.Range(0, 40).Select(i => $"feature-{i}").ToArray();
+        for (var seq = 1L; seq <= 300; seq++) // grows every array several times
+        {
+            var feature = features[seq % features.Length];
+            busy.AddNew(new AppliedDeltas([seq], [2], [NewDay with { Bucket = (int)seq }, new(feature, Metric.FeatureHourUsers, (int)seq, 1)]));
+        }
+
+        Assert.True(busy.TryFind(299, out var deltas));
+        Assert.Equal([NewDay with { Bucket = 299 }, new CounterDelta("feature-19", Metric.FeatureHourUsers, 299, 1)], deltas);
+        busy.DropThrough(300);
+        busy.TrimWhenEmpty();
+
+        var next = new KeptDeltas(); // may get the arrays just given back
+        next.AddNew(new AppliedDeltas([7], [1], [NewHour]));
+
+        Assert.Equal(1, next.Count);
+        var run = next.ToRun();
+        Assert.Equal([7L], run.Seqs);
+        Assert.Equal([NewHour], run.Deltas);
+        Assert.False(next.TryFind(299, out _));
     }
 }
