@@ -6,31 +6,22 @@ public sealed class HeldLoadSearchTests
 {
     private const double Bound = 25;
 
-    [Fact]
-    public async Task Run_BetweenAHeldAndAMissedStep_BisectsToTheEdge()
+    [Theory]
+    // Between the step that held and the first that missed, down to the edge.
+    [InlineData(30_000, new double[] { 10_000, 50_000, 70_000 }, new double[] { 30_000, 40_000, 35_000, 32_500, 31_250 }, 30_000, 31_250)]
+    // No step held: below the lowest.
+    [InlineData(3_000, new double[] { 10_000 }, new double[] { 5_000, 2_500, 3_750, 3_125, 2_812.5 }, 2_812.5, 3_125)]
+    public async Task Run_FiveProbes_BisectToTheEdge(double holdsUpTo, double[] steps, double[] probes, double held, double missed)
     {
-        var node = new FakeNode(holdsUpTo: 30_000);
+        var node = new FakeNode(holdsUpTo);
         var search = new HeldLoadSearch(Bound, probes: 5);
 
-        await search.RunAsync([node.Step(10_000), node.Step(50_000), node.Step(70_000)], ceiling: 100_000, node.Probe);
+        await search.RunAsync(steps.Select(node.Step), ceiling: 100_000, node.Probe);
 
-        Assert.Equal([30_000, 40_000, 35_000, 32_500, 31_250], node.Offered);
-        Assert.Equal(30_000, search.HeldEventsPerSec);
-        Assert.Equal(31_250, search.FailedEventsPerSec);
+        Assert.Equal(probes, node.Offered);
+        Assert.Equal(held, search.HeldEventsPerSec);
+        Assert.Equal(missed, search.FailedEventsPerSec);
         Assert.Equal(10, search.HeldAckP99Ms);
-    }
-
-    [Fact]
-    public async Task Run_NoStepHeld_SearchesBelowTheLowest()
-    {
-        var node = new FakeNode(holdsUpTo: 3_000);
-        var search = new HeldLoadSearch(Bound, probes: 5);
-
-        await search.RunAsync([node.Step(10_000)], ceiling: 60_000, node.Probe);
-
-        Assert.Equal([5_000, 2_500, 3_750, 3_125, 2_812.5], node.Offered);
-        Assert.Equal(2_812.5, search.HeldEventsPerSec);
-        Assert.Equal(3_125, search.FailedEventsPerSec);
     }
 
     [Fact]
