@@ -11,9 +11,13 @@ internal static class GrainReferences
     public static TGrain Get<TGrain>(IGrainFactory factory, string key)
         where TGrain : IGrainWithStringKey
     {
-        var types = Types<TGrain>.Of(factory);
-        return (TGrain)factory.GetGrain(GrainId.Create(types.Grain, key), types.Interface);
+        return Get<TGrain>(factory, GrainId.Create(Types<TGrain>.Of(factory).Grain, key));
     }
+
+    /// <summary>By the grain's id, which an activation holds already: no key string to build.</summary>
+    public static TGrain Get<TGrain>(IGrainFactory factory, GrainId id)
+        where TGrain : IGrainWithStringKey =>
+        (TGrain)factory.GetGrain(id, Types<TGrain>.Of(factory).Interface);
 
     private sealed record ResolvedTypes(GrainType Grain, GrainInterfaceType Interface);
 

@@ -23,7 +23,7 @@ public sealed partial class RescoreQueue : BackgroundService
     public const int MaxConcurrentCalls = 256;
     public const int MaxRetries = 3;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
-    private readonly Func<string, Task> _callBack;
+    private readonly Func<GrainId, Task> _callBack;
     private readonly IOptions<ChurnOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RescoreQueue> _logger;
@@ -32,12 +32,12 @@ public sealed partial class RescoreQueue : BackgroundService
     private int _inFlight;
 
     public RescoreQueue(IGrainFactory grains, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
-        : this(userKey => GrainReferences.Get<IUserGrain>(grains, userKey).RescoreIfDue(), options, time, logger)
+        : this(user => GrainReferences.Get<IUserGrain>(grains, user).RescoreIfDue(), options, time, logger)
     {
     }
 
     /// <summary>With the call back given, for tests (internal: the container sees one constructor).</summary>
-    internal RescoreQueue(Func<string, Task> callBack, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
+    internal RescoreQueue(Func<GrainId, Task> callBack, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
     {
         _callBack = callBack;
         _options = options;
@@ -45,8 +45,8 @@ public sealed partial class RescoreQueue : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>Calls <see cref="IUserGrain.RescoreIfDue"/> on the user ("tenant/user") a delay from now.</summary>
-    public void Add(string userKey) => Add(userKey, attempt: 0);
+    /// <summary>Calls <see cref="IUserGrain.RescoreIfDue"/> on the user a delay from now.</summary>
+    public void Add(GrainId user) => Add(user, attempt: 0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,12 +62,12 @@ public sealed partial class RescoreQueue : BackgroundService
         }
     }
 
-    private void Add(string userKey, int attempt)
+    private void Add(GrainId user, int attempt)
     {
         var due = _time.GetTimestamp() + (long)(_options.Value.RescoreDelay.TotalSeconds * _time.TimestampFrequency);
         lock (_lock)
         {
-            _due.Enqueue(new Entry(due, userKey, attempt));
+            _due.Enqueue(new Entry(due, user, attempt));
         }
     }
 
@@ -83,18 +83,18 @@ public sealed partial class RescoreQueue : BackgroundService
     {
         try
         {
-            await _callBack(entry.UserKey);
+            await _callBack(entry.User);
         }
         catch (Exception e)
         {
             if (entry.Attempt < MaxRetries)
             {
-                LogCallFailed(_logger, e, entry.UserKey);
-                Add(entry.UserKey, entry.Attempt + 1);
+                LogCallFailed(_logger, e, entry.User);
+                Add(entry.User, entry.Attempt + 1);
             }
             else
             {
-                LogGaveUp(_logger, e, entry.UserKey, entry.Attempt + 1);
+                LogGaveUp(_logger, e, entry.User, entry.Attempt + 1);
             }
         }
         finally
@@ -103,11 +103,11 @@ public sealed partial class RescoreQueue : BackgroundService
         }
     }
 
-    private readonly record struct Entry(long Due, string UserKey, int Attempt);
+    private readonly record struct Entry(long Due, GrainId User, int Attempt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Due rescoring of {User} failed; trying again after the delay")]
-    private static partial void LogCallFailed(ILogger logger, Exception exception, string user);
+    private static partial void LogCallFailed(ILogger logger, Exception exception, GrainId user);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Due rescoring of {User} failed {Attempts} times; the tenant's next sweep rescores the user")]
-    private static partial void LogGaveUp(ILogger logger, Exception exception, string user, int attempts);
+    private static partial void LogGaveUp(ILogger logger, Exception exception, GrainId user, int attempts);
 }

@@ -155,7 +155,7 @@ public sealed partial class UserGrain(
         }
 
         _rescoreDue = true;
-        rescores.Add(this.GetPrimaryKeyString());
+        rescores.Add(this.GetGrainId());
     }
 
     private async Task RescoreNowAsync()

@@ -99,7 +99,7 @@ public sealed class RescoreQueueTests
 
     private static async Task<RunningQueue> StartAsync(TimeSpan delay, Func<string, Task> callBack)
     {
-        var queue = new RescoreQueue(callBack, Options.Create(new ChurnOptions { RescoreDelay = delay }), TimeProvider.System, NullLogger<RescoreQueue>.Instance);
+        var queue = new RescoreQueue(user => callBack(user.Key.ToString()!), Options.Create(new ChurnOptions { RescoreDelay = delay }), TimeProvider.System, NullLogger<RescoreQueue>.Instance);
         await queue.StartAsync(CancellationToken.None);
         return new RunningQueue(queue);
     }
@@ -107,7 +107,7 @@ public sealed class RescoreQueueTests
     /// <summary>Stops the queue's loop when the test ends.</summary>
     private sealed class RunningQueue(RescoreQueue queue) : IAsyncDisposable
     {
-        public void Add(string userKey) => queue.Add(userKey);
+        public void Add(string userKey) => queue.Add(GrainId.Create("user", userKey));
 
         public async ValueTask DisposeAsync()
         {
