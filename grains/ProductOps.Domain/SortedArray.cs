@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ProductOps.Domain;
 
 /// <summary>
@@ -12,7 +14,7 @@ internal static class SortedArray
     {
         if (count == items.Length)
         {
-            var grown = new T[items.Length == 0 ? 1 : items.Length * 2];
+            var grown = new T[items.Length == 0 ? FirstCapacity<T>() : items.Length * 2];
             items.AsSpan(0, index).CopyTo(grown);
             items.AsSpan(index, count - index).CopyTo(grown.AsSpan(index + 1));
             items = grown;
@@ -42,4 +44,10 @@ internal static class SortedArray
 
     /// <summary>The first <paramref name="count"/> items, for a stored form without the spare capacity.</summary>
     public static T[] Trimmed<T>(T[] items, int count) => count == items.Length ? items : items[..count];
+
+    /// <summary>A first array of 16 bytes of items (4 ints, 2 longs or references, one larger
+    /// struct) instead of one item: the header is 24 bytes anyway, and a set that grows by one
+    /// item at a time would otherwise be reallocated at its second and third items, each new array
+    /// an object the next gen0 collection promotes.</summary>
+    private static int FirstCapacity<T>() => Math.Max(1, 16 / Unsafe.SizeOf<T>());
 }
