@@ -24,10 +24,10 @@ internal sealed class KeptDeltas
 {
     private const int Tenant = -1; // a tenant counter's delta: an empty feature name
 
-    // Bounded: a burst of users returning their arrays at once keeps at most this many of each
-    // size (a few MB in all); past it, and for arrays longer than PooledLength, the arrays are
-    // the collector's as before.
-    private const int PooledLength = 1024;
+    // Bounded: each pool keeps at most PooledPerSize arrays of each size it serves (16, 32 and 64
+    // items), about 40 MB for the four if every slot were full. Arrays past that count, and the
+    // longer arrays of a busy user, are the collector's as before.
+    private const int PooledLength = 64;
     private const int PooledPerSize = 8192;
     private static readonly ArrayPool<long> SeqPool = ArrayPool<long>.Create(PooledLength, PooledPerSize);
     private static readonly ArrayPool<int> EndPool = ArrayPool<int>.Create(PooledLength, PooledPerSize);
