@@ -91,6 +91,13 @@ public sealed class HeldLoadSearchTests
         Assert.Equal(25d, search.ToJson()["ack_p99_bound_ms"]!.GetValue<double>());
     }
 
+    [Theory]
+    [InlineData(5_000, 30)] // 300 batches of 500 at 5,000/s
+    [InlineData(1_000, 30)] // would need 150 s: three steps at most
+    [InlineData(60_000, 10)] // 300 batches in 2.5 s: one step at least
+    public void ProbeDuration_LongEnoughForItsBatches_BetweenOneAndThreeSteps(double rate, double seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), HeldLoadSearch.ProbeDuration(rate, batchSize: 500, step: TimeSpan.FromSeconds(10)));
+
     private static LoadResult Result(double offered, long acked, LatencySummary? ack) =>
         new("open-loop", offered, acked, 0, 10, ack, new JsonObject(), null);
 

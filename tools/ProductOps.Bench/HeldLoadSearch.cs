@@ -18,6 +18,11 @@ internal sealed class HeldLoadSearch(double boundMs, int probes)
     /// <summary>The share of the offered rate a step must ack to count as keeping up.</summary>
     public const double KeptUpShare = 0.95;
 
+    /// <summary>Batches a probe should ack, so that its p99 is not simply its slowest batch: at a
+    /// few thousand events/s a step of a few seconds acks under a hundred, and one collection
+    /// pause falling on one of them would decide the probe.</summary>
+    public const int ProbeBatches = 300;
+
     /// <summary>Searching stops when the bracket is narrower than this share of its top.</summary>
     private const double Resolution = 0.02;
 
@@ -33,6 +38,14 @@ internal sealed class HeldLoadSearch(double boundMs, int probes)
 
     /// <summary>The lowest load seen to miss it above the held one (the ceiling if none did).</summary>
     public double? FailedEventsPerSec { get; private set; }
+
+    /// <summary>How long a probe at <paramref name="rate"/> runs: long enough for
+    /// <see cref="ProbeBatches"/> batches, at least one step and at most three.</summary>
+    public static TimeSpan ProbeDuration(double rate, int batchSize, TimeSpan step)
+    {
+        var needed = TimeSpan.FromSeconds(ProbeBatches * (double)batchSize / Math.Max(1, rate));
+        return TimeSpan.FromTicks(Math.Clamp(needed.Ticks, step.Ticks, step.Ticks * 3));
+    }
 
     public bool Holds(LoadResult result) =>
         result.Error is null

@@ -48,7 +48,7 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
         {
             var rate = Math.Max(1, LoadBase * load);
             await progress.WriteLineAsync($"Ingest: {load:P0} of {LoadBaseName} = {rate:N0} events/s offered, open loop");
-            Steps.Add((load, await RunStepAsync(driver, rate, token)));
+            Steps.Add((load, await RunStepAsync(driver, rate, options.StepDuration, token)));
         }
 
         if (options.SearchProbes > 0)
@@ -56,8 +56,9 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
             await progress.WriteLineAsync($"Ingest: searching for the highest load with ack p99 <= {Held.BoundMs:0.#} ms ({options.SearchProbes} probes at most)");
             await Held.RunAsync(Steps.Select(s => s.Result), Saturation.EventsPerSec, async rate =>
             {
-                await progress.WriteLineAsync($"  probe: {rate:N0} events/s offered");
-                return await RunStepAsync(driver, rate, token);
+                var duration = HeldLoadSearch.ProbeDuration(rate, options.BatchSize, options.StepDuration);
+                await progress.WriteLineAsync($"  probe: {rate:N0} events/s offered for {duration.TotalSeconds:0.#} s");
+                return await RunStepAsync(driver, rate, duration, token);
             });
             await progress.WriteLineAsync(Held.HeldEventsPerSec is { } held
                 ? $"  held up to {held:N0} events/s (ack p99 {Held.HeldAckP99Ms:F1} ms); missed at {Held.FailedEventsPerSec:N0}"
@@ -65,10 +66,10 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
         }
     }
 
-    private async Task<LoadResult> RunStepAsync(StreamLoadDriver driver, double rate, CancellationToken token)
+    private async Task<LoadResult> RunStepAsync(StreamLoadDriver driver, double rate, TimeSpan duration, CancellationToken token)
     {
-        var batches = workload.PrepareBatches((long)(rate * options.StepDuration.TotalSeconds) + options.BatchSize, options.BatchSize);
-        var result = await driver.RunAsync(batches, rate, options.StepDuration, token);
+        var batches = workload.PrepareBatches((long)(rate * duration.TotalSeconds) + options.BatchSize, options.BatchSize);
+        var result = await driver.RunAsync(batches, rate, duration, token);
         await progress.WriteLineAsync($"  {result.EventsPerSec:N0} events/s acked; ack p50 {result.Ack?.P50:F1} ms, p99 {result.Ack?.P99:F1} ms, max {result.Ack?.Max:F1} ms");
         await DrainAsync(token);
         return result;
