@@ -9,10 +9,8 @@ namespace ProductOps.Grains;
 internal static class GrainReferences
 {
     public static TGrain Get<TGrain>(IGrainFactory factory, string key)
-        where TGrain : IGrainWithStringKey
-    {
-        return Get<TGrain>(factory, GrainId.Create(Types<TGrain>.Of(factory).Grain, key));
-    }
+        where TGrain : IGrainWithStringKey =>
+        Get<TGrain>(factory, GrainId.Create(Types<TGrain>.Of(factory).Grain, key));
 
     /// <summary>By the grain's id, which an activation holds already: no key string to build.</summary>
     public static TGrain Get<TGrain>(IGrainFactory factory, GrainId id)

@@ -26,7 +26,7 @@ internal sealed class HeldLoadSearch(double boundMs, int probes)
     /// <summary>Searching stops when the bracket is narrower than this share of its top.</summary>
     private const double Resolution = 0.02;
 
-    private readonly List<(double Offered, LoadResult Result, bool Holds)> _probes = [];
+    private readonly List<(LoadResult Result, bool Holds)> _probes = []; // the result names its offered rate
 
     public double BoundMs => boundMs;
 
@@ -66,7 +66,7 @@ internal sealed class HeldLoadSearch(double boundMs, int probes)
             var rate = (low + high) / 2;
             var result = await probe(rate);
             var holds = Holds(result);
-            _probes.Add((rate, result, holds));
+            _probes.Add((result, holds));
             if (holds)
             {
                 (low, lowResult) = (rate, result);
