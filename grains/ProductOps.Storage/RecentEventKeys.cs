@@ -15,6 +15,7 @@ internal sealed class RecentEventKeys
     private readonly List<Entry> _entries = [];
     private readonly Dictionary<(long UserKey, long EventKey), int> _byKey = [];
     private readonly Dictionary<long, int> _lastOfUser = [];
+    private (long UserKey, long EventKey, long Seq)[] _sorted = [];
 
     /// <summary>Events with seq at or below this are in the on-disk index.</summary>
     public long MergedThrough { get; private set; }
@@ -93,18 +94,27 @@ internal sealed class RecentEventKeys
         }
     }
 
-    /// <summary>The keys in index order, for a merge. Writer only.</summary>
-    public (long UserKey, long EventKey, long Seq)[] SortedByKey()
+    /// <summary>The keys in index order, for a merge. Writer only: the memory is this object's
+    /// and is filled again by the next call, so a merge must be done (or dropped) before it.</summary>
+    /// <remarks>Kept from merge to merge because a merge's keys (24 bytes each, 16,384 by
+    /// default) land on the large object heap: a new array per merge was most of the node's
+    /// large allocations, and those trigger the full collections that stall it.</remarks>
+    public ReadOnlyMemory<(long UserKey, long EventKey, long Seq)> SortedByKey()
     {
-        var keys = new (long UserKey, long EventKey, long Seq)[_entries.Count];
+        if (_sorted.Length < _entries.Count)
+        {
+            _sorted = new (long, long, long)[Math.Max(_entries.Count, _sorted.Length * 2)];
+        }
+
+        var keys = _sorted.AsSpan(0, _entries.Count);
         for (var i = 0; i < keys.Length; i++)
         {
             var entry = _entries[i];
             keys[i] = (entry.UserKey, entry.EventKey, entry.Seq);
         }
 
-        Array.Sort(keys, static (a, b) => a.UserKey != b.UserKey ? a.UserKey.CompareTo(b.UserKey) : a.EventKey.CompareTo(b.EventKey));
-        return keys;
+        keys.Sort(static (a, b) => a.UserKey != b.UserKey ? a.UserKey.CompareTo(b.UserKey) : a.EventKey.CompareTo(b.EventKey));
+        return _sorted.AsMemory(0, keys.Length);
     }
 
     /// <summary>A consistent view for reading one user: where the index ends, how far this is

@@ -67,7 +67,17 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var data = _serializer.SerializeToArray(grainState.State);
+        var data = new RentedBuffer();
+        try
+        {
+            _serializer.Serialize(grainState.State, data);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+
         long? expected = grainState.ETag is null ? null : long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
         try
         {

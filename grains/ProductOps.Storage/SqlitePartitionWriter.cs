@@ -310,7 +310,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         // ends before the next one is due however large commits are.
         var slice = Math.Max(Math.Max(1, _mergeEvents / 8), 2 * _commitAdded.Count);
         var end = Math.Min(merging.Keys.Length, merging.Done + slice);
-        WriteKeys(merging.Keys.AsSpan(merging.Done, end - merging.Done));
+        WriteKeys(merging.Keys.Span[merging.Done..end]);
         if (end == merging.Keys.Length)
         {
             SetMergedThrough(merging.Through);
@@ -326,7 +326,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         var through = Recent.KnownHead;
         _transaction.Run(() =>
         {
-            WriteKeys(keys);
+            WriteKeys(keys.Span);
             SetMergedThrough(through);
             return 0;
         });
@@ -413,9 +413,9 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     /// <summary>A merge being written a slice per commit: the keys (sorted) of every event up to
     /// <see cref="Through"/>, and how many are written.</summary>
-    private sealed class PendingMerge((long UserKey, long EventKey, long Seq)[] keys, long through)
+    private sealed class PendingMerge(ReadOnlyMemory<(long UserKey, long EventKey, long Seq)> keys, long through)
     {
-        public (long UserKey, long EventKey, long Seq)[] Keys { get; } = keys;
+        public ReadOnlyMemory<(long UserKey, long EventKey, long Seq)> Keys { get; } = keys;
 
         public long Through { get; } = through;
 

@@ -44,8 +44,9 @@ internal sealed class SqliteStateWriter : IDisposable
 
     /// <summary>Stores <paramref name="data"/> as version <paramref name="expected"/> + 1 (1 for
     /// a new row); completes once committed, or with <see cref="StaleVersionException"/> when the
-    /// stored version is not <paramref name="expected"/>.</summary>
-    public Task WriteAsync(string stateName, string grainId, byte[] data, long? expected) =>
+    /// stored version is not <paramref name="expected"/>. Disposes <paramref name="data"/> once
+    /// the transaction is over, stored or not.</summary>
+    public Task WriteAsync(string stateName, string grainId, RentedBuffer data, long? expected) =>
         Enqueue(new StateChange(stateName, grainId, data, expected));
 
     public Task DeleteAsync(string stateName, string grainId) =>
@@ -108,18 +109,7 @@ internal sealed class SqliteStateWriter : IDisposable
         var applied = new bool[batch.Count];
         try
         {
-            lock (_connectionGate)
-            {
-                _transaction.Run(() =>
-                {
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        applied[i] = Apply(batch[i]);
-                    }
-
-                    return applied;
-                });
-            }
+            Store(batch, applied);
         }
         catch (Exception e)
         {
@@ -129,6 +119,13 @@ internal sealed class SqliteStateWriter : IDisposable
             }
 
             return;
+        }
+        finally
+        {
+            foreach (var change in batch)
+            {
+                change.Data?.Dispose();
+            }
         }
 
         for (var i = 0; i < batch.Count; i++)
@@ -144,6 +141,22 @@ internal sealed class SqliteStateWriter : IDisposable
         }
     }
 
+    private void Store(List<StateChange> batch, bool[] applied)
+    {
+        lock (_connectionGate)
+        {
+            _transaction.Run(() =>
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    applied[i] = Apply(batch[i]);
+                }
+
+                return applied;
+            });
+        }
+    }
+
     /// <summary>Runs one change inside the open transaction; false when its version check failed.</summary>
     private bool Apply(StateChange change)
     {
@@ -155,14 +168,14 @@ internal sealed class SqliteStateWriter : IDisposable
         else if (change.Expected is { } expected)
         {
             statement = _update;
-            raw.sqlite3_bind_blob(statement.Statement, 3, change.Data);
+            raw.sqlite3_bind_blob(statement.Statement, 3, change.Data.WrittenSpan);
             raw.sqlite3_bind_int64(statement.Statement, 4, expected + 1);
             raw.sqlite3_bind_int64(statement.Statement, 5, expected);
         }
         else
         {
             statement = _insert;
-            raw.sqlite3_bind_blob(statement.Statement, 3, change.Data);
+            raw.sqlite3_bind_blob(statement.Statement, 3, change.Data.WrittenSpan);
         }
 
         raw.sqlite3_bind_text16(statement.Statement, 1, change.StateName);
@@ -171,7 +184,7 @@ internal sealed class SqliteStateWriter : IDisposable
         return change.Data is null || raw.sqlite3_changes(_connection.Handle) == 1;
     }
 
-    private sealed record StateChange(string StateName, string GrainId, byte[]? Data, long? Expected)
+    private sealed record StateChange(string StateName, string GrainId, RentedBuffer? Data, long? Expected)
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -37,6 +37,34 @@ public sealed class SqliteGrainStorageTests : IDisposable
         Assert.Equal(7, read.State!.Total(Metric.FeatureTotalEvents));
     }
 
+    /// <summary>States are serialized into rented arrays that grow as they fill: one far larger
+    /// than the first array comes back whole, and a smaller write after it is not padded.</summary>
+    [Fact]
+    public async Task Write_LargeThenSmallState_EachReadsBackExactly()
+    {
+        var id = GrainId.Create("feature", "acme/search");
+        var large = new GrainState<CounterSet>(new CounterSet());
+        for (var hour = 0; hour < 20_000; hour++)
+        {
+            large.State!.Add(Metric.FeatureTotalEvents, hour, hour + 1);
+        }
+
+        using var storage = Open();
+        await storage.WriteStateAsync("feature", id, large);
+        var readLarge = new GrainState<CounterSet>();
+        await storage.ReadStateAsync("feature", id, readLarge);
+
+        var small = new GrainState<CounterSet>(new CounterSet()) { ETag = large.ETag };
+        small.State!.Add(Metric.FeatureTotalEvents, 3, 5);
+        await storage.WriteStateAsync("feature", id, small);
+        var readSmall = new GrainState<CounterSet>();
+        await storage.ReadStateAsync("feature", id, readSmall);
+
+        Assert.All(Enumerable.Range(0, 20_000), hour => Assert.Equal(hour + 1, readLarge.State!.Get(Metric.FeatureTotalEvents, hour)));
+        Assert.Equal(5, readSmall.State!.Get(Metric.FeatureTotalEvents, 3));
+        Assert.Equal(0, readSmall.State!.Get(Metric.FeatureTotalEvents, 19_999));
+    }
+
     [Fact]
     public async Task Write_StaleEtag_ThrowsAndKeepsNewerState()
     {

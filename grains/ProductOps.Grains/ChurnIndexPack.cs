@@ -1,0 +1,127 @@
+using ProductOps.Grains.Abstractions;
+
+namespace ProductOps.Grains;
+
+/// <summary>
+/// The stored form of an at-risk index shard: its users' lines packed into byte chunks, with the
+/// features they name in one table.
+/// </summary>
+/// <remarks>
+/// Stored as objects, a shard of a few thousand users was tens of thousands of references, and
+/// the Orleans serializer tracks every reference in a dictionary it builds anew per write: its
+/// arrays grew onto the large object heap every time a shard was written (every few seconds
+/// while users join), and large allocations trigger the full collections that stall the node
+/// for a second. Chunks stay under the large-object size for any line short of ~20 KB.
+/// </remarks>
+[GenerateSerializer, Alias("productops.churn-index-pack")]
+public sealed class ChurnIndexPack
+{
+    private const int ChunkBytes = 48 * 1024;
+
+    /// <summary>The features the lines name, by index.</summary>
+    [Id(0)] public string[] Features { get; set; } = [];
+
+    /// <summary>The lines, whole lines per chunk.</summary>
+    [Id(1)] public List<byte[]> Chunks { get; set; } = [];
+
+    public static ChurnIndexPack Pack(IEnumerable<ChurnIndexEntry> entries)
+    {
+        var features = new Dictionary<string, int>(StringComparer.Ordinal);
+        var chunks = new List<byte[]>();
+        using var buffer = new MemoryStream(ChunkBytes + (16 * 1024));
+        using var writer = new BinaryWriter(buffer);
+        foreach (var entry in entries)
+        {
+            Write(writer, entry, features);
+            if (buffer.Length >= ChunkBytes)
+            {
+                chunks.Add(buffer.ToArray());
+                buffer.SetLength(0);
+            }
+        }
+
+        if (buffer.Length > 0)
+        {
+            chunks.Add(buffer.ToArray());
+        }
+
+        var table = new string[features.Count];
+        foreach (var (name, index) in features)
+        {
+            table[index] = name;
+        }
+
+        return new ChurnIndexPack { Features = table, Chunks = chunks };
+    }
+
+    /// <summary>Adds every packed line to <paramref name="users"/>, by user id; lines share the
+    /// table's feature names.</summary>
+    public void UnpackInto(Dictionary<string, ChurnIndexEntry> users)
+    {
+        foreach (var chunk in Chunks)
+        {
+            using var reader = new BinaryReader(new MemoryStream(chunk, writable: false));
+            while (reader.BaseStream.Position < chunk.Length)
+            {
+                var entry = Read(reader);
+                users[entry.UserId] = entry;
+            }
+        }
+    }
+
+    private static void Write(BinaryWriter writer, ChurnIndexEntry entry, Dictionary<string, int> features)
+    {
+        writer.Write(entry.UserId);
+        writer.Write(entry.Risk is not null);
+        if (entry.Risk is { } risk)
+        {
+            writer.Write(risk.Probability);
+            writer.Write7BitEncodedInt(risk.ModelVersion);
+            writer.Write7BitEncodedInt64(risk.ScoredAtMs);
+            writer.Write7BitEncodedInt(risk.Reasons.Count);
+            foreach (var reason in risk.Reasons)
+            {
+                writer.Write(reason); // plain words with the user's values: rarely shared
+            }
+        }
+
+        writer.Write7BitEncodedInt(entry.Features.Count);
+        foreach (var feature in entry.Features)
+        {
+            if (!features.TryGetValue(feature, out var index))
+            {
+                index = features.Count;
+                features.Add(feature, index);
+            }
+
+            writer.Write7BitEncodedInt(index);
+        }
+    }
+
+    private ChurnIndexEntry Read(BinaryReader reader)
+    {
+        var userId = reader.ReadString();
+        ChurnRisk? risk = null;
+        if (reader.ReadBoolean())
+        {
+            var probability = reader.ReadSingle();
+            var modelVersion = reader.Read7BitEncodedInt();
+            var scoredAtMs = reader.Read7BitEncodedInt64();
+            var reasons = new string[reader.Read7BitEncodedInt()];
+            for (var i = 0; i < reasons.Length; i++)
+            {
+                reasons[i] = reader.ReadString();
+            }
+
+            risk = new ChurnRisk(probability, modelVersion, scoredAtMs, reasons);
+        }
+
+        var names = new string[reader.Read7BitEncodedInt()];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = Features[reader.Read7BitEncodedInt()];
+        }
+
+        return new ChurnIndexEntry(userId, risk, names);
+    }
+}
