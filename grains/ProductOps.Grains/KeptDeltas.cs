@@ -25,17 +25,17 @@ internal sealed class KeptDeltas
     private const int Tenant = -1; // a tenant counter's delta: an empty feature name
 
     // Bounded: each pool keeps at most PooledPerSize arrays of each size it serves (16, 32 and 64
-    // items), about 40 MB for the four if every slot were full. Arrays past that count, and the
+    // items), about 40 MB for the three if every slot were full. A pool may hand out a larger
+    // array than asked for (when the asked size has none left), so every array grows by its own
+    // length: two arrays grown together once drifted apart that way and one overflowed. Arrays past that count, and the
     // longer arrays of a busy user, are the collector's as before.
     private const int PooledLength = 64;
     private const int PooledPerSize = 8192;
-    private static readonly ArrayPool<long> SeqPool = ArrayPool<long>.Create(PooledLength, PooledPerSize);
-    private static readonly ArrayPool<int> EndPool = ArrayPool<int>.Create(PooledLength, PooledPerSize);
+    private static readonly ArrayPool<KeptEvent> EventPool = ArrayPool<KeptEvent>.Create(PooledLength, PooledPerSize);
     private static readonly ArrayPool<KeptDelta> DeltaPool = ArrayPool<KeptDelta>.Create(PooledLength, PooledPerSize);
     private static readonly ArrayPool<string> NamePool = ArrayPool<string>.Create(PooledLength, PooledPerSize);
 
-    private long[] _seqs = [];
-    private int[] _ends = []; // event i's deltas are _deltas[_ends[i - 1].._ends[i]] (from 0 for the first)
+    private KeptEvent[] _events = []; // event i's deltas are _deltas[_events[i - 1].End.._events[i].End] (from 0 for the first)
     private KeptDelta[] _deltas = [];
     private int _count;
 
@@ -47,13 +47,13 @@ internal sealed class KeptDeltas
     /// <summary>How many events' deltas are kept.</summary>
     public int Count => _count;
 
-    private int DeltaCount => _count == 0 ? 0 : _ends[_count - 1];
+    private int DeltaCount => _count == 0 ? 0 : _events[_count - 1].End;
 
     /// <summary>Keeps the deltas of the run's events after the last one kept; the others (events
     /// sent again) are kept already.</summary>
     public void AddNew(AppliedDeltas run)
     {
-        var last = _count == 0 ? long.MinValue : _seqs[_count - 1];
+        var last = _count == 0 ? long.MinValue : _events[_count - 1].Seq;
         for (var i = 0; i < run.Seqs.Length; i++)
         {
             if (run.Seqs[i] > last)
@@ -67,15 +67,15 @@ internal sealed class KeptDeltas
     /// <remarks>A new array: only a re-dispatch or a snapshot asks.</remarks>
     public bool TryFind(long seq, out CounterDelta[] deltas)
     {
-        var index = _seqs.AsSpan(0, _count).BinarySearch(seq);
+        var index = IndexOf(seq);
         if (index < 0)
         {
             deltas = [];
             return false;
         }
 
-        var start = index == 0 ? 0 : _ends[index - 1];
-        deltas = ToCounterDeltas(_deltas.AsSpan(start, _ends[index] - start));
+        var start = index == 0 ? 0 : _events[index - 1].End;
+        deltas = ToCounterDeltas(_deltas.AsSpan(start, _events[index].End - start));
         return true;
     }
 
@@ -83,7 +83,7 @@ internal sealed class KeptDeltas
     public void DropThrough(long checkpoint)
     {
         var dropped = 0;
-        while (dropped < _count && _seqs[dropped] <= checkpoint)
+        while (dropped < _count && _events[dropped].Seq <= checkpoint)
         {
             dropped++;
         }
@@ -93,14 +93,14 @@ internal sealed class KeptDeltas
             return;
         }
 
-        var droppedDeltas = _ends[dropped - 1];
+        var droppedDeltas = _events[dropped - 1].End;
         var keptDeltas = DeltaCount - droppedDeltas;
         var kept = _count - dropped;
-        _seqs.AsSpan(dropped, kept).CopyTo(_seqs);
         _deltas.AsSpan(droppedDeltas, keptDeltas).CopyTo(_deltas);
         for (var i = 0; i < kept; i++)
         {
-            _ends[i] = _ends[dropped + i] - droppedDeltas;
+            var moved = _events[dropped + i];
+            _events[i] = moved with { End = moved.End - droppedDeltas };
         }
 
         _count = kept;
@@ -111,8 +111,7 @@ internal sealed class KeptDeltas
     {
         if (_count == 0)
         {
-            GiveBack(SeqPool, ref _seqs);
-            GiveBack(EndPool, ref _ends);
+            GiveBack(EventPool, ref _events);
             GiveBack(DeltaPool, ref _deltas);
             _features.AsSpan(0, _featureCount).Clear(); // the pool holds no one's names
             GiveBack(NamePool, ref _features);
@@ -121,8 +120,17 @@ internal sealed class KeptDeltas
     }
 
     /// <summary>Everything kept as one run: the stored form.</summary>
-    public AppliedDeltas ToRun() =>
-        new(_seqs[.._count], _ends[.._count], ToCounterDeltas(_deltas.AsSpan(0, DeltaCount)));
+    public AppliedDeltas ToRun()
+    {
+        var seqs = new long[_count];
+        var ends = new int[_count];
+        for (var i = 0; i < _count; i++)
+        {
+            (seqs[i], ends[i]) = (_events[i].Seq, _events[i].End);
+        }
+
+        return new AppliedDeltas(seqs, ends, ToCounterDeltas(_deltas.AsSpan(0, DeltaCount)));
+    }
 
     public void Clear()
     {
@@ -133,10 +141,9 @@ internal sealed class KeptDeltas
     private void Add(long seq, ReadOnlySpan<CounterDelta> deltas)
     {
         var start = DeltaCount;
-        if (_count == _seqs.Length)
+        if (_count == _events.Length)
         {
-            Grow(SeqPool, ref _seqs, _count, _count + 1);
-            Grow(EndPool, ref _ends, _count, _count + 1);
+            Grow(EventPool, ref _events, _count, _count + 1);
         }
 
         if (start + deltas.Length > _deltas.Length)
@@ -151,8 +158,7 @@ internal sealed class KeptDeltas
                 FeatureIndex(delta.Feature), delta.Metric, delta.ExtraBuckets, delta.Bucket, delta.Amount);
         }
 
-        _seqs[_count] = seq;
-        _ends[_count] = start + deltas.Length;
+        _events[_count] = new KeptEvent(seq, start + deltas.Length);
         _count++;
     }
 
@@ -203,6 +209,28 @@ internal sealed class KeptDeltas
 
         return deltas;
     }
+
+    /// <summary>Index of the kept event with <paramref name="seq"/> (kept in seq order), or -1.</summary>
+    private int IndexOf(long seq)
+    {
+        var (low, high) = (0, _count - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            var found = _events[middle].Seq;
+            if (found == seq)
+            {
+                return middle;
+            }
+
+            (low, high) = found < seq ? (middle + 1, high) : (low, middle - 1);
+        }
+
+        return -1;
+    }
+
+    /// <summary>A kept event: its seq, and where its deltas end in the delta array.</summary>
+    internal readonly record struct KeptEvent(long Seq, int End);
 
     /// <summary>A <see cref="CounterDelta"/> with its feature as an index into the names (24 bytes
     /// against 32, and no reference).</summary>

@@ -130,4 +130,73 @@ public sealed class KeptDeltasTests
         Assert.Equal([NewHour], run.Deltas);
         Assert.False(next.TryFind(299, out _));
     }
+
+    /// <summary>Many users' kept deltas sharing the pools, on several threads at once, each
+    /// checked against a plain model after every step: re-sent runs, drops, trims, clears.</summary>
+    [Fact]
+    public void RandomOperations_ManyUsersOnSeveralThreads_EachMatchesItsModel() =>
+        Parallel.For(0, 4, thread =>
+        {
+            var random = new Random(thread);
+            var users = Enumerable.Range(0, 50).Select(_ => (Kept: new KeptDeltas(), Model: new SortedDictionary<long, CounterDelta[]>(), Next: new long[] { 1 })).ToArray();
+            for (var step = 0; step < 20_000; step++)
+            {
+                var (kept, model, next) = users[random.Next(users.Length)];
+                switch (random.Next(10))
+                {
+                    case < 6:
+                        var resent = model.Keys.Reverse().Take(random.Next(0, 3)).Reverse().ToList();
+                        var fresh = Enumerable.Range(0, random.Next(1, 40)).Select(_ => next[0]++).ToList();
+                        var seqs = resent.Concat(fresh).ToArray();
+                        var deltas = seqs.Select(seq => model.TryGetValue(seq, out var old) ? old : RandomDeltas(random, seq)).ToArray();
+                        kept.AddNew(new AppliedDeltas(seqs, [.. Ends(deltas)], [.. deltas.SelectMany(d => d)]));
+                        foreach (var (seq, d) in seqs.Zip(deltas))
+                        {
+                            model[seq] = d;
+                        }
+
+                        break;
+                    case < 8:
+                        var checkpoint = model.Count == 0 ? next[0] : model.Keys.ElementAt(random.Next(model.Count));
+                        kept.DropThrough(checkpoint);
+                        foreach (var seq in model.Keys.Where(k => k <= checkpoint).ToList())
+                        {
+                            model.Remove(seq);
+                        }
+
+                        kept.TrimWhenEmpty();
+                        break;
+                    case 8:
+                        kept.Clear();
+                        model.Clear();
+                        break;
+                    default:
+                        var run = kept.ToRun();
+                        Assert.Equal(model.Keys, run.Seqs);
+                        Assert.Equal(model.Values.SelectMany(d => d), run.Deltas);
+                        break;
+                }
+
+                Assert.Equal(model.Count, kept.Count);
+                foreach (var (seq, expected) in model.TakeLast(2))
+                {
+                    Assert.True(kept.TryFind(seq, out var found));
+                    Assert.Equal(expected, found);
+                }
+            }
+        });
+
+    private static CounterDelta[] RandomDeltas(Random random, long seq) =>
+        [.. Enumerable.Range(0, random.Next(0, 5)).Select(i => new CounterDelta(
+            random.Next(3) == 0 ? string.Empty : $"feature-{random.Next(70)}", Metric.FeatureHourUsers, (int)seq, i + 1))];
+
+    private static IEnumerable<int> Ends(CounterDelta[][] deltas)
+    {
+        var end = 0;
+        foreach (var d in deltas)
+        {
+            end += d.Length;
+            yield return end;
+        }
+    }
 }
