@@ -25,10 +25,10 @@ internal sealed class KeptDeltas
     private const int Tenant = -1; // a tenant counter's delta: an empty feature name
 
     // Bounded: each pool keeps at most PooledPerSize arrays of each size it serves (16, 32 and 64
-    // items), about 40 MB for the three if every slot were full. A pool may hand out a larger
+    // items), about 44 MB for the three if every slot were full. Arrays past that count, and the
+    // longer arrays of a busy user, are the collector's as before. A pool may hand out a larger
     // array than asked for (when the asked size has none left), so every array grows by its own
-    // length: two arrays grown together once drifted apart that way and one overflowed. Arrays past that count, and the
-    // longer arrays of a busy user, are the collector's as before.
+    // length: two arrays grown together once drifted apart that way, and one overflowed.
     private const int PooledLength = 64;
     private const int PooledPerSize = 8192;
     private static readonly ArrayPool<KeptEvent> EventPool = ArrayPool<KeptEvent>.Create(PooledLength, PooledPerSize);
