@@ -39,6 +39,7 @@ public sealed partial class UserGrain(
     private bool _rescoreDue;
     private bool _listedUnscored;
     private bool _saving;
+    private bool _discarded;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -66,6 +67,32 @@ public sealed partial class UserGrain(
     }
 
     public async Task<AppliedDeltas> Apply(UserApplyRequest request)
+    {
+        AppliedDeltas result;
+        try
+        {
+            result = ApplyInMemory(request);
+        }
+        catch (Exception e) when (e is not MissingDeltasException)
+        {
+            // Whatever failed, this activation may now hold events without their deltas, and the
+            // partition's rewind would ask it for them again and again: it leaves without saving,
+            // so the rewind meets an activation rebuilt from the snapshot and the log. (Missing
+            // deltas are found before anything changes: that call leaves the state as it was.)
+            _discarded = true;
+            DeactivateOnIdle();
+            throw;
+        }
+
+        if (_unsaved >= options.Value.UserSnapshotEvery)
+        {
+            await SaveAsync();
+        }
+
+        return result;
+    }
+
+    private AppliedDeltas ApplyInMemory(UserApplyRequest request)
     {
         var user = _state.State;
         // Deltas at or below the checkpoint will never be asked for again.
@@ -100,11 +127,6 @@ public sealed partial class UserGrain(
             ScheduleRescore();
         }
 
-        if (_unsaved >= options.Value.UserSnapshotEvery)
-        {
-            await SaveAsync();
-        }
-
         return result;
     }
 
@@ -126,6 +148,11 @@ public sealed partial class UserGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_discarded)
+        {
+            return; // its state may not match the log: nothing of it is scored or stored
+        }
+
         if (_rescoreDue)
         {
             await RescoreBeforeDeactivationAsync();
@@ -172,9 +199,9 @@ public sealed partial class UserGrain(
     public async Task RescoreIfDue()
     {
         DropCheckpointedDeltas();
-        if (!_rescoreDue)
+        if (!_rescoreDue || _discarded)
         {
-            return; // rescored meanwhile (on deactivation), or a call back for an earlier activation
+            return; // rescored meanwhile (on deactivation), a call back for an earlier activation, or leaving unsaved
         }
 
         try

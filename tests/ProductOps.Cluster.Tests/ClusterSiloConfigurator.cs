@@ -32,6 +32,11 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
             siloBuilder.AddIncomingGrainCallFilter<ExpiringCallsFilter>();
         }
 
+        if (siloBuilder.Configuration.GetValue<bool>(BrokenKeptDeltasFilter.Setting))
+        {
+            siloBuilder.AddIncomingGrainCallFilter<BrokenKeptDeltasFilter>();
+        }
+
         if (siloBuilder.Configuration.GetValue<bool>(FailingEventLog.Setting))
         {
             siloBuilder.Services.AddSingleton<SqliteEventLog>();

@@ -114,6 +114,44 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
             Assert.Equal(first.Of(0).ToArray(), resent.Of(0).ToArray()); // above the checkpoint: still kept
         });
 
+    /// <summary>A user whose Apply fails after applying its events (here its kept deltas are
+    /// broken, as the eleventh round's overflow broke them) must not answer the partition's
+    /// re-sends from that activation, which would find the events applied and their deltas
+    /// missing, for ever: it leaves without saving, and a re-send meets a rebuilt activation that
+    /// returns what a healthy user returns.</summary>
+    [Fact]
+    public Task Apply_FailedAfterApplying_AResendGetsTheDeltasOfAHealthyUser() =>
+        TestClusterFactory.WithClusterAsync(1, async (cluster, _) =>
+        {
+            UserApplyRequest Events(string userId) => new([Event(userId, 3), Event(userId, 5, day: 1)], Checkpoint: 0);
+            var healthy = await cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, "healthy")).Apply(Events("healthy"));
+            var user = cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, "broken"));
+
+            BrokenKeptDeltasFilter.BreakNextApply(user.GetGrainId());
+            await Assert.ThrowsAnyAsync<Exception>(() => user.Apply(Events("broken")));
+
+            // Like the partition, send again until answered: the failed activation may still take
+            // one call while it leaves (it answers that one with MissingDeltas).
+            AppliedDeltas? resent = null;
+            for (var attempt = 0; attempt < 5 && resent is null; attempt++)
+            {
+                try
+                {
+                    resent = await user.Apply(Events("broken"));
+                }
+                catch (MissingDeltasException)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
+            Assert.NotNull(resent);
+            Assert.Equal(healthy.Seqs, resent.Seqs);
+            Assert.Equal(healthy.Ends, resent.Ends);
+            Assert.Equal(healthy.Deltas, resent.Deltas);
+        },
+        new Dictionary<string, string?> { [BrokenKeptDeltasFilter.Setting] = "true" });
+
     /// <summary>Whether the user still answers a re-send of <paramref name="seq"/> from kept deltas.</summary>
     private static async Task<bool> AnswersAsync(IUserGrain user, string userId, long seq)
     {
