@@ -133,17 +133,10 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
             // Like the partition, send again until answered: the failed activation may still take
             // one call while it leaves (it answers that one with MissingDeltas).
             AppliedDeltas? resent = null;
-            for (var attempt = 0; attempt < 5 && resent is null; attempt++)
-            {
-                try
-                {
-                    resent = await user.Apply(Events("broken"));
-                }
-                catch (MissingDeltasException)
-                {
-                    await Task.Delay(100);
-                }
-            }
+            await Polling.Until(
+                async () => (resent = await TryApplyAsync(user, Events("broken"))) is not null,
+                TimeSpan.FromSeconds(10),
+                () => "every re-send still found the deltas missing");
 
             Assert.NotNull(resent);
             Assert.Equal(healthy.Seqs, resent.Seqs);
@@ -153,16 +146,19 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
         new Dictionary<string, string?> { [BrokenKeptDeltasFilter.Setting] = "true" });
 
     /// <summary>Whether the user still answers a re-send of <paramref name="seq"/> from kept deltas.</summary>
-    private static async Task<bool> AnswersAsync(IUserGrain user, string userId, long seq)
+    private static async Task<bool> AnswersAsync(IUserGrain user, string userId, long seq) =>
+        await TryApplyAsync(user, new UserApplyRequest([Event(userId, seq)], Checkpoint: 0)) is not null;
+
+    /// <summary>The user's answer, or null when it has no deltas kept for an event sent again.</summary>
+    private static async Task<AppliedDeltas?> TryApplyAsync(IUserGrain user, UserApplyRequest request)
     {
         try
         {
-            await user.Apply(new UserApplyRequest([Event(userId, seq)], Checkpoint: 0));
-            return true;
+            return await user.Apply(request);
         }
         catch (MissingDeltasException)
         {
-            return false;
+            return null;
         }
     }
 
