@@ -172,6 +172,10 @@ internal sealed class DispatchCycle
         private long _latestEventMs = long.MinValue;
         private long _oldestCommitMs = long.MaxValue;
 
+        // The sorted (metric, bucket) keys and amounts of Build, kept: a builder is reused every cycle.
+        private long[] _keys = [];
+        private double[] _amounts = [];
+
         public HashSet<string> Features { get; } = new(StringComparer.Ordinal);
 
         public void Clear()
@@ -199,16 +203,70 @@ internal sealed class DispatchCycle
 
         public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) Build(ReceiverKey receiver)
         {
-            var counters = new List<CounterDelta>(_sums.Count);
-            foreach (var (metric, bucket, amount) in _sums.Entries()) // sums that cancelled out are gone
-            {
-                counters.Add(new CounterDelta(receiver.Feature, metric, bucket, amount));
-            }
-
+            var counters = RunsOfSums(receiver.Feature);
             var info = receiver.IsTenant
                 ? new DispatchInfo([.. Features], _latestEventMs, _oldestCommitMs == long.MaxValue ? 0 : _oldestCommitMs)
                 : DispatchInfo.None;
             return (counters, info);
+        }
+
+        /// <summary>
+        /// The sums as runs: consecutive buckets of one metric with the same amount become one delta.
+        /// A new active day enters up to 30 rolling windows, and the sums hold one counter per window
+        /// end; sent as runs, the cycle's roll-up is a few deltas per window metric instead of ~37.
+        /// </summary>
+        private CounterDelta[] RunsOfSums(string feature)
+        {
+            var count = _sums.Count;
+            if (_keys.Length < count)
+            {
+                _keys = new long[Math.Max(count, _keys.Length * 2)];
+                _amounts = new double[_keys.Length];
+            }
+
+            var n = 0;
+            foreach (var (metric, bucket, amount) in _sums.Entries()) // sums that cancelled out are gone
+            {
+                _keys[n] = ((long)metric << 32) | (uint)bucket;
+                _amounts[n++] = amount;
+            }
+
+            Array.Sort(_keys, _amounts, 0, n);
+            var runs = new CounterDelta[CountRuns(n)];
+            for (int start = 0, r = 0; start < n; r++)
+            {
+                var end = RunEnd(start, n);
+                runs[r] = new CounterDelta(feature, (Metric)(_keys[start] >> 32), (int)_keys[start], _amounts[start], (ushort)(end - start));
+                start = end + 1;
+            }
+
+            return runs;
+        }
+
+        private int CountRuns(int n)
+        {
+            var runs = 0;
+            for (var start = 0; start < n; start = RunEnd(start, n) + 1)
+            {
+                runs++;
+            }
+
+            return runs;
+        }
+
+        /// <summary>The last index of the run that starts at <paramref name="start"/> in the sorted keys.</summary>
+        private int RunEnd(int start, int n)
+        {
+            var end = start;
+            while (end + 1 < n && end - start < ushort.MaxValue
+                && _keys[end + 1] >> 32 == _keys[start] >> 32 // same metric
+                && (long)(int)_keys[end + 1] == (long)(int)_keys[end] + 1 // the next bucket
+                && _amounts[end + 1] == _amounts[start])
+            {
+                end++;
+            }
+
+            return end;
         }
     }
 }
