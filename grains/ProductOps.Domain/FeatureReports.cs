@@ -17,18 +17,20 @@ public static class FeatureReports
     {
         var firstDay = TimeBuckets.DayOf(range.FromMs);
         var lastDay = TimeBuckets.DayOf(range.ToMs - 1);
-        var daily = new List<SeriesPoint>(lastDay - firstDay + 1);
-        for (var day = firstDay; day <= lastDay; day++)
+        var daily = new SeriesPoint[lastDay - firstDay + 1];
+        for (var i = 0; i < daily.Length; i++)
         {
-            daily.Add(Day(counters, day));
+            daily[i] = Day(counters, firstDay + i);
         }
 
-        var hourly = new List<SeriesPoint>();
+        var hourly = Array.Empty<SeriesPoint>();
         if (range.LengthMs <= TimeRange.MaxHourlyDays * TimeBuckets.MsPerDay)
         {
-            for (var hour = TimeBuckets.HourOf(range.FromMs); hour <= TimeBuckets.HourOf(range.ToMs - 1); hour++)
+            var firstHour = TimeBuckets.HourOf(range.FromMs);
+            hourly = new SeriesPoint[TimeBuckets.HourOf(range.ToMs - 1) - firstHour + 1];
+            for (var i = 0; i < hourly.Length; i++)
             {
-                hourly.Add(Hour(counters, hour));
+                hourly[i] = Hour(counters, firstHour + i);
             }
         }
 

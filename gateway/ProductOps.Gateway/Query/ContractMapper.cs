@@ -1,3 +1,4 @@
+using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
@@ -65,9 +66,19 @@ public static class ContractMapper
             FeedbackMean = summary.FeedbackMean,
             AsOf = Time(report.AsOfMs),
         };
-        view.Daily.AddRange(report.Daily.Select(ToContract));
-        view.Hourly.AddRange(report.Hourly.Select(ToContract));
+        AddPoints(view.Daily, report.Daily);
+        AddPoints(view.Hourly, report.Hourly);
         return view;
+    }
+
+    // Sized once: a 30-day report has 720 hourly points, which AddRange over a Select would grow into.
+    private static void AddPoints(RepeatedField<ContractSeriesPoint> into, IReadOnlyList<DomainSeriesPoint> points)
+    {
+        into.Capacity = points.Count;
+        for (var i = 0; i < points.Count; i++)
+        {
+            into.Add(ToContract(points[i]));
+        }
     }
 
     public static ContractFeatureSummary ToContract(DomainFeatureSummary summary) => new()
