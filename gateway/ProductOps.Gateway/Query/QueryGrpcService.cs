@@ -17,7 +17,8 @@ public sealed class QueryGrpcService(
     IOptions<IngestLimits> limits,
     IOptions<PipelineOptions> pipeline,
     TenantDirectory tenants,
-    ChurnIndexReader churnIndex)
+    ChurnIndexReader churnIndex,
+    TimeProvider time)
     : QueryService.QueryServiceBase
 {
     private const int DefaultRangeDays = 30;
@@ -30,8 +31,7 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         RequireId("user_id", request.UserId);
-        var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
-        var user = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).Get(now.NowMs);
+        var user = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).Get(await NowMsAsync(tenant));
         if (user.FirstSeenMs is null && user.Traits.Count == 0)
         {
             throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
@@ -79,12 +79,15 @@ public sealed class QueryGrpcService(
     public override async Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
-        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
-        var now = await tenantGrain.GetNow();
-        var range = RangeOf(request.From, request.To, now.NowMs);
-        var overview = await tenantGrain.GetOverview(range);
-        var freshness = await FreshnessAsync(overview.LastDispatchLagMs);
-        var churn = await ChurnSummaryAsync(tenant);
+        var range = RangeOf(request.From, request.To, await NowMsAsync(tenant));
+        // Three independent questions, asked at once: the answer waits for the slowest, not the sum.
+        var overviewCall = grains.GetGrain<ITenantGrain>(tenant).GetOverview(range);
+        var statusesCall = PartitionStatusesAsync();
+        var churnCall = ChurnSummaryAsync(tenant);
+        await Task.WhenAll(overviewCall, statusesCall, churnCall);
+        var overview = await overviewCall;
+        var freshness = FreshnessOf(await statusesCall, overview.LastDispatchLagMs);
+        var churn = await churnCall;
 
         var view = new OverviewView
         {
@@ -109,16 +112,16 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         RequireId("user_id", request.UserId);
-        var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
+        var nowMs = await NowMsAsync(tenant);
         var user = grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId));
-        if (await user.GetChurnRisk(now.NowMs) is { } risk)
+        if (await user.GetChurnRisk(nowMs) is { } risk)
         {
             return ContractMapper.ToContract(request.UserId, risk, tenants.SettingsOf(tenant).AlertThreshold);
         }
 
         // No score: the user has no events, or the tenant no model. Only now fetch the user's
         // whole snapshot to tell which (a cluster sends it over the wire).
-        if ((await user.Get(now.NowMs)).FirstSeenMs is null)
+        if ((await user.Get(nowMs)).FirstSeenMs is null)
         {
             throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
         }
@@ -206,12 +209,13 @@ public sealed class QueryGrpcService(
         };
     }
 
+    private Task<PartitionStatus[]> PartitionStatusesAsync() =>
+        Task.WhenAll(Enumerable.Range(0, pipeline.Value.Partitions).Select(p => grains.GetGrain<IPartitionGrain>(p).GetStatus()));
+
     /// <summary>How far behind the aggregates are, over all partitions of the cluster.</summary>
-    private async Task<Freshness> FreshnessAsync(long lastDispatchLagMs)
+    private Freshness FreshnessOf(PartitionStatus[] statuses, long lastDispatchLagMs)
     {
-        var statuses = await Task.WhenAll(Enumerable.Range(0, pipeline.Value.Partitions)
-            .Select(p => grains.GetGrain<IPartitionGrain>(p).GetStatus()));
-        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var oldest = statuses.Where(s => s.OldestPendingCommittedAtMs > 0).Select(s => s.OldestPendingCommittedAtMs).DefaultIfEmpty(nowMs).Min();
         return new Freshness
         {
@@ -235,6 +239,14 @@ public sealed class QueryGrpcService(
         var ordered = ascending ? summaries.OrderBy(key) : summaries.OrderByDescending(key);
         return ordered.ThenBy(s => s.Feature, StringComparer.Ordinal);
     }
+
+    /// <summary>The tenant's now, for queries that need nothing else from its grain. A wall-clock
+    /// tenant's is this process's clock, as its grain would read it: one grain call fewer, and no
+    /// wait behind the tenant's hot activation. An event clock's now only the tenant grain knows.</summary>
+    private async ValueTask<long> NowMsAsync(string tenant) =>
+        tenants.SettingsOf(tenant).Clock == TenantClock.Wall
+            ? time.GetUtcNow().ToUnixTimeMilliseconds()
+            : (await grains.GetGrain<ITenantGrain>(tenant).GetNow()).NowMs;
 
     private static TimeRange RangeOf(Timestamp? from, Timestamp? to, long nowMs)
     {
