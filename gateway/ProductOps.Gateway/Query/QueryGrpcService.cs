@@ -31,7 +31,8 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         RequireId("user_id", request.UserId);
-        var user = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).Get(await NowMsAsync(tenant));
+        var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
+        var user = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).Get(now.NowMs);
         if (user.FirstSeenMs is null && user.Traits.Count == 0)
         {
             throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
@@ -79,11 +80,12 @@ public sealed class QueryGrpcService(
     public override async Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
-        var range = RangeOf(request.From, request.To, await NowMsAsync(tenant));
-        // Three independent questions, asked at once: the answer waits for the slowest, not the sum.
-        var overviewCall = grains.GetGrain<ITenantGrain>(tenant).GetOverview(range);
+        // The partitions (for freshness) and the churn index do not depend on the tenant's
+        // answers: asked first, they run while the tenant grain answers its two questions.
         var statusesCall = PartitionStatusesAsync();
         var churnCall = ChurnSummaryAsync(tenant);
+        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
+        var overviewCall = OverviewAsync(tenantGrain, request);
         await Task.WhenAll(overviewCall, statusesCall, churnCall);
         var overview = await overviewCall;
         var freshness = FreshnessOf(await statusesCall, overview.LastDispatchLagMs);
@@ -112,7 +114,7 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         RequireId("user_id", request.UserId);
-        var nowMs = await NowMsAsync(tenant);
+        var nowMs = (await grains.GetGrain<ITenantGrain>(tenant).GetNow()).NowMs;
         var user = grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId));
         if (await user.GetChurnRisk(nowMs) is { } risk)
         {
@@ -240,13 +242,11 @@ public sealed class QueryGrpcService(
         return ordered.ThenBy(s => s.Feature, StringComparer.Ordinal);
     }
 
-    /// <summary>The tenant's now, for queries that need nothing else from its grain. A wall-clock
-    /// tenant's is this process's clock, as its grain would read it: one grain call fewer, and no
-    /// wait behind the tenant's hot activation. An event clock's now only the tenant grain knows.</summary>
-    private async ValueTask<long> NowMsAsync(string tenant) =>
-        tenants.SettingsOf(tenant).Clock == TenantClock.Wall
-            ? time.GetUtcNow().ToUnixTimeMilliseconds()
-            : (await grains.GetGrain<ITenantGrain>(tenant).GetNow()).NowMs;
+    private static async Task<TenantOverview> OverviewAsync(ITenantGrain tenantGrain, GetOverviewRequest request)
+    {
+        var now = await tenantGrain.GetNow();
+        return await tenantGrain.GetOverview(RangeOf(request.From, request.To, now.NowMs));
+    }
 
     private static TimeRange RangeOf(Timestamp? from, Timestamp? to, long nowMs)
     {
