@@ -13,6 +13,7 @@ internal sealed class DispatchCycle
     private readonly IReadOnlyList<UserShare> _shares;
     private readonly BuilderPool _pool;
     private readonly Dictionary<ReceiverKey, RollUpBuilder> _rollUps;
+    private readonly Dictionary<ReceiverKey, (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info)> _built;
 
     /// <summary>Rolls up the cycle with the partition's <paramref name="pool"/> of builders, reused
     /// cycle after cycle: growing a fresh counter table per receiver per cycle was an eighth of what
@@ -24,6 +25,9 @@ internal sealed class DispatchCycle
         FromSeq = events[0].Seq - 1;
         UpToSeq = events[^1].Seq;
         _rollUps = Build(afterSeq: FromSeq, only: null, pool);
+        // Built here, so that the sort into runs also runs wherever the cycle is made: off the
+        // partition's turn.
+        _built = _rollUps.ToDictionary(r => r.Key, r => r.Value.Build(r.Key));
     }
 
     public long FromSeq { get; }
@@ -33,7 +37,7 @@ internal sealed class DispatchCycle
     public IEnumerable<ReceiverKey> Receivers => _rollUps.Keys;
 
     /// <summary>The receiver's rolled-up counters for the whole cycle.</summary>
-    public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) RollUp(ReceiverKey receiver) => _rollUps[receiver].Build(receiver);
+    public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) RollUp(ReceiverKey receiver) => _built[receiver];
 
     /// <summary>The receiver's rolled-up counters for events with seq above <paramref name="afterSeq"/>.</summary>
     public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) RollUp(ReceiverKey receiver, long afterSeq) =>
@@ -227,7 +231,7 @@ internal sealed class DispatchCycle
             var n = 0;
             foreach (var (metric, bucket, amount) in _sums.Entries()) // sums that cancelled out are gone
             {
-                _keys[n] = ((long)metric << 32) | (uint)bucket;
+                _keys[n] = Key(metric, bucket);
                 _amounts[n++] = amount;
             }
 
@@ -236,12 +240,17 @@ internal sealed class DispatchCycle
             for (int start = 0, r = 0; start < n; r++)
             {
                 var end = RunEnd(start, n);
-                runs[r] = new CounterDelta(feature, (Metric)(_keys[start] >> 32), (int)_keys[start], _amounts[start], (ushort)(end - start));
+                runs[r] = new CounterDelta(feature, (Metric)(_keys[start] >> 32), BucketOf(_keys[start]), _amounts[start], (ushort)(end - start));
                 start = end + 1;
             }
 
             return runs;
         }
+
+        // The bucket's sign bit flipped, so that keys sort in the buckets' numeric order.
+        private static long Key(Metric metric, int bucket) => ((long)metric << 32) | (uint)(bucket ^ int.MinValue);
+
+        private static int BucketOf(long key) => (int)key ^ int.MinValue;
 
         private int CountRuns(int n)
         {
@@ -260,7 +269,7 @@ internal sealed class DispatchCycle
             var end = start;
             while (end + 1 < n && end - start < ushort.MaxValue
                 && _keys[end + 1] >> 32 == _keys[start] >> 32 // same metric
-                && (long)(int)_keys[end + 1] == (long)(int)_keys[end] + 1 // the next bucket
+                && _keys[end + 1] == _keys[end] + 1 // the next bucket
                 && _amounts[end + 1] == _amounts[start])
             {
                 end++;

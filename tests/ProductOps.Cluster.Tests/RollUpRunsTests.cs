@@ -37,6 +37,23 @@ public sealed class RollUpRunsTests
     }
 
     [Fact]
+    public void Build_ARunLongerThanOneDeltaHolds_IsSplitAtTheLengthLimit()
+    {
+        var builder = new DispatchCycle.RollUpBuilder();
+        builder.Add(new("search", Metric.FeatureHourUsers, -35_000, 1, 34_999));
+        builder.Add(new("search", Metric.FeatureHourUsers, 0, 1, 34_999));
+
+        var runs = builder.Build(Search).Counters;
+
+        Assert.Equal(
+            [
+                new("search", Metric.FeatureHourUsers, -35_000, 1, ushort.MaxValue),
+                new("search", Metric.FeatureHourUsers, -35_000 + 65_536, 1, 70_000 - 65_536 - 1),
+            ],
+            runs);
+    }
+
+    [Fact]
     public void Build_RandomDeltas_RunsAddUpToTheSums_AndNoTwoRunsCouldBeOne()
     {
         var random = new Random(1234);
@@ -68,6 +85,7 @@ public sealed class RollUpRunsTests
                 var (previous, next) = (runs[i - 1], runs[i]);
                 var adjacent = previous.Metric == next.Metric && previous.LastBucket + 1 == next.Bucket;
                 Assert.False(adjacent && previous.Amount == next.Amount, $"runs {i - 1} and {i} could be one");
+                Assert.True(previous.Metric < next.Metric || previous.LastBucket < next.Bucket, $"runs {i - 1} and {i} out of order");
             }
         }
     }
