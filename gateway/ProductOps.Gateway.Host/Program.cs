@@ -1,5 +1,6 @@
 using ProductOps.Gateway;
 using ProductOps.Gateway.Host;
+using ProductOps.Grains.Abstractions.Tenancy;
 
 // The gateway as its own process: stateless, an Orleans client of the silo cluster.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -10,6 +11,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 
 builder.AddProductOpsClusterClient();
 builder.Services.AddProductOpsGateway();
+builder.Services.AddTenantSettingsRefresher(); // admin changes reach this process as they reach silos
 
 var app = builder.Build();
 app.MapProductOpsGateway();

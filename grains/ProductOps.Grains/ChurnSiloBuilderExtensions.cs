@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ProductOps.Churn;
+using ProductOps.Grains.Abstractions.Tenancy;
 using ProductOps.Storage;
 
 namespace ProductOps.Grains;
@@ -38,14 +39,13 @@ public static class ChurnSiloBuilderExtensions
 
         services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section)
             .Validate(o => o.LogPageSize > 0, "ProductOps:Churn:Training:LogPageSize must be positive")
-            .Validate(o => o.ScheduleCheckInterval > TimeSpan.Zero && o.SettingsRefreshInterval > TimeSpan.Zero,
-                "ProductOps:Churn:Training:ScheduleCheckInterval and SettingsRefreshInterval must be positive")
+            .Validate(o => o.ScheduleCheckInterval > TimeSpan.Zero, "ProductOps:Churn:Training:ScheduleCheckInterval must be positive")
             .Validate(o => o.Trainer.NumberOfTrees > 0 && o.Trainer.ValidationShare is > 0 and < 1,
                 "ProductOps:Churn:Training:Trainer needs NumberOfTrees > 0 and ValidationShare in (0, 1)")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TrainingJobRunner>();
-        services.AddHostedService<TenantSettingsRefresher>();
+        services.AddTenantSettingsRefresher();
         services.AddHostedService<TrainingScheduler>();
         return silo;
     }

@@ -20,10 +20,6 @@ public sealed class TrainingOptions
     /// <summary>How often each silo checks whether a tenant's scheduled training is due.</summary>
     public TimeSpan ScheduleCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How often each silo re-reads tenants' settings: the longest an admin change takes
-    /// to reach every silo.</summary>
-    public TimeSpan SettingsRefreshInterval { get; set; } = TimeSpan.FromSeconds(3);
-
     /// <summary>A running job keeps its grain active at most this long.</summary>
     public TimeSpan MaxJobDuration { get; set; } = TimeSpan.FromHours(6);
 }

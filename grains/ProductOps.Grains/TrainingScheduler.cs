@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProductOps.Grains.Abstractions;
 using ProductOps.Grains.Abstractions.Tenancy;
 using ProductOps.Grains.Abstractions.Training;
 

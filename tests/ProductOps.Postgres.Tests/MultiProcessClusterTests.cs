@@ -10,6 +10,7 @@ using Orleans.Configuration;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
+using ProductOps.Grains.Abstractions.Tenancy;
 using ProductOps.Storage.Postgres;
 using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
@@ -35,7 +36,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         int.TryParse(System.Environment.GetEnvironmentVariable("PRODUCTOPS_MP_EVENTS"), CultureInfo.InvariantCulture, out var n) ? n : 200_000;
 
     [Fact]
-    public async Task Stream_KillNineJoinAndGracefulStopMidStream_AcksDurableAndAggregatesMatchOracle()
+    public async Task Stream_KillNineJoinAndGracefulStopMidStream_AcksDurableAggregatesMatchOracleAndSettingsReachTheGateway()
     {
         await using var db = await TestDatabase.CreateAsync("procs");
         await new PostgresMigrator(db.DataSource).MigrateAsync();
@@ -150,6 +151,15 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             Assert.True(expected.SetEquals(log.Select(e => (e.UserId, e.EventId)))); // nothing acked missing, nothing twice
             await driver.AssertMatchesOracleAsync(log, log.Max(e => e.TimestampMs));
 
+            // An admin change reaches the stand-alone gateway without a restart, as it reaches silos.
+            await grains.GetGrain<ITenantSettingsGrain>(EventStreamGenerator.Tenant).Update(new TenantSettingsUpdate(AlertThreshold: 0.9));
+            var query = new QueryService.QueryServiceClient(channel);
+            var queryHeaders = new Metadata { { "x-api-key", Key } };
+            await Polling.Until(
+                async () => (await query.GetOverviewAsync(new GetOverviewRequest(), queryHeaders)).Churn.AlertThreshold == 0.9,
+                Patience,
+                () => "the gateway still applies the alert threshold it started with");
+
             var password = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString).Password!;
             foreach (var node in nodes)
             {
@@ -188,6 +198,8 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__ChurnEvents__1"] = EventStreamGenerator.OtherChurnEvent,
         [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Key"] = Key,
         [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Scopes__0"] = "ingest",
+        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Scopes__1"] = "read",
+        ["ProductOps__Churn__Training__SettingsRefreshInterval"] = "00:00:01",
     };
 
     private static async Task<IHost> ObserverAsync(string connectionString)

@@ -1,7 +1,8 @@
 namespace ProductOps.Grains.Abstractions.Tenancy;
 
-/// <summary>One tenant's settings overrides, persisted (key: tenant id). Silos copy them into
-/// their <see cref="TenantDirectory"/> within seconds of a change.</summary>
+/// <summary>One tenant's settings overrides, persisted (key: tenant id). Silos and stand-alone
+/// gateways copy them into their <see cref="TenantDirectory"/> within seconds of a change
+/// (<see cref="TenantSettingsRefresher"/>).</summary>
 public interface ITenantSettingsGrain : IGrainWithStringKey
 {
     /// <summary>The stored overrides of the configured defaults (all null when none).</summary>

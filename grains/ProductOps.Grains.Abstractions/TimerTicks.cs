@@ -1,7 +1,7 @@
-namespace ProductOps.Grains;
+namespace ProductOps.Grains.Abstractions;
 
 /// <summary>The next tick of a background service's timer, false once the service stops.</summary>
-internal static class TimerTicks
+public static class TimerTicks
 {
     public static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ProductOps.Grains.Abstractions.Tenancy;
+
+/// <summary>How often a process re-reads the tenants' stored settings overrides.</summary>
+public sealed class TenantSettingsRefreshOptions
+{
+    /// <summary>Kept under the training section, where it has always been configured.</summary>
+    public const string Section = "ProductOps:Churn:Training";
+
+    public TimeSpan SettingsRefreshInterval { get; set; } = TimeSpan.FromSeconds(3);
+}
+
+/// <summary>
+/// Copies every configured tenant's stored settings overrides into this process's
+/// <see cref="TenantDirectory"/>, at start and then every SettingsRefreshInterval, so an admin
+/// change reaches every silo and every stand-alone gateway within seconds, without a restart.
+/// It needs only grain calls, so an Orleans client (the gateway host) runs it as a silo does.
+/// </summary>
+public sealed partial class TenantSettingsRefresher(
+    IGrainFactory grains, TenantDirectory tenants, IOptions<TenantSettingsRefreshOptions> options, ILogger<TenantSettingsRefresher> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SettingsRefreshInterval);
+        do
+        {
+            foreach (var tenant in tenants.Tenants)
+            {
+                try
+                {
+                    var overrides = await grains.GetGrain<ITenantSettingsGrain>(tenant).GetOverrides();
+                    if (tenants.Apply(tenant, overrides))
+                    {
+                        LogSettingsChanged(logger, tenant);
+                    }
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogRefreshFailed(logger, e, tenant); // the next round tries again; a failure must not stop the host
+                }
+            }
+        }
+        while (await TimerTicks.WaitAsync(timer, stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant}: settings changed")]
+    private static partial void LogSettingsChanged(ILogger logger, string tenant);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {Tenant}: settings refresh failed; retrying")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception, string tenant);
+}
+
+public static class TenantSettingsRefresherServiceCollectionExtensions
+{
+    /// <summary>Runs a <see cref="TenantSettingsRefresher"/> in this process: once per process (a
+    /// silo, or a stand-alone gateway; an all-in-one node's gateway shares its silo's).</summary>
+    public static IServiceCollection AddTenantSettingsRefresher(this IServiceCollection services)
+    {
+        services.AddOptions<TenantSettingsRefreshOptions>().BindConfiguration(TenantSettingsRefreshOptions.Section)
+            .Validate(o => o.SettingsRefreshInterval > TimeSpan.Zero, $"{TenantSettingsRefreshOptions.Section}:SettingsRefreshInterval must be positive")
+            .ValidateOnStart();
+        services.AddHostedService<TenantSettingsRefresher>();
+        return services;
+    }
+}
