@@ -6,7 +6,8 @@ namespace ProductOps.Grains.Abstractions;
 /// partition. State is persisted lazily, when a partition checkpoints (<see cref="Flush"/>).</summary>
 public interface IAggregateGrain : IGrainWithStringKey
 {
-    Task<ReceiveOutcome> Receive(AggregateDelta delta);
+    /// <summary>A <see cref="ValueTask{TResult}"/>: a delta applied at once answers without a task.</summary>
+    ValueTask<ReceiveOutcome> Receive(AggregateDelta delta);
 
     /// <summary>Persists the state; returns the watermark for <paramref name="partition"/> that the
     /// stored state holds. Interleaves with every call, so flushes arriving while a write runs share

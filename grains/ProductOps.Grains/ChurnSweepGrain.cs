@@ -96,7 +96,7 @@ public sealed partial class ChurnSweepGrain(
     {
         try
         {
-            await GrainReferences.Get<IUserGrain>(GrainFactory, GrainKeys.For(Tenant, userId)).Rescore(nowMs);
+            await GrainReferences.Get<IUserGrain>(GrainFactory, Tenant, userId).Rescore(nowMs);
             return true;
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)

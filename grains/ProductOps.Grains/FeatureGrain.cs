@@ -13,7 +13,7 @@ public sealed class FeatureGrain(
 
     private string Feature => GrainKeys.Split(this.GetPrimaryKeyString()).Subject;
 
-    public Task<ReceiveOutcome> Receive(AggregateDelta delta) =>
+    public ValueTask<ReceiveOutcome> Receive(AggregateDelta delta) =>
         _persist.ChangeAsync((Grain: this, Delta: delta), static call => call.Grain.Apply(call.Delta));
 
     private ReceiveOutcome Apply(AggregateDelta delta)

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace ProductOps.Grains;
 
 /// <summary>
@@ -11,6 +13,19 @@ internal static class GrainReferences
     public static TGrain Get<TGrain>(IGrainFactory factory, string key)
         where TGrain : IGrainWithStringKey =>
         Get<TGrain>(factory, GrainId.Create(Types<TGrain>.Of(factory).Grain, key));
+
+    /// <summary>By the key <see cref="Abstractions.GrainKeys.For"/> makes of <paramref name="tenant"/> and
+    /// <paramref name="subject"/>, encoded straight into the id's bytes: the dispatch names hundreds
+    /// of users a cycle, and the key string was made only to be encoded.</summary>
+    public static TGrain Get<TGrain>(IGrainFactory factory, string tenant, string subject)
+        where TGrain : IGrainWithStringKey
+    {
+        var key = new byte[Encoding.UTF8.GetByteCount(tenant) + 1 + Encoding.UTF8.GetByteCount(subject)];
+        var split = Encoding.UTF8.GetBytes(tenant, key);
+        key[split] = (byte)'/';
+        Encoding.UTF8.GetBytes(subject, key.AsSpan(split + 1));
+        return Get<TGrain>(factory, GrainId.Create(Types<TGrain>.Of(factory).Grain, new IdSpan(key)));
+    }
 
     /// <summary>By the grain's id, which an activation holds already: no key string to build.</summary>
     public static TGrain Get<TGrain>(IGrainFactory factory, GrainId id)

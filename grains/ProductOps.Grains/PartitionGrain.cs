@@ -33,6 +33,7 @@ public sealed partial class PartitionGrain(
     private const int GatherEvents = 512;
     private readonly AsyncSignal _work = new();
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
+    private readonly Dictionary<ReceiverKey, IAggregateGrain> _receivers = [];
     private readonly HashSet<ReceiverKey> _fedSinceCheckpoint = [];
     private readonly List<(long Target, TaskCompletionSource Done)> _drainWaiters = [];
     private readonly DispatchCycle.BuilderPool _rollUpBuilders = new();
@@ -291,25 +292,14 @@ public sealed partial class PartitionGrain(
 
         // The cycle's pure computations (grouping, roll-up) run off the grain's turn, so appends
         // to this partition keep being committed and acked meanwhile.
-        var shares = await Task.Run(() => UserShare.Split(events));
-        // Bounded fan-out: a burst of users never seen before would otherwise start thousands of
-        // activations (each reading its log rows) at once and time them out.
-        var limit = options.Value.MaxConcurrentUserCalls;
-        for (var start = 0; start < shares.Count; start += limit)
-        {
-            var calls = new Task[Math.Min(limit, shares.Count - start)];
-            for (var k = 0; k < calls.Length; k++)
-            {
-                calls[k] = ApplyAsync(shares[start + k]);
-            }
-
-            await Task.WhenAll(calls);
-        }
+        var grains = GrainFactory; // Orleans hands it out on the grain's turn only
+        var shares = await Task.Run(() => UserShare.Split(events, (tenant, user) => GrainReferences.Get<IUserGrain>(grains, tenant, user)));
+        await ApplyAsync(shares);
 
         var cycle = await Task.Run(() => new DispatchCycle(events, shares, _rollUpBuilders));
-        var outcomes = await Task.WhenAll(cycle.Receivers.Select(receiver => SendAsync(cycle, receiver)));
+        var held = await SendAllAsync(cycle);
         cycle.Release();
-        if (outcomes.Contains(ReceiveStatus.Gap))
+        if (!held)
         {
             LogReceiverLost(logger, _partition, Checkpoint);
             Rewind();
@@ -320,32 +310,79 @@ public sealed partial class PartitionGrain(
         _committed.RemoveAll(e => e.Seq <= _dispatched);
     }
 
-    private async Task ApplyAsync(UserShare share)
+    /// <summary>Every user's Apply, in bounded fan-out: a burst of users never seen before would
+    /// otherwise start thousands of activations (each reading its log rows) at once and time them out.</summary>
+    private async Task ApplyAsync(List<UserShare> shares)
     {
-        var grain = GrainReferences.Get<IUserGrain>(GrainFactory, GrainKeys.For(share.Tenant, share.UserId));
-        share.Deltas = await grain.Apply(new UserApplyRequest(share.Events, Checkpoint));
+        var limit = options.Value.MaxConcurrentUserCalls;
+        var calls = new ValueTask<AppliedDeltas>[Math.Min(limit, shares.Count)];
+        for (var start = 0; start < shares.Count; start += limit)
+        {
+            var count = Math.Min(limit, shares.Count - start);
+            for (var k = 0; k < count; k++)
+            {
+                var share = shares[start + k];
+#pragma warning disable CA2012 // awaited once each, by CallsInTurn
+                calls[k] = share.Grain.Apply(new UserApplyRequest(share.Events, Checkpoint));
+#pragma warning restore CA2012
+            }
+
+            var first = start;
+            await CallsInTurn.AwaitEachAsync(calls, count, (k, deltas) => shares[first + k].Deltas = deltas);
+        }
     }
 
-    private async Task<ReceiveStatus> SendAsync(DispatchCycle cycle, ReceiverKey receiver)
+    /// <summary>Sends every receiver its roll-up; false when one has lost state and the partition
+    /// must rewind.</summary>
+    private async Task<bool> SendAllAsync(DispatchCycle cycle)
     {
-        var grain = Receiver(receiver);
-        var (counters, info) = cycle.RollUp(receiver);
-        var required = _lastSent.GetValueOrDefault(receiver, -1);
-        var outcome = await grain.Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info));
-        if (outcome.Status == ReceiveStatus.Partial)
+        var receivers = cycle.Receivers.ToArray();
+        var sends = new ValueTask<ReceiveOutcome>[receivers.Length];
+        for (var i = 0; i < receivers.Length; i++)
+        {
+            var (counters, info) = cycle.RollUp(receivers[i]);
+            var required = _lastSent.GetValueOrDefault(receivers[i], -1);
+#pragma warning disable CA2012 // awaited once each, by CallsInTurn
+            sends[i] = Receiver(receivers[i]).Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info));
+#pragma warning restore CA2012
+        }
+
+        var partial = new List<(ReceiverKey Receiver, long Watermark)>();
+        var lost = false;
+        await CallsInTurn.AwaitEachAsync(sends, sends.Length, (i, outcome) =>
+        {
+            if (outcome.Status == ReceiveStatus.Partial)
+            {
+                partial.Add((receivers[i], outcome.Watermark));
+            }
+            else
+            {
+                lost |= !Sent(receivers[i], cycle, outcome.Status);
+            }
+        });
+
+        foreach (var (receiver, watermark) in partial)
         {
             // It persisted part of this range before a restart: send it exactly the rest.
-            (counters, info) = cycle.RollUp(receiver, outcome.Watermark);
-            outcome = await grain.Receive(new AggregateDelta(_partition, -1, outcome.Watermark, cycle.UpToSeq, counters, info));
+            var (counters, info) = cycle.RollUp(receiver, watermark);
+            var outcome = await Receiver(receiver).Receive(new AggregateDelta(_partition, -1, watermark, cycle.UpToSeq, counters, info));
+            lost |= !Sent(receiver, cycle, outcome.Status);
         }
 
-        if (outcome.Status != ReceiveStatus.Gap)
+        return !lost;
+    }
+
+    /// <summary>Records what the receiver now holds; false for a gap (it lost state).</summary>
+    private bool Sent(ReceiverKey receiver, DispatchCycle cycle, ReceiveStatus status)
+    {
+        if (status == ReceiveStatus.Gap)
         {
-            _lastSent[receiver] = cycle.UpToSeq;
-            _fedSinceCheckpoint.Add(receiver);
+            return false;
         }
 
-        return outcome.Status;
+        _lastSent[receiver] = cycle.UpToSeq;
+        _fedSinceCheckpoint.Add(receiver);
+        return true;
     }
 
     /// <summary>The next events to dispatch: from memory when they follow on, else from the log.</summary>
@@ -385,6 +422,7 @@ public sealed partial class PartitionGrain(
         await StoreCheckpointAsync(_dispatched);
         _fedSinceCheckpoint.Clear();
         _lastSent.Clear();
+        _receivers.Clear();
         ReleaseDrainWaiters();
     }
 
@@ -448,9 +486,19 @@ public sealed partial class PartitionGrain(
         _lastSent.Clear();
     }
 
-    private IAggregateGrain Receiver(ReceiverKey key) => key.IsTenant
-        ? GrainReferences.Get<ITenantGrain>(GrainFactory, key.Tenant)
-        : GrainReferences.Get<IFeatureGrain>(GrainFactory, GrainKeys.For(key.Tenant, key.Feature));
+    /// <summary>Kept from cycle to cycle until the next checkpoint, as <see cref="_lastSent"/> is:
+    /// a cycle sends to the same receivers as the last, and a reference costs a key and an id.</summary>
+    private IAggregateGrain Receiver(ReceiverKey key)
+    {
+        if (!_receivers.TryGetValue(key, out var grain))
+        {
+            _receivers.Add(key, grain = key.IsTenant
+                ? GrainReferences.Get<ITenantGrain>(GrainFactory, key.Tenant)
+                : GrainReferences.Get<IFeatureGrain>(GrainFactory, key.Tenant, key.Feature));
+        }
+
+        return grain;
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: commit of {Count} events failed; nothing was acknowledged")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int partition, int count);

@@ -27,8 +27,8 @@ internal sealed class SharedWrite(Func<Task> write)
 
     /// <summary>Runs <paramref name="change"/> at once, or once no write runs; either way in one turn
     /// with no write out.</summary>
-    public Task<T> ChangeAsync<TArg, T>(TArg arg, Func<TArg, T> change) =>
-        Writing ? ChangeAfterWritesAsync(arg, change) : Task.FromResult(change(arg));
+    public ValueTask<T> ChangeAsync<TArg, T>(TArg arg, Func<TArg, T> change) =>
+        Writing ? ChangeAfterWritesAsync(arg, change) : new ValueTask<T>(change(arg));
 
     public Task RunAsync()
     {
@@ -45,7 +45,7 @@ internal sealed class SharedWrite(Func<Task> write)
         return _running = WriteAsync(_changes);
     }
 
-    private async Task<T> ChangeAfterWritesAsync<TArg, T>(TArg arg, Func<TArg, T> change)
+    private async ValueTask<T> ChangeAfterWritesAsync<TArg, T>(TArg arg, Func<TArg, T> change)
     {
         // Looped: a flush may start the next write between one write's end and this continuation.
         // A failed write is its askers' to report; the change only needs it over.

@@ -28,7 +28,7 @@ public sealed class TenantGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ReceiveOutcome> Receive(AggregateDelta delta) =>
+    public ValueTask<ReceiveOutcome> Receive(AggregateDelta delta) =>
         _persist.ChangeAsync((Grain: this, Delta: delta), static call => call.Grain.Apply(call.Delta));
 
     private ReceiveOutcome Apply(AggregateDelta delta)
@@ -75,7 +75,7 @@ public sealed class TenantGrain(
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Features.Order(StringComparer.Ordinal)]);
 
     public Task RecordIngestion(IngestionCounts counts) =>
-        _persist.ChangeAsync((Grain: this, Counts: counts), static call => call.Grain.AddIngestion(call.Counts));
+        _persist.ChangeAsync((Grain: this, Counts: counts), static call => call.Grain.AddIngestion(call.Counts)).AsTask();
 
     private bool AddIngestion(IngestionCounts counts)
     {

@@ -66,7 +66,7 @@ public sealed partial class UserGrain(
         ScheduleRescore();
     }
 
-    public async Task<AppliedDeltas> Apply(UserApplyRequest request)
+    public ValueTask<AppliedDeltas> Apply(UserApplyRequest request)
     {
         AppliedDeltas result;
         try
@@ -84,11 +84,12 @@ public sealed partial class UserGrain(
             throw;
         }
 
-        if (_unsaved >= options.Value.UserSnapshotEvery)
-        {
-            await SaveAsync();
-        }
+        return _unsaved >= options.Value.UserSnapshotEvery ? SaveThenAnswer(result) : new ValueTask<AppliedDeltas>(result);
+    }
 
+    private async ValueTask<AppliedDeltas> SaveThenAnswer(AppliedDeltas result)
+    {
+        await SaveAsync();
         return result;
     }
 

@@ -4,11 +4,14 @@ using ProductOps.Grains.Abstractions;
 namespace ProductOps.Grains;
 
 /// <summary>One user's events of a dispatch cycle, in seq order, and the deltas its grain returned for them.</summary>
-internal sealed class UserShare(string tenant, string userId)
+internal sealed class UserShare(string tenant, string userId, IUserGrain grain)
 {
     public string Tenant { get; } = tenant;
 
     public string UserId { get; } = userId;
+
+    /// <summary>Its grain's reference, made with the share: off the partition's turn.</summary>
+    public IUserGrain Grain { get; } = grain;
 
     public List<LoggedEvent> Events { get; } = [];
 
@@ -16,7 +19,7 @@ internal sealed class UserShare(string tenant, string userId)
     public AppliedDeltas? Deltas { get; set; }
 
     /// <summary>The cycle's events split by user, users in order of first appearance.</summary>
-    public static List<UserShare> Split(IReadOnlyList<LoggedEvent> events)
+    public static List<UserShare> Split(IReadOnlyList<LoggedEvent> events, Func<string, string, IUserGrain> grainOf)
     {
         // Sized for the usual cycle, where most events are of different users.
         var byUser = new Dictionary<(string Tenant, string User), UserShare>(events.Count);
@@ -26,7 +29,7 @@ internal sealed class UserShare(string tenant, string userId)
             var e = events[i].Event;
             if (!byUser.TryGetValue((e.Tenant, e.UserId), out var share))
             {
-                byUser.Add((e.Tenant, e.UserId), share = new UserShare(e.Tenant, e.UserId));
+                byUser.Add((e.Tenant, e.UserId), share = new UserShare(e.Tenant, e.UserId, grainOf(e.Tenant, e.UserId)));
                 shares.Add(share);
             }
 

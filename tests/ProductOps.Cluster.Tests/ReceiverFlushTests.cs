@@ -29,7 +29,7 @@ public sealed class ReceiverFlushTests
                 // A read sent after the delta is served after it has started (calls from one client
                 // arrive in order, and both may start while the flush awaits): it must still see
                 // the state being written.
-                var receive = feature.Receive(Delta(from: 10, upTo: 20));
+                var receive = feature.Receive(Delta(from: 10, upTo: 20)).AsTask();
                 var duringWrite = await feature.GetCounters();
                 Assert.True(duringWrite.Get(Metric.FeatureHourEvents, 7) == 1, "a delta was applied while the state was being written");
                 Assert.False(receive.IsCompleted);

@@ -87,7 +87,7 @@ public sealed class SharedWriteTests
             // write ends, another asker starts the next write (with something new to store).
             var second = first.ContinueWith(
                 _ => { write.Changed(); return write.RunAsync(); }, TaskContinuationOptions.ExecuteSynchronously).Unwrap();
-            var change = write.ChangeAsync(1, n => state += n);
+            var change = write.ChangeAsync(1, n => state += n).AsTask();
             Assert.False(change.IsCompleted);
 
             store.Release();

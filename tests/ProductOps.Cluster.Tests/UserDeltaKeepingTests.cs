@@ -89,7 +89,7 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
         await user.Apply(new UserApplyRequest([Event("dropped", 2), Event("dropped", 4)], Checkpoint: 0));
         await user.Apply(new UserApplyRequest([Event("dropped", 6)], Checkpoint: 4)); // drops 2 and 4
 
-        await Assert.ThrowsAsync<MissingDeltasException>(() => user.Apply(new UserApplyRequest([Event("dropped", 4)], Checkpoint: 0)));
+        await Assert.ThrowsAsync<MissingDeltasException>(async () => await user.Apply(new UserApplyRequest([Event("dropped", 4)], Checkpoint: 0)));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
             var user = cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, "broken"));
 
             BrokenKeptDeltasFilter.BreakNextApply(user.GetGrainId());
-            await Assert.ThrowsAnyAsync<Exception>(() => user.Apply(Events("broken")));
+            await Assert.ThrowsAnyAsync<Exception>(async () => await user.Apply(Events("broken")));
 
             // Like the partition, send again until answered: the failed activation may still take
             // one call while it leaves (it answers that one with MissingDeltas).

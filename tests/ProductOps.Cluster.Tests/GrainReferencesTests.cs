@@ -1,0 +1,28 @@
+using ProductOps.Grains;
+using ProductOps.Grains.Abstractions;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>The dispatch's references, built from a tenant and a subject without the key string,
+/// name the very grains the gateway's <c>GetGrain(GrainKeys.For(...))</c> does.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class GrainReferencesTests(ClusterFixture fixture)
+{
+    [Theory]
+    [InlineData("acme", "user-1")]
+    [InlineData("acme", "")]
+    [InlineData("t", "a/b/c")] // a subject may hold slashes: only the first one splits the key
+    [InlineData("ünïcødé", "用户-✓")]
+    [InlineData("acme", "lone-\ud800-surrogate")] // encoded as U+FFFD either way
+    public void TenantAndSubject_NameTheGrainOfTheJoinedKey(string tenant, string subject)
+    {
+        var grains = fixture.Cluster.Client;
+
+        var user = GrainReferences.Get<IUserGrain>(grains, tenant, subject);
+        var feature = GrainReferences.Get<IFeatureGrain>(grains, tenant, subject);
+
+        Assert.Equal(grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, subject)).GetGrainId(), user.GetGrainId());
+        Assert.Equal(grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, subject)).GetGrainId(), feature.GetGrainId());
+        Assert.Equal((tenant, subject.Replace("\ud800", "\ufffd", StringComparison.Ordinal)), GrainKeys.Split(user.GetPrimaryKeyString()));
+    }
+}
