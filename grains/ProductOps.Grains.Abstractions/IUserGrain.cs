@@ -11,8 +11,8 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Applies events of the user's partition, in seq order, and returns the counter deltas
     /// each caused, in request order. Events at or below the grain's watermark are not applied
     /// again: their deltas are returned as first computed, so a re-dispatch yields the same answer.
-    /// A <see cref="ValueTask{TResult}"/>: the partition awaits its calls as they are, with no task
-    /// made per call, and an Apply without a snapshot to write answers without one either.</summary>
+    /// A <see cref="ValueTask{TResult}"/>, so that an Apply with no snapshot to write completes
+    /// without allocating a task.</summary>
     ValueTask<AppliedDeltas> Apply(UserApplyRequest request);
 
     /// <summary>The user's analytics at the tenant clock's now.</summary>

@@ -292,9 +292,9 @@ public sealed partial class PartitionGrain(
 
         // The cycle's pure computations (grouping, roll-up) run off the grain's turn, so appends
         // to this partition keep being committed and acked meanwhile.
-        var grains = GrainFactory; // Orleans hands it out on the grain's turn only
-        var shares = await Task.Run(() => UserShare.Split(events, (tenant, user) => GrainReferences.Get<IUserGrain>(grains, tenant, user)));
-        await ApplyAsync(shares);
+        var factory = GrainFactory; // Orleans hands it out on the grain's turn only
+        var shares = await Task.Run(() => UserShare.Split(events, (tenant, user) => GrainReferences.Get<IUserGrain>(factory, tenant, user)));
+        await ApplyAllAsync(shares);
 
         var cycle = await Task.Run(() => new DispatchCycle(events, shares, _rollUpBuilders));
         var held = await SendAllAsync(cycle);
@@ -312,23 +312,16 @@ public sealed partial class PartitionGrain(
 
     /// <summary>Every user's Apply, in bounded fan-out: a burst of users never seen before would
     /// otherwise start thousands of activations (each reading its log rows) at once and time them out.</summary>
-    private async Task ApplyAsync(List<UserShare> shares)
+    private async Task ApplyAllAsync(List<UserShare> shares)
     {
         var limit = options.Value.MaxConcurrentUserCalls;
-        var calls = new ValueTask<AppliedDeltas>[Math.Min(limit, shares.Count)];
         for (var start = 0; start < shares.Count; start += limit)
         {
-            var count = Math.Min(limit, shares.Count - start);
-            for (var k = 0; k < count; k++)
-            {
-                var share = shares[start + k];
-#pragma warning disable CA2012 // awaited once each, by CallsInTurn
-                calls[k] = share.Grain.Apply(new UserApplyRequest(share.Events, Checkpoint));
-#pragma warning restore CA2012
-            }
-
             var first = start;
-            await CallsInTurn.AwaitEachAsync(calls, count, (k, deltas) => shares[first + k].Deltas = deltas);
+            await CallsInTurn.SendAndAwaitAsync(
+                Math.Min(limit, shares.Count - first),
+                k => shares[first + k].Grain.Apply(new UserApplyRequest(shares[first + k].Events, Checkpoint)),
+                (k, deltas) => shares[first + k].Deltas = deltas);
         }
     }
 
@@ -337,43 +330,47 @@ public sealed partial class PartitionGrain(
     private async Task<bool> SendAllAsync(DispatchCycle cycle)
     {
         var receivers = cycle.Receivers.ToArray();
-        var sends = new ValueTask<ReceiveOutcome>[receivers.Length];
-        for (var i = 0; i < receivers.Length; i++)
-        {
-            var (counters, info) = cycle.RollUp(receivers[i]);
-            var required = _lastSent.GetValueOrDefault(receivers[i], -1);
-#pragma warning disable CA2012 // awaited once each, by CallsInTurn
-            sends[i] = Receiver(receivers[i]).Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info));
-#pragma warning restore CA2012
-        }
-
         var partial = new List<(ReceiverKey Receiver, long Watermark)>();
         var lost = false;
-        await CallsInTurn.AwaitEachAsync(sends, sends.Length, (i, outcome) =>
-        {
-            if (outcome.Status == ReceiveStatus.Partial)
+        await CallsInTurn.SendAndAwaitAsync(
+            receivers.Length,
+            i =>
             {
-                partial.Add((receivers[i], outcome.Watermark));
-            }
-            else
+                var (counters, info) = cycle.RollUp(receivers[i]);
+                var required = _lastSent.GetValueOrDefault(receivers[i], -1);
+                return Receiver(receivers[i]).Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info));
+            },
+            (i, outcome) =>
             {
-                lost |= !Sent(receivers[i], cycle, outcome.Status);
-            }
-        });
+                if (outcome.Status == ReceiveStatus.Partial)
+                {
+                    partial.Add((receivers[i], outcome.Watermark));
+                }
+                else
+                {
+                    lost |= !TryRecordSent(receivers[i], cycle, outcome.Status);
+                }
+            });
 
-        foreach (var (receiver, watermark) in partial)
+        if (lost || partial.Count == 0)
         {
-            // It persisted part of this range before a restart: send it exactly the rest.
-            var (counters, info) = cycle.RollUp(receiver, watermark);
-            var outcome = await Receiver(receiver).Receive(new AggregateDelta(_partition, -1, watermark, cycle.UpToSeq, counters, info));
-            lost |= !Sent(receiver, cycle, outcome.Status);
+            return !lost; // a rewind re-sends everything anyway
         }
 
+        // These persisted part of the range before a restart: send each exactly the rest.
+        await CallsInTurn.SendAndAwaitAsync(
+            partial.Count,
+            i =>
+            {
+                var (counters, info) = cycle.RollUp(partial[i].Receiver, partial[i].Watermark);
+                return Receiver(partial[i].Receiver).Receive(new AggregateDelta(_partition, -1, partial[i].Watermark, cycle.UpToSeq, counters, info));
+            },
+            (i, outcome) => lost |= !TryRecordSent(partial[i].Receiver, cycle, outcome.Status));
         return !lost;
     }
 
-    /// <summary>Records what the receiver now holds; false for a gap (it lost state).</summary>
-    private bool Sent(ReceiverKey receiver, DispatchCycle cycle, ReceiveStatus status)
+    /// <summary>Records that the receiver now holds the cycle; false for a gap (it lost state).</summary>
+    private bool TryRecordSent(ReceiverKey receiver, DispatchCycle cycle, ReceiveStatus status)
     {
         if (status == ReceiveStatus.Gap)
         {
@@ -486,8 +483,9 @@ public sealed partial class PartitionGrain(
         _lastSent.Clear();
     }
 
-    /// <summary>Kept from cycle to cycle until the next checkpoint, as <see cref="_lastSent"/> is:
-    /// a cycle sends to the same receivers as the last, and a reference costs a key and an id.</summary>
+    /// <summary>Kept from cycle to cycle, since a cycle sends to much the same receivers as the last
+    /// and a reference costs a key and an id; cleared at each checkpoint, so it holds only the
+    /// receivers fed since. (A reference names a grain, not an activation: it never goes stale.)</summary>
     private IAggregateGrain Receiver(ReceiverKey key)
     {
         if (!_receivers.TryGetValue(key, out var grain))
