@@ -4,11 +4,9 @@ using ProductOps.Grains.Abstractions;
 namespace ProductOps.Grains;
 
 /// <summary>One user's events of a dispatch cycle, in seq order, and the deltas its grain returned for them.</summary>
-internal sealed class UserShare(string tenant, string userId, IUserGrain grain)
+internal sealed class UserShare(string tenant, IUserGrain grain)
 {
     public string Tenant { get; } = tenant;
-
-    public string UserId { get; } = userId;
 
     /// <summary>Its grain's reference, made with the share: off the partition's turn.</summary>
     public IUserGrain Grain { get; } = grain;
@@ -29,7 +27,7 @@ internal sealed class UserShare(string tenant, string userId, IUserGrain grain)
             var e = events[i].Event;
             if (!byUser.TryGetValue((e.Tenant, e.UserId), out var share))
             {
-                byUser.Add((e.Tenant, e.UserId), share = new UserShare(e.Tenant, e.UserId, grainOf(e.Tenant, e.UserId)));
+                byUser.Add((e.Tenant, e.UserId), share = new UserShare(e.Tenant, grainOf(e.Tenant, e.UserId)));
                 shares.Add(share);
             }
 
