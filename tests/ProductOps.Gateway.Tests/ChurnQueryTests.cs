@@ -83,6 +83,19 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
         Assert.NotEmpty(risk.Reasons);
     }
 
+    /// <summary>An event-clock tenant's "now" is its latest event time, which only its grain knows:
+    /// GetUser asks it, and answers as of the same time as GetOverview.</summary>
+    [Fact]
+    public async Task GetUser_EventClockTenant_AsOfIsTheTenantsLatestEvent()
+    {
+        var overview = await fixture.Query.GetOverviewAsync(new GetOverviewRequest(), ChurnNodeFixture.Read);
+
+        var view = await fixture.Query.GetUserAsync(new GetUserRequest { UserId = fixture.KnownUsers.First() }, ChurnNodeFixture.Read);
+
+        Assert.Equal(overview.AsOf, view.AsOf);
+        Assert.True(overview.AsOf.ToDateTimeOffset() < DateTimeOffset.UtcNow.AddDays(-1), "the simulated history ends before today");
+    }
+
     [Fact]
     public async Task GetChurnRisk_UnknownUser_NotFound()
     {

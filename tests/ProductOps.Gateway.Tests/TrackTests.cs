@@ -111,6 +111,23 @@ public sealed class TrackTests(SiloFixture node)
         Assert.Equal((false, true), (second.Accepted, second.Duplicate));
     }
 
+    /// <summary>A wall-clock tenant's "now" is read by the gateway (no call to the tenant grain): it
+    /// is still the clock's time at the query.</summary>
+    [Fact]
+    public async Task GetUser_WallClockTenant_AsOfIsTheTimeOfTheQuery()
+    {
+        var user = Prefix("wall-now");
+        await node.Ingest.TrackAsync(new TrackRequest { Events = { Event(user, "e1", "page_view", DateTimeOffset.UtcNow.AddMinutes(-5)) } }, DemoTenant.Ingest);
+        await Eventually(async () => await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read), DefaultTimeout);
+
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var view = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        Assert.InRange(AcceptedEvents.Ms(view.AsOf), before, after);
+        Assert.Equal(Lifecycle.New, view.Lifecycle);
+    }
+
     [Fact]
     public async Task GetUser_UnknownUser_NotFound()
     {

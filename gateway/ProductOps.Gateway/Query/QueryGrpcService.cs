@@ -31,8 +31,7 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         RequireId("user_id", request.UserId);
-        var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
-        var user = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).Get(now.NowMs);
+        var user = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).Get(await NowMsAsync(tenant));
         if (user.FirstSeenMs is null && user.Traits.Count == 0)
         {
             throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
@@ -81,11 +80,11 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         // The partitions (for freshness) and the churn index do not depend on the tenant's
-        // answers: asked first, they run while the tenant grain answers its two questions.
+        // answer: asked first, they run while the tenant grain answers (after its clock, for an
+        // event-clock tenant).
         var statusesCall = PartitionStatusesAsync();
         var churnCall = ChurnSummaryAsync(tenant);
-        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
-        var overviewCall = OverviewAsync(tenantGrain, request);
+        var overviewCall = OverviewAsync(tenant, request);
         await Task.WhenAll(overviewCall, statusesCall, churnCall);
         var overview = await overviewCall;
         var freshness = FreshnessOf(await statusesCall, overview.LastDispatchLagMs);
@@ -114,7 +113,7 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         RequireId("user_id", request.UserId);
-        var nowMs = (await grains.GetGrain<ITenantGrain>(tenant).GetNow()).NowMs;
+        var nowMs = await NowMsAsync(tenant);
         var user = grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId));
         if (await user.GetChurnRisk(nowMs) is { } risk)
         {
@@ -211,6 +210,15 @@ public sealed class QueryGrpcService(
         };
     }
 
+    /// <summary>The tenant clock's now, for a query that needs nothing else of the tenant grain. A
+    /// wall-clock tenant's is read here, so the query makes one grain call instead of two in turn;
+    /// an event-clock tenant's is its latest event time, which only its grain knows. (A switch of
+    /// clock reaches this gateway with its next settings refresh.)</summary>
+    private async ValueTask<long> NowMsAsync(string tenant) =>
+        tenants.SettingsOf(tenant).Clock == TenantClock.Wall
+            ? time.GetUtcNow().ToUnixTimeMilliseconds()
+            : (await grains.GetGrain<ITenantGrain>(tenant).GetNow()).NowMs;
+
     private Task<PartitionStatus[]> PartitionStatusesAsync() =>
         Task.WhenAll(Enumerable.Range(0, pipeline.Value.Partitions).Select(p => grains.GetGrain<IPartitionGrain>(p).GetStatus()));
 
@@ -242,11 +250,8 @@ public sealed class QueryGrpcService(
         return ordered.ThenBy(s => s.Feature, StringComparer.Ordinal);
     }
 
-    private static async Task<TenantOverview> OverviewAsync(ITenantGrain tenantGrain, GetOverviewRequest request)
-    {
-        var now = await tenantGrain.GetNow();
-        return await tenantGrain.GetOverview(RangeOf(request.From, request.To, now.NowMs));
-    }
+    private async Task<TenantOverview> OverviewAsync(string tenant, GetOverviewRequest request) =>
+        await grains.GetGrain<ITenantGrain>(tenant).GetOverview(RangeOf(request.From, request.To, await NowMsAsync(tenant)));
 
     private static TimeRange RangeOf(Timestamp? from, Timestamp? to, long nowMs)
     {
