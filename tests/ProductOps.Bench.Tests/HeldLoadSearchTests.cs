@@ -67,7 +67,7 @@ public sealed class HeldLoadSearchTests
     public void Holds_RejectionsLagOrAnErrorMissEvenWithALowP99()
     {
         var search = new HeldLoadSearch(Bound, probes: 0);
-        var fast = new LatencySummary(100, 2, 10, 12);
+        var fast = new LatencySummary(100, 1, 2, 10, 12);
 
         Assert.True(search.Holds(Result(10_000, acked: 100_000, fast)));
         Assert.False(search.Holds(Result(10_000, acked: 100_000, fast) with { Rejected = 1 }), "rejected events");
@@ -107,7 +107,7 @@ public sealed class HeldLoadSearchTests
         public List<double> Offered { get; } = [];
 
         public LoadResult Step(double rate) =>
-            Result(rate, (long)(rate * 10), new LatencySummary(100, 5, rate <= holdsUpTo ? 10 : 80, 90));
+            Result(rate, (long)(rate * 10), new LatencySummary(100, 1, 5, rate <= holdsUpTo ? 10 : 80, 90));
 
         public Task<LoadResult> Probe(double rate)
         {

@@ -6,7 +6,8 @@ using ProductOps.Contracts.V1;
 namespace ProductOps.Bench;
 
 /// <summary>Queries sent in turn at a fixed total rate, open loop, each latency counted from when
-/// the query was due (at most 512 outstanding; beyond, counted as skipped).</summary>
+/// the query was due, or from when it was sent if that was earlier (at most 512 outstanding;
+/// beyond, counted as skipped).</summary>
 internal sealed class QueryLoad(IReadOnlyList<QueryKind> kinds, int queryRate, int seed)
 {
     private const int MaxOutstanding = 512;
@@ -82,19 +83,19 @@ internal sealed class QueryLoad(IReadOnlyList<QueryKind> kinds, int queryRate, i
 
             draw = (draw ^ (draw >> 31)) * 0xBF58476D1CE4E5B9UL + (ulong)k;
             var kind = (int)(k % kinds.Count);
-            outstanding.Add(TimeAsync(due, _latencies[kind], kinds[kind].Send, draw, token));
+            outstanding.Add(TimeAsync(OpenLoop.LatencyStart(due), _latencies[kind], kinds[kind].Send, draw, token));
         }
 
         await Task.WhenAll(outstanding);
     }
 
-    private async Task TimeAsync(long due, LatencyRecorder recorder, Func<ulong, CancellationToken, Task> send, ulong draw,
+    private async Task TimeAsync(long start, LatencyRecorder recorder, Func<ulong, CancellationToken, Task> send, ulong draw,
         CancellationToken token)
     {
         try
         {
             await send(draw, token);
-            recorder.Add(LatencyRecorder.MsSince(due));
+            recorder.Add(LatencyRecorder.MsSince(start));
         }
         catch (RpcException)
         {

@@ -73,6 +73,7 @@ internal sealed class StreamLoadDriver(BenchConnection connection, int streams, 
                     }
 
                     await window.WaitAsync(cancellationToken);
+                    sentAt = OpenLoop.LatencyStart(sentAt);
                 }
                 else
                 {
