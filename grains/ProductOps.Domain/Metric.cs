@@ -19,6 +19,11 @@ public enum Metric : byte
     FeatureTotalFeedbackCount = 12,
     FeatureTotalFeedbackSum = 13,
 
+    // How the 7- and 30-day windows are kept (see CounterSet): at each day, how much the window
+    // ending that day differs from the one ending the day before. Never read directly.
+    FeatureDayUsers7Change = 14,
+    FeatureDayUsers30Change = 15,
+
     // Tenant counters.
     TenantDayEvents = 20,
     TenantDayUsers = 21,
@@ -27,4 +32,6 @@ public enum Metric : byte
     TenantDayNewUsers = 24,
     TenantTotalUsers = 25,
     TenantTotalEvents = 26,
+    TenantDayUsers7Change = 27,
+    TenantDayUsers30Change = 28,
 }

@@ -10,7 +10,7 @@ public sealed class RollUpRunsTests
     private static readonly ReceiverKey Search = new("demo", "search");
 
     [Fact]
-    public void Build_NewActiveDaysOfSeveralUsers_SendsEachWindowAsAFewRuns()
+    public void Build_NewActiveDaysOfSeveralUsers_SendsEachWindowAsItsChanges()
     {
         var builder = new DispatchCycle.RollUpBuilder();
         const int Today = 20_400;
@@ -26,12 +26,16 @@ public sealed class RollUpRunsTests
 
         var runs = builder.Build(Search).Counters;
 
+        // Each window is its changes: +3 at today, -3 after its last end; the fourth user's +1
+        // two days before the others' -3 (the windows ending today + 28 and + 29 count all four).
         Assert.Equal(
             [
                 new("search", Metric.FeatureDayUsers, Today, 3),
-                new("search", Metric.FeatureDayUsers7, Today, 3, 6),
-                new("search", Metric.FeatureDayUsers30, Today, 3, 27),
-                new("search", Metric.FeatureDayUsers30, Today + 28, 4, 1),
+                new("search", Metric.FeatureDayUsers7Change, Today, 3),
+                new("search", Metric.FeatureDayUsers7Change, Today + 7, -3),
+                new("search", Metric.FeatureDayUsers30Change, Today, 3),
+                new("search", Metric.FeatureDayUsers30Change, Today + 28, 1),
+                new("search", Metric.FeatureDayUsers30Change, Today + 30, -4),
             ],
             runs);
     }

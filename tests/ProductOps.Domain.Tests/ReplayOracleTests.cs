@@ -63,7 +63,8 @@ public sealed class ReplayOracleTests
             Assert.Equal(2, counters.Get(day30, Day + 29));
             Assert.Equal(1, counters.Get(day30, Day + 31));
             Assert.Equal(0, counters.Get(day30, Day + 32));
-            Assert.Equal(32, counters.Entries().Count(e => e.Metric == day30));
+            Assert.Equal(0, counters.Get(day30, Day + 1_000));
+            Assert.Equal(4, counters.Entries().Count(e => e.Metric == CounterSet.ChangeMetricOf(day30))); // +1, +1, -1, -1
         }
     }
 
