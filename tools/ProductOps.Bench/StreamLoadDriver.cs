@@ -9,8 +9,8 @@ namespace ProductOps.Bench;
 /// <remarks>
 /// Closed loop (no rate): a stream sends whenever its window has room; this finds saturation.
 /// Open loop (a rate): batch k is due at start + k * batchInterval whatever happened before, and
-/// its latency counts from when it was due, so a stalled server is charged for the batches it kept
-/// waiting (no coordinated omission).
+/// its latency counts from when it was due (or was sent, if earlier: <see cref="OpenLoop"/>), so a
+/// stalled server is charged for the batches it kept waiting (no coordinated omission).
 /// </remarks>
 internal sealed class StreamLoadDriver(BenchConnection connection, int streams, int inFlight, NodeProcesses node)
 {
