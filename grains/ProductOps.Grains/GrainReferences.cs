@@ -22,7 +22,7 @@ internal static class GrainReferences
     {
         var key = new byte[Encoding.UTF8.GetByteCount(tenant) + 1 + Encoding.UTF8.GetByteCount(subject)];
         var split = Encoding.UTF8.GetBytes(tenant, key);
-        key[split] = (byte)'/';
+        key[split] = (byte)Abstractions.GrainKeys.Separator[0];
         Encoding.UTF8.GetBytes(subject, key.AsSpan(split + 1));
         return Get<TGrain>(factory, GrainId.Create(Types<TGrain>.Of(factory).Grain, new IdSpan(key)));
     }
