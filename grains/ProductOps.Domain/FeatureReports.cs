@@ -3,17 +3,18 @@ namespace ProductOps.Domain;
 /// <summary>Builds feature views from a feature's counters.</summary>
 public static class FeatureReports
 {
-    public static FeatureSummary Summary(string feature, CounterSet counters, ActiveUsers active, int today) => new(
+    public static FeatureSummary Summary(string feature, CounterSet counters, ActiveUsers tenant, int today) =>
+        Totals(feature, counters, today).Against(tenant);
+
+    public static FeatureTotals Totals(string feature, CounterSet counters, int today) => new(
         feature,
         (long)counters.Total(Metric.FeatureTotalAdopters),
         (long)counters.Total(Metric.FeatureTotalEvents),
-        Ratio(counters.Get(Metric.FeatureDayUsers, today), active.Day1),
-        Ratio(counters.Get(Metric.FeatureDayUsers7, today), active.Day7),
-        Ratio(counters.Get(Metric.FeatureDayUsers30, today), active.Day30),
+        ActiveUsers.OfFeature(counters, today),
         (long)counters.Total(Metric.FeatureTotalFeedbackCount),
         counters.Total(Metric.FeatureTotalFeedbackSum));
 
-    public static FeatureReport Report(string feature, CounterSet counters, TimeRange range, ActiveUsers active, long asOfMs)
+    public static FeatureReport Report(string feature, CounterSet counters, TimeRange range, long asOfMs)
     {
         var firstDay = TimeBuckets.DayOf(range.FromMs);
         var lastDay = TimeBuckets.DayOf(range.ToMs - 1);
@@ -34,7 +35,7 @@ public static class FeatureReports
             }
         }
 
-        return new FeatureReport(Summary(feature, counters, active, TimeBuckets.DayOf(asOfMs)), daily, hourly, asOfMs);
+        return new FeatureReport(Totals(feature, counters, TimeBuckets.DayOf(asOfMs)), daily, hourly, asOfMs);
     }
 
     private static SeriesPoint Hour(CounterSet counters, int hour) => new(
@@ -66,6 +67,4 @@ public static class FeatureReports
             (long)counters.Get(Metric.FeatureDayFeedbackCount, day),
             counters.Get(Metric.FeatureDayFeedbackSum, day));
     }
-
-    private static double Ratio(double part, long whole) => whole == 0 ? 0 : part / whole;
 }

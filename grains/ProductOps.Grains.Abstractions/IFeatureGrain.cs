@@ -7,8 +7,10 @@ namespace ProductOps.Grains.Abstractions;
 /// interleave rather than wait behind a state write.</summary>
 public interface IFeatureGrain : IAggregateGrain
 {
+    /// <summary>The feature's series over the range and its totals as of a time; the adoption
+    /// ratios need the tenant's active users, which the caller asks the tenant for meanwhile.</summary>
     [AlwaysInterleave]
-    Task<FeatureReport> GetReport(TimeRange range, ActiveUsers active, long asOfMs);
+    Task<FeatureReport> GetReport(TimeRange range, long asOfMs);
 
     [AlwaysInterleave]
     Task<FeatureSummary> GetSummary(ActiveUsers active, long asOfMs);

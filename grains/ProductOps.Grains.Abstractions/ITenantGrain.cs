@@ -4,12 +4,17 @@ using ProductOps.Domain;
 namespace ProductOps.Grains.Abstractions;
 
 /// <summary>One tenant's live aggregates (key: tenant id). Reads change nothing, so they interleave:
-/// every query asks the tenant for its clock, and must not wait behind a state write.</summary>
+/// queries ask the tenant for its clock or its active users, and must not wait behind a state write.</summary>
 public interface ITenantGrain : IAggregateGrain
 {
     /// <summary>The tenant clock's now and the active users at that day.</summary>
     [AlwaysInterleave]
     Task<TenantNow> GetNow();
+
+    /// <summary>The active users at the day of <paramref name="asOfMs"/>: for a query that knows
+    /// its "now" already (a wall-clock tenant's).</summary>
+    [AlwaysInterleave]
+    Task<ActiveUsers> GetActiveUsers(long asOfMs);
 
     [AlwaysInterleave]
     Task<TenantOverview> GetOverview(TimeRange range);

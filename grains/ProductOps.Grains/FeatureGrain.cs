@@ -34,8 +34,8 @@ public sealed class FeatureGrain(
         return state.State.Ledger.WatermarkOf(partition);
     }
 
-    public Task<FeatureReport> GetReport(TimeRange range, ActiveUsers active, long asOfMs) =>
-        Task.FromResult(FeatureReports.Report(Feature, state.State.Counters, range, active, asOfMs));
+    public Task<FeatureReport> GetReport(TimeRange range, long asOfMs) =>
+        Task.FromResult(FeatureReports.Report(Feature, state.State.Counters, range, asOfMs));
 
     public Task<FeatureSummary> GetSummary(ActiveUsers active, long asOfMs) =>
         Task.FromResult(FeatureReports.Summary(Feature, state.State.Counters, active, TimeBuckets.DayOf(asOfMs)));

@@ -61,8 +61,11 @@ public sealed class TenantGrain(
     public Task<TenantNow> GetNow()
     {
         var now = NowMs();
-        return Task.FromResult(new TenantNow(now, ActiveUsers.At(state.State.Counters, TimeBuckets.DayOf(now))));
+        return Task.FromResult(new TenantNow(now, ActiveUsers.OfTenant(state.State.Counters, TimeBuckets.DayOf(now))));
     }
+
+    public Task<ActiveUsers> GetActiveUsers(long asOfMs) =>
+        Task.FromResult(ActiveUsers.OfTenant(state.State.Counters, TimeBuckets.DayOf(asOfMs)));
 
     public Task<TenantOverview> GetOverview(TimeRange range) => Task.FromResult(new TenantOverview(
         TenantActivity.From(state.State.Counters, range),

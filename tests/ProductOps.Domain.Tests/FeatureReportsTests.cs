@@ -20,7 +20,7 @@ public sealed class FeatureReportsTests
         counters.Add(Metric.FeatureDayFeedbackSum, Day, 9);
         var range = new TimeRange(TimeBuckets.DayStartMs(Day), TimeBuckets.DayStartMs(Day + 1));
 
-        var report = FeatureReports.Report("search", counters, range, new ActiveUsers(10, 10, 10), range.ToMs - 1);
+        var report = FeatureReports.Report("search", counters, range, range.ToMs - 1);
 
         var day = Assert.Single(report.Daily);
         Assert.Equal(new SeriesPoint(TimeBuckets.DayStartMs(Day), 10, 4, 7.75, 3, 2, 9), day);
@@ -36,7 +36,7 @@ public sealed class FeatureReportsTests
         AddHour(counters, Day * 24, events: 1, valueSum: 1, newAdopters: 1);
         var range = new TimeRange(TimeBuckets.DayStartMs(Day), TimeBuckets.DayStartMs(Day + 32));
 
-        var report = FeatureReports.Report("search", counters, range, new ActiveUsers(1, 1, 1), range.ToMs);
+        var report = FeatureReports.Report("search", counters, range, range.ToMs);
 
         Assert.Empty(report.Hourly);
         Assert.Equal(32, report.Daily.Count);
@@ -48,11 +48,29 @@ public sealed class FeatureReportsTests
     {
         var range = new TimeRange(TimeBuckets.DayStartMs(Day), TimeBuckets.DayStartMs(Day + 31));
 
-        var report = FeatureReports.Report("search", new CounterSet(), range, new ActiveUsers(0, 0, 0), range.ToMs);
+        var report = FeatureReports.Report("search", new CounterSet(), range, range.ToMs);
 
         Assert.Equal(31 * 24, report.Hourly.Count);
         Assert.Equal(TimeBuckets.DayStartMs(Day), report.Hourly[0].BucketStartMs);
         Assert.Equal(31, report.Daily.Count);
+    }
+
+    [Fact]
+    public void Report_Totals_AreTheFeaturesOwnAsOfItsDay()
+    {
+        var counters = new CounterSet();
+        counters.Add(Metric.FeatureDayUsers, Day, 3);
+        counters.Add(Metric.FeatureDayUsers7, Day, 6);
+        counters.Add(Metric.FeatureDayUsers30, Day, 9);
+        counters.Add(Metric.FeatureDayUsers, Day + 1, 99); // the day after as of: ignored
+        counters.Add(Metric.FeatureTotalEvents, 0, 40);
+        var range = new TimeRange(TimeBuckets.DayStartMs(Day - 1), TimeBuckets.DayStartMs(Day + 1));
+
+        var report = FeatureReports.Report("search", counters, range, TimeBuckets.DayStartMs(Day) + 5);
+
+        Assert.Equal(new FeatureTotals("search", 0, 40, new ActiveUsers(3, 6, 9), 0, 0), report.Totals);
+        var summary = report.Totals.Against(new ActiveUsers(3, 12, 36));
+        Assert.Equal((1.0, 0.5, 0.25), (summary.Adoption1, summary.Adoption7, summary.Adoption30));
     }
 
     [Fact]

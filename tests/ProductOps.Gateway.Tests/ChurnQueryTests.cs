@@ -96,6 +96,23 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
         Assert.True(overview.AsOf.ToDateTimeOffset() < DateTimeOffset.UtcNow.AddDays(-1), "the simulated history ends before today");
     }
 
+    /// <summary>An event-clock tenant's GetFeature asks the tenant for its clock and active users
+    /// first: it answers as of the tenant's latest event, with the adoption rates of that day, as
+    /// ListFeatures does.</summary>
+    [Fact]
+    public async Task GetFeature_EventClockTenant_AdoptionAsOfTheTenantsLatestEvent()
+    {
+        var overview = await fixture.Query.GetOverviewAsync(new GetOverviewRequest(), ChurnNodeFixture.Read);
+        var listed = await fixture.Query.ListFeaturesAsync(new ListFeaturesRequest(), ChurnNodeFixture.Read);
+        var row = listed.Features.MaxBy(f => f.Adoption.Day30)!;
+
+        var view = await fixture.Query.GetFeatureAsync(new GetFeatureRequest { Feature = row.Feature }, ChurnNodeFixture.Read);
+
+        Assert.Equal(overview.AsOf, view.AsOf);
+        Assert.True(view.Adoption.Day30 > 0, "the simulated product's features are used in its last 30 days");
+        Assert.Equal(row.Adoption, view.Adoption);
+    }
+
     [Fact]
     public async Task GetChurnRisk_UnknownUser_NotFound()
     {

@@ -26,8 +26,8 @@ public static class ExpectedViews
     {
         ArgumentNullException.ThrowIfNull(oracle);
         var counters = oracle.Features.GetValueOrDefault(feature) ?? new CounterSet();
-        var report = FeatureReports.Report(feature, counters, TimeRange.DaysEndingAt(asOfMs, DefaultRangeDays), new ActiveUsers(0, 0, 0), asOfMs);
-        var view = ContractMapper.ToContract(report);
+        var report = FeatureReports.Report(feature, counters, TimeRange.DaysEndingAt(asOfMs, DefaultRangeDays), asOfMs);
+        var view = ContractMapper.ToContract(report, new ActiveUsers(0, 0, 0));
         view.Adoption = null; // tenant-wide active users are not the oracle's to know here
         return view;
     }
@@ -48,6 +48,21 @@ public static class ExpectedViews
         ArgumentNullException.ThrowIfNull(oracle);
         return [.. TenantActivity.From(oracle.Tenant, TimeRange.DaysEndingAt(asOfMs, DefaultRangeDays)).Days
             .Select(d => new DayCounts(d.DayStartMs, d.Dau, d.Wau, d.Mau, d.NewUsers, d.Events))];
+    }
+
+    /// <summary>A feature's adoption rates: its active users (the oracle holds all of the feature's
+    /// events) over the tenant's on the same day, as an overview of the tenant reports them.</summary>
+    public static AdoptionRates Adoption(OracleResult oracle, string feature, ContractDayActivity tenantDay)
+    {
+        ArgumentNullException.ThrowIfNull(oracle);
+        ArgumentNullException.ThrowIfNull(tenantDay);
+        var users = ActiveUsers.OfFeature(oracle.Features[feature], TimeBuckets.DayOf(AcceptedEvents.Ms(tenantDay.Day)));
+        return new AdoptionRates
+        {
+            Day1 = (double)users.Day1 / tenantDay.Dau,
+            Day7 = (double)users.Day7 / tenantDay.Wau,
+            Day30 = (double)users.Day30 / tenantDay.Mau,
+        };
     }
 
     /// <summary>A feature view without its adoption rates (shares of the whole tenant's active users).</summary>

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ProductOps.Contracts.V1;
+using TimeBuckets = ProductOps.Domain.TimeBuckets;
 using static ProductOps.Gateway.Tests.EventFactory;
 using static ProductOps.Testing.Polling;
 
@@ -126,6 +127,36 @@ public sealed class TrackTests(SiloFixture node)
 
         Assert.InRange(AcceptedEvents.Ms(view.AsOf), before, after);
         Assert.Equal(Lifecycle.New, view.Lifecycle);
+    }
+
+    /// <summary>A wall-clock tenant's GetFeature asks the feature and the tenant at once, and puts
+    /// the adoption rates together in the gateway: the feature's active users over the tenant's of
+    /// the same day, as GetOverview reports the tenant's.</summary>
+    [Fact]
+    public async Task GetFeature_WallClockTenant_AdoptionIsTheFeaturesActiveUsersOverTheTenants()
+    {
+        var prefix = Prefix("adoption");
+        var feature = $"{prefix}-search";
+        var now = DateTimeOffset.UtcNow;
+        var request = new TrackRequest { BatchId = $"{prefix}-batch" };
+        request.Events.AddRange(Usage(prefix, users: 5, [feature, $"{prefix}-other"], count: 80, seed: 5, now, days: 20));
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+        var accepted = new AcceptedEvents();
+        accepted.Add(request, response);
+        var oracle = accepted.Replay();
+
+        await Eventually(async () =>
+        {
+            var before = await node.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read);
+            var actual = await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read);
+            var after = await node.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read);
+            Assert.Equal(ExpectedViews.Feature(oracle, feature, AcceptedEvents.Ms(actual.AsOf)), ExpectedViews.WithoutAdoption(actual));
+            Assert.Equal(before.Days, after.Days); // the tenant held still around the query
+            var today = after.Days[^1];
+            Assert.Equal(TimeBuckets.DayOf(AcceptedEvents.Ms(actual.AsOf)), TimeBuckets.DayOf(AcceptedEvents.Ms(today.Day)));
+            Assert.True(actual.Adoption.Day30 > 0, "the feature was used in the last 30 days");
+            Assert.Equal(ExpectedViews.Adoption(oracle, feature, today), actual.Adoption);
+        }, DefaultTimeout, () => node.Silo.Output);
     }
 
     [Fact]

@@ -53,9 +53,9 @@ public static class ContractMapper
         return view;
     }
 
-    public static FeatureView ToContract(FeatureReport report)
+    public static FeatureView ToContract(FeatureReport report, ActiveUsers tenantActive)
     {
-        var summary = report.Summary;
+        var summary = report.Totals.Against(tenantActive);
         var view = new FeatureView
         {
             Feature = summary.Feature,

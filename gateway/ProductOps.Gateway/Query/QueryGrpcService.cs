@@ -44,15 +44,32 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         RequireId("feature", request.Feature);
-        var now = await grains.GetGrain<ITenantGrain>(tenant).GetNow();
-        var range = RangeOf(request.From, request.To, now.NowMs);
-        var report = await grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, request.Feature)).GetReport(range, now.Active, now.NowMs);
-        if (report.Summary.EventsAllTime == 0)
+        // A wall-clock tenant's now is known here, so its active users (for the adoption ratios)
+        // are asked for while the feature answers: the tenant grain, which takes every
+        // partition's roll-up, is no longer a queue to wait in before the feature's.
+        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
+        long nowMs;
+        Task<ActiveUsers> activeCall;
+        if (KnownNowMs(tenant) is { } known)
+        {
+            (nowMs, activeCall) = (known, tenantGrain.GetActiveUsers(known));
+        }
+        else
+        {
+            var now = await tenantGrain.GetNow();
+            (nowMs, activeCall) = (now.NowMs, Task.FromResult(now.Active));
+        }
+
+        var reportCall = grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, request.Feature))
+            .GetReport(RangeOf(request.From, request.To, nowMs), nowMs);
+        await Task.WhenAll(reportCall, activeCall);
+        var report = await reportCall;
+        if (report.Totals.EventsAllTime == 0)
         {
             throw new NotFoundException("feature", $"no events for feature '{request.Feature}'");
         }
 
-        return ContractMapper.ToContract(report);
+        return ContractMapper.ToContract(report, await activeCall);
     }
 
     public override async Task<ListFeaturesResponse> ListFeatures(ListFeaturesRequest request, ServerCallContext context)
@@ -215,9 +232,12 @@ public sealed class QueryGrpcService(
     /// an event-clock tenant's is its latest event time, which only its grain knows. (A switch of
     /// clock reaches this gateway with its next settings refresh.)</summary>
     private async ValueTask<long> NowMsAsync(string tenant) =>
-        tenants.SettingsOf(tenant).Clock == TenantClock.Wall
-            ? time.GetUtcNow().ToUnixTimeMilliseconds()
-            : (await grains.GetGrain<ITenantGrain>(tenant).GetNow()).NowMs;
+        KnownNowMs(tenant) ?? (await grains.GetGrain<ITenantGrain>(tenant).GetNow()).NowMs;
+
+    /// <summary>The tenant's now when the gateway can tell it: a wall-clock tenant's is the time of
+    /// the query. Null for an event-clock tenant, whose now is its latest event, which its grain knows.</summary>
+    private long? KnownNowMs(string tenant) =>
+        tenants.SettingsOf(tenant).Clock == TenantClock.Wall ? time.GetUtcNow().ToUnixTimeMilliseconds() : null;
 
     private Task<PartitionStatus[]> PartitionStatusesAsync() =>
         Task.WhenAll(Enumerable.Range(0, pipeline.Value.Partitions).Select(p => grains.GetGrain<IPartitionGrain>(p).GetStatus()));
