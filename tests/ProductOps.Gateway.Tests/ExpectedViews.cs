@@ -59,10 +59,12 @@ public static class ExpectedViews
         var users = ActiveUsers.OfFeature(oracle.Features[feature], TimeBuckets.DayOf(AcceptedEvents.Ms(tenantDay.Day)));
         return new AdoptionRates
         {
-            Day1 = (double)users.Day1 / tenantDay.Dau,
-            Day7 = (double)users.Day7 / tenantDay.Wau,
-            Day30 = (double)users.Day30 / tenantDay.Mau,
+            Day1 = Share(users.Day1, tenantDay.Dau),
+            Day7 = Share(users.Day7, tenantDay.Wau),
+            Day30 = Share(users.Day30, tenantDay.Mau),
         };
+
+        static double Share(long part, long whole) => whole == 0 ? 0 : (double)part / whole; // no active users: no adoption
     }
 
     /// <summary>A feature view without its adoption rates (shares of the whole tenant's active users).</summary>

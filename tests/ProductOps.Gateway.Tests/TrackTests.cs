@@ -140,6 +140,7 @@ public sealed class TrackTests(SiloFixture node)
         var now = DateTimeOffset.UtcNow;
         var request = new TrackRequest { BatchId = $"{prefix}-batch" };
         request.Events.AddRange(Usage(prefix, users: 5, [feature, $"{prefix}-other"], count: 80, seed: 5, now, days: 20));
+        request.Events.Add(Event($"{prefix}-u0", $"{prefix}-today", "feature_used", now.AddMinutes(-1), feature)); // a day-1 share too
         var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
         var accepted = new AcceptedEvents();
         accepted.Add(request, response);
