@@ -3,9 +3,6 @@ namespace ProductOps.Domain;
 /// <summary>Builds feature views from a feature's counters.</summary>
 public static class FeatureReports
 {
-    public static FeatureSummary Summary(string feature, CounterSet counters, ActiveUsers tenant, int today) =>
-        Totals(feature, counters, today).Against(tenant);
-
     public static FeatureTotals Totals(string feature, CounterSet counters, int today) => new(
         feature,
         (long)counters.Total(Metric.FeatureTotalAdopters),

@@ -12,8 +12,9 @@ public interface IFeatureGrain : IAggregateGrain
     [AlwaysInterleave]
     Task<FeatureReport> GetReport(TimeRange range, long asOfMs);
 
+    /// <summary>The feature's half of its adoption row as of a time (ListFeatures).</summary>
     [AlwaysInterleave]
-    Task<FeatureSummary> GetSummary(ActiveUsers active, long asOfMs);
+    Task<FeatureTotals> GetTotals(long asOfMs);
 
     /// <summary>The raw counters, for comparisons with the replay oracle.</summary>
     [AlwaysInterleave]

@@ -37,8 +37,8 @@ public sealed class FeatureGrain(
     public Task<FeatureReport> GetReport(TimeRange range, long asOfMs) =>
         Task.FromResult(FeatureReports.Report(Feature, state.State.Counters, range, asOfMs));
 
-    public Task<FeatureSummary> GetSummary(ActiveUsers active, long asOfMs) =>
-        Task.FromResult(FeatureReports.Summary(Feature, state.State.Counters, active, TimeBuckets.DayOf(asOfMs)));
+    public Task<FeatureTotals> GetTotals(long asOfMs) =>
+        Task.FromResult(FeatureReports.Totals(Feature, state.State.Counters, TimeBuckets.DayOf(asOfMs)));
 
     public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters.Copy());
 

@@ -74,7 +74,7 @@ public sealed class FeatureReportsTests
     }
 
     [Fact]
-    public void Summary_ActiveUsers_GivesAdoptionRatios()
+    public void TotalsAgainst_ActiveUsers_GivesAdoptionRatios()
     {
         var counters = new CounterSet();
         counters.Add(Metric.FeatureDayUsers, Day, 5);
@@ -86,19 +86,19 @@ public sealed class FeatureReportsTests
         counters.Add(Metric.FeatureTotalFeedbackCount, 0, 4);
         counters.Add(Metric.FeatureTotalFeedbackSum, 0, 14);
 
-        var summary = FeatureReports.Summary("search", counters, new ActiveUsers(10, 20, 40), Day);
+        var summary = FeatureReports.Totals("search", counters, Day).Against(new ActiveUsers(10, 20, 40));
 
         Assert.Equal(new FeatureSummary("search", 12, 40, 0.5, 0.5, 0.25, 4, 14), summary);
         Assert.Equal(3.5, summary.FeedbackMean);
     }
 
     [Fact]
-    public void Summary_NoActiveUsers_RatiosAreZero()
+    public void TotalsAgainst_NoActiveUsers_RatiosAreZero()
     {
         var counters = new CounterSet();
         counters.Add(Metric.FeatureDayUsers, Day, 5);
 
-        var summary = FeatureReports.Summary("search", counters, new ActiveUsers(0, 0, 0), Day);
+        var summary = FeatureReports.Totals("search", counters, Day).Against(new ActiveUsers(0, 0, 0));
 
         Assert.Equal((0.0, 0.0, 0.0), (summary.Adoption1, summary.Adoption7, summary.Adoption30));
         Assert.Equal(0, summary.FeedbackMean);

@@ -129,9 +129,9 @@ public sealed class TrackTests(SiloFixture node)
         Assert.Equal(Lifecycle.New, view.Lifecycle);
     }
 
-    /// <summary>A wall-clock tenant's GetFeature asks the feature and the tenant at once, and puts
-    /// the adoption rates together in the gateway: the feature's active users over the tenant's of
-    /// the same day, as GetOverview reports the tenant's.</summary>
+    /// <summary>A wall-clock tenant's GetFeature and ListFeatures ask the features and the tenant at
+    /// once, and put the adoption rates together in the gateway: the feature's active users over the
+    /// tenant's of the same day, as GetOverview reports the tenant's.</summary>
     [Fact]
     public async Task GetFeature_WallClockTenant_AdoptionIsTheFeaturesActiveUsersOverTheTenants()
     {
@@ -150,6 +150,7 @@ public sealed class TrackTests(SiloFixture node)
         {
             var before = await node.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read);
             var actual = await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read);
+            var listed = await node.Query.ListFeaturesAsync(new ListFeaturesRequest(), DemoTenant.Read);
             var after = await node.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read);
             Assert.Equal(ExpectedViews.Feature(oracle, feature, AcceptedEvents.Ms(actual.AsOf)), ExpectedViews.WithoutAdoption(actual));
             Assert.Equal(before.Days, after.Days); // the tenant held still around the query
@@ -157,6 +158,8 @@ public sealed class TrackTests(SiloFixture node)
             Assert.Equal(TimeBuckets.DayOf(AcceptedEvents.Ms(actual.AsOf)), TimeBuckets.DayOf(AcceptedEvents.Ms(today.Day)));
             Assert.True(actual.Adoption.Day30 > 0, "the feature was used in the last 30 days");
             Assert.Equal(ExpectedViews.Adoption(oracle, feature, today), actual.Adoption);
+            Assert.Equal(TimeBuckets.DayOf(AcceptedEvents.Ms(listed.AsOf)), TimeBuckets.DayOf(AcceptedEvents.Ms(today.Day)));
+            Assert.Equal(actual.Adoption, Assert.Single(listed.Features, f => f.Feature == feature).Adoption); // ListFeatures' row alike
         }, DefaultTimeout, () => node.Silo.Output);
     }
 

@@ -44,22 +44,7 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         RequireId("feature", request.Feature);
-        // A wall-clock tenant's now is known here, so its active users (for the adoption ratios)
-        // are asked for while the feature answers: the tenant grain, which takes every
-        // partition's roll-up, is no longer a queue to wait in before the feature's.
-        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
-        long nowMs;
-        Task<ActiveUsers> activeCall;
-        if (KnownNowMs(tenant) is { } known)
-        {
-            (nowMs, activeCall) = (known, tenantGrain.GetActiveUsers(known));
-        }
-        else
-        {
-            var now = await tenantGrain.GetNow();
-            (nowMs, activeCall) = (now.NowMs, Task.FromResult(now.Active));
-        }
-
+        var (nowMs, activeCall) = await NowAndActiveUsersAsync(tenant);
         var reportCall = grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, request.Feature))
             .GetReport(RangeOf(request.From, request.To, nowMs), nowMs);
         await Task.WhenAll(reportCall, activeCall);
@@ -80,14 +65,15 @@ public sealed class QueryGrpcService(
             throw new RequestValidationException(new ValidationFailure("limit", $"must be 0 (all, up to {MaxFeatures}) to {MaxFeatures}"));
         }
 
-        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
-        var now = await tenantGrain.GetNow();
-        var features = await tenantGrain.GetFeatures();
-        var summaries = await Task.WhenAll(features.Select(f =>
-            grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, f)).GetSummary(now.Active, now.NowMs)));
+        var featuresCall = grains.GetGrain<ITenantGrain>(tenant).GetFeatures();
+        var (nowMs, activeCall) = await NowAndActiveUsersAsync(tenant);
+        await Task.WhenAll(featuresCall, activeCall);
+        var totals = await Task.WhenAll((await featuresCall).Select(f =>
+            grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, f)).GetTotals(nowMs)));
+        var active = await activeCall;
 
-        var response = new ListFeaturesResponse { AsOf = ContractMapper.Time(now.NowMs) };
-        response.Features.AddRange(Sort(summaries, request.SortBy, request.Ascending)
+        var response = new ListFeaturesResponse { AsOf = ContractMapper.Time(nowMs) };
+        response.Features.AddRange(Sort(totals.Select(t => t.Against(active)), request.SortBy, request.Ascending)
             .Take(request.Limit == 0 ? MaxFeatures : request.Limit)
             .Select(ContractMapper.ToContract));
         return response;
@@ -233,6 +219,22 @@ public sealed class QueryGrpcService(
     /// clock reaches this gateway with its next settings refresh.)</summary>
     private async ValueTask<long> NowMsAsync(string tenant) =>
         KnownNowMs(tenant) ?? (await grains.GetGrain<ITenantGrain>(tenant).GetNow()).NowMs;
+
+    /// <summary>The tenant's now, and a call for its active users of that day (the adoption ratios'
+    /// denominators). A wall-clock tenant's now is known here, so the call runs while the query
+    /// asks its features: the tenant grain, which takes every partition's roll-up, is no longer a
+    /// queue to wait in before theirs. An event-clock tenant's grain answers both first.</summary>
+    private async ValueTask<(long NowMs, Task<ActiveUsers> Active)> NowAndActiveUsersAsync(string tenant)
+    {
+        var tenantGrain = grains.GetGrain<ITenantGrain>(tenant);
+        if (KnownNowMs(tenant) is { } known)
+        {
+            return (known, tenantGrain.GetActiveUsers(known));
+        }
+
+        var now = await tenantGrain.GetNow();
+        return (now.NowMs, Task.FromResult(now.Active));
+    }
 
     /// <summary>The tenant's now when the gateway can tell it: a wall-clock tenant's is the time of
     /// the query. Null for an event-clock tenant, whose now is its latest event, which its grain knows.</summary>
