@@ -61,11 +61,12 @@ public sealed class TenantGrain(
     public Task<TenantNow> GetNow()
     {
         var now = NowMs();
-        return Task.FromResult(new TenantNow(now, ActiveUsers.OfTenant(state.State.Counters, TimeBuckets.DayOf(now))));
+        return Task.FromResult(new TenantNow(now, ActiveUsersAt(now)));
     }
 
-    public Task<ActiveUsers> GetActiveUsers(long asOfMs) =>
-        Task.FromResult(ActiveUsers.OfTenant(state.State.Counters, TimeBuckets.DayOf(asOfMs)));
+    public Task<ActiveUsers> GetActiveUsers(long asOfMs) => Task.FromResult(ActiveUsersAt(asOfMs));
+
+    private ActiveUsers ActiveUsersAt(long ms) => ActiveUsers.OfTenant(state.State.Counters, TimeBuckets.DayOf(ms));
 
     public Task<TenantOverview> GetOverview(TimeRange range) => Task.FromResult(new TenantOverview(
         TenantActivity.From(state.State.Counters, range),
