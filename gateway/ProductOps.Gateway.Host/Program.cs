@@ -1,5 +1,6 @@
 using ProductOps.Gateway;
 using ProductOps.Gateway.Host;
+using ProductOps.Gateway.Hosting;
 using ProductOps.Grains.Abstractions.Tenancy;
 
 // The gateway as its own process: stateless, an Orleans client of the silo cluster.
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
+builder.AddDemoTenantWhenLocal();
 builder.AddProductOpsClusterClient();
 builder.Services.AddProductOpsGateway();
 builder.Services.AddTenantSettingsRefresher(); // admin changes reach this process as they reach silos

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,7 +52,8 @@ public static class GatewayHostingExtensions
         endpoints.MapGrpcService<QueryGrpcService>();
         endpoints.MapGrpcService<AdminGrpcService>();
         endpoints.MapGrpcReflectionService();
-        endpoints.MapHealthChecks("/healthz");
+        endpoints.MapHealthChecks("/healthz"); // ready: a grain call reaches the cluster
+        endpoints.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false }); // alive: the process answers, whatever the cluster does
         return endpoints;
     }
 }

@@ -1,4 +1,5 @@
 using ProductOps.Gateway;
+using ProductOps.Gateway.Hosting;
 using ProductOps.Silo;
 
 // The all-in-one node: one silo over the embedded store, with the gRPC gateway in-process.
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory, // appsettings.json wherever `dotnet run` is started
 });
 
+builder.AddDemoTenantWhenLocal();
 builder.AddProductOpsSilo();
 if (builder.Configuration.GetValue(SiloHostOptions.Section + ":Gateway", true))
 {

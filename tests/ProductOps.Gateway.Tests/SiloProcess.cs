@@ -38,9 +38,11 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <param name="dataDir">The node's data directory (event log and grain state).</param>
     /// <param name="checkpointInterval">How often partitions checkpoint; 0.5 s unless given, to keep tests quick.</param>
     /// <param name="settings">More configuration, as keys ("ProductOps:Churn:RescoreDelay") and values.</param>
-    public static async Task<SiloProcess> StartAsync(string dataDir, TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="localTrial">A local trial (the demo tenant and its dev keys), as every test but a few wants.</param>
+    public static async Task<SiloProcess> StartAsync(
+        string dataDir, TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null, bool localTrial = true)
     {
-        var silo = Launch(dataDir, localTrial: true, checkpointInterval: checkpointInterval, settings: settings);
+        var silo = Launch(dataDir, localTrial, checkpointInterval: checkpointInterval, settings: settings);
         try
         {
             await silo._host.WaitHealthyAsync(StartTimeout);

@@ -32,6 +32,11 @@ public sealed partial class TenancyOptionsValidator(IHostEnvironment environment
                     failures.Add($"{where}: give exactly one of Key or Sha256");
                 }
 
+                if (!string.IsNullOrEmpty(key.Sha256) && !Sha256Pattern().IsMatch(key.Sha256))
+                {
+                    failures.Add($"{where}:Sha256: the key's SHA-256 digest as 64 hex digits, not {key.Sha256.Length} characters of text");
+                }
+
                 try
                 {
                     TenantDirectory.ParseScopes(key.Scopes);
@@ -54,4 +59,7 @@ public sealed partial class TenancyOptionsValidator(IHostEnvironment environment
 
     [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
     private static partial Regex TenantIdPattern();
+
+    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    private static partial Regex Sha256Pattern();
 }
