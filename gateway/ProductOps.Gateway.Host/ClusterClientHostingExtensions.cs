@@ -27,7 +27,12 @@ public static class ClusterClientHostingExtensions
                 cluster.ClusterId = options.ClusterId;
                 cluster.ServiceId = options.ServiceId;
             });
+            client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
         });
+
+        // The web server listens while the client is still connecting, so probes see a live,
+        // unready process rather than none.
+        builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using ProductOps.Churn;
 using ProductOps.Storage.Postgres;
+using ProductOps.Testing;
 
 namespace ProductOps.Postgres.Tests;
 

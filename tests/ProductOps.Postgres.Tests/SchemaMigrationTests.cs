@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ProductOps.Domain;
 using ProductOps.Storage.Postgres;
+using ProductOps.Testing;
 
 namespace ProductOps.Postgres.Tests;
 

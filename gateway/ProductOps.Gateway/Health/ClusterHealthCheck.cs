@@ -15,8 +15,10 @@ public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
             await grains.GetGrain<IPartitionGrain>(0).Ping().WaitAsync(Timeout, cancellationToken);
             return HealthCheckResult.Healthy("cluster reachable");
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Any failure is "not ready", including a stand-alone gateway's client that has not
+            // reached any silo yet (it knows no grain types then).
             return HealthCheckResult.Unhealthy("cluster unreachable: " + e.GetType().Name);
         }
     }

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace ProductOps.Postgres.Tests;
+namespace ProductOps.Testing;
 
 /// <summary>A fresh database on the test server, dropped on dispose.</summary>
 public sealed class TestDatabase : IAsyncDisposable

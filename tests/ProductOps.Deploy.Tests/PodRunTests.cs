@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Npgsql;
+using ProductOps.Contracts.V1;
+using ProductOps.Testing;
+
+namespace ProductOps.Deploy.Tests;
+
+/// <summary>
+/// The manifests' pods as local processes (<see cref="Pod"/>) on a fresh PostgreSQL database,
+/// with the two Secrets deploy/README.md tells operators to create: what a cluster would run,
+/// short of the container runtime and the pod network.
+/// </summary>
+public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunTests.Image>
+{
+    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Pods_GatewayBeforeSilo_ServeTheTenant_AndASiloReplacedKeepsEveryEvent()
+    {
+        await using var database = await TestDatabase.CreateAsync("deploy");
+        var ingestKey = "ingest-" + Guid.NewGuid().ToString("N");
+        var readKey = "read-" + Guid.NewGuid().ToString("N");
+        var secrets = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["productops-postgres"] = new Dictionary<string, string> { ["connection-string"] = database.ConnectionString },
+            ["productops-tenants"] = TenantSecret("acme", (ingestKey, "ingest"), (readKey, "read")),
+        };
+        var manifests = Manifests.Load();
+
+        // `kubectl apply` starts everything at once; a gateway that comes up first must wait
+        // alive and unready, not crash-loop.
+        await using var gateway = Pod.Start(manifests, image.Published, "productops-gateway", secrets);
+        await gateway.WaitUntilAsync("startupProbe", StartPatience);
+        Assert.False(await gateway.PassesAsync("readinessProbe"));
+
+        await using var firstSilo = Pod.Start(manifests, image.Published, "productops-silo", secrets);
+        await firstSilo.WaitUntilAsync("startupProbe", StartPatience);
+        await firstSilo.WaitUntilAsync("readinessProbe", StartPatience);
+        await gateway.WaitUntilAsync("readinessProbe", StartPatience);
+
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ServicePort(manifests, gateway)}");
+        var ingest = new IngestService.IngestServiceClient(channel);
+        var query = new QueryService.QueryServiceClient(channel);
+        var first = await ingest.TrackAsync(Batch("a", 40), Headers(ingestKey));
+        Assert.Equal(40, first.Accepted);
+        await WaitForEventCountAsync(query, readKey, 10);
+
+        // Scale down: the kubelet's SIGTERM; the silo persists and leaves within the grace period.
+        var stopped = await firstSilo.Process.StopAsync(GracePeriod(manifests, "productops-silo"));
+        Assert.Equal(0, stopped);
+        await Polling.Until(async () => !await gateway.PassesAsync("readinessProbe"), StartPatience, () => "the gateway stays ready with no silo");
+        Assert.True(await gateway.PassesAsync("livenessProbe"));
+
+        // Scale up again: a new silo serves what the first one acknowledged, and more.
+        await using var secondSilo = Pod.Start(manifests, image.Published, "productops-silo", secrets);
+        await secondSilo.WaitUntilAsync("readinessProbe", StartPatience);
+        await gateway.WaitUntilAsync("readinessProbe", StartPatience);
+        var second = await ingest.TrackAsync(Batch("b", 40), Headers(ingestKey));
+        Assert.Equal(40, second.Accepted);
+        await WaitForEventCountAsync(query, readKey, 20);
+        var demoKey = await Assert.ThrowsAsync<RpcException>(async () => await ingest.TrackAsync(Batch("c", 1), Headers("demo-ingest-key")));
+        Assert.Equal(StatusCode.Unauthenticated, demoKey.StatusCode); // no demo tenant in a production pod
+
+        Assert.Equal(0, await secondSilo.Process.StopAsync(GracePeriod(manifests, "productops-silo")));
+        Assert.Equal(0, await gateway.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
+        var password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password!;
+        Assert.All(new[] { gateway, firstSilo, secondSilo }, pod => Assert.DoesNotContain(password, pod.Process.FullOutput, StringComparison.Ordinal));
+    }
+
+    /// <summary>The image's files, published once for the class.</summary>
+    public sealed class Image : IAsyncLifetime
+    {
+        public DockerImage Published { get; } = new();
+
+        public Task InitializeAsync() => Published.PublishAsync();
+
+        public Task DisposeAsync()
+        {
+            Published.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>The tenants Secret as deploy/README.md describes it: keys' SHA-256 digests and scopes.</summary>
+    private static Dictionary<string, string> TenantSecret(string tenant, params (string Key, string Scope)[] keys)
+    {
+        var secret = new Dictionary<string, string>();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"ProductOps__Tenants__{tenant}__Keys__{i}__");
+            secret[prefix + "Sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(keys[i].Key)));
+            secret[prefix + "Scopes__0"] = keys[i].Scope;
+        }
+
+        return secret;
+    }
+
+    /// <summary>The gateway pod's port behind the Service's target port.</summary>
+    private static int ServicePort(Manifests manifests, Pod gateway) =>
+        gateway.Port(manifests.Named("Service", "productops-gateway")["spec"]["ports"].Items.Single().Required("targetPort"));
+
+    private static TimeSpan GracePeriod(Manifests manifests, string deployment) => TimeSpan.FromSeconds(int.Parse(
+        manifests.Named("Deployment", deployment)["spec"]["template"]["spec"].Required("terminationGracePeriodSeconds"), CultureInfo.InvariantCulture));
+
+    /// <summary><paramref name="count"/> events spread over four users, u0 to u3, a minute apart.</summary>
+    private static TrackRequest Batch(string id, int count)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var request = new TrackRequest();
+        for (var i = 0; i < count; i++)
+        {
+            request.Events.Add(new Event
+            {
+                UserId = $"u{i % 4}",
+                EventId = $"{id}-{i}",
+                Name = "feature_used",
+                Feature = "search",
+                Timestamp = Timestamp.FromDateTimeOffset(now - TimeSpan.FromMinutes(i + 1)),
+            });
+        }
+
+        return request;
+    }
+
+    private static async Task WaitForEventCountAsync(QueryService.QueryServiceClient query, string readKey, long expected) =>
+        await Polling.Eventually(async () =>
+        {
+            var user = await query.GetUserAsync(new GetUserRequest { UserId = "u0" }, Headers(readKey));
+            Assert.Equal(expected, user.EventCount);
+        }, StartPatience);
+
+    private static Metadata Headers(string apiKey) => new() { { "x-api-key", apiKey } };
+}
