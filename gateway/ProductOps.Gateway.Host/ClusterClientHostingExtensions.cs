@@ -1,4 +1,5 @@
 using System.Net;
+using ProductOps.Gateway.Errors;
 using ProductOps.Storage.Postgres;
 
 namespace ProductOps.Gateway.Host;
@@ -29,6 +30,10 @@ public static class ClusterClientHostingExtensions
             });
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
         });
+
+        builder.Services.AddSingleton<ClusterClientConnection>();
+        builder.Services.AddSingleton<IClusterConnection>(sp => sp.GetRequiredService<ClusterClientConnection>());
+        builder.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterClientConnection>());
 
         // The web server listens while the client is still connecting, so probes see a live,
         // unready process rather than none.

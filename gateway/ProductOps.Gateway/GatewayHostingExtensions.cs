@@ -27,6 +27,7 @@ public static class GatewayHostingExtensions
         services.AddOptions<IngestLimits>().BindConfiguration(IngestLimits.Section);
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IClusterConnection, InProcessCluster>(); // a stand-alone host registers its client's
 
         services.AddGrpc(options =>
         {

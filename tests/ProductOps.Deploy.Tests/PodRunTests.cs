@@ -37,15 +37,17 @@ public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunT
         await using var gateway = Pod.Start(manifests, image.Published, "productops-gateway", secrets);
         await gateway.WaitUntilAsync("startupProbe", StartPatience);
         Assert.False(await gateway.PassesAsync("readinessProbe"));
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ServicePort(manifests, gateway)}");
+        var ingest = new IngestService.IngestServiceClient(channel);
+        var query = new QueryService.QueryServiceClient(channel);
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await ingest.TrackAsync(Batch("early", 1), Headers(ingestKey)));
+        Assert.Equal(StatusCode.Unavailable, early.StatusCode); // retryable, unlike an internal error
 
         await using var firstSilo = Pod.Start(manifests, image.Published, "productops-silo", secrets);
         await firstSilo.WaitUntilAsync("startupProbe", StartPatience);
         await firstSilo.WaitUntilAsync("readinessProbe", StartPatience);
         await gateway.WaitUntilAsync("readinessProbe", StartPatience);
 
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ServicePort(manifests, gateway)}");
-        var ingest = new IngestService.IngestServiceClient(channel);
-        var query = new QueryService.QueryServiceClient(channel);
         var first = await ingest.TrackAsync(Batch("a", 40), Headers(ingestKey));
         Assert.Equal(40, first.Accepted);
         await WaitForEventCountAsync(query, readKey, 10);

@@ -8,7 +8,7 @@ namespace ProductOps.Gateway.Errors;
 
 /// <summary>The one place exceptions become gRPC statuses. Unexpected errors are logged and
 /// reported as Internal without their details.</summary>
-public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger) : Interceptor
+public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, IClusterConnection cluster) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -76,6 +76,8 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+            case Exception when !cluster.IsConnected:
+                return new RpcException(new Status(StatusCode.Unavailable, "this gateway has not reached the cluster yet; retry"));
             case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or CommitFailedException:
                 LogUnavailable(logger, e, context.Method);
                 return new RpcException(new Status(StatusCode.Unavailable, "the cluster is briefly unavailable; retry with the same event ids"));
