@@ -110,6 +110,8 @@ public sealed class BenchSmokeTests
         Assert.True(Number(report, "query_p99_ms") > 0);
         Assert.True(Number(report, "naive_events_per_sec") > 0);
         Assert.NotNull(report["bytes_per_user"]);
+        // Read through the node's diagnostics port (a few hundred users are too few for its sign to mean anything).
+        Assert.True(report["live_heap_bytes_per_user"] is not null, report["phases"]!["memory"]!.ToJsonString());
         Assert.True(report["machine"]!["cores"]!.GetValue<int>() > 0);
         Assert.True(report["machine"]!["memory_bytes"]!.GetValue<long>() > 0);
         Assert.Contains("--tiny", report["command"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -19,7 +19,7 @@ internal static class BenchOutput
             "ingest_events_per_sec", "ack_load_events_per_sec", "ack_p50_ms", "ack_p99_ms", "ack_max_ms",
             "freshness_user_p50_ms", "freshness_user_p99_ms", "freshness_feature_p50_ms", "freshness_feature_p99_ms",
             "freshness_probes_timed_out", "freshness_probes_failed", "get_user_p50_ms", "get_user_p99_ms", "get_feature_p50_ms", "get_feature_p99_ms",
-            "get_overview_p99_ms", "bytes_per_user", "naive_events_per_sec", "streaming_vs_naive",
+            "get_overview_p99_ms", "bytes_per_user", "live_heap_bytes_per_user", "naive_events_per_sec", "streaming_vs_naive",
             "get_user_idle_p50_ms", "get_feature_idle_p50_ms", "get_feature_idle_p99_ms",
             "sql_ingest_rows_per_sec", "sql_query_p50_ms", "getfeature_vs_sql_speedup", "getfeature_idle_vs_sql_speedup", "sql_skipped",
         })

@@ -1,0 +1,60 @@
+using System.Diagnostics.Tracing;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Parsers;
+
+namespace ProductOps.Bench;
+
+/// <summary>
+/// The node's live managed heap: each process is made to run a full blocking collection through
+/// its diagnostics port (the runtime's GC heap-collect request, as <c>dotnet-gcdump</c> makes it),
+/// and the heap's size after that collection is read from the runtime's own GC events. Unlike
+/// RSS, it leaves out what the collector keeps or has not yet returned.
+/// </summary>
+internal static class ManagedHeap
+{
+    private const long GCKeyword = 0x1;
+    private const long GCHeapCollectKeyword = 0x800000;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    /// <summary>The processes' heaps summed, in bytes, after a full collection each.</summary>
+    public static async Task<long> LiveBytesAsync(IEnumerable<int> pids, CancellationToken token)
+    {
+        long total = 0;
+        foreach (var pid in pids)
+        {
+            total += await LiveBytesAsync(pid, token);
+        }
+
+        return total;
+    }
+
+    private static async Task<long> LiveBytesAsync(int pid, CancellationToken token)
+    {
+        var client = new DiagnosticsClient(pid);
+        var provider = new EventPipeProvider(ClrTraceEventParser.ProviderName, EventLevel.Informational, GCKeyword | GCHeapCollectKeyword);
+        using var session = client.StartEventPipeSession(provider, requestRundown: false);
+        using var source = new EventPipeEventSource(session.EventStream);
+        var heapAfterFullCollection = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fullCollectionRunning = false;
+        source.Clr.GCStart += start => fullCollectionRunning |= start.Depth == 2;
+        source.Clr.GCHeapStats += stats =>
+        {
+            if (fullCollectionRunning)
+            {
+                heapAfterFullCollection.TrySetResult(
+                    stats.GenerationSize0 + stats.GenerationSize1 + stats.GenerationSize2 + stats.GenerationSize3 + stats.GenerationSize4);
+            }
+        };
+        var reading = Task.Run(source.Process, token);
+        try
+        {
+            return await heapAfterFullCollection.Task.WaitAsync(Patience, token);
+        }
+        finally
+        {
+            await session.StopAsync(token);
+            await reading.WaitAsync(Patience, token);
+        }
+    }
+}
