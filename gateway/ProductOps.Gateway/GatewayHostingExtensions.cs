@@ -43,7 +43,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<IngestionCounters>();
         services.AddSingleton<ChurnIndexReader>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
-        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster").AddCheck<TenantSettingsHealthCheck>("tenant-settings");
         return services;
     }
 

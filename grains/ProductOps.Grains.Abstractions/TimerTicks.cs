@@ -1,6 +1,6 @@
 namespace ProductOps.Grains.Abstractions;
 
-/// <summary>The next tick of a background service's timer, false once the service stops.</summary>
+/// <summary>A background service's waits between rounds: false once the service stops.</summary>
 public static class TimerTicks
 {
     public static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
@@ -8,6 +8,20 @@ public static class TimerTicks
         try
         {
             return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits <paramref name="delay"/>; false once the host is stopping.</summary>
+    public static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, stoppingToken);
+            return true;
         }
         catch (OperationCanceledException)
         {

@@ -20,15 +20,16 @@ public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunT
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task Pods_GatewayBeforeSilo_ServeTheTenant_AndASiloReplacedKeepsEveryEvent()
+    public async Task Pods_GatewayBeforeSilo_ServeTheTenant_ASiloReplacedKeepsEveryEvent_AGatewayReadyHasTheTenantsSettings()
     {
         await using var database = await TestDatabase.CreateAsync("deploy");
         var ingestKey = "ingest-" + Guid.NewGuid().ToString("N");
         var readKey = "read-" + Guid.NewGuid().ToString("N");
+        var adminKey = "admin-" + Guid.NewGuid().ToString("N");
         var secrets = new Dictionary<string, IReadOnlyDictionary<string, string>>
         {
             ["productops-postgres"] = new Dictionary<string, string> { ["connection-string"] = database.ConnectionString },
-            ["productops-tenants"] = TenantSecret("acme", (ingestKey, "ingest"), (readKey, "read")),
+            ["productops-tenants"] = TenantSecret("acme", (ingestKey, "ingest"), (readKey, "read"), (adminKey, "admin")),
         };
         var manifests = Manifests.Load();
 
@@ -68,10 +69,21 @@ public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunT
         var demoKey = await Assert.ThrowsAsync<RpcException>(async () => await ingest.TrackAsync(Batch("c", 1), Headers("demo-ingest-key")));
         Assert.Equal(StatusCode.Unauthenticated, demoKey.StatusCode); // no demo tenant in a production pod
 
-        Assert.Equal(0, await secondSilo.Process.StopAsync(GracePeriod(manifests, "productops-silo")));
+        // An admin switches the tenant to its event clock; a gateway that starts after that is
+        // ready only once it has read the switch, so its first answer is already on that clock.
+        await new AdminService.AdminServiceClient(channel).UpdateTenantSettingsAsync(
+            new UpdateTenantSettingsRequest { Clock = TenantClockKind.Event }, Headers(adminKey));
         Assert.Equal(0, await gateway.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
+        await using var restarted = Pod.Start(manifests, image.Published, "productops-gateway", secrets);
+        await restarted.WaitUntilAsync("readinessProbe", StartPatience);
+        using var restartedChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ServicePort(manifests, restarted)}");
+        var firstAnswer = await new QueryService.QueryServiceClient(restartedChannel).GetUserAsync(new GetUserRequest { UserId = "u0" }, Headers(readKey));
+        Assert.True(firstAnswer.AsOf.ToDateTimeOffset() < DateTimeOffset.UtcNow - TimeSpan.FromSeconds(30), $"as of {firstAnswer.AsOf}: the wall clock, not the latest event");
+        Assert.Equal(0, await restarted.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
+
+        Assert.Equal(0, await secondSilo.Process.StopAsync(GracePeriod(manifests, "productops-silo")));
         var password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password!;
-        Assert.All(new[] { gateway, firstSilo, secondSilo }, pod => Assert.DoesNotContain(password, pod.Process.FullOutput, StringComparison.Ordinal));
+        Assert.All(new[] { gateway, restarted, firstSilo, secondSilo }, pod => Assert.DoesNotContain(password, pod.Process.FullOutput, StringComparison.Ordinal));
     }
 
     /// <summary>The image's files, published once for the class.</summary>

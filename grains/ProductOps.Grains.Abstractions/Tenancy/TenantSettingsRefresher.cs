@@ -24,11 +24,23 @@ public sealed partial class TenantSettingsRefresher(
     IGrainFactory grains, TenantDirectory tenants, IOptions<TenantSettingsRefreshOptions> options, ILogger<TenantSettingsRefresher> logger)
     : BackgroundService
 {
+    /// <summary>Until the first full read, rounds come this often: a process that could not reach
+    /// the cluster at start should not wait a whole interval once it can.</summary>
+    private static readonly TimeSpan FirstReadRetry = TimeSpan.FromMilliseconds(250);
+
+    private volatile bool _loaded;
+
+    /// <summary>Every tenant's stored overrides have been read at least once: until then this
+    /// process may answer with configured defaults an admin has since changed (a gateway's
+    /// readiness waits for it).</summary>
+    public bool Loaded => _loaded;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SettingsRefreshInterval);
         do
         {
+            var allRead = true;
             foreach (var tenant in tenants.Tenants)
             {
                 try
@@ -41,11 +53,14 @@ public sealed partial class TenantSettingsRefresher(
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
+                    allRead = false;
                     LogRefreshFailed(logger, e, tenant); // the next round tries again; a failure must not stop the host
                 }
             }
+
+            _loaded |= allRead;
         }
-        while (await TimerTicks.WaitAsync(timer, stoppingToken));
+        while (_loaded ? await TimerTicks.WaitAsync(timer, stoppingToken) : await TimerTicks.DelayAsync(FirstReadRetry, stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant}: settings changed")]
@@ -64,7 +79,8 @@ public static class TenantSettingsRefresherServiceCollectionExtensions
         services.AddOptions<TenantSettingsRefreshOptions>().BindConfiguration(TenantSettingsRefreshOptions.Section)
             .Validate(o => o.SettingsRefreshInterval > TimeSpan.Zero, $"{TenantSettingsRefreshOptions.Section}:SettingsRefreshInterval must be positive")
             .ValidateOnStart();
-        services.AddHostedService<TenantSettingsRefresher>();
+        services.AddSingleton<TenantSettingsRefresher>(); // also read by the gateway's readiness check
+        services.AddHostedService(sp => sp.GetRequiredService<TenantSettingsRefresher>());
         return services;
     }
 }
