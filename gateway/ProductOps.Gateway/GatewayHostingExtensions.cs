@@ -53,7 +53,7 @@ public static class GatewayHostingExtensions
         endpoints.MapGrpcService<QueryGrpcService>();
         endpoints.MapGrpcService<AdminGrpcService>();
         endpoints.MapGrpcReflectionService();
-        endpoints.MapHealthChecks("/healthz"); // ready: a grain call reaches the cluster
+        endpoints.MapHealthChecks("/healthz"); // ready: a grain call reaches the cluster and every tenant's settings are read
         endpoints.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false }); // alive: the process answers, whatever the cluster does
         return endpoints;
     }

@@ -35,7 +35,8 @@ public sealed partial class ManifestTests
         }
 
         var selectors = _manifests.OfKind("Service").Select(s => (Name(s), s["spec"]["selector"].Strings))
-            .Concat(_manifests.OfKind("PodDisruptionBudget").Select(b => (Name(b), b["spec"]["selector"]["matchLabels"].Strings)));
+            .Concat(_manifests.OfKind("PodDisruptionBudget").Select(b => (Name(b), b["spec"]["selector"]["matchLabels"].Strings)))
+            .Concat(_manifests.OfKind("NetworkPolicy").Select(p => (Name(p), p["spec"]["podSelector"]["matchLabels"].Strings)));
         foreach (var (name, selector) in selectors)
         {
             Assert.True(deployments.Count(d => Selects(selector, Manifests.PodLabels(d))) == 1, $"{name} does not select exactly one Deployment's pods");
@@ -68,6 +69,15 @@ public sealed partial class ManifestTests
             }
         }
 
+        foreach (var policy in _manifests.OfKind("NetworkPolicy"))
+        {
+            var pods = _manifests.OfKind("Deployment").Single(d => Selects(policy["spec"]["podSelector"]["matchLabels"].Strings, Manifests.PodLabels(d)));
+            foreach (var port in policy["spec"]["ingress"].Items.SelectMany(rule => rule["ports"].Items))
+            {
+                Manifests.ResolvePort(Manifests.ContainerOf(pods), port.Required("port"));
+            }
+        }
+
         foreach (var service in _manifests.OfKind("Service"))
         {
             var pods = _manifests.OfKind("Deployment").Single(d => Selects(service["spec"]["selector"].Strings, Manifests.PodLabels(d)));
@@ -76,6 +86,17 @@ public sealed partial class ManifestTests
                 Manifests.ResolvePort(Manifests.ContainerOf(pods), port.Required("targetPort"));
             }
         }
+    }
+
+    [Fact]
+    public void Settings_SilosAndGatewaysJoinOneCluster()
+    {
+        // Two keys for one identity (the silo's and the gateway's sections): a gateway that names
+        // another cluster retries for ever and never becomes ready.
+        var settings = _manifests.Named("ConfigMap", "productops-settings")["data"].Strings;
+
+        Assert.Equal(settings["ProductOps__Silo__ClusterId"], settings["ProductOps__Cluster__ClusterId"]);
+        Assert.Equal(settings["ProductOps__Silo__ServiceId"], settings["ProductOps__Cluster__ServiceId"]);
     }
 
     [Fact]

@@ -24,13 +24,16 @@ public sealed class Pod : IAsyncDisposable
 
     public HostProcess Process { get; }
 
-    public static Pod Start(Manifests manifests, DockerImage image, string deployment, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> secrets)
+    /// <summary>Starts one of <paramref name="deployment"/>'s pods at <paramref name="podIp"/>: a
+    /// loopback address, each pod its own, as the pod network gives them.</summary>
+    public static Pod Start(
+        Manifests manifests, DockerImage image, string deployment, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> secrets, string podIp = "127.0.0.1")
     {
         var container = Manifests.ContainerOf(manifests.Named("Deployment", deployment));
         var command = container["command"].Items.Select(i => i.Text!).ToList();
         Assert.Equal("dotnet", command[0]);
         var environment = new Dictionary<string, string?>(
-            manifests.EnvironmentOf(container, secrets, podIp: "127.0.0.1").Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)));
+            manifests.EnvironmentOf(container, secrets, podIp).Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)));
         foreach (var inherited in Environment.GetEnvironmentVariables().Keys.Cast<string>())
         {
             if (!environment.ContainsKey(inherited) && (inherited.StartsWith("ProductOps__", StringComparison.OrdinalIgnoreCase)

@@ -58,9 +58,12 @@ public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunT
         Assert.Equal(0, stopped);
         await Polling.Until(async () => !await gateway.PassesAsync("readinessProbe"), StartPatience, () => "the gateway stays ready with no silo");
         Assert.True(await gateway.PassesAsync("livenessProbe"));
+        var noSilo = await Assert.ThrowsAsync<RpcException>(async () => await ingest.TrackAsync(Batch("none", 1), Headers(ingestKey)));
+        Assert.Equal(StatusCode.Unavailable, noSilo.StatusCode); // the client may retry with the same ids
+        Assert.DoesNotContain("not reached the cluster yet", noSilo.Status.Detail, StringComparison.Ordinal); // it had
 
-        // Scale up again: a new silo serves what the first one acknowledged, and more.
-        await using var secondSilo = Pod.Start(manifests, image.Published, "productops-silo", secrets);
+        // Scale up again: a new silo, at a new pod address, serves what the first one acknowledged, and more.
+        await using var secondSilo = Pod.Start(manifests, image.Published, "productops-silo", secrets, podIp: "127.0.0.2");
         await secondSilo.WaitUntilAsync("readinessProbe", StartPatience);
         await gateway.WaitUntilAsync("readinessProbe", StartPatience);
         var second = await ingest.TrackAsync(Batch("b", 40), Headers(ingestKey));
@@ -82,7 +85,8 @@ public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunT
         Assert.Equal(0, await restarted.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
 
         Assert.Equal(0, await secondSilo.Process.StopAsync(GracePeriod(manifests, "productops-silo")));
-        var password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password!;
+        var password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password;
+        Assert.False(string.IsNullOrEmpty(password), "the test database needs a password for the secrets check"); // tools/postgres.sh's role has one
         Assert.All(new[] { gateway, restarted, firstSilo, secondSilo }, pod => Assert.DoesNotContain(password, pod.Process.FullOutput, StringComparison.Ordinal));
     }
 

@@ -13,7 +13,7 @@ public sealed class StartupTests
     {
         using var data = new TempDirectory();
         var key = "acme-" + Guid.NewGuid().ToString("N");
-        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        var digest = Sha256Hex(key);
         await using var silo = await SiloProcess.StartAsync(data.Path, localTrial: false, settings: new Dictionary<string, string>
         {
             ["ProductOps:Tenants:acme:Keys:0:Sha256"] = digest,
@@ -28,13 +28,15 @@ public sealed class StartupTests
         Assert.Equal(StatusCode.Unauthenticated, demo.StatusCode); // no demo tenant outside Development or a local trial
     }
 
-    [Fact]
-    public async Task Start_ProductionWithDevKeysWithoutLocalTrial_ExitsNonZeroNamingLocalTrial()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // as its digest
+    public async Task Start_ProductionWithDevKeysWithoutLocalTrial_ExitsNonZeroNamingLocalTrial(bool asDigest)
     {
         using var data = new TempDirectory();
         await using var silo = SiloProcess.Launch(data.Path, localTrial: false, environmentName: "Production", settings: new Dictionary<string, string>
         {
-            ["ProductOps:Tenants:acme:Keys:0:Key"] = DemoTenant.IngestKey,
+            [asDigest ? "ProductOps:Tenants:acme:Keys:0:Sha256" : "ProductOps:Tenants:acme:Keys:0:Key"] = asDigest ? Sha256Hex(DemoTenant.IngestKey) : DemoTenant.IngestKey,
             ["ProductOps:Tenants:acme:Keys:0:Scopes:0"] = "ingest",
         });
 
@@ -73,4 +75,6 @@ public sealed class StartupTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains("ProductOps:Pipeline:Partitions must be 1-4096, not 0", silo.Output, StringComparison.Ordinal);
     }
+
+    private static string Sha256Hex(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

@@ -2,13 +2,14 @@ using System.Diagnostics.Tracing;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 
 namespace ProductOps.Bench;
 
 /// <summary>
 /// The node's live managed heap: each process is made to run a full blocking collection through
 /// its diagnostics port (the runtime's GC heap-collect request, as <c>dotnet-gcdump</c> makes it),
-/// and the heap's size after that collection is read from the runtime's own GC events. Unlike
+/// and what survived that collection is read from the runtime's own GC events. Unlike
 /// RSS, it leaves out what the collector keeps or has not yet returned.
 /// </summary>
 internal static class ManagedHeap
@@ -35,21 +36,26 @@ internal static class ManagedHeap
         var provider = new EventPipeProvider(ClrTraceEventParser.ProviderName, EventLevel.Informational, GCKeyword | GCHeapCollectKeyword);
         using var session = client.StartEventPipeSession(provider, requestRundown: false);
         using var source = new EventPipeEventSource(session.EventStream);
-        var heapAfterFullCollection = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var liveAfterFullCollection = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var fullCollectionRunning = false;
-        source.Clr.GCStart += start => fullCollectionRunning |= start.Depth == 2;
+
+        // The induced collection is a blocking gen2 one; a background gen2 that happens to run
+        // has young collections inside it whose statistics would be read instead.
+        source.Clr.GCStart += start => fullCollectionRunning |= start.Depth == 2 && start.Type != GCType.BackgroundGC;
         source.Clr.GCHeapStats += stats =>
         {
             if (fullCollectionRunning)
             {
-                heapAfterFullCollection.TrySetResult(
-                    stats.GenerationSize0 + stats.GenerationSize1 + stats.GenerationSize2 + stats.GenerationSize3 + stats.GenerationSize4);
+                // What survived each generation (the live bytes, not the free space a collection
+                // that did not compact leaves), and the pinned-object heap, whose survivors are not counted.
+                liveAfterFullCollection.TrySetResult(
+                    stats.TotalPromotedSize0 + stats.TotalPromotedSize1 + stats.TotalPromotedSize2 + stats.TotalPromotedSize3 + stats.GenerationSize4);
             }
         };
         var reading = Task.Run(source.Process, token);
         try
         {
-            return await heapAfterFullCollection.Task.WaitAsync(Patience, token);
+            return await liveAfterFullCollection.Task.WaitAsync(Patience, token);
         }
         finally
         {

@@ -46,7 +46,8 @@ public sealed partial class TenancyOptionsValidator(IHostEnvironment environment
                     failures.Add($"{where}:Scopes: {e.Message}");
                 }
 
-                if (key.Key is { } plain && DevKeys.All.Contains(plain) && !environment.IsDevelopment() && !options.LocalTrial)
+                var devKey = (key.Key is { } plain && DevKeys.All.Contains(plain)) || (key.Sha256 is { } digest && DevKeys.Digests.Contains(digest.ToLowerInvariant()));
+                if (devKey && !environment.IsDevelopment() && !options.LocalTrial)
                 {
                     failures.Add(
                         $"{where}: a well-known dev key is configured outside Development; replace it, or set ProductOps:LocalTrial=true for a local trial");
