@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 using ProductOps.Testing;
 
 namespace ProductOps.Deploy.Tests;
@@ -140,6 +142,51 @@ public sealed partial class ManifestTests
         Assert.All(set, key => Assert.True(documented.Contains(key), $"{key} is not in README.md's configuration table"));
     }
 
+    [Fact]
+    public void StringFields_HoldNoBareNumbersOrBooleans()
+    {
+        // ConfigMap data and env values are strings: the API server refuses `32` or `true` there,
+        // which a parser that reads every scalar as text (like this project's) would never notice.
+        var bare = new List<string>();
+        foreach (var resource in _manifests.Resources)
+        {
+            var stream = new YamlStream();
+            using (var reader = File.OpenText(Path.Combine(Manifests.Folder, resource)))
+            {
+                stream.Load(reader);
+            }
+
+            foreach (var root in stream.Documents.Select(d => (YamlMappingNode)d.RootNode))
+            {
+                var values = Child(root, "kind") is YamlScalarNode { Value: "ConfigMap" } && Child(root, "data") is YamlMappingNode data
+                    ? data.Children.Select(c => (Name: ((YamlScalarNode)c.Key).Value!, c.Value))
+                    : EnvValues(root);
+                bare.AddRange(values.Where(v => v.Value is YamlScalarNode { Style: ScalarStyle.Plain } scalar && TypedPlainScalar().IsMatch(scalar.Value ?? ""))
+                    .Select(v => $"{resource}: {v.Name}"));
+            }
+        }
+
+        Assert.Empty(bare);
+    }
+
+    private static IEnumerable<(string Name, YamlNode Value)> EnvValues(YamlMappingNode root)
+    {
+        var podSpec = Child(Child(Child(root, "spec"), "template"), "spec");
+        foreach (var container in (Child(podSpec, "containers") as YamlSequenceNode)?.Children ?? [])
+        {
+            foreach (var variable in (Child(container, "env") as YamlSequenceNode)?.Children ?? [])
+            {
+                if (Child(variable, "value") is { } value)
+                {
+                    yield return (((YamlScalarNode)Child(variable, "name")!).Value!, value);
+                }
+            }
+        }
+    }
+
+    private static YamlNode? Child(YamlNode? node, string key) =>
+        node is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
+
     /// <summary>The keys of README.md's configuration table: "`A:B:C`, `D`" documents A:B:C and A:B:D.</summary>
     private static HashSet<string> DocumentedSettings()
     {
@@ -159,6 +206,10 @@ public sealed partial class ManifestTests
         selector.Count > 0 && selector.All(s => labels.TryGetValue(s.Key, out var value) && value == s.Value);
 
     private static string Name(Yaml o) => $"{o["kind"].Text} {o["metadata"]["name"].Text}";
+
+    /// <summary>Plain scalars YAML reads as numbers, booleans or null.</summary>
+    [GeneratedRegex(@"^([-+]?[0-9][0-9_.]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|true|false|True|False|TRUE|FALSE|yes|no|on|off|null|~)$")]
+    private static partial Regex TypedPlainScalar();
 
     [GeneratedRegex(@"^https?://(?<host>[^:/]+):(?<port>\d+)")]
     private static partial Regex UrlPort();
