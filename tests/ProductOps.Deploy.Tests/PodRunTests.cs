@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,6 +8,7 @@ using Grpc.Net.Client;
 using Npgsql;
 using ProductOps.Contracts.V1;
 using ProductOps.Testing;
+using Xunit.Abstractions;
 
 namespace ProductOps.Deploy.Tests;
 
@@ -15,7 +17,7 @@ namespace ProductOps.Deploy.Tests;
 /// with the two Secrets deploy/README.md tells operators to create: what a cluster would run,
 /// short of the container runtime and the pod network.
 /// </summary>
-public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunTests.Image>
+public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper output) : IClassFixture<PodRunTests.Image>
 {
     private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(90);
 
@@ -44,17 +46,22 @@ public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunT
         var early = await Assert.ThrowsAsync<RpcException>(async () => await ingest.TrackAsync(Batch("early", 1), Headers(ingestKey)));
         Assert.Equal(StatusCode.Unavailable, early.StatusCode); // retryable, unlike an internal error
 
+        var clock = Stopwatch.StartNew();
         await using var firstSilo = Pod.Start(manifests, image.Published, "productops-silo", secrets);
         await firstSilo.WaitUntilAsync("startupProbe", StartPatience);
         await firstSilo.WaitUntilAsync("readinessProbe", StartPatience);
+        var siloReady = clock.Elapsed;
         await gateway.WaitUntilAsync("readinessProbe", StartPatience);
+        output.WriteLine($"first silo ready {siloReady.TotalSeconds:F1} s after its start (schema applied), the waiting gateway {clock.Elapsed.TotalSeconds:F1} s");
 
         var first = await ingest.TrackAsync(Batch("a", 40), Headers(ingestKey));
         Assert.Equal(40, first.Accepted);
         await WaitForEventCountAsync(query, readKey, 10);
 
         // Scale down: the kubelet's SIGTERM; the silo persists and leaves within the grace period.
+        clock.Restart();
         var stopped = await firstSilo.Process.StopAsync(GracePeriod(manifests, "productops-silo"));
+        output.WriteLine($"first silo stopped {clock.Elapsed.TotalSeconds:F1} s after SIGTERM");
         Assert.Equal(0, stopped);
         await Polling.Until(async () => !await gateway.PassesAsync("readinessProbe"), StartPatience, () => "the gateway stays ready with no silo");
         Assert.True(await gateway.PassesAsync("livenessProbe"));
@@ -63,9 +70,11 @@ public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunT
         Assert.DoesNotContain("not reached the cluster yet", noSilo.Status.Detail, StringComparison.Ordinal); // it had
 
         // Scale up again: a new silo, at a new pod address, serves what the first one acknowledged, and more.
+        clock.Restart();
         await using var secondSilo = Pod.Start(manifests, image.Published, "productops-silo", secrets, podIp: "127.0.0.2");
         await secondSilo.WaitUntilAsync("readinessProbe", StartPatience);
         await gateway.WaitUntilAsync("readinessProbe", StartPatience);
+        output.WriteLine($"the gateway ready again {clock.Elapsed.TotalSeconds:F1} s after the second silo started");
         var second = await ingest.TrackAsync(Batch("b", 40), Headers(ingestKey));
         Assert.Equal(40, second.Accepted);
         await WaitForEventCountAsync(query, readKey, 20);
@@ -77,8 +86,10 @@ public sealed class PodRunTests(PodRunTests.Image image) : IClassFixture<PodRunT
         await new AdminService.AdminServiceClient(channel).UpdateTenantSettingsAsync(
             new UpdateTenantSettingsRequest { Clock = TenantClockKind.Event }, Headers(adminKey));
         Assert.Equal(0, await gateway.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
+        clock.Restart();
         await using var restarted = Pod.Start(manifests, image.Published, "productops-gateway", secrets);
         await restarted.WaitUntilAsync("readinessProbe", StartPatience);
+        output.WriteLine($"a gateway started with the cluster up ready in {clock.Elapsed.TotalSeconds:F1} s");
         using var restartedChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ServicePort(manifests, restarted)}");
         var firstAnswer = await new QueryService.QueryServiceClient(restartedChannel).GetUserAsync(new GetUserRequest { UserId = "u0" }, Headers(readKey));
         Assert.True(firstAnswer.AsOf.ToDateTimeOffset() < DateTimeOffset.UtcNow - TimeSpan.FromSeconds(30), $"as of {firstAnswer.AsOf}: the wall clock, not the latest event");
