@@ -25,7 +25,7 @@ public static class DemoTenantConfiguration
 
         // Right after the appsettings files: the environment and the command line still override it.
         var sources = builder.Configuration.Sources;
-        var lastFile = sources.Select((source, index) => (source, index)).LastOrDefault(s => s.source is FileConfigurationSource).index;
+        var lastFile = sources.ToList().FindLastIndex(source => source is FileConfigurationSource); // -1: first of all
         sources.Insert(lastFile + 1, new JsonConfigurationSource
         {
             Path = FileName,
