@@ -17,4 +17,12 @@ builder.Services.AddTenantSettingsRefresher(); // admin changes reach this proce
 
 var app = builder.Build();
 app.MapProductOpsGateway();
-await app.RunAsync();
+var stopping = app.Lifetime.ApplicationStopping; // read now: RunAsync disposes the services it comes from
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+{
+    // Stopped (SIGTERM, a scale-down) while still trying to reach the cluster: a clean stop.
+}

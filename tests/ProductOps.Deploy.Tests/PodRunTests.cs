@@ -101,6 +101,23 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
         Assert.All(new[] { gateway, restarted, firstSilo, secondSilo }, pod => Assert.DoesNotContain(password, pod.Process.FullOutput, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task GatewayPod_StoppedBeforeAnySiloJoined_ExitsCleanly()
+    {
+        await using var database = await TestDatabase.CreateAsync("deploy_stop");
+        var secrets = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["productops-postgres"] = new Dictionary<string, string> { ["connection-string"] = database.ConnectionString },
+            ["productops-tenants"] = TenantSecret("acme", ("key-" + Guid.NewGuid().ToString("N"), "ingest")),
+        };
+        var manifests = Manifests.Load();
+        await using var gateway = Pod.Start(manifests, image.Published, "productops-gateway", secrets);
+        await gateway.WaitUntilAsync("startupProbe", StartPatience);
+
+        // A scale-down of a cluster that never came up: the kubelet's SIGTERM must not read as a crash.
+        Assert.Equal(0, await gateway.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
+    }
+
     /// <summary>The image's files, published once for the class.</summary>
     public sealed class Image : IAsyncLifetime
     {
