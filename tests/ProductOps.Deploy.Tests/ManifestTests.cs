@@ -104,10 +104,9 @@ public sealed partial class ManifestTests
     [Fact]
     public void Silo_GracePeriodOutlastsItsShutdownTimeout()
     {
-        var silo = _manifests.Named("Deployment", "productops-silo");
-        var grace = TimeSpan.FromSeconds(int.Parse(silo["spec"]["template"]["spec"].Required("terminationGracePeriodSeconds"), System.Globalization.CultureInfo.InvariantCulture));
+        var grace = _manifests.GracePeriodOf("productops-silo");
         var shutdown = TimeSpan.Parse(
-            Manifests.ContainerOf(silo)["env"].Items.Single(v => v.Required("name") == "ProductOps__Silo__ShutdownTimeout").Required("value"),
+            Manifests.ContainerOf(_manifests.Named("Deployment", "productops-silo"))["env"].Items.Single(v => v.Required("name") == "ProductOps__Silo__ShutdownTimeout").Required("value"),
             System.Globalization.CultureInfo.InvariantCulture);
 
         // Past the grace period the kubelet kills the silo before its grains have persisted.

@@ -41,7 +41,11 @@ public sealed class Manifests
 
     /// <summary>The container's ports by name.</summary>
     public static IReadOnlyDictionary<string, int> PortsOf(Yaml container) =>
-        container["ports"].Items.ToDictionary(p => p.Required("name"), p => int.Parse(p.Required("containerPort"), System.Globalization.CultureInfo.InvariantCulture));
+        container["ports"].Items.ToDictionary(p => p.Required("name"), p => p.RequiredInt("containerPort"));
+
+    /// <summary>How long the kubelet waits after SIGTERM before it kills a Deployment's pod.</summary>
+    public TimeSpan GracePeriodOf(string deployment) =>
+        TimeSpan.FromSeconds(Named("Deployment", deployment)["spec"]["template"]["spec"].RequiredInt("terminationGracePeriodSeconds"));
 
     /// <summary>A probe's or Service's port: a name of the container's ports, or a number.</summary>
     public static int ResolvePort(Yaml container, string port) =>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -28,11 +26,7 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
         var ingestKey = "ingest-" + Guid.NewGuid().ToString("N");
         var readKey = "read-" + Guid.NewGuid().ToString("N");
         var adminKey = "admin-" + Guid.NewGuid().ToString("N");
-        var secrets = new Dictionary<string, IReadOnlyDictionary<string, string>>
-        {
-            ["productops-postgres"] = new Dictionary<string, string> { ["connection-string"] = database.ConnectionString },
-            ["productops-tenants"] = TenantSecret("acme", (ingestKey, "ingest"), (readKey, "read"), (adminKey, "admin")),
-        };
+        var secrets = Secrets(database, (ingestKey, "ingest"), (readKey, "read"), (adminKey, "admin"));
         var manifests = Manifests.Load();
 
         // `kubectl apply` starts everything at once; a gateway that comes up first must wait
@@ -60,7 +54,7 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
 
         // Scale down: the kubelet's SIGTERM; the silo persists and leaves within the grace period.
         clock.Restart();
-        var stopped = await firstSilo.Process.StopAsync(GracePeriod(manifests, "productops-silo"));
+        var stopped = await firstSilo.Process.StopAsync(manifests.GracePeriodOf("productops-silo"));
         output.WriteLine($"first silo stopped {clock.Elapsed.TotalSeconds:F1} s after SIGTERM");
         Assert.Equal(0, stopped);
         await Polling.Until(async () => !await gateway.PassesAsync("readinessProbe"), StartPatience, () => "the gateway stays ready with no silo");
@@ -85,7 +79,7 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
         // ready only once it has read the switch, so its first answer is already on that clock.
         await new AdminService.AdminServiceClient(channel).UpdateTenantSettingsAsync(
             new UpdateTenantSettingsRequest { Clock = TenantClockKind.Event }, Headers(adminKey));
-        Assert.Equal(0, await gateway.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
+        Assert.Equal(0, await gateway.Process.StopAsync(manifests.GracePeriodOf("productops-gateway")));
         clock.Restart();
         await using var restarted = Pod.Start(manifests, image.Published, "productops-gateway", secrets);
         await restarted.WaitUntilAsync("readinessProbe", StartPatience);
@@ -93,9 +87,9 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
         using var restartedChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ServicePort(manifests, restarted)}");
         var firstAnswer = await new QueryService.QueryServiceClient(restartedChannel).GetUserAsync(new GetUserRequest { UserId = "u0" }, Headers(readKey));
         Assert.True(firstAnswer.AsOf.ToDateTimeOffset() < DateTimeOffset.UtcNow - TimeSpan.FromSeconds(30), $"as of {firstAnswer.AsOf}: the wall clock, not the latest event");
-        Assert.Equal(0, await restarted.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
+        Assert.Equal(0, await restarted.Process.StopAsync(manifests.GracePeriodOf("productops-gateway")));
 
-        Assert.Equal(0, await secondSilo.Process.StopAsync(GracePeriod(manifests, "productops-silo")));
+        Assert.Equal(0, await secondSilo.Process.StopAsync(manifests.GracePeriodOf("productops-silo")));
         var password = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password;
         Assert.False(string.IsNullOrEmpty(password), "the test database needs a password for the secrets check"); // tools/postgres.sh's role has one
         Assert.All(new[] { gateway, restarted, firstSilo, secondSilo }, pod => Assert.DoesNotContain(password, pod.Process.FullOutput, StringComparison.Ordinal));
@@ -105,17 +99,13 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
     public async Task GatewayPod_StoppedBeforeAnySiloJoined_ExitsCleanly()
     {
         await using var database = await TestDatabase.CreateAsync("deploy_stop");
-        var secrets = new Dictionary<string, IReadOnlyDictionary<string, string>>
-        {
-            ["productops-postgres"] = new Dictionary<string, string> { ["connection-string"] = database.ConnectionString },
-            ["productops-tenants"] = TenantSecret("acme", ("key-" + Guid.NewGuid().ToString("N"), "ingest")),
-        };
+        var secrets = Secrets(database, ("key-" + Guid.NewGuid().ToString("N"), "ingest"));
         var manifests = Manifests.Load();
         await using var gateway = Pod.Start(manifests, image.Published, "productops-gateway", secrets);
         await gateway.WaitUntilAsync("startupProbe", StartPatience);
 
         // A scale-down of a cluster that never came up: the kubelet's SIGTERM must not read as a crash.
-        Assert.Equal(0, await gateway.Process.StopAsync(GracePeriod(manifests, "productops-gateway")));
+        Assert.Equal(0, await gateway.Process.StopAsync(manifests.GracePeriodOf("productops-gateway")));
     }
 
     /// <summary>The image's files, published once for the class.</summary>
@@ -132,26 +122,28 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
         }
     }
 
-    /// <summary>The tenants Secret as deploy/README.md describes it: keys' SHA-256 digests and scopes.</summary>
-    private static Dictionary<string, string> TenantSecret(string tenant, params (string Key, string Scope)[] keys)
+    /// <summary>The two Secrets deploy/README.md tells operators to create: the database's
+    /// connection string, and tenant "acme"'s keys as SHA-256 digests with their scopes.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> Secrets(TestDatabase database, params (string Key, string Scope)[] keys)
     {
-        var secret = new Dictionary<string, string>();
+        var tenants = new Dictionary<string, string>();
         for (var i = 0; i < keys.Length; i++)
         {
-            var prefix = string.Create(CultureInfo.InvariantCulture, $"ProductOps__Tenants__{tenant}__Keys__{i}__");
-            secret[prefix + "Sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(keys[i].Key)));
-            secret[prefix + "Scopes__0"] = keys[i].Scope;
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"ProductOps__Tenants__acme__Keys__{i}__");
+            tenants[prefix + "Sha256"] = KeyDigest.Of(keys[i].Key);
+            tenants[prefix + "Scopes__0"] = keys[i].Scope;
         }
 
-        return secret;
+        return new()
+        {
+            ["productops-postgres"] = new Dictionary<string, string> { ["connection-string"] = database.ConnectionString },
+            ["productops-tenants"] = tenants,
+        };
     }
 
     /// <summary>The gateway pod's port behind the Service's target port.</summary>
     private static int ServicePort(Manifests manifests, Pod gateway) =>
         gateway.Port(manifests.Named("Service", "productops-gateway")["spec"]["ports"].Items.Single().Required("targetPort"));
-
-    private static TimeSpan GracePeriod(Manifests manifests, string deployment) => TimeSpan.FromSeconds(int.Parse(
-        manifests.Named("Deployment", deployment)["spec"]["template"]["spec"].Required("terminationGracePeriodSeconds"), CultureInfo.InvariantCulture));
 
     /// <summary><paramref name="count"/> events spread over four users, u0 to u3, a minute apart.</summary>
     private static TrackRequest Batch(string id, int count)

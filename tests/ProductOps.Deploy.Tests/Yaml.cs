@@ -30,6 +30,8 @@ public sealed class Yaml(object? value)
     public string Required(string key) =>
         this[key].Text ?? throw new InvalidOperationException($"'{key}' is missing or not a scalar");
 
+    public int RequiredInt(string key) => int.Parse(Required(key), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Every document of a multi-document YAML file.</summary>
     public static IReadOnlyList<Yaml> Documents(string path)
     {

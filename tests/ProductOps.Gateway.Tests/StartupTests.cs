@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
+using ProductOps.Testing;
 using static ProductOps.Gateway.Tests.EventFactory;
 
 namespace ProductOps.Gateway.Tests;
@@ -13,7 +12,7 @@ public sealed class StartupTests
     {
         using var data = new TempDirectory();
         var key = "acme-" + Guid.NewGuid().ToString("N");
-        var digest = Sha256Hex(key);
+        var digest = KeyDigest.Of(key);
         await using var silo = await SiloProcess.StartAsync(data.Path, localTrial: false, settings: new Dictionary<string, string>
         {
             ["ProductOps:Tenants:acme:Keys:0:Sha256"] = digest,
@@ -36,7 +35,7 @@ public sealed class StartupTests
         using var data = new TempDirectory();
         await using var silo = SiloProcess.Launch(data.Path, localTrial: false, environmentName: "Production", settings: new Dictionary<string, string>
         {
-            [asDigest ? "ProductOps:Tenants:acme:Keys:0:Sha256" : "ProductOps:Tenants:acme:Keys:0:Key"] = asDigest ? Sha256Hex(DemoTenant.IngestKey) : DemoTenant.IngestKey,
+            [asDigest ? "ProductOps:Tenants:acme:Keys:0:Sha256" : "ProductOps:Tenants:acme:Keys:0:Key"] = asDigest ? KeyDigest.Of(DemoTenant.IngestKey) : DemoTenant.IngestKey,
             ["ProductOps:Tenants:acme:Keys:0:Scopes:0"] = "ingest",
         });
 
@@ -75,6 +74,4 @@ public sealed class StartupTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains("ProductOps:Pipeline:Partitions must be 1-4096, not 0", silo.Output, StringComparison.Ordinal);
     }
-
-    private static string Sha256Hex(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }
