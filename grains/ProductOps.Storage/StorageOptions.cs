@@ -15,8 +15,8 @@ public sealed class StorageOptions
     public string SqliteSynchronous { get; set; } = "Normal";
 
     /// <summary>
-    /// Events whose dedup keys a partition of the embedded log holds in memory (about 96 bytes
-    /// each) before writing them into its on-disk dedup index in one sorted pass. Larger: fewer
+    /// Events whose dedup keys a partition of the embedded log holds in memory (44 bytes each at
+    /// full capacity) before writing them into its on-disk dedup index in one sorted pass. Larger: fewer
     /// index pages rewritten per event, more memory, a longer pause of the partition's commits
     /// at each merge.
     /// </summary>
