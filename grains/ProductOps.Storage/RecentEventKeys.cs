@@ -13,8 +13,9 @@ namespace ProductOps.Storage;
 /// <para>Held as three arrays of value types, not dictionaries and a list: the entries in seq
 /// order, a chained table from key to entry, and an open-addressed table from user to their last
 /// entry (each entry links to the user's one before). 44 bytes an event at full capacity instead
-/// of about 100; a node holds up to a merge's worth (16,384 by default) per partition. The arrays
-/// are kept when the keys are dropped after a merge, so a warm writer allocates nothing here.</para>
+/// of about 100; a partition holds a merge's worth (16,384 by default) and what arrives while it
+/// is written. The arrays are kept when the keys are dropped after a merge, so a warm writer
+/// allocates nothing here.</para>
 /// </remarks>
 internal sealed class RecentEventKeys
 {
