@@ -25,9 +25,9 @@ internal sealed class MemoryPhase(BenchOptions options, BenchConnection connecti
     private bool _drained;
     private string? _skipped;
 
-    public double? BytesPerUser => _before is { } b && _after is { } a ? (double)(a - b) / options.MemoryUsers : null;
+    public double? BytesPerUser => PerUser(_before, _after);
 
-    public double? LiveHeapBytesPerUser => _heapBefore is { } b && _heapAfter is { } a ? (double)(a - b) / options.MemoryUsers : null;
+    public double? LiveHeapBytesPerUser => PerUser(_heapBefore, _heapAfter);
 
     public async Task RunAsync(CancellationToken token)
     {
@@ -72,6 +72,10 @@ internal sealed class MemoryPhase(BenchOptions options, BenchConnection connecti
         await progress.WriteLineAsync($"  RSS after {_after / 1048576.0:F0} MiB: {BytesPerUser:N0} bytes per user; "
             + (_heapSkipped is null ? $"live heap after {_heapAfter / 1048576.0:F0} MiB: {LiveHeapBytesPerUser:N0} bytes per user" : $"live heap not read ({_heapSkipped})"));
     }
+
+    /// <summary>What the phase's users added, per user; null when either reading is missing.</summary>
+    private double? PerUser(long? before, long? after) =>
+        before is { } b && after is { } a ? (double)(a - b) / options.MemoryUsers : null;
 
     private async Task<long?> LiveHeapAsync(CancellationToken token)
     {
