@@ -43,7 +43,8 @@ public sealed partial class UserGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        (_tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
+        (var tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
+        _tenant = tenants.Canonical(tenant);
         await _state.ReadAsync(storage, this.GetGrainId());
         _partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
         var missed = await log.ReadUserAsync(_partition, _tenant, _userId, _state.State.Watermark, cancellationToken);

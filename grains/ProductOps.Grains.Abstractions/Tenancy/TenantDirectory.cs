@@ -15,6 +15,7 @@ public sealed class TenantDirectory
 {
     private readonly Dictionary<string, ApiKeyGrant> _grantsByDigest = new(StringComparer.Ordinal);
     private readonly FrozenDictionary<string, TenantSettings> _defaults;
+    private readonly FrozenSet<string> _names;
     private static readonly TenantEntry Fallback = new(TenantSettings.Default);
     private readonly Lock _writeLock = new();
     private volatile FrozenDictionary<string, TenantEntry> _current;
@@ -33,11 +34,17 @@ public sealed class TenantDirectory
         }
 
         _defaults = defaults.ToFrozenDictionary(StringComparer.Ordinal);
+        _names = defaults.Keys.ToFrozenSet(StringComparer.Ordinal);
         _current = defaults.ToFrozenDictionary(d => d.Key, d => new TenantEntry(d.Value), StringComparer.Ordinal);
     }
 
     /// <summary>The configured tenants.</summary>
     public IEnumerable<string> Tenants => _defaults.Keys;
+
+    /// <summary>The configured tenant's own id string when <paramref name="tenant"/> equals it,
+    /// otherwise <paramref name="tenant"/>: a grain that keeps its tenant's id for its lifetime
+    /// (one per user) then shares one string with all the others instead of holding a copy.</summary>
+    public string Canonical(string tenant) => _names.TryGetValue(tenant, out var name) ? name : tenant;
 
     public bool TryAuthenticate(string apiKey, out ApiKeyGrant grant) =>
         _grantsByDigest.TryGetValue(Digest(apiKey), out grant!);
