@@ -4,33 +4,51 @@ using SQLitePCL;
 namespace ProductOps.Storage;
 
 /// <summary>A native SQLite statement prepared once and stepped many times; failures surface as
-/// <see cref="SqliteException"/>, as they would through ADO.NET.</summary>
+/// <see cref="SqliteException"/>, as they would through ADO.NET. Binding, stepping and resetting
+/// go straight to the native pointer (<see cref="NativeSqlite"/>).</summary>
 internal sealed class PreparedStatement : IDisposable
 {
     private readonly sqlite3 _db;
+    private readonly nint _handle;
 
     public PreparedStatement(sqlite3 db, string sql)
     {
         _db = db;
         Check(raw.sqlite3_prepare_v3(db, sql, raw.SQLITE_PREPARE_PERSISTENT, out var statement, out _));
         Statement = statement;
+        _handle = statement.DangerousGetHandle();
     }
 
+    /// <summary>For reading columns through SQLitePCLRaw (text, blobs, types).</summary>
     public sqlite3_stmt Statement { get; }
+
+    public void Bind(int index, long value) => Check(NativeSqlite.BindInt64(_handle, index, value));
+
+    public void Bind(int index, double value) => Check(NativeSqlite.BindDouble(_handle, index, value));
+
+    public void Bind(int index, string value) => Check(NativeSqlite.BindText(_handle, index, value));
+
+    public void BindNull(int index) => Check(NativeSqlite.BindNull(_handle, index));
+
+    /// <summary>The current row's column as an integer.</summary>
+    public long ColumnInt64(int column) => NativeSqlite.ColumnInt64(_handle, column);
 
     /// <summary>Steps once; true when a row is ready to read. The caller resets.</summary>
     public bool Step()
     {
-        var rc = raw.sqlite3_step(Statement);
+        var rc = NativeSqlite.Step(_handle);
         if (rc is raw.SQLITE_ROW or raw.SQLITE_DONE)
         {
             return rc == raw.SQLITE_ROW;
         }
 
-        raw.sqlite3_reset(Statement);
+        NativeSqlite.Reset(_handle);
         Check(rc);
         return false;
     }
+
+    /// <summary>Ready to run again (bindings stay).</summary>
+    public void Reset() => NativeSqlite.Reset(_handle);
 
     /// <summary>Steps once and reads the first column of the row as an integer, or
     /// <paramref name="none"/> when there is no row; ready to run again.</summary>
@@ -38,11 +56,11 @@ internal sealed class PreparedStatement : IDisposable
     {
         try
         {
-            return Step() ? raw.sqlite3_column_int64(Statement, 0) : none;
+            return Step() ? ColumnInt64(0) : none;
         }
         finally
         {
-            raw.sqlite3_reset(Statement);
+            Reset();
         }
     }
 
@@ -55,15 +73,15 @@ internal sealed class PreparedStatement : IDisposable
         }
         finally
         {
-            raw.sqlite3_reset(Statement);
+            Reset();
         }
     }
 
     /// <summary>Runs it, ignoring failure (a rollback after an error that already ended the transaction).</summary>
     public void TryRun()
     {
-        raw.sqlite3_step(Statement);
-        raw.sqlite3_reset(Statement);
+        NativeSqlite.Step(_handle);
+        NativeSqlite.Reset(_handle);
     }
 
     public void Dispose() => Statement.Dispose();

@@ -1,18 +1,48 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ProductOps.Storage;
 
 /// <summary>Opens SQLite connections with the settings every embedded file uses.</summary>
 internal static class SqliteDatabase
 {
+    // WAL: readers never block the writer; busy_timeout: wait, not fail, on a brief lock.
+    private const int BusyTimeoutMs = 30_000;
+
+    // Once per process, as Microsoft.Data.Sqlite does: a writer may open the process's first file.
+    static SqliteDatabase() => Batteries_V2.Init();
+
     public static SqliteConnection Open(string path, string synchronous)
     {
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 };
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
-        // WAL: readers never block the writer; busy_timeout: wait, not fail, on a brief lock.
-        Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous(synchronous)}; PRAGMA busy_timeout=30000;");
+        Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous(synchronous)}; PRAGMA busy_timeout={BusyTimeoutMs};");
         return connection;
+    }
+
+    /// <summary>
+    /// A native connection without SQLite's per-connection mutex, for an owner that never lets two
+    /// threads use it at once (a partition's writer, under its lock). In SQLite's default
+    /// serialized mode every bind, step and reset locks that mutex: ~2% of a saturated node.
+    /// Same settings as <see cref="Open"/>.
+    /// </summary>
+    public static sqlite3 OpenForOneThread(string path, string synchronous)
+    {
+        var mode = Synchronous(synchronous);
+        var rc = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_CREATE | raw.SQLITE_OPEN_NOMUTEX, null);
+        try
+        {
+            Check(db, rc);
+            Check(db, raw.sqlite3_busy_timeout(db, BusyTimeoutMs));
+            Execute(db, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={mode};");
+            return db;
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
     public static void Execute(SqliteConnection connection, string sql)
@@ -20,6 +50,16 @@ internal static class SqliteDatabase
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    public static void Execute(sqlite3 db, string sql) => Check(db, raw.sqlite3_exec(db, sql));
+
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
     }
 
     private static string Synchronous(string mode) => mode.ToUpperInvariant() switch

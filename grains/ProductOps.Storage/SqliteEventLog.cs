@@ -96,7 +96,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private SqlitePartitionWriter Writer(int partition)
     {
         var writer = _writers.GetOrAdd(partition, p => new Lazy<SqlitePartitionWriter>(
-            () => new SqlitePartitionWriter(SqliteDatabase.Open(PathOf(p), _synchronous), _eventKey, _dedupMergeEvents)));
+            () => new SqlitePartitionWriter(SqliteDatabase.OpenForOneThread(PathOf(p), _synchronous), _eventKey, _dedupMergeEvents)));
         try
         {
             return writer.Value;

@@ -39,8 +39,8 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         var select = _readers.TryTake(out var pooled) ? pooled : NewReader();
         try
         {
-            raw.sqlite3_bind_text16(select.Statement, 1, stateName);
-            raw.sqlite3_bind_text16(select.Statement, 2, grainId.ToString());
+            select.Bind(1, stateName);
+            select.Bind(2, grainId.ToString());
             if (!select.Step())
             {
                 grainState.State = Activator.CreateInstance<T>();
@@ -50,7 +50,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
             }
 
             grainState.State = _serializer.Deserialize<T>(raw.sqlite3_column_blob(select.Statement, 1));
-            grainState.ETag = raw.sqlite3_column_int64(select.Statement, 0).ToString(CultureInfo.InvariantCulture);
+            grainState.ETag = select.ColumnInt64(0).ToString(CultureInfo.InvariantCulture);
             grainState.RecordExists = true;
             return Task.CompletedTask;
         }
@@ -60,7 +60,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         }
         finally
         {
-            raw.sqlite3_reset(select.Statement);
+            select.Reset();
             _readers.Add(select);
         }
     }

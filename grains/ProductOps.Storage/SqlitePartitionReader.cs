@@ -39,8 +39,8 @@ internal sealed class SqlitePartitionReader : IDisposable
 
     public List<LoggedEvent> ReadRange(int partition, long afterSeq, int max)
     {
-        raw.sqlite3_bind_int64(_range.Statement, 1, afterSeq);
-        raw.sqlite3_bind_int64(_range.Statement, 2, max);
+        _range.Bind(1, afterSeq);
+        _range.Bind(2, max);
         var result = new List<LoggedEvent>();
         ReadAll(_range, partition, result);
         return result;
@@ -61,19 +61,18 @@ internal sealed class SqlitePartitionReader : IDisposable
             var result = new List<LoggedEvent>();
             if (recent.MergedThrough > afterSeq)
             {
-                var indexed = _userIndexed.Statement;
-                raw.sqlite3_bind_int64(indexed, 1, userKey);
-                raw.sqlite3_bind_int64(indexed, 2, afterSeq);
-                raw.sqlite3_bind_int64(indexed, 3, recent.MergedThrough);
-                raw.sqlite3_bind_text16(indexed, 4, tenant);
-                raw.sqlite3_bind_text16(indexed, 5, userId);
+                _userIndexed.Bind(1, userKey);
+                _userIndexed.Bind(2, afterSeq);
+                _userIndexed.Bind(3, recent.MergedThrough);
+                _userIndexed.Bind(4, tenant);
+                _userIndexed.Bind(5, userId);
                 ReadAll(_userIndexed, partition, result);
                 result.Sort(static (a, b) => a.Seq.CompareTo(b.Seq)); // the index is in key order
             }
 
             foreach (var seq in recent.Seqs)
             {
-                raw.sqlite3_bind_int64(_bySeq.Statement, 1, seq);
+                _bySeq.Bind(1, seq);
                 var before = result.Count;
                 ReadAll(_bySeq, partition, result);
                 if (result.Count > before && (result[^1].Event.Tenant != tenant || result[^1].Event.UserId != userId))
@@ -85,11 +84,10 @@ internal sealed class SqlitePartitionReader : IDisposable
             var after = Math.Max(afterSeq, recent.KnownHead);
             if (head > after)
             {
-                var tail = _userTail.Statement;
-                raw.sqlite3_bind_int64(tail, 1, after);
-                raw.sqlite3_bind_int64(tail, 2, userKey);
-                raw.sqlite3_bind_text16(tail, 3, tenant);
-                raw.sqlite3_bind_text16(tail, 4, userId);
+                _userTail.Bind(1, after);
+                _userTail.Bind(2, userKey);
+                _userTail.Bind(3, tenant);
+                _userTail.Bind(4, userId);
                 ReadAll(_userTail, partition, result);
             }
 
@@ -128,7 +126,7 @@ internal sealed class SqlitePartitionReader : IDisposable
         }
         finally
         {
-            raw.sqlite3_reset(row);
+            query.Reset();
         }
     }
 

@@ -54,7 +54,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
     // Files written before the dedup table kept a unique index on the events table instead.
     private const string LegacyIndex = "events_dedup";
 
-    private readonly SqliteConnection _connection;
+    private readonly sqlite3 _db;
     private readonly Func<string, int, long> _eventKey;
     private readonly int _mergeEvents;
     private readonly Lock _gate = new();
@@ -71,13 +71,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
     private readonly List<(long UserKey, long EventKey, long Seq)> _commitAdded = [];
     private PendingMerge? _merging;
 
-    public SqlitePartitionWriter(SqliteConnection connection, Func<string, int, long> eventKey, int mergeEvents)
+    /// <summary>Takes <paramref name="db"/> as its own connection (<see cref="SqliteDatabase.OpenForOneThread"/>) and disposes it.</summary>
+    public SqlitePartitionWriter(sqlite3 db, Func<string, int, long> eventKey, int mergeEvents)
     {
-        _connection = connection;
+        _db = db;
         _eventKey = eventKey;
         _mergeEvents = mergeEvents;
-        SqliteDatabase.Execute(connection, Schema);
-        var db = connection.Handle!;
+        SqliteDatabase.Execute(db, Schema);
         _transaction = new PreparedTransaction(db);
         _head = new PreparedStatement(db, HeadQuery);
         _insert = new PreparedStatement(db, """
@@ -182,7 +182,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
             statement.Dispose();
         }
 
-        _connection.Dispose();
+        _db.Dispose();
     }
 
     private AppendOutcome Write(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs)
@@ -197,7 +197,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         var logged = new List<LoggedEvent>(events.Count);
         var duplicate = new bool[events.Count];
         var seq = head;
-        var insert = _insert.Statement;
+        var insert = _insert;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -209,25 +209,25 @@ internal sealed class SqlitePartitionWriter : IDisposable
             }
 
             seq++;
-            raw.sqlite3_bind_int64(insert, 1, userKey);
-            raw.sqlite3_bind_int64(insert, 2, eventKey);
-            raw.sqlite3_bind_int64(insert, 3, seq);
-            raw.sqlite3_bind_int64(insert, 4, committedAtMs);
-            BindText(insert, 5, e.Tenant);
-            BindText(insert, 6, e.UserId);
-            BindText(insert, 7, e.EventId);
-            BindText(insert, 8, e.Name);
-            BindText(insert, 9, e.Feature);
-            raw.sqlite3_bind_int64(insert, 10, e.TimestampMs);
-            raw.sqlite3_bind_double(insert, 11, e.Value);
-            BindText(insert, 12, e.SessionId);
+            insert.Bind(1, userKey);
+            insert.Bind(2, eventKey);
+            insert.Bind(3, seq);
+            insert.Bind(4, committedAtMs);
+            insert.Bind(5, e.Tenant);
+            insert.Bind(6, e.UserId);
+            insert.Bind(7, e.EventId);
+            insert.Bind(8, e.Name);
+            insert.Bind(9, e.Feature);
+            insert.Bind(10, e.TimestampMs);
+            insert.Bind(11, e.Value);
+            insert.Bind(12, e.SessionId);
             if (e.Properties is { Count: > 0 } map)
             {
-                BindText(insert, 13, JsonSerializer.Serialize(map));
+                insert.Bind(13, JsonSerializer.Serialize(map));
             }
             else
             {
-                raw.sqlite3_bind_null(insert, 13);
+                insert.BindNull(13);
             }
 
             _insert.Run();
@@ -274,16 +274,16 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     private bool Probe(long userKey, long eventKey, out long seq)
     {
-        raw.sqlite3_bind_int64(_probe.Statement, 1, userKey);
-        raw.sqlite3_bind_int64(_probe.Statement, 2, eventKey);
+        _probe.Bind(1, userKey);
+        _probe.Bind(2, eventKey);
         seq = _probe.ReadInt64(none: 0); // seqs start at 1
         return seq != 0;
     }
 
     private bool StoredIs(long seq, TrackedEvent e)
     {
+        _identity.Bind(1, seq);
         var identity = _identity.Statement;
-        raw.sqlite3_bind_int64(identity, 1, seq);
         try
         {
             return _identity.Step()
@@ -293,7 +293,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         }
         finally
         {
-            raw.sqlite3_reset(identity);
+            _identity.Reset();
         }
     }
 
@@ -336,12 +336,11 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     private void WriteKeys(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
     {
-        var merge = _merge.Statement;
         foreach (var (userKey, eventKey, seq) in keys)
         {
-            raw.sqlite3_bind_int64(merge, 1, userKey);
-            raw.sqlite3_bind_int64(merge, 2, eventKey);
-            raw.sqlite3_bind_int64(merge, 3, seq);
+            _merge.Bind(1, userKey);
+            _merge.Bind(2, eventKey);
+            _merge.Bind(3, seq);
             _merge.Run();
         }
     }
@@ -366,18 +365,17 @@ internal sealed class SqlitePartitionWriter : IDisposable
         _merging = null; // what it held may be stale; the next merge starts from the file's mark
         Recent.Reset(mergedThrough, mergedThrough);
         var added = new List<(long UserKey, long EventKey, long Seq)>();
-        var tail = _tail.Statement;
-        raw.sqlite3_bind_int64(tail, 1, mergedThrough);
+        _tail.Bind(1, mergedThrough);
         try
         {
             while (_tail.Step())
             {
-                added.Add((raw.sqlite3_column_int64(tail, 0), raw.sqlite3_column_int64(tail, 1), raw.sqlite3_column_int64(tail, 2)));
+                added.Add((_tail.ColumnInt64(0), _tail.ColumnInt64(1), _tail.ColumnInt64(2)));
             }
         }
         finally
         {
-            raw.sqlite3_reset(tail);
+            _tail.Reset();
         }
 
         Recent.AddCommitted(added, head);
@@ -386,18 +384,18 @@ internal sealed class SqlitePartitionWriter : IDisposable
     /// <summary>A file of the earlier layout: its unique index becomes the dedup table, once. Inside a transaction.</summary>
     private void MoveLegacyIndex()
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '{LegacyIndex}'";
-        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        using (var exists = new PreparedStatement(_db, $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '{LegacyIndex}'"))
         {
-            return;
+            if (exists.ReadInt64(none: 0) == 0)
+            {
+                return;
+            }
         }
 
-        command.CommandText = $"""
+        SqliteDatabase.Execute(_db, $"""
             INSERT OR IGNORE INTO dedup (user_key, event_key, seq) SELECT user_key, event_key, seq FROM events ORDER BY user_key, event_key;
             DROP INDEX {LegacyIndex};
-            """;
-        command.ExecuteNonQuery();
+            """);
         SetMergedThrough(ReadHead());
     }
 
@@ -405,7 +403,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     private void SetMergedThrough(long seq)
     {
-        raw.sqlite3_bind_int64(_setMergedThrough.Statement, 1, seq);
+        _setMergedThrough.Bind(1, seq);
         _setMergedThrough.Run();
     }
 
@@ -421,8 +419,4 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
         public int Done { get; set; }
     }
-
-    // UTF-16 straight from the string: SQLite converts it, no managed UTF-8 copy per value.
-    private static void BindText(sqlite3_stmt statement, int index, string value) =>
-        raw.sqlite3_bind_text16(statement, index, value);
 }

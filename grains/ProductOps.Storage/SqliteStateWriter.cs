@@ -169,8 +169,8 @@ internal sealed class SqliteStateWriter : IDisposable
         {
             statement = _update;
             raw.sqlite3_bind_blob(statement.Statement, 3, change.Data.WrittenSpan);
-            raw.sqlite3_bind_int64(statement.Statement, 4, expected + 1);
-            raw.sqlite3_bind_int64(statement.Statement, 5, expected);
+            statement.Bind(4, expected + 1);
+            statement.Bind(5, expected);
         }
         else
         {
@@ -178,8 +178,8 @@ internal sealed class SqliteStateWriter : IDisposable
             raw.sqlite3_bind_blob(statement.Statement, 3, change.Data.WrittenSpan);
         }
 
-        raw.sqlite3_bind_text16(statement.Statement, 1, change.StateName);
-        raw.sqlite3_bind_text16(statement.Statement, 2, change.GrainId);
+        statement.Bind(1, change.StateName);
+        statement.Bind(2, change.GrainId);
         statement.Run();
         return change.Data is null || raw.sqlite3_changes(_connection.Handle) == 1;
     }

@@ -193,6 +193,23 @@ public sealed class SqliteEventLogTests : IDisposable
         Assert.True((await reopened.AppendAsync(Partition, 1, [Event("u1", "a")], 2000)).Duplicate[0]);
     }
 
+    [Fact]
+    public async Task Append_TextBeyondAsciiAndEmpty_ReadBackExactlyAndRetriesStillDuplicates()
+    {
+        // Text is bound as UTF-16 straight from the strings: surrogate pairs, other scripts and
+        // an empty value must come back as they went in, and the dedup check compares them.
+        var e = new TrackedEvent("acme", "ürsula-😀", "é-1", "ввод", "検索", 1_700_000_000_000, 1, "", new Dictionary<string, string> { ["ключ"] = "值 😀" });
+        using var log = Open();
+        await log.AppendAsync(Partition, 0, [e], 1000);
+
+        var retry = await log.AppendAsync(Partition, 1, [e with { Value = 2 }], 2000);
+
+        Assert.True(retry.Duplicate[0]);
+        var stored = Assert.Single(await log.ReadUserAsync(Partition, "acme", "ürsula-😀", 0)).Event;
+        Assert.Equal((e.UserId, e.EventId, e.Name, e.Feature, e.SessionId), (stored.UserId, stored.EventId, stored.Name, stored.Feature, stored.SessionId));
+        Assert.Equal("值 😀", stored.Properties!["ключ"]);
+    }
+
     private SqliteEventLog Open(Func<string, int, long>? eventKey = null, int mergeEvents = 16_384) =>
         new(Options.Create(new StorageOptions { DataDir = _dataDir, DedupMergeEvents = mergeEvents }), eventKey ?? EventKeys.EventKey);
 
