@@ -13,7 +13,8 @@ namespace ProductOps.Storage;
 /// application's native assets), so both work on one copy of SQLite and its connections.</remarks>
 internal static class NativeSqlite
 {
-    private const string Library = "e_sqlite3";
+    /// <summary>The library SQLitePCLRaw's bundle loads (<see cref="SqliteDatabase"/> checks it did).</summary>
+    public const string Library = "e_sqlite3";
 
     /// <summary>SQLITE_TRANSIENT: SQLite copies the bound text before the call returns.</summary>
     private const nint Transient = -1;
@@ -25,8 +26,11 @@ internal static class NativeSqlite
     public static int BindNull(nint statement, int index) => sqlite3_bind_null(statement, index);
 
     /// <summary>UTF-16 straight from the (pinned) string; SQLite converts and copies it.</summary>
-    public static int BindText(nint statement, int index, string value) =>
-        sqlite3_bind_text16(statement, index, value, value.Length * sizeof(char), Transient);
+    public static int BindText(nint statement, int index, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value); // a null would bind SQL NULL, never meant here
+        return sqlite3_bind_text16(statement, index, value, value.Length * sizeof(char), Transient);
+    }
 
     public static int Step(nint statement) => sqlite3_step(statement);
 

@@ -9,7 +9,7 @@ namespace ProductOps.Storage;
 internal sealed class PreparedStatement : IDisposable
 {
     private readonly sqlite3 _db;
-    private readonly nint _handle;
+    private nint _handle;
 
     public PreparedStatement(sqlite3 db, string sql)
     {
@@ -22,33 +22,38 @@ internal sealed class PreparedStatement : IDisposable
     /// <summary>For reading columns through SQLitePCLRaw (text, blobs, types).</summary>
     public sqlite3_stmt Statement { get; }
 
-    public void Bind(int index, long value) => Check(NativeSqlite.BindInt64(_handle, index, value));
+    /// <summary>The native pointer, while the statement lives: once disposed, a call throws
+    /// instead of reaching freed memory (the safe handle no longer stands in between).</summary>
+    private nint Handle => _handle != 0 ? _handle : throw new ObjectDisposedException(nameof(PreparedStatement));
 
-    public void Bind(int index, double value) => Check(NativeSqlite.BindDouble(_handle, index, value));
+    public void Bind(int index, long value) => Check(NativeSqlite.BindInt64(Handle, index, value));
 
-    public void Bind(int index, string value) => Check(NativeSqlite.BindText(_handle, index, value));
+    public void Bind(int index, double value) => Check(NativeSqlite.BindDouble(Handle, index, value));
 
-    public void BindNull(int index) => Check(NativeSqlite.BindNull(_handle, index));
+    public void Bind(int index, string value) => Check(NativeSqlite.BindText(Handle, index, value));
+
+    public void BindNull(int index) => Check(NativeSqlite.BindNull(Handle, index));
 
     /// <summary>The current row's column as an integer.</summary>
-    public long ColumnInt64(int column) => NativeSqlite.ColumnInt64(_handle, column);
+    public long ColumnInt64(int column) => NativeSqlite.ColumnInt64(Handle, column);
 
     /// <summary>Steps once; true when a row is ready to read. The caller resets.</summary>
     public bool Step()
     {
-        var rc = NativeSqlite.Step(_handle);
+        var handle = Handle;
+        var rc = NativeSqlite.Step(handle);
         if (rc is raw.SQLITE_ROW or raw.SQLITE_DONE)
         {
             return rc == raw.SQLITE_ROW;
         }
 
-        NativeSqlite.Reset(_handle);
+        NativeSqlite.Reset(handle);
         Check(rc);
         return false;
     }
 
     /// <summary>Ready to run again (bindings stay).</summary>
-    public void Reset() => NativeSqlite.Reset(_handle);
+    public void Reset() => NativeSqlite.Reset(Handle);
 
     /// <summary>Steps once and reads the first column of the row as an integer, or
     /// <paramref name="none"/> when there is no row; ready to run again.</summary>
@@ -80,11 +85,16 @@ internal sealed class PreparedStatement : IDisposable
     /// <summary>Runs it, ignoring failure (a rollback after an error that already ended the transaction).</summary>
     public void TryRun()
     {
-        NativeSqlite.Step(_handle);
-        NativeSqlite.Reset(_handle);
+        var handle = Handle;
+        NativeSqlite.Step(handle);
+        NativeSqlite.Reset(handle);
     }
 
-    public void Dispose() => Statement.Dispose();
+    public void Dispose()
+    {
+        _handle = 0;
+        Statement.Dispose();
+    }
 
     private void Check(int rc)
     {

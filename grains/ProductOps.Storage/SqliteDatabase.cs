@@ -10,7 +10,16 @@ internal static class SqliteDatabase
     private const int BusyTimeoutMs = 30_000;
 
     // Once per process, as Microsoft.Data.Sqlite does: a writer may open the process's first file.
-    static SqliteDatabase() => Batteries_V2.Init();
+    static SqliteDatabase()
+    {
+        Batteries_V2.Init();
+        // NativeSqlite calls that library itself: under another provider it would be handed
+        // pointers from a different copy of SQLite.
+        if (raw.GetNativeLibraryName() != NativeSqlite.Library)
+        {
+            throw new InvalidOperationException($"SQLite provider '{raw.GetNativeLibraryName()}' loaded; ProductOps' storage calls '{NativeSqlite.Library}'");
+        }
+    }
 
     public static SqliteConnection Open(string path, string synchronous)
     {

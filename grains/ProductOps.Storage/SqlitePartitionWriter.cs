@@ -70,6 +70,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
     private readonly Dictionary<(long UserKey, long EventKey), int> _commitKeys = [];
     private readonly List<(long UserKey, long EventKey, long Seq)> _commitAdded = [];
     private PendingMerge? _merging;
+    private bool _disposed;
 
     /// <summary>Takes <paramref name="db"/> as its own connection (<see cref="SqliteDatabase.OpenForOneThread"/>) and disposes it.</summary>
     public SqlitePartitionWriter(sqlite3 db, Func<string, int, long> eventKey, int mergeEvents)
@@ -77,30 +78,39 @@ internal sealed class SqlitePartitionWriter : IDisposable
         _db = db;
         _eventKey = eventKey;
         _mergeEvents = mergeEvents;
-        SqliteDatabase.Execute(db, Schema);
-        _transaction = new PreparedTransaction(db);
-        _head = new PreparedStatement(db, HeadQuery);
-        _insert = new PreparedStatement(db, """
-            INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-            """);
-        _probe = new PreparedStatement(db, "SELECT seq FROM dedup WHERE user_key = ?1 AND event_key = ?2");
-        _identity = new PreparedStatement(db, "SELECT tenant, user_id, event_id FROM events WHERE seq = ?1");
-        _tail = new PreparedStatement(db, "SELECT user_key, event_key, seq FROM events WHERE seq > ?1 ORDER BY seq");
-        _merge = new PreparedStatement(db, "INSERT OR IGNORE INTO dedup (user_key, event_key, seq) VALUES (?1, ?2, ?3)");
-        _mergedThrough = new PreparedStatement(db, "SELECT value FROM log_meta WHERE name = 'dedup_through'");
-        _setMergedThrough = new PreparedStatement(db, """
-            INSERT INTO log_meta (name, value) VALUES ('dedup_through', ?1)
-            ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)
-            """);
-        lock (_gate)
+        try
         {
-            _transaction.Run(() =>
+            SqliteDatabase.Execute(db, Schema);
+            _transaction = new PreparedTransaction(db);
+            _head = new PreparedStatement(db, HeadQuery);
+            _insert = new PreparedStatement(db, """
+                INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                """);
+            _probe = new PreparedStatement(db, "SELECT seq FROM dedup WHERE user_key = ?1 AND event_key = ?2");
+            _identity = new PreparedStatement(db, "SELECT tenant, user_id, event_id FROM events WHERE seq = ?1");
+            _tail = new PreparedStatement(db, "SELECT user_key, event_key, seq FROM events WHERE seq > ?1 ORDER BY seq");
+            _merge = new PreparedStatement(db, "INSERT OR IGNORE INTO dedup (user_key, event_key, seq) VALUES (?1, ?2, ?3)");
+            _mergedThrough = new PreparedStatement(db, "SELECT value FROM log_meta WHERE name = 'dedup_through'");
+            _setMergedThrough = new PreparedStatement(db, """
+                INSERT INTO log_meta (name, value) VALUES ('dedup_through', ?1)
+                ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)
+                """);
+            lock (_gate)
             {
-                MoveLegacyIndex();
-                Reload(ReadHead());
-                return 0;
-            });
+                _transaction.Run(() =>
+                {
+                    MoveLegacyIndex();
+                    Reload(ReadHead());
+                    return 0;
+                });
+            }
+        }
+        catch
+        {
+            // Not left to the finalizer: the caller opens another connection when it tries again.
+            Close();
+            throw;
         }
     }
 
@@ -111,6 +121,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
     {
         lock (_gate)
         {
+            ThrowIfDisposed();
             return ReadHead();
         }
     }
@@ -119,6 +130,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
     {
         lock (_gate)
         {
+            ThrowIfDisposed();
             _commitAdded.Clear();
             if (_merging is null && Recent.Count >= _mergeEvents)
             {
@@ -153,16 +165,25 @@ internal sealed class SqlitePartitionWriter : IDisposable
     {
         lock (_gate)
         {
+            ThrowIfDisposed();
             _transaction.Run(CatchUpWithFile);
         }
     }
 
     public void Dispose()
     {
-        // Merged on a graceful close, so the next open has nothing to rebuild (the rebuild covers
-        // a crash just as well). Not if another writer moved on: its keys are not all in memory.
+        // All of it under the lock, and once: the connection has no mutex of its own, so a call
+        // that got this writer before it closed must find it closed, not step freed statements.
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            // Merged on a graceful close, so the next open has nothing to rebuild (the rebuild covers
+            // a crash just as well). Not if another writer moved on: its keys are not all in memory.
             try
             {
                 if (Recent.Count > 0 && ReadHead() == Recent.KnownHead)
@@ -174,12 +195,20 @@ internal sealed class SqlitePartitionWriter : IDisposable
             {
                 // Left to the next open's rebuild (disk full, say).
             }
-        }
 
-        _transaction.Dispose();
+            Close();
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Frees the statements prepared so far and the connection.</summary>
+    private void Close()
+    {
+        _transaction?.Dispose();
         foreach (var statement in new[] { _head, _insert, _probe, _identity, _tail, _merge, _mergedThrough, _setMergedThrough })
         {
-            statement.Dispose();
+            statement?.Dispose();
         }
 
         _db.Dispose();
