@@ -96,11 +96,5 @@ internal sealed class PreparedStatement : IDisposable
         Statement.Dispose();
     }
 
-    private void Check(int rc)
-    {
-        if (rc != raw.SQLITE_OK)
-        {
-            SqliteException.ThrowExceptionForRC(rc, _db);
-        }
-    }
+    private void Check(int rc) => SqliteDatabase.Check(_db, rc);
 }

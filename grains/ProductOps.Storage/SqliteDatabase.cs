@@ -6,7 +6,7 @@ namespace ProductOps.Storage;
 /// <summary>Opens SQLite connections with the settings every embedded file uses.</summary>
 internal static class SqliteDatabase
 {
-    // WAL: readers never block the writer; busy_timeout: wait, not fail, on a brief lock.
+    // Wait, not fail, on a brief lock (WAL already keeps readers from blocking the writer).
     private const int BusyTimeoutMs = 30_000;
 
     // Once per process, as Microsoft.Data.Sqlite does: a writer may open the process's first file.
@@ -63,7 +63,8 @@ internal static class SqliteDatabase
 
     public static void Execute(sqlite3 db, string sql) => Check(db, raw.sqlite3_exec(db, sql));
 
-    private static void Check(sqlite3 db, int rc)
+    /// <summary>Throws what ADO.NET would for a failed native call.</summary>
+    public static void Check(sqlite3 db, int rc)
     {
         if (rc != raw.SQLITE_OK)
         {
