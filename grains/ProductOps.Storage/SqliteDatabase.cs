@@ -26,7 +26,7 @@ internal static class SqliteDatabase
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 };
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
-        Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous(synchronous)}; PRAGMA busy_timeout={BusyTimeoutMs};");
+        Execute(connection, Pragmas(synchronous));
         return connection;
     }
 
@@ -38,13 +38,12 @@ internal static class SqliteDatabase
     /// </summary>
     public static sqlite3 OpenForOneThread(string path, string synchronous)
     {
-        var mode = Synchronous(synchronous);
+        var pragmas = Pragmas(synchronous);
         var rc = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_CREATE | raw.SQLITE_OPEN_NOMUTEX, null);
         try
         {
             Check(db, rc);
-            Check(db, raw.sqlite3_busy_timeout(db, BusyTimeoutMs));
-            Execute(db, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={mode};");
+            Execute(db, pragmas);
             return db;
         }
         catch
@@ -71,6 +70,9 @@ internal static class SqliteDatabase
             SqliteException.ThrowExceptionForRC(rc, db);
         }
     }
+
+    private static string Pragmas(string synchronous) =>
+        $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous(synchronous)}; PRAGMA busy_timeout={BusyTimeoutMs};";
 
     private static string Synchronous(string mode) => mode.ToUpperInvariant() switch
     {

@@ -226,7 +226,6 @@ internal sealed class SqlitePartitionWriter : IDisposable
         var logged = new List<LoggedEvent>(events.Count);
         var duplicate = new bool[events.Count];
         var seq = head;
-        var insert = _insert;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -238,25 +237,25 @@ internal sealed class SqlitePartitionWriter : IDisposable
             }
 
             seq++;
-            insert.Bind(1, userKey);
-            insert.Bind(2, eventKey);
-            insert.Bind(3, seq);
-            insert.Bind(4, committedAtMs);
-            insert.Bind(5, e.Tenant);
-            insert.Bind(6, e.UserId);
-            insert.Bind(7, e.EventId);
-            insert.Bind(8, e.Name);
-            insert.Bind(9, e.Feature);
-            insert.Bind(10, e.TimestampMs);
-            insert.Bind(11, e.Value);
-            insert.Bind(12, e.SessionId);
+            _insert.Bind(1, userKey);
+            _insert.Bind(2, eventKey);
+            _insert.Bind(3, seq);
+            _insert.Bind(4, committedAtMs);
+            _insert.Bind(5, e.Tenant);
+            _insert.Bind(6, e.UserId);
+            _insert.Bind(7, e.EventId);
+            _insert.Bind(8, e.Name);
+            _insert.Bind(9, e.Feature);
+            _insert.Bind(10, e.TimestampMs);
+            _insert.Bind(11, e.Value);
+            _insert.Bind(12, e.SessionId);
             if (e.Properties is { Count: > 0 } map)
             {
-                insert.Bind(13, JsonSerializer.Serialize(map));
+                _insert.Bind(13, JsonSerializer.Serialize(map));
             }
             else
             {
-                insert.BindNull(13);
+                _insert.BindNull(13);
             }
 
             _insert.Run();
