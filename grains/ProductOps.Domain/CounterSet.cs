@@ -24,6 +24,10 @@ public sealed class CounterSet
     /// window is read, dropped when one of its changes moves.</summary>
     [NonSerialized] private Dictionary<Metric, RunningSums>? _windows;
 
+    /// <summary>The keys changed since <see cref="TrackChanges"/> or <see cref="ForgetChanges"/>;
+    /// null while changes are not tracked.</summary>
+    [NonSerialized] private HashSet<long>? _changed;
+
     public int Count
     {
         get
@@ -31,6 +35,86 @@ public sealed class CounterSet
             Normalize();
             return _values.Count;
         }
+    }
+
+    /// <summary>How many counters changed since changes were tracked or last forgotten.</summary>
+    public int ChangedCount => _changed?.Count ?? 0;
+
+    /// <summary>From now on, remembers which counters change, for a store that writes only those
+    /// (<see cref="Changes"/>).</summary>
+    public void TrackChanges() => _changed ??= [];
+
+    /// <summary>Forgets the changes so far, once a store holds every counter as it is now.</summary>
+    public void ForgetChanges() => _changed?.Clear();
+
+    /// <summary>Every counter changed since changes were tracked or last forgotten, with its value
+    /// now: zero for one that is gone.</summary>
+    public CounterValues Changes()
+    {
+        Normalize();
+        if (_changed is null || _changed.Count == 0)
+        {
+            return CounterValues.Empty;
+        }
+
+        var keys = new long[_changed.Count];
+        _changed.CopyTo(keys);
+        Array.Sort(keys);
+        var values = new double[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            values[i] = _values.GetValueOrDefault(keys[i]);
+        }
+
+        return new CounterValues(keys, values);
+    }
+
+    /// <summary>Every counter as stored (windows as their changes), in key order.</summary>
+    public CounterValues Snapshot()
+    {
+        Normalize();
+        var keys = new long[_values.Count];
+        var values = new double[keys.Length];
+        _values.Keys.CopyTo(keys, 0);
+        _values.Values.CopyTo(values, 0);
+        Array.Sort(keys, values);
+        return new CounterValues(keys, values);
+    }
+
+    /// <summary>A set stored as a history and the changes since: the history's counters with each
+    /// change's value laid over them (zero removes the counter). The changes count as changed
+    /// again, so the set's next <see cref="Changes"/> still holds them; the set tracks changes.</summary>
+    public static CounterSet Restore(CounterValues history, CounterValues changes)
+    {
+        var set = new CounterSet
+        {
+            _values = new Dictionary<long, double>(history.Count + changes.Count),
+            _changed = new HashSet<long>(changes.Count),
+        };
+        for (var i = 0; i < history.Count; i++)
+        {
+            if (history.Values[i] != 0)
+            {
+                set._values[history.Keys[i]] = history.Values[i];
+            }
+        }
+
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var key = changes.Keys[i];
+            if (changes.Values[i] == 0)
+            {
+                set._values.Remove(key);
+            }
+            else
+            {
+                set._values[key] = changes.Values[i];
+            }
+
+            set._changed.Add(key);
+        }
+
+        return set;
     }
 
     /// <summary>Adds <paramref name="delta"/>'s amount to each bucket it covers.</summary>
@@ -82,6 +166,7 @@ public sealed class CounterSet
     /// <summary>Empties the set and keeps its capacity, for a set reused as a builder.</summary>
     public void Clear()
     {
+        _changed?.UnionWith(_values.Keys);
         _values.Clear();
         _windows?.Clear();
         _normalized = true;
@@ -147,6 +232,7 @@ public sealed class CounterSet
         }
 
         var key = Key(metric, bucket);
+        _changed?.Add(key);
         ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_values, key, out _); // one lookup per add
         sum += amount;
         if (sum == 0)
@@ -177,6 +263,7 @@ public sealed class CounterSet
         foreach (var (changes, bucket, value, key) in values ?? [])
         {
             _values.Remove(key);
+            _changed?.Add(key);
             AddToWindows(changes, bucket, bucket, value);
         }
     }

@@ -26,4 +26,9 @@ public sealed class PipelineOptions
     /// <summary>A user grain writes its snapshot after this many new events (and on deactivation);
     /// in between, a lost user grain catches up from the log.</summary>
     public int UserSnapshotEvery { get; set; } = 256;
+
+    /// <summary>A feature or tenant writes, at each checkpoint, only the counters changed since it
+    /// last wrote all of them; it writes all of them again once this many (and at least a quarter
+    /// of them) have changed.</summary>
+    public int ReceiverHistoryRewriteAfter { get; set; } = 256;
 }

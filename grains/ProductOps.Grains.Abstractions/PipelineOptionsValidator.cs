@@ -30,6 +30,7 @@ public sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
         AtLeastOne(failures, nameof(options.MaxDispatchEvents), options.MaxDispatchEvents);
         AtLeastOne(failures, nameof(options.MaxConcurrentUserCalls), options.MaxConcurrentUserCalls);
         AtLeastOne(failures, nameof(options.UserSnapshotEvery), options.UserSnapshotEvery);
+        AtLeastOne(failures, nameof(options.ReceiverHistoryRewriteAfter), options.ReceiverHistoryRewriteAfter);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

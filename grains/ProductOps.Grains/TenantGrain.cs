@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Grains.Abstractions.Tenancy;
@@ -6,26 +9,43 @@ using ProductOps.Storage;
 namespace ProductOps.Grains;
 
 /// <summary>One tenant's counters, feature list, event clock and ingestion counters.</summary>
-public sealed class TenantGrain(
-    [PersistentState("tenant", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<TenantState> state,
-    TenantDirectory tenants,
-    TimeProvider time)
-    : Grain, ITenantGrain
+public sealed class TenantGrain : Grain, ITenantGrain, IGrainMigrationParticipant
 {
     private static readonly TimeSpan IngestionFlushPeriod = TimeSpan.FromSeconds(5);
-    private readonly SharedWrite _persist = new(() => state.WriteStateAsync());
+    private readonly IPersistentState<TenantState> _state;
+    private readonly TenantDirectory _tenants;
+    private readonly TimeProvider _time;
+    private readonly ReceiverCounters<TenantState> _counters;
+    private readonly SharedWrite _persist;
     private long _lastDispatchLagMs;
 
-    private TenantRules Rules => tenants.RulesOf(this.GetPrimaryKeyString());
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public TenantGrain(
+        [PersistentState("tenant", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<TenantState> state,
+        [FromKeyedServices(StorageSiloBuilderExtensions.GrainStorageName)] IGrainStorage storage,
+        IOptions<PipelineOptions> options,
+        TenantDirectory tenants,
+        TimeProvider time)
     {
+        _state = state;
+        _tenants = tenants;
+        _time = time;
+        _counters = new ReceiverCounters<TenantState>(state, "tenant-history", storage, options.Value.ReceiverHistoryRewriteAfter);
+        _persist = new SharedWrite(() => _counters.WriteAsync(this.GetGrainId()));
+    }
+
+    private TenantRules Rules => _tenants.RulesOf(this.GetPrimaryKeyString());
+
+    private CounterSet Counters => _counters.Set;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await _counters.LoadAsync(this.GetGrainId());
+
         // Ingestion counters arrive without dispatches (e.g. only duplicates): persist them on their own.
         this.RegisterGrainTimer(
             static (grain, _) => grain._persist.RunAsync(),
             this,
             new GrainTimerCreationOptions(IngestionFlushPeriod, IngestionFlushPeriod) { Interleave = false });
-        return Task.CompletedTask;
     }
 
     public ValueTask<ReceiveOutcome> Receive(AggregateDelta delta) =>
@@ -33,11 +53,11 @@ public sealed class TenantGrain(
 
     private ReceiveOutcome Apply(AggregateDelta delta)
     {
-        var outcome = state.State.Ledger.Decide(delta);
+        var outcome = _state.State.Ledger.Decide(delta);
         if (outcome.Status == ReceiveStatus.Applied)
         {
-            var tenant = state.State;
-            tenant.Counters.AddAll(delta.Counters);
+            var tenant = _state.State;
+            Counters.AddAll(delta.Counters);
             var features = delta.Info.Features;
             for (var i = 0; i < features.Count; i++) // by index: UnionWith would allocate an enumerator
             {
@@ -45,7 +65,7 @@ public sealed class TenantGrain(
             }
 
             tenant.LatestEventMs = Math.Max(tenant.LatestEventMs, delta.Info.LatestEventMs);
-            _lastDispatchLagMs = Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - delta.Info.OldestCommittedAtMs);
+            _lastDispatchLagMs = Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds() - delta.Info.OldestCommittedAtMs);
             _persist.Changed();
         }
 
@@ -55,7 +75,7 @@ public sealed class TenantGrain(
     public async Task<long> Flush(int partition)
     {
         await _persist.RunAsync();
-        return state.State.Ledger.WatermarkOf(partition);
+        return _state.State.Ledger.WatermarkOf(partition);
     }
 
     public Task<TenantNow> GetNow()
@@ -66,34 +86,38 @@ public sealed class TenantGrain(
 
     public Task<ActiveUsers> GetActiveUsers(long asOfMs) => Task.FromResult(ActiveUsersAt(asOfMs));
 
-    private ActiveUsers ActiveUsersAt(long ms) => ActiveUsers.OfTenant(state.State.Counters, TimeBuckets.DayOf(ms));
+    private ActiveUsers ActiveUsersAt(long ms) => ActiveUsers.OfTenant(Counters, TimeBuckets.DayOf(ms));
 
     public Task<TenantOverview> GetOverview(TimeRange range) => Task.FromResult(new TenantOverview(
-        TenantActivity.From(state.State.Counters, range),
-        state.State.Ingestion,
+        TenantActivity.From(Counters, range),
+        _state.State.Ingestion,
         _lastDispatchLagMs,
         NowMs(),
         Rules.Clock));
 
     public Task<IReadOnlyList<string>> GetFeatures() =>
-        Task.FromResult<IReadOnlyList<string>>([.. state.State.Features.Order(StringComparer.Ordinal)]);
+        Task.FromResult<IReadOnlyList<string>>([.. _state.State.Features.Order(StringComparer.Ordinal)]);
 
     public Task RecordIngestion(IngestionCounts counts) =>
         _persist.ChangeAsync((Grain: this, Counts: counts), static call => call.Grain.AddIngestion(call.Counts)).AsTask();
 
     private bool AddIngestion(IngestionCounts counts)
     {
-        state.State.Ingestion = state.State.Ingestion.Plus(counts);
+        _state.State.Ingestion = _state.State.Ingestion.Plus(counts);
         _persist.Changed();
         return true;
     }
 
-    public Task<CounterSet> GetCounters() => Task.FromResult(state.State.Counters.Copy());
+    public Task<CounterSet> GetCounters() => Task.FromResult(Counters.Copy());
+
+    public void OnDehydrate(IDehydrationContext dehydrationContext) => _counters.OnDehydrate(dehydrationContext);
+
+    public void OnRehydrate(IRehydrationContext rehydrationContext) => _counters.OnRehydrate(rehydrationContext);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _persist.RunAsync();
 
     private long NowMs() => Rules.Clock == TenantClock.Event
-        ? (state.State.LatestEventMs == long.MinValue ? 0 : state.State.LatestEventMs)
-        : time.GetUtcNow().ToUnixTimeMilliseconds();
+        ? (_state.State.LatestEventMs == long.MinValue ? 0 : _state.State.LatestEventMs)
+        : _time.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -4,11 +4,12 @@ using ProductOps.Grains.Abstractions;
 namespace ProductOps.Grains;
 
 [GenerateSerializer, Alias("productops.tenant-state")]
-public sealed class TenantState
+public sealed class TenantState : IReceiverRecord
 {
     [Id(0)] public ReceiverLedger Ledger { get; init; } = new();
 
-    [Id(1)] public CounterSet Counters { get; init; } = new();
+    /// <summary>See <see cref="IReceiverRecord"/>.</summary>
+    [Id(1)] public CounterSet? Counters { get; set; }
 
     [Id(2)] public HashSet<string> Features { get; init; } = new(StringComparer.Ordinal);
 
@@ -16,4 +17,7 @@ public sealed class TenantState
     [Id(3)] public long LatestEventMs { get; set; } = long.MinValue;
 
     [Id(4)] public IngestionCounts Ingestion { get; set; } = IngestionCounts.Zero;
+
+    /// <summary>See <see cref="IReceiverRecord"/>.</summary>
+    [Id(5)] public CounterValues Changes { get; set; } = CounterValues.Empty;
 }

@@ -27,6 +27,13 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
                 (sp, _) => new HeldAckStorage(sp.GetRequiredService<SqliteGrainStorage>()));
         }
 
+        if (siloBuilder.Configuration.GetValue<bool>(ReceiverWriteStorage.Setting))
+        {
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(
+                StorageSiloBuilderExtensions.GrainStorageName,
+                (sp, _) => new ReceiverWriteStorage(sp.GetRequiredService<SqliteGrainStorage>()));
+        }
+
         if (siloBuilder.Configuration.GetValue<bool>(ExpiringCallsFilter.Setting))
         {
             siloBuilder.AddIncomingGrainCallFilter<ExpiringCallsFilter>();

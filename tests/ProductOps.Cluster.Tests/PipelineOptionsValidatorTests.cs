@@ -18,6 +18,7 @@ public sealed class PipelineOptionsValidatorTests
     [InlineData("MaxDispatchEvents", "0")]
     [InlineData("MaxConcurrentUserCalls", "-1")]
     [InlineData("UserSnapshotEvery", "0")]
+    [InlineData("ReceiverHistoryRewriteAfter", "0")]
     public void OneBadSetting_FailsNamingIt(string setting, string value)
     {
         var options = new PipelineOptions();

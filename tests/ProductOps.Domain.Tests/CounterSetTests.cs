@@ -174,6 +174,87 @@ public sealed class CounterSetTests
     }
 
     [Fact]
+    public void Changes_Untracked_NoneWhateverWasAdded()
+    {
+        var counters = new CounterSet();
+        counters.Add(Metric.FeatureHourEvents, 100, 1);
+
+        Assert.Equal(0, counters.ChangedCount);
+        Assert.Equal(0, counters.Changes().Count);
+    }
+
+    /// <summary>A receiver's checkpoint writes these over its history: each changed counter once,
+    /// with its value now, and one that cancelled out as zero (the history may still hold it).</summary>
+    [Fact]
+    public void Changes_Tracked_EachChangedCounterOnceWithItsValueNow()
+    {
+        var counters = CounterSet.Restore(Stored((Metric.FeatureHourEvents, 100, 4), (Metric.FeatureHourUsers, 100, 2)), CounterValues.Empty);
+
+        counters.Add(Metric.FeatureHourEvents, 101, 1);
+        counters.Add(Metric.FeatureHourEvents, 101, 2);
+        counters.Add(Metric.FeatureHourUsers, 100, -2);
+        counters.Add(new CounterDelta(string.Empty, Metric.FeatureDayUsers7, 10, 1, ExtraBuckets: 6));
+
+        Assert.Equal(
+            [(Metric.FeatureHourEvents, 101, 3.0), (Metric.FeatureHourUsers, 100, 0.0), (Metric.FeatureDayUsers7Change, 10, 1.0), (Metric.FeatureDayUsers7Change, 17, -1.0)],
+            Read(counters.Changes()).Order());
+        Assert.Equal(4, counters.ChangedCount);
+
+        counters.ForgetChanges();
+        counters.Add(Metric.FeatureHourEvents, 100, 1);
+
+        Assert.Equal([(Metric.FeatureHourEvents, 100, 5.0)], Read(counters.Changes()));
+    }
+
+    [Fact]
+    public void Restore_ChangesLaidOverTheHistory_TheSetAsItWas()
+    {
+        var counters = CounterSet.Restore(CounterValues.Empty, CounterValues.Empty);
+        for (var hour = 0; hour < 50; hour++)
+        {
+            counters.Add(Metric.FeatureHourEvents, hour, hour + 1);
+        }
+
+        var history = counters.Snapshot();
+        counters.ForgetChanges();
+        counters.Add(Metric.FeatureHourEvents, 3, -4); // gone
+        counters.Add(Metric.FeatureHourEvents, 7, 10);
+        counters.Add(Metric.FeatureHourEvents, 60, 1);
+        counters.Add(new CounterDelta(string.Empty, Metric.FeatureDayUsers30, 2, 1, ExtraBuckets: 29));
+
+        var restored = CounterSet.Restore(history, counters.Changes());
+
+        Assert.Equal(counters.Entries().Order(), restored.Entries().Order());
+        Assert.Equal(counters.Get(Metric.FeatureDayUsers30, 20), restored.Get(Metric.FeatureDayUsers30, 20));
+        Assert.Equal(0, restored.Get(Metric.FeatureHourEvents, 3));
+        // What the changes held is still to be written over that history.
+        Assert.Equal(Read(counters.Changes()), Read(restored.Changes()));
+        // Laid over a history that already has them (a crash after the history was rewritten), the same set.
+        Assert.Equal(counters.Entries().Order(), CounterSet.Restore(counters.Snapshot(), counters.Changes()).Entries().Order());
+    }
+
+    /// <summary>Both stored forms go through the serializer as they are.</summary>
+    [Fact]
+    public void CounterValues_SerializerRoundTrip_SameKeysAndValues()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var values = new CounterValues([1L << 32 | 5, 3L << 32 | 9], [2.5, 0]);
+
+        var read = serializer.Deserialize<CounterValues>(serializer.SerializeToArray(values))!;
+
+        Assert.Equal(values.Keys, read.Keys);
+        Assert.Equal(values.Values, read.Values);
+        Assert.Throws<ArgumentException>(() => new CounterValues([1], []));
+    }
+
+    private static CounterValues Stored(params (Metric Metric, int Bucket, double Value)[] entries) =>
+        CounterSet.FromStored(entries).Snapshot();
+
+    private static List<(Metric Metric, int Bucket, double Value)> Read(CounterValues values) =>
+        [.. values.Keys.Select((key, i) => ((Metric)(key >> 32), (int)(key & 0xFFFF_FFFF), values.Values[i]))];
+
+    [Fact]
     public void Total_ReadsBucketZero()
     {
         var counters = new CounterSet();

@@ -11,6 +11,7 @@ public static class ClusterTestSettings
         ["ProductOps:Pipeline:Partitions"] = partitions.ToString(CultureInfo.InvariantCulture),
         ["ProductOps:Pipeline:CheckpointInterval"] = "00:00:00.300",
         ["ProductOps:Pipeline:UserSnapshotEvery"] = "16",
+        ["ProductOps:Pipeline:ReceiverHistoryRewriteAfter"] = "8", // receivers rewrite their history often, so every test crosses it
         [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:Clock"] = "Event",
         [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnHorizonDays"] = "14",
         [$"ProductOps:Tenants:{EventStreamGenerator.Tenant}:ChurnEvents:0"] = EventStreamGenerator.ChurnEvent,

@@ -1,0 +1,206 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
+using Orleans.Runtime.Placement;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using ProductOps.Domain;
+using ProductOps.Grains;
+using ProductOps.Grains.Abstractions;
+using ProductOps.Storage;
+using ProductOps.Testing;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>
+/// A receiver's checkpoint writes the counters changed since its history was last written, not
+/// all of them, and rewrites the history once enough changed; whatever write fails or is cut off
+/// on the way, the receiver reads back exactly what it held, with nothing counted twice.
+/// </summary>
+[Collection(ReceiverWriteStorage.Collection)]
+public sealed class ReceiverHistoryTests
+{
+    private const int RewriteAfter = 64;
+
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        [ReceiverWriteStorage.Setting] = "true",
+        ["ProductOps:Pipeline:ReceiverHistoryRewriteAfter"] = RewriteAfter.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    [Fact]
+    public Task Checkpoint_WritesTheChangedCounters_TheWholeHistoryOnlyOnceEnoughChanged() =>
+        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var feature = Feature(cluster, "export");
+            var expected = new CounterSet();
+            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 100));
+            await feature.Flush(partition: 0);
+
+            // 100 changed counters: over the threshold, so the history holds them and the record none.
+            Assert.Equal([("feature", 100), ("feature-history", 100), ("feature", 0)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+
+            await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [5, 200]);
+            await feature.Flush(partition: 0);
+            await ReceiveHoursAsync(feature, expected, from: 20, upTo: 30, hours: [6]);
+            await feature.Flush(partition: 0);
+            await feature.Flush(partition: 0); // nothing new: nothing written
+
+            Assert.Equal([("feature", 2), ("feature", 3)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+
+            await ReactivateAsync(cluster);
+            AssertSame(expected, await feature.GetCounters());
+            Assert.Equal(30, await feature.Flush(partition: 0));
+            Assert.Equal(ReceiveStatus.AlreadyApplied, (await feature.Receive(HoursDelta(from: 20, upTo: 30, [6]))).Status);
+        }, Settings);
+
+    /// <summary>The record is written with no changes after the history: if that write is lost (or
+    /// the silo dies before it), the record still holds changes the history already has.</summary>
+    [Fact]
+    public Task RecordWriteAfterTheHistoryFails_ReadBack_NothingCountedTwice() =>
+        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var feature = Feature(cluster, "import");
+            var expected = new CounterSet();
+            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 80));
+            ReceiverWriteStorage.FailAfterStoring("feature", nth: 2);
+
+            await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+            Assert.Equal([("feature", 80), ("feature-history", 80), ("feature", 0)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+
+            await ReactivateAsync(cluster);
+            AssertSame(expected, await feature.GetCounters());
+            await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [0, 100]);
+            Assert.Equal(20, await feature.Flush(partition: 0));
+            await ReactivateAsync(cluster);
+            AssertSame(expected, await feature.GetCounters());
+        }, Settings);
+
+    /// <summary>A history write that fails leaves every change in the record, to be written again.</summary>
+    [Fact]
+    public Task HistoryWriteFails_TheRecordKeepsTheChanges_TheNextCheckpointWritesTheHistory() =>
+        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var tenant = cluster.Client.GetGrain<ITenantGrain>(ReceiverWriteStorage.Tenant);
+            var expected = new CounterSet();
+            var days = Enumerable.Range(20_000, 70).ToList();
+            await ReceiveDaysAsync(tenant, expected, from: 0, upTo: 10, days);
+            ReceiverWriteStorage.FailAfterStoring("tenant-history", nth: 1);
+
+            await Assert.ThrowsAnyAsync<Exception>(() => tenant.Flush(partition: 0));
+            Assert.Equal([("tenant", 70), ("tenant-history", 70)], ReceiverWriteStorage.TakeWrites(tenant.GetGrainId()));
+
+            await ReceiveDaysAsync(tenant, expected, from: 10, upTo: 20, [20_000]);
+            Assert.Equal(20, await tenant.Flush(partition: 0));
+            Assert.Equal([("tenant", 70), ("tenant-history", 70), ("tenant", 0)], ReceiverWriteStorage.TakeWrites(tenant.GetGrainId()));
+
+            await ReactivateAsync(cluster);
+            AssertSame(expected, await tenant.GetCounters());
+        }, Settings);
+
+    /// <summary>Records written before the history existed hold every counter: read as they are,
+    /// and the first checkpoint moves them into a history.</summary>
+    [Fact]
+    public Task RecordOfAnEarlierBuild_ReadBack_SameCountersThenAHistory() =>
+        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var feature = Feature(cluster, "legacy");
+            var expected = new CounterSet();
+            var older = new FeatureState { Counters = expected };
+            older.Ledger.Watermarks[0] = 10;
+            for (var hour = 0; hour < 100; hour++)
+            {
+                expected.Add(Metric.FeatureHourEvents, hour, hour + 1);
+            }
+
+            var storage = ((InProcessSiloHandle)cluster.Primary!).SiloHost!.Services
+                .GetRequiredKeyedService<IGrainStorage>(StorageSiloBuilderExtensions.GrainStorageName);
+            await storage.WriteStateAsync("feature", feature.GetGrainId(), new GrainState<FeatureState>(older));
+            ReceiverWriteStorage.TakeWrites(feature.GetGrainId());
+
+            AssertSame(expected, await feature.GetCounters());
+            await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [3]);
+            Assert.Equal(20, await feature.Flush(partition: 0));
+            // Every counter is a change as far as the store knows: all written, then as a history.
+            Assert.Equal([("feature", 100), ("feature-history", 100), ("feature", 0)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+
+            await ReactivateAsync(cluster);
+            AssertSame(expected, await feature.GetCounters());
+        }, Settings);
+
+    /// <summary>Orleans moves an activation to another silo with the state it holds in memory (a
+    /// silo's graceful stop does this for every grain it hosts): the counters changed since the
+    /// history must move with it.</summary>
+    [Fact]
+    public Task Migrated_ToAnotherSilo_SameCountersAndLedger() =>
+        TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, _) =>
+        {
+            var feature = Feature(cluster, "moving");
+            var tenant = cluster.Client.GetGrain<ITenantGrain>(ReceiverWriteStorage.Tenant);
+            var expectedFeature = new CounterSet();
+            var expectedTenant = new CounterSet();
+            await ReceiveHoursAsync(feature, expectedFeature, from: 0, upTo: 10, hours: Enumerable.Range(0, 100));
+            await ReceiveDaysAsync(tenant, expectedTenant, from: 0, upTo: 10, Enumerable.Range(20_000, 100));
+            await feature.Flush(partition: 0);
+            await tenant.Flush(partition: 0);
+            await ReceiveHoursAsync(feature, expectedFeature, from: 10, upTo: 20, hours: [1, 150]);
+            await ReceiveDaysAsync(tenant, expectedTenant, from: 10, upTo: 20, [20_001, 20_150]);
+
+            foreach (IAggregateGrain receiver in new IAggregateGrain[] { feature, tenant })
+            {
+                var before = await SiloOfAsync(cluster, receiver);
+                var target = cluster.Silos.Select(s => s.SiloAddress).First(s => s != before);
+                RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
+                try
+                {
+                    await receiver.Cast<IGrainManagementExtension>().MigrateOnIdle();
+                }
+                finally
+                {
+                    RequestContext.Clear();
+                }
+
+                await Polling.Until(async () => await SiloOfAsync(cluster, receiver) == target, TimeSpan.FromSeconds(30), () => $"{receiver} did not move");
+            }
+
+            AssertSame(expectedFeature, await feature.GetCounters());
+            AssertSame(expectedTenant, await tenant.GetCounters());
+            Assert.Equal(20, await feature.Flush(partition: 0));
+            Assert.Equal(20, await tenant.Flush(partition: 0));
+            await ReactivateAsync(cluster);
+            AssertSame(expectedFeature, await feature.GetCounters());
+            AssertSame(expectedTenant, await tenant.GetCounters());
+        }, Settings);
+
+    private static async Task<SiloAddress?> SiloOfAsync(TestCluster cluster, IAggregateGrain receiver)
+    {
+        var hosts = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
+        return hosts.FirstOrDefault(s => s.GrainId == receiver.GetGrainId())?.SiloAddress;
+    }
+
+    private static IFeatureGrain Feature(TestCluster cluster, string name) =>
+        cluster.Client.GetGrain<IFeatureGrain>(GrainKeys.For(ReceiverWriteStorage.Tenant, name));
+
+    private static AggregateDelta HoursDelta(long from, long upTo, IEnumerable<int> hours) =>
+        new(Partition: 0, Required: from, FromSeq: from, UpToSeq: upTo,
+            [.. hours.Select(hour => new CounterDelta(string.Empty, Metric.FeatureHourEvents, hour, 1))], DispatchInfo.None);
+
+    private static Task ReceiveHoursAsync(IFeatureGrain feature, CounterSet expected, long from, long upTo, IEnumerable<int> hours) =>
+        ReceiveAsync(feature, expected, HoursDelta(from, upTo, hours));
+
+    private static Task ReceiveDaysAsync(ITenantGrain tenant, CounterSet expected, long from, long upTo, IEnumerable<int> days) =>
+        ReceiveAsync(tenant, expected, new AggregateDelta(Partition: 0, Required: from, FromSeq: from, UpToSeq: upTo,
+            [.. days.Select(day => new CounterDelta(string.Empty, Metric.TenantDayEvents, day, 2))], DispatchInfo.None));
+
+    private static async Task ReceiveAsync(IAggregateGrain receiver, CounterSet expected, AggregateDelta delta)
+    {
+        Assert.Equal(ReceiveStatus.Applied, (await receiver.Receive(delta)).Status);
+        expected.AddAll(delta.Counters);
+    }
+
+    /// <summary>Every idle activation goes (writing what it has not stored); the next call reads the store.</summary>
+    private static Task ReactivateAsync(TestCluster cluster) =>
+        cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+    private static void AssertSame(CounterSet expected, CounterSet actual) =>
+        Assert.Equal(expected.Entries().Order(), actual.Entries().Order());
+}
