@@ -24,8 +24,8 @@ public sealed class CounterSet
     /// window is read, dropped when one of its changes moves.</summary>
     [NonSerialized] private Dictionary<Metric, RunningSums>? _windows;
 
-    /// <summary>The keys changed since <see cref="TrackChanges"/> or <see cref="ForgetChanges"/>;
-    /// null while changes are not tracked.</summary>
+    /// <summary>The keys changed since the set was restored (<see cref="Restore"/>) or its changes
+    /// last forgotten; null in a set that does not track them.</summary>
     [NonSerialized] private HashSet<long>? _changed;
 
     public int Count
@@ -37,18 +37,14 @@ public sealed class CounterSet
         }
     }
 
-    /// <summary>How many counters changed since changes were tracked or last forgotten.</summary>
+    /// <summary>How many counters changed since the set was restored or its changes last forgotten.</summary>
     public int ChangedCount => _changed?.Count ?? 0;
-
-    /// <summary>From now on, remembers which counters change, for a store that writes only those
-    /// (<see cref="Changes"/>).</summary>
-    public void TrackChanges() => _changed ??= [];
 
     /// <summary>Forgets the changes so far, once a store holds every counter as it is now.</summary>
     public void ForgetChanges() => _changed?.Clear();
 
-    /// <summary>Every counter changed since changes were tracked or last forgotten, with its value
-    /// now: zero for one that is gone.</summary>
+    /// <summary>Every counter changed since the set was restored or its changes last forgotten,
+    /// with its value now: zero for one that is gone. Empty in a set that does not track them.</summary>
     public CounterValues Changes()
     {
         Normalize();
@@ -82,8 +78,9 @@ public sealed class CounterSet
     }
 
     /// <summary>A set stored as a history and the changes since: the history's counters with each
-    /// change's value laid over them (zero removes the counter). The changes count as changed
-    /// again, so the set's next <see cref="Changes"/> still holds them; the set tracks changes.</summary>
+    /// change's value laid over them (zero removes the counter). The set tracks its changes from
+    /// here, and the ones given count as changed again, so its next <see cref="Changes"/> still
+    /// holds them.</summary>
     public static CounterSet Restore(CounterValues history, CounterValues changes)
     {
         var set = new CounterSet

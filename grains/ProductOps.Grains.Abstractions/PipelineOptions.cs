@@ -28,7 +28,7 @@ public sealed class PipelineOptions
     public int UserSnapshotEvery { get; set; } = 256;
 
     /// <summary>A feature or tenant writes, at each checkpoint, only the counters changed since it
-    /// last wrote all of them; it writes all of them again once this many (and at least a quarter
-    /// of them) have changed.</summary>
+    /// last wrote all of them (its history); it writes the history again once its checkpoints since
+    /// held, in all, as many counters as the history and at least this many.</summary>
     public int ReceiverHistoryRewriteAfter { get; set; } = 256;
 }

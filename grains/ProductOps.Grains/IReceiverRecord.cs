@@ -9,6 +9,6 @@ public interface IReceiverRecord
     /// read once, never written again.</summary>
     CounterSet? Counters { get; set; }
 
-    /// <summary>The counters changed since the history record was written, with their values then.</summary>
+    /// <summary>The counters changed since the history record was written, with their values when the record was written.</summary>
     CounterValues Changes { get; set; }
 }

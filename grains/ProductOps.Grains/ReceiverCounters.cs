@@ -7,17 +7,23 @@ namespace ProductOps.Grains;
 /// A receiver's counters (a feature's or a tenant's), stored so that a checkpoint writes what
 /// changed rather than the receiver's whole history: its own record holds its ledger and the
 /// counters changed since a second record, the history, was written, with their values now; the
-/// history holds every counter and is rewritten only once enough have changed
-/// (<see cref="Abstractions.PipelineOptions.ReceiverHistoryRewriteAfter"/>, and at least a quarter
-/// of them). A feature of a year holds ~37,000 hourly counters, of which a checkpoint changes a few.
+/// history holds every counter. A feature of a year holds ~37,000 hourly counters, of which a
+/// checkpoint changes a few dozen.
 /// </summary>
 /// <remarks>
-/// Exactly once rests on the history never holding anything the receiver's record does not: it
-/// is written right after that record, in the same write, while the state holds still
-/// (<see cref="SharedWrite"/>), so the history equals the history before with the record's
-/// changes laid over it. A crash between the two writes, or before the record is written again
-/// with no changes, leaves changes on disk whose values the history already has; laying them
-/// over it again changes nothing. A history write that failed leaves the changes to the next write.
+/// <para>The history is rewritten (and the changes forgotten) once the records written since the
+/// last rewrite held, in all, as many counters as the whole set, and at least
+/// <see cref="Abstractions.PipelineOptions.ReceiverHistoryRewriteAfter"/>: the bytes a checkpoint
+/// writes stay about twice what changes, however old the receiver, rather than growing until a
+/// rewrite.</para>
+/// <para>Exactly once rests on the history never holding anything the own record does not: it is
+/// written right after that record, in the same write, while the state holds still
+/// (<see cref="SharedWrite"/>). Changes hold values, not amounts, so laying them over a history
+/// that already has them (a crash after the history write, before the own record is written again
+/// without them) changes nothing, and over one that lacks them (the history write failed) gives
+/// the set as recorded. A stale second activation (for a moment after a silo failure) may read
+/// the own record before a rewrite and the history after it, and answer queries from that mix
+/// until its first write, which the own record's etag refuses.</para>
 /// </remarks>
 internal sealed class ReceiverCounters<TRecord>(IPersistentState<TRecord> record, string historyName, IGrainStorage storage, int rewriteAfter)
     where TRecord : IReceiverRecord
@@ -25,8 +31,9 @@ internal sealed class ReceiverCounters<TRecord>(IPersistentState<TRecord> record
     private const string MigratingChangesKey = "productops.receiver-changes";
     private readonly StoredState<CounterValues> _history = new(historyName);
     private CounterValues? _migratedChanges;
+    private long _writtenSinceRewrite; // counters the own record held, summed over its writes since the last rewrite
 
-    /// <summary>Every counter, changes tracked; replaced by <see cref="LoadAsync"/>.</summary>
+    /// <summary>Every counter, its changes tracked once <see cref="LoadAsync"/> has run (on activation).</summary>
     public CounterSet Set { get; private set; } = new();
 
     /// <summary>Reads the history and lays the (already read) record's changes over it. A record
@@ -39,6 +46,7 @@ internal sealed class ReceiverCounters<TRecord>(IPersistentState<TRecord> record
         var stored = record.State;
         var changes = _migratedChanges ?? (stored.Counters is { Count: > 0 } whole ? whole.Snapshot() : stored.Changes);
         Set = CounterSet.Restore(_history.State, changes);
+        _writtenSinceRewrite = changes.Count;
         _migratedChanges = null;
         _history.State = CounterValues.Empty; // only its ETag is needed from here: no second copy
         stored.Counters = null;
@@ -62,8 +70,10 @@ internal sealed class ReceiverCounters<TRecord>(IPersistentState<TRecord> record
     /// changed, the history, and the record again with no changes.</summary>
     public async Task WriteAsync(GrainId grain)
     {
-        await WriteRecordAsync(Set.Changes());
-        if (Set.ChangedCount < Math.Max(rewriteAfter, Set.Count / 4))
+        var changes = Set.Changes();
+        await WriteRecordAsync(changes);
+        _writtenSinceRewrite += changes.Count;
+        if (_writtenSinceRewrite < Math.Max(rewriteAfter, Set.Count))
         {
             return;
         }
@@ -79,6 +89,7 @@ internal sealed class ReceiverCounters<TRecord>(IPersistentState<TRecord> record
         }
 
         Set.ForgetChanges();
+        _writtenSinceRewrite = 0;
         await WriteRecordAsync(CounterValues.Empty);
     }
 

@@ -29,7 +29,7 @@ public sealed class ReceiverHistoryTests
 
     [Fact]
     public Task Checkpoint_WritesTheChangedCounters_TheWholeHistoryOnlyOnceEnoughChanged() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        RunAsync(silos: 1, async cluster =>
         {
             var feature = Feature(cluster, "export");
             var expected = new CounterSet();
@@ -51,57 +51,104 @@ public sealed class ReceiverHistoryTests
             AssertSame(expected, await feature.GetCounters());
             Assert.Equal(30, await feature.Flush(partition: 0));
             Assert.Equal(ReceiveStatus.AlreadyApplied, (await feature.Receive(HoursDelta(from: 20, upTo: 30, [6]))).Status);
-        }, Settings);
+        });
 
-    /// <summary>The record is written with no changes after the history: if that write is lost (or
-    /// the silo dies before it), the record still holds changes the history already has.</summary>
+    /// <summary>The own record is written again, with no changes, after the history. Its reply
+    /// lost, the activation's next write is refused (a stale etag) and a new one reads the store.</summary>
     [Fact]
-    public Task RecordWriteAfterTheHistoryFails_ReadBack_NothingCountedTwice() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+    public Task RecordWriteAfterTheHistory_ReplyLost_ReadBackExactly() =>
+        RunAsync(silos: 1, async cluster =>
         {
             var feature = Feature(cluster, "import");
             var expected = new CounterSet();
             await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 80));
-            ReceiverWriteStorage.FailAfterStoring("feature", nth: 2);
+            ReceiverWriteStorage.Fail("feature", nth: 2, ReceiverWriteStorage.Fault.ReplyLost);
 
             await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
             Assert.Equal([("feature", 80), ("feature-history", 80), ("feature", 0)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+            await Assert.ThrowsAnyAsync<InconsistentStateException>(() => feature.Flush(partition: 0));
 
-            await ReactivateAsync(cluster);
             AssertSame(expected, await feature.GetCounters());
             await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [0, 100]);
             Assert.Equal(20, await feature.Flush(partition: 0));
             await ReactivateAsync(cluster);
             AssertSame(expected, await feature.GetCounters());
-        }, Settings);
+        });
 
-    /// <summary>A history write that fails leaves every change in the record, to be written again.</summary>
+    /// <summary>The silo dies after the history write: the store holds the own record with changes
+    /// whose values the history already has, and laying them over it again counts nothing twice.</summary>
     [Fact]
-    public Task HistoryWriteFails_TheRecordKeepsTheChanges_TheNextCheckpointWritesTheHistory() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+    public Task RecordWriteAfterTheHistory_NeverStored_NothingCountedTwice() =>
+        RunAsync(silos: 1, async cluster =>
         {
-            var tenant = cluster.Client.GetGrain<ITenantGrain>(ReceiverWriteStorage.Tenant);
+            var feature = Feature(cluster, "import");
             var expected = new CounterSet();
-            var days = Enumerable.Range(20_000, 70).ToList();
-            await ReceiveDaysAsync(tenant, expected, from: 0, upTo: 10, days);
-            ReceiverWriteStorage.FailAfterStoring("tenant-history", nth: 1);
+            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 80));
+            ReceiverWriteStorage.Fail("feature", nth: 2, ReceiverWriteStorage.Fault.StoreGone);
 
-            await Assert.ThrowsAnyAsync<Exception>(() => tenant.Flush(partition: 0));
-            Assert.Equal([("tenant", 70), ("tenant-history", 70)], ReceiverWriteStorage.TakeWrites(tenant.GetGrainId()));
+            await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+            await ReactivateAsync(cluster); // its last write fails too
+            Assert.Equal([("feature", 80), ("feature-history", 80)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+            ReceiverWriteStorage.Reset();
 
-            await ReceiveDaysAsync(tenant, expected, from: 10, upTo: 20, [20_000]);
-            Assert.Equal(20, await tenant.Flush(partition: 0));
-            Assert.Equal([("tenant", 70), ("tenant-history", 70), ("tenant", 0)], ReceiverWriteStorage.TakeWrites(tenant.GetGrainId()));
-
+            AssertSame(expected, await feature.GetCounters());
+            Assert.Equal(10, await feature.Flush(partition: 0));
+            await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [0, 100]);
+            Assert.Equal(20, await feature.Flush(partition: 0));
+            Assert.Equal([("feature", 81), ("feature-history", 81), ("feature", 0)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
             await ReactivateAsync(cluster);
-            AssertSame(expected, await tenant.GetCounters());
-        }, Settings);
+            AssertSame(expected, await feature.GetCounters());
+        });
+
+    /// <summary>A history write that never reached the store leaves every change in the own record,
+    /// and the next checkpoint writes the history.</summary>
+    [Fact]
+    public Task HistoryWrite_NeverStored_TheNextCheckpointWritesIt() =>
+        RunAsync(silos: 1, async cluster =>
+        {
+            var feature = Feature(cluster, "alerts");
+            var expected = new CounterSet();
+            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 70));
+            ReceiverWriteStorage.Fail("feature-history", nth: 1, ReceiverWriteStorage.Fault.BeforeStoring);
+
+            await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+            Assert.Equal([("feature", 70)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+
+            await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [0]);
+            Assert.Equal(20, await feature.Flush(partition: 0));
+            Assert.Equal([("feature", 70), ("feature-history", 70), ("feature", 0)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+            await ReactivateAsync(cluster);
+            AssertSame(expected, await feature.GetCounters());
+        });
+
+    /// <summary>A history write whose reply was lost: the activation's next history write is refused
+    /// (a stale etag), and a new activation lays the own record's changes over the stored history.</summary>
+    [Fact]
+    public Task HistoryWrite_ReplyLost_ReadBackExactly() =>
+        RunAsync(silos: 1, async cluster =>
+        {
+            var feature = Feature(cluster, "alerts");
+            var expected = new CounterSet();
+            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 70));
+            ReceiverWriteStorage.Fail("feature-history", nth: 1, ReceiverWriteStorage.Fault.ReplyLost);
+
+            await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+            Assert.Equal([("feature", 70), ("feature-history", 70)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+            await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [0]);
+            await Assert.ThrowsAnyAsync<InconsistentStateException>(() => feature.Flush(partition: 0));
+            // The refused activation goes (its last write may store the own record once more, and
+            // fail the history again); the next reads the store.
+            Assert.DoesNotContain(("feature-history", 70), ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+
+            AssertSame(expected, await feature.GetCounters());
+            Assert.Equal(20, await feature.Flush(partition: 0));
+        });
 
     /// <summary>Records written before the history existed hold every counter: read as they are,
     /// and the first checkpoint moves them into a history.</summary>
     [Fact]
     public Task RecordOfAnEarlierBuild_ReadBack_SameCountersThenAHistory() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        RunAsync(silos: 1, async cluster =>
         {
             var feature = Feature(cluster, "legacy");
             var expected = new CounterSet();
@@ -125,14 +172,14 @@ public sealed class ReceiverHistoryTests
 
             await ReactivateAsync(cluster);
             AssertSame(expected, await feature.GetCounters());
-        }, Settings);
+        });
 
     /// <summary>Orleans moves an activation to another silo with the state it holds in memory (a
     /// silo's graceful stop does this for every grain it hosts): the counters changed since the
     /// history must move with it.</summary>
     [Fact]
     public Task Migrated_ToAnotherSilo_SameCountersAndLedger() =>
-        TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, _) =>
+        RunAsync(silos: 2, async cluster =>
         {
             var feature = Feature(cluster, "moving");
             var tenant = cluster.Client.GetGrain<ITenantGrain>(ReceiverWriteStorage.Tenant);
@@ -169,12 +216,18 @@ public sealed class ReceiverHistoryTests
             await ReactivateAsync(cluster);
             AssertSame(expectedFeature, await feature.GetCounters());
             AssertSame(expectedTenant, await tenant.GetCounters());
-        }, Settings);
+        });
 
     private static async Task<SiloAddress?> SiloOfAsync(TestCluster cluster, IAggregateGrain receiver)
     {
         var hosts = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
         return hosts.FirstOrDefault(s => s.GrainId == receiver.GetGrainId())?.SiloAddress;
+    }
+
+    private static Task RunAsync(short silos, Func<TestCluster, Task> test)
+    {
+        ReceiverWriteStorage.Reset();
+        return TestClusterFactory.WithClusterAsync(silos, (cluster, _) => test(cluster), Settings);
     }
 
     private static IFeatureGrain Feature(TestCluster cluster, string name) =>
