@@ -59,12 +59,7 @@ public sealed class ReceiverHistoryTests
     public Task RecordWriteAfterTheHistory_ReplyLost_ReadBackExactly() =>
         RunAsync(silos: 1, async cluster =>
         {
-            var feature = Feature(cluster, "import");
-            var expected = new CounterSet();
-            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 80));
-            ReceiverWriteStorage.Fail("feature", nth: 2, ReceiverWriteStorage.Fault.ReplyLost);
-
-            await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+            var (feature, expected) = await FirstFlushFailedAsync(cluster, "import", hours: 80, "feature", nth: 2, ReceiverWriteStorage.Fault.ReplyLost);
             Assert.Equal([("feature", 80), ("feature-history", 80), ("feature", 0)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
             await Assert.ThrowsAnyAsync<InconsistentStateException>(() => feature.Flush(partition: 0));
 
@@ -81,12 +76,7 @@ public sealed class ReceiverHistoryTests
     public Task RecordWriteAfterTheHistory_NeverStored_NothingCountedTwice() =>
         RunAsync(silos: 1, async cluster =>
         {
-            var feature = Feature(cluster, "import");
-            var expected = new CounterSet();
-            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 80));
-            ReceiverWriteStorage.Fail("feature", nth: 2, ReceiverWriteStorage.Fault.StoreGone);
-
-            await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+            var (feature, expected) = await FirstFlushFailedAsync(cluster, "import", hours: 80, "feature", nth: 2, ReceiverWriteStorage.Fault.StoreGone);
             await ReactivateAsync(cluster); // its last write fails too
             Assert.Equal([("feature", 80), ("feature-history", 80)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
             ReceiverWriteStorage.Reset();
@@ -106,12 +96,7 @@ public sealed class ReceiverHistoryTests
     public Task HistoryWrite_NeverStored_TheNextCheckpointWritesIt() =>
         RunAsync(silos: 1, async cluster =>
         {
-            var feature = Feature(cluster, "alerts");
-            var expected = new CounterSet();
-            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 70));
-            ReceiverWriteStorage.Fail("feature-history", nth: 1, ReceiverWriteStorage.Fault.BeforeStoring);
-
-            await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+            var (feature, expected) = await FirstFlushFailedAsync(cluster, "alerts", hours: 70, "feature-history", nth: 1, ReceiverWriteStorage.Fault.BeforeStoring);
             Assert.Equal([("feature", 70)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
 
             await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [0]);
@@ -127,12 +112,7 @@ public sealed class ReceiverHistoryTests
     public Task HistoryWrite_ReplyLost_ReadBackExactly() =>
         RunAsync(silos: 1, async cluster =>
         {
-            var feature = Feature(cluster, "alerts");
-            var expected = new CounterSet();
-            await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, 70));
-            ReceiverWriteStorage.Fail("feature-history", nth: 1, ReceiverWriteStorage.Fault.ReplyLost);
-
-            await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+            var (feature, expected) = await FirstFlushFailedAsync(cluster, "alerts", hours: 70, "feature-history", nth: 1, ReceiverWriteStorage.Fault.ReplyLost);
             Assert.Equal([("feature", 70), ("feature-history", 70)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
             await ReceiveHoursAsync(feature, expected, from: 10, upTo: 20, hours: [0]);
             await Assert.ThrowsAnyAsync<InconsistentStateException>(() => feature.Flush(partition: 0));
@@ -228,6 +208,19 @@ public sealed class ReceiverHistoryTests
     {
         ReceiverWriteStorage.Reset();
         return TestClusterFactory.WithClusterAsync(silos, (cluster, _) => test(cluster), Settings);
+    }
+
+    /// <summary>A feature that received one count in each of <paramref name="hours"/> hours, whose
+    /// first flush failed at the <paramref name="nth"/> write of <paramref name="state"/>.</summary>
+    private static async Task<(IFeatureGrain Feature, CounterSet Expected)> FirstFlushFailedAsync(
+        TestCluster cluster, string name, int hours, string state, int nth, ReceiverWriteStorage.Fault fault)
+    {
+        var feature = Feature(cluster, name);
+        var expected = new CounterSet();
+        await ReceiveHoursAsync(feature, expected, from: 0, upTo: 10, hours: Enumerable.Range(0, hours));
+        ReceiverWriteStorage.Fail(state, nth, fault);
+        await Assert.ThrowsAnyAsync<Exception>(() => feature.Flush(partition: 0));
+        return (feature, expected);
     }
 
     private static IFeatureGrain Feature(TestCluster cluster, string name) =>
