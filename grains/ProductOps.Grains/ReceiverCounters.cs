@@ -32,6 +32,7 @@ internal sealed class ReceiverCounters<TRecord>(IPersistentState<TRecord> record
     private readonly StoredState<CounterValues> _history = new(historyName);
     private CounterValues? _migratedChanges;
     private long _writtenSinceRewrite; // counters the own record held, summed over its writes since the last rewrite
+    private bool _loaded;
 
     /// <summary>Every counter, its changes tracked once <see cref="LoadAsync"/> has run (on activation).</summary>
     public CounterSet Set { get; private set; } = new();
@@ -51,12 +52,20 @@ internal sealed class ReceiverCounters<TRecord>(IPersistentState<TRecord> record
         _history.State = CounterValues.Empty; // only its ETag is needed from here: no second copy
         stored.Counters = null;
         stored.Changes = CounterValues.Empty;
+        _loaded = true;
     }
 
     /// <summary>Orleans moves an activation to another silo with its record as held in memory, not
     /// as stored, and the record holds no counters between writes: the changes since the history
     /// (which stays in the store) move beside it.</summary>
-    public void OnDehydrate(IDehydrationContext context) => context.TryAddValue(MigratingChangesKey, Set.Changes());
+    public void OnDehydrate(IDehydrationContext context)
+    {
+        if (_loaded)
+        {
+            context.TryAddValue(MigratingChangesKey, Set.Changes());
+        }
+        // else the record still holds the changes it was read with, and they travel in it
+    }
 
     public void OnRehydrate(IRehydrationContext context)
     {
