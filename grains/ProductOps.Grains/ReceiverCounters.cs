@@ -60,11 +60,10 @@ internal sealed class ReceiverCounters<TRecord>(IPersistentState<TRecord> record
     /// (which stays in the store) move beside it.</summary>
     public void OnDehydrate(IDehydrationContext context)
     {
-        if (_loaded)
+        if (_loaded) // else the record still holds the changes it was read with, and they travel in it
         {
             context.TryAddValue(MigratingChangesKey, Set.Changes());
         }
-        // else the record still holds the changes it was read with, and they travel in it
     }
 
     public void OnRehydrate(IRehydrationContext context)

@@ -47,10 +47,24 @@ public sealed class ReceiverHistoryTests
 
             Assert.Equal([("feature", 2), ("feature", 3)], ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
 
+            // A new hour per checkpoint: each writes the changes so far (4, 5, ... counters), and the
+            // history is rewritten once those writes add up to the whole set (5 + 4 + ... + 15 = 119
+            // >= 113 counters, at the twelfth), not before.
+            var expectedWrites = new List<(string, int)>();
+            for (var k = 1; k <= 12; k++)
+            {
+                await ReceiveHoursAsync(feature, expected, from: 20 + (10 * k), upTo: 30 + (10 * k), hours: [300 + k]);
+                await feature.Flush(partition: 0);
+                expectedWrites.Add(("feature", 3 + k));
+            }
+
+            expectedWrites.AddRange([("feature-history", 113), ("feature", 0)]);
+            Assert.Equal(expectedWrites, ReceiverWriteStorage.TakeWrites(feature.GetGrainId()));
+
             await ReactivateAsync(cluster);
             AssertSame(expected, await feature.GetCounters());
-            Assert.Equal(30, await feature.Flush(partition: 0));
-            Assert.Equal(ReceiveStatus.AlreadyApplied, (await feature.Receive(HoursDelta(from: 20, upTo: 30, [6]))).Status);
+            Assert.Equal(150, await feature.Flush(partition: 0));
+            Assert.Equal(ReceiveStatus.AlreadyApplied, (await feature.Receive(HoursDelta(from: 140, upTo: 150, [312]))).Status);
         });
 
     /// <summary>The own record is written again, with no changes, after the history. Its reply
