@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
@@ -6,8 +7,8 @@ using static ProductOps.Gateway.Tests.EventFactory;
 
 namespace ProductOps.Gateway.Tests;
 
-/// <summary>The intake's shortcuts (event sizes bounded from the request's, shared strings),
-/// without a node: the node tests check the rules themselves over gRPC.</summary>
+/// <summary>The intake's own work (event sizes from the wire, shared strings), without a node:
+/// the node tests check the rules themselves over gRPC.</summary>
 public sealed class EventIntakeTests
 {
     private static readonly DateTimeOffset At = DateTimeOffset.UtcNow.AddMinutes(-5);
@@ -22,7 +23,7 @@ public sealed class EventIntakeTests
         var big = WithProperty(Event("size-u1", "size-big", "feature_used", At), "blob", new string('z', 32 * 1024));
         request.Events.Insert(500, big);
 
-        var result = _intake.Accept("acme", request);
+        var result = _intake.Accept("acme", request.ToByteArray());
 
         var rejected = Assert.Single(result.Rejected);
         Assert.Equal((500, "event"), (rejected.Index, rejected.Field));
@@ -33,7 +34,7 @@ public sealed class EventIntakeTests
     [Fact]
     public void Accept_RepeatedNamesFeaturesAndPropertyKeys_SharesOneInstanceOfEach()
     {
-        // Distinct instances, as protobuf parses them from the wire.
+        // Distinct instances, as a client would hold them.
         string Copy(string text) => new(text.AsSpan());
         var request = new TrackRequest();
         for (var i = 0; i < 3; i++)
@@ -41,7 +42,7 @@ public sealed class EventIntakeTests
             request.Events.Add(WithProperty(Event($"u{i}", $"e{i}", Copy("feature_used"), At, Copy("search")), Copy("source"), "menu"));
         }
 
-        var accepted = _intake.Accept("acme", request).Accepted;
+        var accepted = _intake.Accept("acme", request.ToByteArray()).Accepted;
 
         Assert.All(accepted, e => Assert.Same(accepted[0].Name, e.Name));
         Assert.All(accepted, e => Assert.Same(accepted[0].Feature, e.Feature));

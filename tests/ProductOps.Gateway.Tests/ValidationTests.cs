@@ -1,3 +1,5 @@
+using System.Text;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using ProductOps.Contracts.V1;
@@ -160,6 +162,49 @@ public sealed class ValidationTests(SiloFixture node)
     }
 
     [Fact]
+    public async Task Track_TruncatedProtobuf_InvalidArgumentOnRequestAndNothingStored()
+    {
+        var prefix = Prefix("truncated");
+        var request = new TrackRequest { BatchId = prefix };
+        request.Events.Add(Event($"{prefix}-u", $"{prefix}-e1", Ingest, DateTimeOffset.UtcNow.AddMinutes(-1)));
+        request.Events.Add(Event($"{prefix}-u", $"{prefix}-e2", Ingest, DateTimeOffset.UtcNow.AddMinutes(-1)));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await TrackBytesAsync(request.ToByteArray()[..^3]));
+
+        AssertInvalid(error, "request", "is not a valid protobuf message");
+        await AssertUnknownAsync($"{prefix}-u");
+    }
+
+    [Fact]
+    public async Task Track_StringsThatAreNotUtf8_RejectsThoseEventsAndSkipsUnknownFields()
+    {
+        var prefix = Prefix("utf8");
+        var user = Encoding.UTF8.GetBytes($"{prefix}-ok");
+        var invalid = new byte[] { 0x61, 0xC3 }; // a two-byte sequence cut short
+        byte[] Text(string text) => Encoding.UTF8.GetBytes(text);
+        var events = new[]
+        {
+            MessageBytes((1, Text($"{prefix}-e1")), (2, user), (3, Text(Ingest)), (99, Text("a field this node does not know"))),
+            MessageBytes((1, Text($"{prefix}-e2")), (2, invalid), (3, Text(Ingest))),
+            MessageBytes((1, Text($"{prefix}-e3")), (2, user), (3, Text(Ingest)), (4, invalid)),
+            MessageBytes((1, Text($"{prefix}-e4")), (2, user), (3, Text(Ingest)), (7, MessageBytes((1, invalid), (2, Text("v"))))),
+            MessageBytes((1, Text($"{prefix}-e5")), (2, user), (3, Text(Ingest))),
+        };
+
+        var response = await TrackBytesAsync(MessageBytes([.. events.Select(e => (2, e))]));
+
+        Assert.Equal(2, response.Accepted);
+        Assert.Equal(
+            [(1, "user_id", "is not valid UTF-8"), (2, "feature", "is not valid UTF-8"), (3, "properties", "is not valid UTF-8")],
+            response.Rejected.Select(r => (r.Index, r.Field, r.Reason)));
+        await Eventually(async () =>
+        {
+            var view = await node.Query.GetUserAsync(new GetUserRequest { UserId = $"{prefix}-ok" }, DemoTenant.Read);
+            Assert.Equal(2, view.EventCount);
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    [Fact]
     public async Task Track_SentAtOutsideTheRepresentableRange_InvalidArgumentOnSentAt()
     {
         var request = new TrackRequest { BatchId = Prefix("sent"), SentAt = new Timestamp { Seconds = -62_135_596_801 } };
@@ -226,6 +271,29 @@ public sealed class ValidationTests(SiloFixture node)
             Assert.Equal(1, view.EventCount);
             Assert.InRange(AcceptedEvents.Ms(view.FirstSeen), earliestReceived + shift, latestReceived + shift);
         }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    /// <summary>Track with the request's bytes as given, for encodings protobuf's API cannot write.</summary>
+    private async Task<TrackResponse> TrackBytesAsync(byte[] request)
+    {
+        var track = new Method<byte[], TrackResponse>(
+            MethodType.Unary, "productops.v1.IngestService", "Track", Marshallers.Create(b => b, b => b), Marshallers.Create(r => r.ToByteArray(), TrackResponse.Parser.ParseFrom));
+        return await node.Silo.Channel.CreateCallInvoker().AsyncUnaryCall(track, null, new CallOptions(DemoTenant.Ingest), request);
+    }
+
+    /// <summary>A message of length-delimited fields, in the order given.</summary>
+    private static byte[] MessageBytes(params (int Field, byte[] Bytes)[] fields)
+    {
+        using var buffer = new MemoryStream();
+        var output = new CodedOutputStream(buffer);
+        foreach (var (field, bytes) in fields)
+        {
+            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+            output.WriteBytes(ByteString.CopyFrom(bytes));
+        }
+
+        output.Flush();
+        return buffer.ToArray();
     }
 
     private async Task AssertUnknownAsync(string user)

@@ -7,10 +7,15 @@ namespace ProductOps.Gateway.Ingest;
 /// answer is given only after every accepted event is committed.</summary>
 public sealed class BatchIngestor(EventIntake intake, IngestAdmission admission, PartitionRouter router, IngestionCounters counters)
 {
-    public async Task<TrackResponse> TrackAsync(string tenant, TrackRequest request)
+    public async Task<TrackResponse> TrackAsync(string tenant, TrackPayload request)
     {
-        var intakeResult = intake.Accept(tenant, request);
-        var response = new TrackResponse { BatchId = request.BatchId };
+        IntakeResult intakeResult;
+        using (request)
+        {
+            intakeResult = intake.Accept(tenant, request.Span);
+        }
+
+        var response = new TrackResponse { BatchId = intakeResult.BatchId };
         response.Rejected.AddRange(intakeResult.Rejected);
         if (intakeResult.Accepted.Count > 0)
         {

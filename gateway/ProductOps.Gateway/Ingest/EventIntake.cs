@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Google.Protobuf.Collections;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
@@ -12,63 +12,79 @@ namespace ProductOps.Gateway.Ingest;
 /// request; a bad event is rejected on its own, with its index, field and reason.</summary>
 public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time)
 {
+    private const string NotUtf8 = "is not valid UTF-8";
+
     private readonly ConcurrentDictionary<string, StringCache> _strings = new(StringComparer.Ordinal);
 
-    public IntakeResult Accept(string tenant, TrackRequest request)
+    /// <summary>Reads a TrackRequest from its wire form (<see cref="TrackRequestReader"/>).</summary>
+    public IntakeResult Accept(string tenant, ReadOnlySpan<byte> request)
     {
         var limit = limits.Value;
-        var requestBytes = CheckRequest(request, limit);
-        var sizeSlack = requestBytes - SumOfSizeFloors(request);
+        var head = TrackRequestReader.ReadHead(request);
+        if (head.InvalidUtf8Field is { } invalidField)
+        {
+            throw new RequestValidationException(new ValidationFailure(invalidField, NotUtf8));
+        }
+
+        var batchId = Encoding.UTF8.GetString(head.BatchId);
+        CheckRequest(head.EventCount, request.Length, batchId, limit);
 
         var strings = StringsOf(tenant);
         var receivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        long? sentAtMs = request.SentAt is null ? null : ToMs(request.SentAt, "sent_at");
-        var accepted = new List<TrackedEvent>(request.Events.Count);
+        long? sentAtMs = head.SentAt is { } sentAt ? ToMs(sentAt, "sent_at") : null;
+        var accepted = new List<TrackedEvent>(head.EventCount);
         var rejected = new List<RejectedEvent>();
-        for (var i = 0; i < request.Events.Count; i++)
+        var index = -1;
+        foreach (var e in TrackRequestReader.Events(request))
         {
-            var e = request.Events[i];
+            index++;
             long timestampMs;
-            if (e.Timestamp is null)
+            if (e.Timestamp is not { } timestamp)
             {
                 timestampMs = receivedAtMs;
             }
-            else if (TryToMs(e.Timestamp, out var clientMs))
+            else if (timestamp.TryToUnixMs(out var clientMs))
             {
                 timestampMs = ClockSkew.Correct(clientMs, sentAtMs, receivedAtMs);
             }
             else
             {
                 // A per-event timestamp out of range is a rejection of that event, not of the request.
-                rejected.Add(new RejectedEvent { Index = i, Field = "timestamp", Reason = "is not a valid timestamp" });
+                rejected.Add(new RejectedEvent { Index = index, Field = "timestamp", Reason = "is not a valid timestamp" });
                 continue;
             }
 
-            // An event takes at most the request's size less the floors of the other events; only
-            // when that bound is over the limit is the event measured (a batch of small events never is).
-            var sizeBound = SizeFloor(e) + sizeSlack;
-            var sizeBytes = sizeBound <= limit.MaxEventBytes ? sizeBound : e.CalculateSize();
+            if (e.InvalidUtf8Field is { } field)
+            {
+                // Protobuf's parser refused the whole request for this; one event is enough.
+                rejected.Add(new RejectedEvent { Index = index, Field = field, Reason = NotUtf8 });
+                continue;
+            }
+
+            var eventId = Encoding.UTF8.GetString(e.EventId);
+            var userId = Encoding.UTF8.GetString(e.UserId);
             var name = strings.Intern(e.Name);
             var feature = strings.Intern(e.Feature);
-            var properties = e.Properties.Count == 0 ? null : Copy(e.Properties, strings);
-            var candidate = new EventCandidate(e.EventId, e.UserId, name, feature, timestampMs, e.Value, e.SessionId, properties, sizeBytes);
+            var sessionId = Encoding.UTF8.GetString(e.SessionId);
+            var properties = e.PropertyEntries == 0 ? null : PropertiesOf(e, strings);
+            var candidate = new EventCandidate(eventId, userId, name, feature, timestampMs, e.Value, sessionId, properties, e.Bytes.Length);
             if (EventValidator.Check(candidate, limit, receivedAtMs) is { } failure)
             {
-                rejected.Add(new RejectedEvent { Index = i, Field = failure.Field, Reason = failure.Reason });
+                rejected.Add(new RejectedEvent { Index = index, Field = failure.Field, Reason = failure.Reason });
                 continue;
             }
 
-            accepted.Add(new TrackedEvent(tenant, e.UserId, e.EventId, name, feature, timestampMs, e.Value, e.SessionId, properties));
+            accepted.Add(new TrackedEvent(tenant, userId, eventId, name, feature, timestampMs, e.Value, sessionId, properties));
         }
 
-        return new IntakeResult(accepted, rejected);
+        return new IntakeResult(batchId, accepted, rejected);
     }
 
     public TrackedEvent AcceptIdentify(string tenant, IdentifyRequest request)
     {
         var limit = limits.Value;
         var receivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var timestampMs = request.Timestamp is null ? receivedAtMs : ToMs(request.Timestamp, "timestamp");
+        var timestampMs = request.Timestamp is null ? receivedAtMs : ToMs(new WireTimestamp(request.Timestamp.Seconds, request.Timestamp.Nanos), "timestamp");
         var traits = Copy(request.Traits, StringsOf(tenant));
         // Validated as an event named after a user action, then stored under the reserved name.
         var candidate = new EventCandidate(request.EventId, request.UserId, "identify", string.Empty, timestampMs, 0, string.Empty, traits, request.CalculateSize());
@@ -98,76 +114,44 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
         return copy;
     }
 
-    /// <summary>The fewest bytes an event can take in its request: its tag and length, then a tag,
-    /// a length and at least a byte per character of each string field it has.</summary>
-    private static int SizeFloor(Event e) =>
-        2 + FieldFloor(e.EventId) + FieldFloor(e.UserId) + FieldFloor(e.Name) + FieldFloor(e.Feature) + FieldFloor(e.SessionId);
-
-    private static int FieldFloor(string value) => value.Length == 0 ? 0 : 2 + value.Length;
-
-    private static int SumOfSizeFloors(TrackRequest request)
+    private static Dictionary<string, string> PropertiesOf(in EventFields e, StringCache strings)
     {
-        var sum = 0;
-        foreach (var e in request.Events)
+        var properties = new Dictionary<string, string>(e.PropertyEntries, StringComparer.Ordinal);
+        var entries = e.Properties();
+        while (entries.MoveNext())
         {
-            sum += SizeFloor(e);
+            properties[strings.Intern(entries.Key)] = Encoding.UTF8.GetString(entries.Value);
         }
 
-        return sum;
+        return properties;
     }
 
-    /// <summary>Fails the request on a request-level limit; returns its encoded size.</summary>
-    private static int CheckRequest(TrackRequest request, IngestLimits limit)
+    /// <summary>Fails the request on a request-level limit.</summary>
+    private static void CheckRequest(int events, int sizeBytes, string batchId, IngestLimits limit)
     {
-        if (request.Events.Count == 0)
+        if (events == 0)
         {
             throw new RequestValidationException(new ValidationFailure("events", "at least one event is required"));
         }
 
-        if (request.Events.Count > limit.MaxEventsPerRequest)
+        if (events > limit.MaxEventsPerRequest)
         {
             throw new RequestValidationException(new ValidationFailure(
-                "events", $"{request.Events.Count} events in one request; at most {limit.MaxEventsPerRequest} are allowed, split the batch"));
+                "events", $"{events} events in one request; at most {limit.MaxEventsPerRequest} are allowed, split the batch"));
         }
 
-        var size = request.CalculateSize();
-        if (size > limit.MaxRequestBytes)
+        if (sizeBytes > limit.MaxRequestBytes)
         {
             throw new RequestValidationException(new ValidationFailure(
-                "events", $"the request is {size} bytes encoded; at most {limit.MaxRequestBytes} are allowed, split the batch"));
+                "events", $"the request is {sizeBytes} bytes encoded; at most {limit.MaxRequestBytes} are allowed, split the batch"));
         }
 
-        if (EventValidator.Id("batch_id", request.BatchId, limit, required: false) is { } failure)
+        if (EventValidator.Id("batch_id", batchId, limit, required: false) is { } failure)
         {
             throw new RequestValidationException(failure);
         }
-
-        return size;
     }
 
-    private static long ToMs(Timestamp timestamp, string field)
-    {
-        try
-        {
-            return timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
-        }
-        catch (InvalidOperationException)
-        {
-            throw new RequestValidationException(new ValidationFailure(field, "is not a valid timestamp"));
-        }
-    }
-
-    private static bool TryToMs(Timestamp timestamp, out long ms)
-    {
-        try
-        {
-            ms = timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            ms = 0;
-            return false;
-        }
-    }
+    private static long ToMs(WireTimestamp timestamp, string field) =>
+        timestamp.TryToUnixMs(out var ms) ? ms : throw new RequestValidationException(new ValidationFailure(field, "is not a valid timestamp"));
 }

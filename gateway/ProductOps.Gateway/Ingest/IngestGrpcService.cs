@@ -6,10 +6,11 @@ using ProductOps.Gateway.Auth;
 
 namespace ProductOps.Gateway.Ingest;
 
-/// <summary>The IngestService: Track, TrackStream and Identify.</summary>
-public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOptions> options) : IngestService.IngestServiceBase
+/// <summary>The IngestService: Track, TrackStream and Identify. Track's requests arrive as
+/// their bytes, read by the intake (<see cref="IngestServiceBinding"/>).</summary>
+public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOptions> options) : IngestServiceBinding.ServiceBase
 {
-    public override Task<TrackResponse> Track(TrackRequest request, ServerCallContext context) =>
+    public override Task<TrackResponse> Track(TrackPayload request, ServerCallContext context) =>
         ingestor.TrackAsync(CallerContext.TenantOf(context), request);
 
     public override Task<IdentifyResponse> Identify(IdentifyRequest request, ServerCallContext context) =>
@@ -20,7 +21,7 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
     /// window is full the stream is not read further, so HTTP/2 flow control slows the client.
     /// A batch that fails ends the stream with its status; batches answered before it stay acked.
     /// </summary>
-    public override async Task TrackStream(IAsyncStreamReader<TrackRequest> requestStream, IServerStreamWriter<TrackResponse> responseStream, ServerCallContext context)
+    public override async Task TrackStream(IAsyncStreamReader<TrackPayload> requestStream, IServerStreamWriter<TrackResponse> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
         var inFlight = Channel.CreateBounded<Task<TrackResponse>>(new BoundedChannelOptions(options.Value.MaxInFlightBatchesPerStream)
@@ -38,7 +39,7 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
         await reading;
     }
 
-    private async Task ReadAllAsync(IAsyncStreamReader<TrackRequest> requests, ChannelWriter<Task<TrackResponse>> inFlight, string tenant, CancellationToken cancellationToken)
+    private async Task ReadAllAsync(IAsyncStreamReader<TrackPayload> requests, ChannelWriter<Task<TrackResponse>> inFlight, string tenant, CancellationToken cancellationToken)
     {
         try
         {
@@ -54,6 +55,6 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
     }
 
     // Runs the batch off the reader's path, so a validation error surfaces when its turn to be answered comes.
-    private Task<TrackResponse> TrackAsync(string tenant, TrackRequest request) =>
+    private Task<TrackResponse> TrackAsync(string tenant, TrackPayload request) =>
         Task.Run(() => ingestor.TrackAsync(tenant, request));
 }

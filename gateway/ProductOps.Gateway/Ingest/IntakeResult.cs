@@ -3,5 +3,5 @@ using ProductOps.Domain;
 
 namespace ProductOps.Gateway.Ingest;
 
-/// <summary>The valid events of a request, in request order, and the rejected ones.</summary>
-public sealed record IntakeResult(IReadOnlyList<TrackedEvent> Accepted, IReadOnlyList<RejectedEvent> Rejected);
+/// <summary>A request's batch id, its valid events in request order, and the rejected ones.</summary>
+public sealed record IntakeResult(string BatchId, IReadOnlyList<TrackedEvent> Accepted, IReadOnlyList<RejectedEvent> Rejected);
