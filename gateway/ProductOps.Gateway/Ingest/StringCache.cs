@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 
 namespace ProductOps.Gateway.Ingest;
 
@@ -17,9 +19,22 @@ public sealed class StringCache
     private const int MaxBytes = 128;
     private readonly Entry?[] _slots = new Entry?[Slots];
 
-    /// <summary>The string <paramref name="utf8"/> encodes (invalid sequences as U+FFFD, as
-    /// protobuf decodes them): the cached instance when there is one.</summary>
-    public string Intern(ReadOnlySpan<byte> utf8)
+    /// <summary>The string <paramref name="utf8"/> encodes (valid UTF-8: the intake refuses the
+    /// rest first), the cached instance when there is one.</summary>
+    public string Intern(ReadOnlySpan<byte> utf8) => Intern(utf8, known: null);
+
+    /// <summary>An instance equal to <paramref name="value"/>: the cached one when there is one.</summary>
+    public string Intern(string value)
+    {
+        // Too long for a slot (the destination is too small), or a lone surrogate, which UTF-8
+        // cannot hold: not shared.
+        Span<byte> utf8 = stackalloc byte[MaxBytes];
+        return Utf8.FromUtf16(value, utf8, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done
+            ? Intern(utf8[..written], value)
+            : value;
+    }
+
+    private string Intern(ReadOnlySpan<byte> utf8, string? known)
     {
         if (utf8.IsEmpty)
         {
@@ -28,7 +43,7 @@ public sealed class StringCache
 
         if (utf8.Length > MaxBytes)
         {
-            return Encoding.UTF8.GetString(utf8);
+            return known ?? Encoding.UTF8.GetString(utf8);
         }
 
         // HashCode is seeded randomly per process, so a client cannot aim collisions at a slot.
@@ -42,22 +57,9 @@ public sealed class StringCache
         }
 
         // Batches of a tenant run in parallel; a lost race only costs one missed share.
-        var value = Encoding.UTF8.GetString(utf8);
+        var value = known ?? Encoding.UTF8.GetString(utf8);
         Volatile.Write(ref slot, new Entry(value, utf8.ToArray()));
         return value;
-    }
-
-    /// <summary>An instance equal to <paramref name="value"/>: the cached one when there is one.</summary>
-    public string Intern(string value)
-    {
-        if (Encoding.UTF8.GetMaxByteCount(value.Length) > MaxBytes && Encoding.UTF8.GetByteCount(value) > MaxBytes)
-        {
-            return value;
-        }
-
-        Span<byte> utf8 = stackalloc byte[MaxBytes];
-        var interned = Intern(utf8[..Encoding.UTF8.GetBytes(value, utf8)]);
-        return string.Equals(interned, value, StringComparison.Ordinal) ? interned : value; // a lone surrogate does not survive UTF-8
     }
 
     private sealed record Entry(string Value, byte[] Utf8);

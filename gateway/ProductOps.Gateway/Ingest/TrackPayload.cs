@@ -10,6 +10,11 @@ namespace ProductOps.Gateway.Ingest;
 /// </summary>
 public sealed class TrackPayload : IDisposable
 {
+    // The gateway's own pool: it keeps at most 16 arrays of each size up to 1 MiB (the default
+    // request limit), so oversized requests are never kept; arrays are cleared when returned,
+    // so no tenant's events stay in memory shared with anything else.
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 1024 * 1024, maxArraysPerBucket: 16);
+
     private readonly int _length;
     private byte[]? _bytes;
 
@@ -24,23 +29,16 @@ public sealed class TrackPayload : IDisposable
     public static TrackPayload CopyOf(in ReadOnlySequence<byte> bytes)
     {
         var length = checked((int)bytes.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
+        var rented = Pool.Rent(length);
         bytes.CopyTo(rented);
         return new TrackPayload(rented, length);
-    }
-
-    public static TrackPayload CopyOf(ReadOnlySpan<byte> bytes)
-    {
-        var rented = ArrayPool<byte>.Shared.Rent(bytes.Length);
-        bytes.CopyTo(rented);
-        return new TrackPayload(rented, bytes.Length);
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _bytes, null) is { } bytes)
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            Pool.Return(bytes, clearArray: true);
         }
     }
 }

@@ -4,11 +4,12 @@ namespace ProductOps.Gateway.Ingest;
 
 /// <summary>
 /// A <c>TrackRequest</c> (protos/productops/v1/ingest.proto) read in place from its wire form,
-/// with protobuf's semantics: the last occurrence of a field wins, a repeated message field
-/// merges its occurrences, a map entry without its key or value has the empty string, unknown
-/// fields are skipped. Nothing is allocated per event: the intake decodes the strings it keeps
-/// and shares the repeated ones, where protobuf's parser made an Event, a Timestamp, an empty
-/// map with its dictionary and list, and five strings for every event.
+/// with protobuf's semantics: the last occurrence of a field wins, a message field's occurrences
+/// merge field by field, each occurrence of a repeated field is one more element, a map entry
+/// without its key or value has the empty string, unknown fields are skipped. Nothing is
+/// allocated per event: the intake decodes the strings it keeps and shares the repeated ones,
+/// where protobuf's parser made an Event, a Timestamp, an empty map with its dictionary and
+/// list, and five strings for every event.
 /// </summary>
 internal static class TrackRequestReader
 {

@@ -19,7 +19,9 @@ internal ref struct WireReader(ReadOnlySpan<byte> bytes, int offset)
     private const int EndGroup = 4;
     private const int Fixed32 = 5;
 
-    // As protobuf's own parsers: groups nested deeper than this are refused, not recursed into.
+    // Groups nested deeper than this in one field are refused, not recursed into. Protobuf's
+    // parser has the same limit but counts the messages around the field too, so it refuses
+    // one or two levels sooner inside an event.
     private const int MaxGroupDepth = 100;
 
     private readonly ReadOnlySpan<byte> _bytes = bytes;
@@ -82,7 +84,7 @@ internal ref struct WireReader(ReadOnlySpan<byte> bytes, int offset)
     public ReadOnlySpan<byte> ReadLengthDelimited(out int start)
     {
         var at = Position;
-        var length = (int)(uint)ReadVarint(); // a length is a 32-bit varint; more bytes than that are dropped, as protobuf does
+        var length = (int)(uint)ReadVarint(); // a length is a 32-bit varint; bits above those are dropped, as protobuf does
         if (length < 0 || length > _bytes.Length - _position)
         {
             throw Malformed("a length past the end of its message", at);
@@ -94,7 +96,9 @@ internal ref struct WireReader(ReadOnlySpan<byte> bytes, int offset)
         return field;
     }
 
-    /// <summary>Passes over a field this reader does not know, or knows with another wire type.</summary>
+    /// <summary>Passes over a field this reader does not know, or knows with another wire type.
+    /// Wire types 6 and 7 do not exist and are refused everywhere; protobuf's C# parser refuses
+    /// them too except inside a map entry, where it passes over the tag alone.</summary>
     public void Skip(uint tag) => Skip(tag, depth: 0);
 
     private void Skip(uint tag, int depth)
