@@ -176,6 +176,15 @@ public sealed class ValidationTests(SiloFixture node)
     }
 
     [Fact]
+    public async Task Track_ZeroBytes_InvalidArgumentOnEvents()
+    {
+        // An empty message is a valid TrackRequest with no fields, and an empty pooled copy.
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await TrackBytesAsync([]));
+
+        AssertInvalid(error, "events", "at least one");
+    }
+
+    [Fact]
     public async Task Track_StringsThatAreNotUtf8_RejectsThoseEventsAndSkipsUnknownFields()
     {
         var prefix = Prefix("utf8");
