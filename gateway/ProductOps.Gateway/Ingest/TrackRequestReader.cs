@@ -44,8 +44,7 @@ internal static class TrackRequestReader
             switch (tag)
             {
                 case BatchIdTag:
-                    head.BatchId = reader.ReadLengthDelimited(out _);
-                    head.InvalidUtf8Field ??= Utf8.IsValid(head.BatchId) ? null : "batch_id";
+                    head.BatchId = String(ref reader, "batch_id", ref head.InvalidUtf8Field);
                     break;
                 case EventsTag:
                     reader.ReadLengthDelimited(out _);
@@ -67,7 +66,7 @@ internal static class TrackRequestReader
     /// <summary>The events in request order, each read whole (a malformed one fails the request).</summary>
     public static EventReader Events(ReadOnlySpan<byte> request) => new(request);
 
-    internal static EventFields ReadEvent(ReadOnlySpan<byte> bytes, int start)
+    private static EventFields ReadEvent(ReadOnlySpan<byte> bytes, int start)
     {
         var e = new EventFields { Bytes = bytes, Start = start };
         var reader = new WireReader(bytes, start);
@@ -125,7 +124,7 @@ internal static class TrackRequestReader
 
     /// <summary>A map entry's key and value (the last of each); <paramref name="valid"/> is false
     /// when any occurrence of either is not UTF-8.</summary>
-    internal static void ReadEntry(ReadOnlySpan<byte> bytes, int start, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value, out bool valid)
+    private static void ReadEntry(ReadOnlySpan<byte> bytes, int start, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value, out bool valid)
     {
         key = default;
         value = default;
