@@ -10,13 +10,23 @@ namespace ProductOps.Domain;
 internal static class SortedArray
 {
     /// <summary>Inserts <paramref name="value"/> at <paramref name="index"/>, doubling the array when full.</summary>
+    /// <remarks>An array of plain values grows into one from <see cref="AgedArrays{T}"/> and goes
+    /// back there: so its owner must be the only one holding it (copies of a set are read and
+    /// dropped, never kept across a change).</remarks>
     public static void InsertAt<T>(ref T[] items, ref int count, int index, T value)
     {
         if (count == items.Length)
         {
-            var grown = new T[items.Length == 0 ? FirstCapacity<T>() : items.Length * 2];
+            var length = items.Length == 0 ? FirstCapacity<T>() : items.Length * 2;
+            var plain = !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
+            var grown = plain ? AgedArrays<T>.Rent(length) : new T[length];
             items.AsSpan(0, index).CopyTo(grown);
             items.AsSpan(index, count - index).CopyTo(grown.AsSpan(index + 1));
+            if (plain && items.Length > 0)
+            {
+                AgedArrays<T>.Return(items);
+            }
+
             items = grown;
         }
         else
