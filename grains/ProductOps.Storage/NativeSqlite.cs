@@ -19,6 +19,9 @@ internal static class NativeSqlite
     /// <summary>SQLITE_TRANSIENT: SQLite copies the bound text before the call returns.</summary>
     private const nint Transient = -1;
 
+    /// <summary>SQLITE_STATIC: SQLite reads the bound text where it is, for as long as it stays bound.</summary>
+    private const nint Static = 0;
+
     public static int BindInt64(nint statement, int index, long value) => sqlite3_bind_int64(statement, index, value);
 
     public static int BindDouble(nint statement, int index, double value) => sqlite3_bind_double(statement, index, value);
@@ -31,6 +34,11 @@ internal static class NativeSqlite
         ArgumentNullException.ThrowIfNull(value); // a null would bind SQL NULL, never meant here
         return sqlite3_bind_text16(statement, index, value, value.Length * sizeof(char), Transient);
     }
+
+    /// <summary>UTF-8 that stays where it is until the parameter is bound again (<see cref="Utf8Row"/>):
+    /// SQLite neither converts nor copies it.</summary>
+    public static int BindUtf8(nint statement, int index, Utf8Text text) =>
+        sqlite3_bind_text(statement, index, text.Start, text.Length, Static);
 
     public static int Step(nint statement) => sqlite3_step(statement);
 
@@ -49,6 +57,9 @@ internal static class NativeSqlite
 
     [DllImport(Library, ExactSpelling = true, CallingConvention = CallingConvention.Cdecl, CharSet = CharSet.Unicode)]
     private static extern int sqlite3_bind_text16(nint statement, int index, [MarshalAs(UnmanagedType.LPWStr)] string value, int bytes, nint destructor);
+
+    [DllImport(Library, ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
+    private static extern int sqlite3_bind_text(nint statement, int index, nint text, int bytes, nint destructor);
 
     [DllImport(Library, ExactSpelling = true, CallingConvention = CallingConvention.Cdecl)]
     private static extern int sqlite3_step(nint statement);

@@ -32,6 +32,9 @@ internal sealed class PreparedStatement : IDisposable
 
     public void Bind(int index, string value) => Check(NativeSqlite.BindText(Handle, index, value));
 
+    /// <summary>Binds text without a copy: it must stay put until bound again (<see cref="Utf8Row"/>).</summary>
+    public void Bind(int index, Utf8Text value) => Check(NativeSqlite.BindUtf8(Handle, index, value));
+
     public void BindNull(int index) => Check(NativeSqlite.BindNull(Handle, index));
 
     /// <summary>The current row's column as an integer.</summary>

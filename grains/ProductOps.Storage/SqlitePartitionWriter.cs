@@ -67,6 +67,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
     private readonly PreparedStatement _merge;
     private readonly PreparedStatement _mergedThrough;
     private readonly PreparedStatement _setMergedThrough;
+    private readonly Utf8Row _text = new(); // the insert's text parameters point into it
     private readonly Dictionary<(long UserKey, long EventKey), int> _commitKeys = [];
     private readonly List<(long UserKey, long EventKey, long Seq)> _commitAdded = [];
     private PendingMerge? _merging;
@@ -237,21 +238,24 @@ internal sealed class SqlitePartitionWriter : IDisposable
             }
 
             seq++;
+            var properties = e.Properties is { Count: > 0 } map ? JsonSerializer.Serialize(map) : null;
+            _text.Start(e.Tenant.Length + e.UserId.Length + e.EventId.Length + e.Name.Length + e.Feature.Length
+                + e.SessionId.Length + (properties?.Length ?? 0));
             _insert.Bind(1, userKey);
             _insert.Bind(2, eventKey);
             _insert.Bind(3, seq);
             _insert.Bind(4, committedAtMs);
-            _insert.Bind(5, e.Tenant);
-            _insert.Bind(6, e.UserId);
-            _insert.Bind(7, e.EventId);
-            _insert.Bind(8, e.Name);
-            _insert.Bind(9, e.Feature);
+            _insert.Bind(5, _text.Add(e.Tenant));
+            _insert.Bind(6, _text.Add(e.UserId));
+            _insert.Bind(7, _text.Add(e.EventId));
+            _insert.Bind(8, _text.Add(e.Name));
+            _insert.Bind(9, _text.Add(e.Feature));
             _insert.Bind(10, e.TimestampMs);
             _insert.Bind(11, e.Value);
-            _insert.Bind(12, e.SessionId);
-            if (e.Properties is { Count: > 0 } map)
+            _insert.Bind(12, _text.Add(e.SessionId));
+            if (properties is not null)
             {
-                _insert.Bind(13, JsonSerializer.Serialize(map));
+                _insert.Bind(13, _text.Add(properties));
             }
             else
             {

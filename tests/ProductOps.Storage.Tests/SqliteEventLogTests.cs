@@ -196,8 +196,8 @@ public sealed class SqliteEventLogTests : IDisposable
     [Fact]
     public async Task Append_TextBeyondAsciiAndEmpty_ReadBackExactlyAndRetriesStillDuplicates()
     {
-        // Text is bound as UTF-16 straight from the strings: surrogate pairs, other scripts and
-        // an empty value must come back as they went in, and the dedup check compares them.
+        // Text is bound as UTF-8 encoded by the writer: surrogate pairs, other scripts and an
+        // empty value must come back as they went in, and the dedup check compares them.
         var e = new TrackedEvent("acme", "ürsula-😀", "é-1", "ввод", "検索", 1_700_000_000_000, 1, "", new Dictionary<string, string> { ["ключ"] = "值 😀" });
         using var log = Open();
         await log.AppendAsync(Partition, 0, [e], 1000);
@@ -208,6 +208,29 @@ public sealed class SqliteEventLogTests : IDisposable
         var stored = Assert.Single(await log.ReadUserAsync(Partition, "acme", "ürsula-😀", 0)).Event;
         Assert.Equal((e.UserId, e.EventId, e.Name, e.Feature, e.SessionId), (stored.UserId, stored.EventId, stored.Name, stored.Feature, stored.SessionId));
         Assert.Equal("值 😀", stored.Properties!["ключ"]);
+    }
+
+    [Fact]
+    public async Task Append_RowsOfVeryDifferentLengths_EachReadBackExactly()
+    {
+        // The writer's text buffer grows for a long row; the rows before and after it, and
+        // those of the same commit, keep their own text.
+        var longText = string.Concat(Enumerable.Repeat("значение-😀-", 1_500)); // ~18,000 UTF-16 units
+        TrackedEvent Row(string user, string id, string? property) =>
+            new("acme", user, id, "feature_used", "search", 1_700_000_000_000, 1, "s-" + id,
+                property is null ? null : new Dictionary<string, string> { ["note"] = property });
+        var rows = new[] { Row("u1", "short-1", null), Row("u2", "long", longText), Row("u3", "short-2", "ü") };
+        using var log = Open();
+
+        await log.AppendAsync(Partition, 0, rows[..2], 1000);
+        await log.AppendAsync(Partition, 2, rows[2..], 1000);
+
+        foreach (var row in rows)
+        {
+            var stored = Assert.Single(await log.ReadUserAsync(Partition, "acme", row.UserId, 0)).Event;
+            Assert.Equal((row.EventId, row.SessionId, row.Feature), (stored.EventId, stored.SessionId, stored.Feature));
+            Assert.Equal(row.Properties?["note"], stored.Properties?["note"]);
+        }
     }
 
     private SqliteEventLog Open(Func<string, int, long>? eventKey = null, int mergeEvents = 16_384) =>
