@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace ProductOps.Domain;
@@ -9,7 +10,8 @@ namespace ProductOps.Domain;
 /// </summary>
 internal static class SortedArray
 {
-    /// <summary>Inserts <paramref name="value"/> at <paramref name="index"/>, doubling the array when full.</summary>
+    /// <summary>Inserts <paramref name="value"/> at <paramref name="index"/>, growing a full array
+    /// to the next power of two (double, once it is one).</summary>
     /// <remarks>An array of plain values grows into one from <see cref="AgedArrays{T}"/> and goes
     /// back there: so its owner must be the only one holding it (copies of a set are read and
     /// dropped, never kept across a change).</remarks>
@@ -17,7 +19,9 @@ internal static class SortedArray
     {
         if (count == items.Length)
         {
-            var length = items.Length == 0 ? FirstCapacity<T>() : items.Length * 2;
+            // To the next power of two, the lengths AgedArrays serves: a set read from a snapshot
+            // holds exactly its items.
+            var length = items.Length == 0 ? FirstCapacity<T>() : (int)BitOperations.RoundUpToPowerOf2((uint)items.Length + 1);
             var plain = !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
             var grown = plain ? AgedArrays<T>.Rent(length) : new T[length];
             items.AsSpan(0, index).CopyTo(grown);

@@ -3,9 +3,11 @@ namespace ProductOps.Domain;
 /// <summary>
 /// A sorted set of bucket numbers (days or hours) as an array and a count, held inline by its
 /// owner: no object of its own, so a user's feature record and its hours are one object and an
-/// array. Copies share the array, so owners keep it in a field and change it only through it;
-/// <see cref="SortedIntsChanges.Add"/> takes the set by reference, so a change through a read-only
-/// reference or a copy does not compile.
+/// array. Copies share the array, so owners keep it in a field and change it only through it:
+/// a change through a copy would grow the owner's array into a new one and give the old one,
+/// still the owner's, to <see cref="AgedArrays{T}"/> for another set. So changes are this
+/// assembly's only (<see cref="SortedIntsChanges.Add"/>, by reference), and outside it a set is
+/// read through a read-only reference.
 /// </summary>
 public struct SortedInts
 {
@@ -19,7 +21,7 @@ public struct SortedInts
     public readonly ReadOnlySpan<int> Items => (_items ?? []).AsSpan(0, _count);
 
     /// <summary>A set of <paramref name="sorted"/>'s members, which it takes over.</summary>
-    public static SortedInts Of(int[] sorted) => new(sorted);
+    internal static SortedInts Of(int[] sorted) => new(sorted);
 
     /// <summary>The stored form: the members in order, without spare capacity.</summary>
     public readonly int[] Trimmed() => SortedArray.Trimmed(_items ?? [], _count);
@@ -73,7 +75,7 @@ public struct SortedInts
 }
 
 /// <summary>Changes to a <see cref="SortedInts"/>, by reference to the owner's field.</summary>
-public static class SortedIntsChanges
+internal static class SortedIntsChanges
 {
     /// <summary>Adds the value; false when it was already there.</summary>
     public static bool Add(this ref SortedInts set, int value)

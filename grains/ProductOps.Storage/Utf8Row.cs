@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -18,9 +19,12 @@ internal sealed class Utf8Row
 {
     private const int MaxBytesPerChar = 3; // a UTF-16 unit takes at most 3 bytes in UTF-8 (a pair, 4 for 2)
 
-    private byte[] _buffer = [];
+    private byte[] _buffer;
     private nint _start;
     private int _used;
+
+    // Allocated at once: an empty string must bind as empty text, and a null start would bind NULL.
+    public Utf8Row() => Allocate(1024);
 
     /// <summary>Starts a row whose strings hold at most <paramref name="chars"/> UTF-16 units in all.</summary>
     public void Start(int chars)
@@ -28,11 +32,17 @@ internal sealed class Utf8Row
         var needed = checked(chars * MaxBytesPerChar);
         if (needed > _buffer.Length)
         {
-            _buffer = GC.AllocateUninitializedArray<byte>(Math.Max(needed, Math.Max(1024, _buffer.Length * 2)), pinned: true);
-            _start = Marshal.UnsafeAddrOfPinnedArrayElement(_buffer, 0);
+            Allocate(Math.Max(needed, _buffer.Length * 2));
         }
 
         _used = 0;
+    }
+
+    [MemberNotNull(nameof(_buffer))]
+    private void Allocate(int bytes)
+    {
+        _buffer = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+        _start = Marshal.UnsafeAddrOfPinnedArrayElement(_buffer, 0);
     }
 
     /// <summary>Adds a string of the row; valid until the next <see cref="Start"/>.</summary>

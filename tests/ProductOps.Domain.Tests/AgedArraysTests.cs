@@ -73,23 +73,42 @@ public sealed class AgedArraysTests
     }
 
     [Fact]
-    public void SortedSet_GrowingThroughReusedArrays_KeepsEveryItemInOrder()
+    public void SortedSets_GrowingThroughReturnedArrays_TakeOldArraysAndKeepOnlyTheirOwnItems()
     {
-        // Two sets grow side by side; each gives its outgrown arrays back, and the other may
-        // take them: neither may see the other's items.
-        var (evens, odds) = (SortedInts.Of([]), SortedInts.Of([]));
-        for (var i = 0; i < 3_000; i++)
+        // Old arrays of every length the two sets will grow through, given to the pool first;
+        // the arrays the sets outgrow are old too, so they go back and the other set takes them.
+        var given = new HashSet<Item[]>(ReferenceEqualityComparer.Instance);
+        for (var length = 4; length <= AgedArrays<Item>.MaxLength; length *= 2)
         {
-            evens.Add(2 * ((i * 7919) % 3_000));
-            odds.Add((2 * ((i * 104_729) % 3_000)) + 1);
-            if (i % 500 == 0)
-            {
-                GC.Collect(); // old arrays start coming back
-            }
+            given.Add(new Item[length]);
+            given.Add(new Item[length]);
         }
 
-        Assert.Equal(Enumerable.Range(0, 3_000).Select(i => 2 * i), evens.Items.ToArray());
-        Assert.Equal(Enumerable.Range(0, 3_000).Select(i => (2 * i) + 1), odds.Items.ToArray());
+        GC.Collect();
+        GC.Collect();
+        foreach (var array in given)
+        {
+            AgedArrays<Item>.Return(array);
+        }
+
+        var (evens, evenCount, odds, oddCount) = (Array.Empty<Item>(), 0, Array.Empty<Item>(), 0);
+        var taken = 0;
+        for (var i = 0; i < 1_500; i++)
+        {
+            taken += Grew(ref evens, ref evenCount, new Item(2 * ((i * 7919) % 1_500)));
+            taken += Grew(ref odds, ref oddCount, new Item((2 * ((i * 104_729) % 1_500)) + 1));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 1_500).Select(i => new Item(2 * i)), evens[..evenCount]);
+        Assert.Equal(Enumerable.Range(0, 1_500).Select(i => new Item((2 * i) + 1)), odds[..oddCount]);
+        Assert.Equal(2 * 9, taken); // each set's growths to 4, 8, ..., 1,024 took a given array
+
+        int Grew(ref Item[] items, ref int count, Item item)
+        {
+            var before = items;
+            SortedArray.Add(ref items, ref count, item);
+            return ReferenceEquals(before, items) || !given.Contains(items) ? 0 : 1;
+        }
     }
 
     private readonly record struct Ahead(int Value);
@@ -101,4 +120,9 @@ public sealed class AgedArraysTests
     private readonly record struct Young(int Value);
 
     private readonly record struct Unserved(int Value);
+
+    private readonly record struct Item(int Value) : IComparable<Item>
+    {
+        public int CompareTo(Item other) => Value.CompareTo(other.Value);
+    }
 }

@@ -219,11 +219,15 @@ public sealed class SqliteEventLogTests : IDisposable
         TrackedEvent Row(string user, string id, string? property) =>
             new("acme", user, id, "feature_used", "search", 1_700_000_000_000, 1, "s-" + id,
                 property is null ? null : new Dictionary<string, string> { ["note"] = property });
-        var rows = new[] { Row("u1", "short-1", null), Row("u2", "long", longText), Row("u3", "short-2", "ü") };
+        var rows = new[]
+        {
+            Row("u1", "short-1", null), Row("u2", "long", longText), Row("u3", "short-2", null),
+            Row("u4", "short-3", "ü"), Row("u5", "short-4", null),
+        };
         using var log = Open();
 
-        await log.AppendAsync(Partition, 0, rows[..2], 1000);
-        await log.AppendAsync(Partition, 2, rows[2..], 1000);
+        await log.AppendAsync(Partition, 0, rows[..3], 1000);
+        await log.AppendAsync(Partition, 3, rows[3..], 1000);
 
         foreach (var row in rows)
         {
@@ -231,6 +235,18 @@ public sealed class SqliteEventLogTests : IDisposable
             Assert.Equal((row.EventId, row.SessionId, row.Feature), (stored.EventId, stored.SessionId, stored.Feature));
             Assert.Equal(row.Properties?["note"], stored.Properties?["note"]);
         }
+    }
+
+    [Fact]
+    public async Task Append_AFirstRowWhoseTextIsAllEmpty_StoresEmptyTextNotNull()
+    {
+        var e = new TrackedEvent("", "", "", "", "", 1_700_000_000_000, 1, "", null);
+        using var log = Open();
+
+        await log.AppendAsync(Partition, 0, [e], 1000);
+
+        var stored = Assert.Single(await log.ReadUserAsync(Partition, "", "", 0)).Event;
+        Assert.Equal(e, stored with { Properties = e.Properties });
     }
 
     private SqliteEventLog Open(Func<string, int, long>? eventKey = null, int mergeEvents = 16_384) =>
