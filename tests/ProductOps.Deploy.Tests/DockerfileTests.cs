@@ -35,44 +35,65 @@ public sealed partial class DockerfileTests
             Assert.True(tag.StartsWith(release, StringComparison.Ordinal), $"{repository}:{tag} is not .NET {release}x ({framework})");
         }
 
-        // The SDK image must be one global.json accepts: the same feature band or a later one.
-        var wanted = Version.Parse(JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoLayout.Root, "global.json")))
-            .RootElement.GetProperty("sdk").GetProperty("version").GetString()!);
-        var sdk = Version.Parse(BaseImages()[0].Tag.Split('@')[0]);
-        Assert.True(sdk.Major == wanted.Major && sdk.Minor == wanted.Minor && sdk.Build >= wanted.Build,
-            $"the SDK image {sdk} does not satisfy global.json's {wanted}");
+        // The SDK image must be one global.json accepts under its roll-forward policy.
+        var sdkSettings = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoLayout.Root, "global.json"))).RootElement.GetProperty("sdk");
+        var wanted = Version.Parse(sdkSettings.GetProperty("version").GetString()!);
+        var policy = sdkSettings.TryGetProperty("rollForward", out var rollForward) ? rollForward.GetString()! : "latestPatch";
+        var sdk = Version.Parse(BaseImages()[0].Tag.Split('@', '-')[0]);
+        Assert.True(Accepts(policy, wanted, sdk), $"the SDK image {sdk} does not satisfy global.json's {wanted} (rollForward {policy})");
     }
 
-    /// <summary>Each FROM's repository and tag, an ARG's default put in for its reference.</summary>
+    /// <summary>Whether an SDK version satisfies global.json's version under its roll-forward policy.</summary>
+    private static bool Accepts(string policy, Version wanted, Version sdk)
+    {
+        var sameBand = sdk.Major == wanted.Major && sdk.Minor == wanted.Minor && sdk.Build / 100 == wanted.Build / 100;
+        var sameRelease = sdk.Major == wanted.Major && sdk.Minor == wanted.Minor;
+        return sdk >= wanted && policy switch
+        {
+            "disable" => sdk == wanted,
+            "patch" or "latestPatch" => sameBand,
+            "feature" or "latestFeature" => sameRelease,
+            "minor" or "latestMinor" => sdk.Major == wanted.Major,
+            "major" or "latestMajor" => true,
+            _ => throw new InvalidOperationException($"global.json: unknown rollForward {policy}"),
+        };
+    }
+
+    /// <summary>Each FROM's repository and tag, an ARG's default put in for its reference (only
+    /// the ARGs before the first FROM are in scope there).</summary>
     private static List<(string Repository, string Tag)> BaseImages()
     {
-        var arguments = Argument().Matches(Text).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value);
+        var header = Text[..From().Match(Text).Index];
+        var arguments = Argument().Matches(header).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value);
         return From().Matches(Text)
             .Select(m => m.Groups["image"].Value)
             .Select(image => ArgumentReference().Replace(image, r => arguments.TryGetValue(r.Groups["name"].Value, out var value)
                 ? value
-                : throw new InvalidOperationException($"{image} names an ARG without a default")))
+                : throw new InvalidOperationException($"{image} names an ARG without a default before the first FROM")))
             .Select(SplitTag)
             .ToList();
     }
 
-    /// <summary>"repository:tag", where the tag may carry a digest ("10.0.12@sha256:...").</summary>
+    /// <summary>"repository:tag", "repository:tag@sha256:..." or "repository@sha256:..."; the tag
+    /// keeps the digest.</summary>
     private static (string Repository, string Tag) SplitTag(string image)
     {
-        var colon = image.IndexOf(':', image.LastIndexOf('/') + 1);
-        return colon < 0 ? (image, "latest") : (image[..colon], image[(colon + 1)..]);
+        var at = image.IndexOf('@', StringComparison.Ordinal);
+        var (name, digest) = at < 0 ? (image, "") : (image[..at], image[at..]);
+        var colon = name.IndexOf(':', name.LastIndexOf('/') + 1);
+        return colon < 0 ? (name, digest) : (name[..colon], name[(colon + 1)..] + digest);
     }
 
-    [GeneratedRegex(@"^ARG (?<name>\w+)=(?<value>\S+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^ARG\s+(?<name>\w+)=(?<value>\S+)", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
     private static partial Regex Argument();
 
-    [GeneratedRegex(@"^FROM (?<image>\S+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^FROM\s+(--\S+\s+)*(?<image>\S+)", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
     private static partial Regex From();
 
     [GeneratedRegex(@"\$\{(?<name>\w+)\}")]
     private static partial Regex ArgumentReference();
 
-    // 10.0.12, or any tag with a digest after it.
-    [GeneratedRegex(@"^(\d+\.\d+\.\d+|[\w.-]+@sha256:[0-9a-f]{64})$")]
+    // 10.0.12 or 10.0.12-noble, either perhaps with a digest after it; or a digest alone.
+    [GeneratedRegex(@"^(\d+\.\d+\.\d+(-[\w.]+)?(@sha256:[0-9a-f]{64})?|[\w.-]*@sha256:[0-9a-f]{64})$")]
     private static partial Regex PinnedTag();
 }
