@@ -26,12 +26,12 @@ internal static class SortedArray
             var grown = plain ? AgedArrays<T>.Rent(length) : new T[length];
             items.AsSpan(0, index).CopyTo(grown);
             items.AsSpan(index, count - index).CopyTo(grown.AsSpan(index + 1));
-            if (plain && items.Length > 0)
+            var outgrown = items;
+            items = grown; // the owner lets go of the old array before another set can take it
+            if (plain && outgrown.Length > 0)
             {
-                AgedArrays<T>.Return(items);
+                AgedArrays<T>.Return(outgrown);
             }
-
-            items = grown;
         }
         else
         {

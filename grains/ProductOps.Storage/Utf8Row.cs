@@ -17,7 +17,7 @@ namespace ProductOps.Storage;
 /// would write as U+FFFD.</remarks>
 internal sealed class Utf8Row
 {
-    private const int MaxBytesPerChar = 3; // a UTF-16 unit takes at most 3 bytes in UTF-8 (a pair, 4 for 2)
+    private const int MaxBytesPerChar = 3; // a UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair, 4 for its 2)
 
     private byte[] _buffer;
     private nint _start;
@@ -38,13 +38,6 @@ internal sealed class Utf8Row
         _used = 0;
     }
 
-    [MemberNotNull(nameof(_buffer))]
-    private void Allocate(int bytes)
-    {
-        _buffer = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
-        _start = Marshal.UnsafeAddrOfPinnedArrayElement(_buffer, 0);
-    }
-
     /// <summary>Adds a string of the row; valid until the next <see cref="Start"/>.</summary>
     public Utf8Text Add(string text)
     {
@@ -52,6 +45,13 @@ internal sealed class Utf8Row
         var added = new Utf8Text(_start + _used, length);
         _used += length;
         return added;
+    }
+
+    [MemberNotNull(nameof(_buffer))]
+    private void Allocate(int bytes)
+    {
+        _buffer = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+        _start = Marshal.UnsafeAddrOfPinnedArrayElement(_buffer, 0);
     }
 }
 
