@@ -30,7 +30,8 @@ public sealed partial class DockerfileTests
         var framework = XDocument.Load(Path.Combine(RepoLayout.Root, "Directory.Build.props"))
             .Descendants("TargetFramework").Single().Value; // "net10.0"
         var release = framework["net".Length..] + ".";
-        foreach (var (repository, tag) in BaseImages())
+        var images = BaseImages();
+        foreach (var (repository, tag) in images)
         {
             Assert.True(tag.StartsWith(release, StringComparison.Ordinal), $"{repository}:{tag} is not .NET {release}x ({framework})");
         }
@@ -39,7 +40,7 @@ public sealed partial class DockerfileTests
         var sdkSettings = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoLayout.Root, "global.json"))).RootElement.GetProperty("sdk");
         var wanted = Version.Parse(sdkSettings.GetProperty("version").GetString()!);
         var policy = sdkSettings.TryGetProperty("rollForward", out var rollForward) ? rollForward.GetString()! : "latestPatch";
-        var sdk = Version.Parse(BaseImages()[0].Tag.Split('@', '-')[0]);
+        var sdk = Version.Parse(images[0].Tag.Split('@', '-')[0]);
         Assert.True(Accepts(policy, wanted, sdk), $"the SDK image {sdk} does not satisfy global.json's {wanted} (rollForward {policy})");
     }
 
