@@ -25,6 +25,9 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     /// <summary>Dispatches everything committed when called and checkpoints, then stops
     /// dispatching (it keeps committing): used just before a graceful stop of its silo, while
     /// the receivers are still active, so the next activation has little to re-dispatch and this
-    /// one's deactivation waits on no dispatch cycle.</summary>
-    Task Drain();
+    /// one's deactivation waits on no dispatch cycle. Only an activation on
+    /// <paramref name="stoppingSilo"/> drains: around a membership change the directory may name
+    /// another activation than the one the stopping silo holds, and that one must go on
+    /// dispatching, since no silo stop will hand its work to a next activation.</summary>
+    Task Drain(SiloAddress stoppingSilo);
 }

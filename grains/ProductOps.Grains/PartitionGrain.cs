@@ -25,6 +25,7 @@ public sealed partial class PartitionGrain(
     IEventLog log,
     IOptions<PipelineOptions> options,
     LocalPartitions local,
+    ILocalSiloDetails silo,
     TimeProvider time,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain
@@ -88,8 +89,16 @@ public sealed partial class PartitionGrain(
 
     public Task Ping() => Task.CompletedTask;
 
-    public Task Drain()
+    public Task Drain(SiloAddress stoppingSilo)
     {
+        if (!stoppingSilo.Equals(silo.SiloAddress))
+        {
+            // Not the activation the stopping silo holds (there briefly were two): handing off here
+            // would leave everything this one commits from now on undispatched for good.
+            LogDrainElsewhere(logger, _partition, stoppingSilo, silo.SiloAddress);
+            return Task.CompletedTask;
+        }
+
         // The head when asked, not the head when done: appends keep arriving meanwhile.
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _drainWaiters.Add((_head, drained));
@@ -506,6 +515,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: could not re-read its stored checkpoint")]
     private static partial void LogCheckpointReloadFailed(ILogger logger, Exception exception, int partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: drain for stopping silo {Stopping} reached the activation on {Here}; it goes on dispatching")]
+    private static partial void LogDrainElsewhere(ILogger logger, int partition, SiloAddress stopping, SiloAddress here);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: a receiver lost state; re-dispatching from checkpoint {Checkpoint}")]
     private static partial void LogReceiverLost(ILogger logger, int partition, long checkpoint);

@@ -11,7 +11,12 @@ namespace ProductOps.Grains;
 /// graceful stop it drains the partitions active on this silo first, while all grains are still
 /// active, so their next activations have (almost) nothing to re-dispatch.
 /// </summary>
-public sealed partial class PartitionKeeper(IGrainFactory grains, LocalPartitions local, IOptions<PipelineOptions> options, ILogger<PartitionKeeper> logger)
+public sealed partial class PartitionKeeper(
+    IGrainFactory grains,
+    LocalPartitions local,
+    ILocalSiloDetails silo,
+    IOptions<PipelineOptions> options,
+    ILogger<PartitionKeeper> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
@@ -41,7 +46,7 @@ public sealed partial class PartitionKeeper(IGrainFactory grains, LocalPartition
         await base.StopAsync(cancellationToken);
         try
         {
-            await Task.WhenAll(local.Snapshot().Select(p => grains.GetGrain<IPartitionGrain>(p).Drain()))
+            await Task.WhenAll(local.Snapshot().Select(p => grains.GetGrain<IPartitionGrain>(p).Drain(silo.SiloAddress)))
                 .WaitAsync(DrainTimeout, cancellationToken);
         }
         catch (Exception e)
