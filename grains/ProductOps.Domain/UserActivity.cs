@@ -286,7 +286,7 @@ public sealed class UserActivity
         FeatureUsage usage;
         if (index < 0)
         {
-            usage = new FeatureUsage { Name = feature, FirstUseMs = ts, LastUseMs = ts };
+            usage = FeatureUsage.FirstUse(feature, ts);
             SortedArray.InsertAt(ref _features, ref _featureCount, ~index, usage);
             deltas.Add(new(feature, Metric.FeatureTotalAdopters, 0, 1));
             deltas.Add(new(feature, Metric.FeatureHourNewAdopters, hour, 1));

@@ -1,0 +1,64 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Domain.Tests;
+
+public sealed class AgedPoolTests
+{
+    [Fact]
+    public void Rent_WithNoneReady_MakesAheadOnlyUpToTheCap()
+    {
+        var pool = new AgedPool<object>(() => new object(), cap: 2);
+
+        for (var i = 0; i < 5; i++)
+        {
+            pool.Rent();
+        }
+
+        Assert.Equal((0, 2), pool.Held());
+    }
+
+    [Fact]
+    public void Rent_OverManyCollections_NeverHandsOutOneObjectTwice()
+    {
+        var pool = new AgedPool<object>(() => new object(), cap: 4);
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var old = 0;
+
+        for (var i = 0; i < 200; i++)
+        {
+            var item = pool.Rent();
+            Assert.True(seen.Add(item), $"rent {i} handed out an object already handed out");
+            old += GC.GetGeneration(item) == GC.MaxGeneration ? 1 : 0;
+            if (i % 10 == 9)
+            {
+                GC.Collect();
+            }
+        }
+
+        Assert.True(old > 0, "no rent found an object made ahead and aged");
+    }
+
+    [Fact]
+    public void Return_ToAPoolThatOnlyHandsOut_Throws()
+    {
+        var pool = new AgedPool<object>(() => new object(), cap: 2);
+
+        Assert.Throws<InvalidOperationException>(() => pool.Return(new object()));
+    }
+
+    [Fact]
+    public void FirstUse_GivesAFreshRecordEachTime_WithTheUseAndNoHours()
+    {
+        var records = new HashSet<FeatureUsage>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < 50; i++)
+        {
+            var usage = FeatureUsage.FirstUse("search", 1_000 + i);
+
+            Assert.True(records.Add(usage));
+            Assert.Equal(("search", 0L, 1_000L + i, 1_000L + i, 0), (usage.Name, usage.Count, usage.FirstUseMs, usage.LastUseMs, usage.Hours.Count));
+            usage.Count = 7; // a user's use of it, which no later first use may see
+            usage.AddHour(5);
+            GC.Collect();
+        }
+    }
+}
