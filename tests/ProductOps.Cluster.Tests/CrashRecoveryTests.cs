@@ -158,11 +158,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         // stop dispatching, so its deactivation never waits on receivers that are going away too.
         await TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, driver) =>
         {
-            var events = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed: 25, firstDay: 20_000, users: 40, days: 10));
-            var number = PartitionMap.PartitionOf(events[0].Tenant, events[0].UserId, TestClusterFactory.Partitions);
-            var mine = events.Where(e => PartitionMap.PartitionOf(e.Tenant, e.UserId, TestClusterFactory.Partitions) == number).ToList();
+            var (partition, mine) = OnePartitionsEvents(cluster, seed: 25);
             var thirds = mine.Chunk((mine.Count + 2) / 3).ToList();
-            var partition = cluster.Client.GetGrain<IPartitionGrain>(number);
 
             await partition.Append(new AppendRequest(thirds[0]));
             var asked = (await partition.GetStatus()).Head;
@@ -195,11 +192,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         // handed its later commits to a next activation.
         await TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, driver) =>
         {
-            var events = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed: 27, firstDay: 20_000, users: 40, days: 10));
-            var number = PartitionMap.PartitionOf(events[0].Tenant, events[0].UserId, TestClusterFactory.Partitions);
-            var mine = events.Where(e => PartitionMap.PartitionOf(e.Tenant, e.UserId, TestClusterFactory.Partitions) == number).ToList();
+            var (partition, mine) = OnePartitionsEvents(cluster, seed: 27);
             var halves = mine.Chunk((mine.Count + 1) / 2).ToList();
-            var partition = cluster.Client.GetGrain<IPartitionGrain>(number);
 
             await partition.Append(new AppendRequest(halves[0]));
             var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
@@ -282,5 +276,14 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         {
             Directory.Delete(dataDir, recursive: true);
         }
+    }
+
+    /// <summary>A small generated stream's events of one partition (its first event's), and that partition.</summary>
+    private static (IPartitionGrain Partition, List<TrackedEvent> Events) OnePartitionsEvents(TestCluster cluster, int seed)
+    {
+        var events = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed, firstDay: 20_000, users: 40, days: 10));
+        var number = PartitionMap.PartitionOf(events[0].Tenant, events[0].UserId, TestClusterFactory.Partitions);
+        var mine = events.Where(e => PartitionMap.PartitionOf(e.Tenant, e.UserId, TestClusterFactory.Partitions) == number).ToList();
+        return (cluster.Client.GetGrain<IPartitionGrain>(number), mine);
     }
 }
