@@ -19,7 +19,7 @@ namespace ProductOps.Domain;
 /// most <see cref="HeldBytes"/> ready and as much waiting (headers counted): a ceiling of about
 /// 17 MB for the three item types the user sets use, reached only by lengths in steady use.
 /// Only arrays without references: pooling a user's array of features too gave no clear gain in
-/// two measured pairs (one better, one worse), and a reference copied into an old array may mark
+/// two measured pairs (one run better, one worse), and a reference copied into an old array may mark
 /// its card whatever it points at.
 /// </remarks>
 internal static class AgedArrays<T>

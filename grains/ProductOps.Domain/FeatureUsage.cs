@@ -5,8 +5,10 @@ namespace ProductOps.Domain;
 public sealed class FeatureUsage
 {
     // A user's first use of a feature adds a record to the user's old array of features; one
-    // that is old already marks no card there (see AgedPool). 8,192 records of ~64 bytes ready
-    // and as many waiting: at most about 1 MB.
+    // that is old already marks no card there (see AgedPool). What the record points at is old
+    // too on the all-in-one node: the gateway's cached name and, when one is ready, an aged array
+    // of hours; a stand-alone gateway's names arrive decoded anew. 8,192 records of ~64 bytes
+    // ready and as many waiting: at most about 1 MB.
     private static readonly AgedPool<FeatureUsage> Records = new(() => new FeatureUsage(), cap: 8192);
 
     /// <summary>The feature's name; snapshots that kept usages by name in a dictionary lack it, and

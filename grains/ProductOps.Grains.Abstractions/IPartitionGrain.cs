@@ -28,6 +28,7 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     /// one's deactivation waits on no dispatch cycle. Only an activation on
     /// <paramref name="stoppingSilo"/> drains: around a membership change the directory may name
     /// another activation than the one the stopping silo holds, and that one must go on
-    /// dispatching, since no silo stop will hand its work to a next activation.</summary>
+    /// dispatching, since no silo stop will hand its work to a next activation. One drained on a
+    /// silo that then does not stop dispatches again after <see cref="PipelineOptions.HandOffTimeout"/>.</summary>
     Task Drain(SiloAddress stoppingSilo);
 }

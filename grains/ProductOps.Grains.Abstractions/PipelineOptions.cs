@@ -17,6 +17,11 @@ public sealed class PipelineOptions
     /// about a receiver call per event. Bounds how much it adds to freshness.</summary>
     public TimeSpan DispatchGatherDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>A partition drained for its silo's graceful stop stops dispatching and leaves the
+    /// rest to its next activation; if it is still active this long after (its silo did not stop),
+    /// it dispatches again rather than leave its commits undispatched. Longer than a stop takes.</summary>
+    public TimeSpan HandOffTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Most events one dispatch cycle carries.</summary>
     public int MaxDispatchEvents { get; set; } = 4096;
 

@@ -27,6 +27,11 @@ public sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
             failures.Add(Setting(nameof(options.DispatchGatherDelay), $"must be 0-{MaxGatherDelay:c}, not {options.DispatchGatherDelay:c}"));
         }
 
+        if (options.HandOffTimeout <= TimeSpan.Zero)
+        {
+            failures.Add(Setting(nameof(options.HandOffTimeout), $"must be above zero, not {options.HandOffTimeout:c}"));
+        }
+
         AtLeastOne(failures, nameof(options.MaxDispatchEvents), options.MaxDispatchEvents);
         AtLeastOne(failures, nameof(options.MaxConcurrentUserCalls), options.MaxConcurrentUserCalls);
         AtLeastOne(failures, nameof(options.UserSnapshotEvery), options.UserSnapshotEvery);

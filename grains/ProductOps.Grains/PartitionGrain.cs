@@ -48,6 +48,7 @@ public sealed partial class PartitionGrain(
     private bool _checkpointDue;
     private bool _deactivating;
     private bool _handedOff; // drained for a graceful stop: dispatch is the next activation's job
+    private long _handedOffAtMs;
 
     private long Checkpoint => state.State.Checkpoint;
 
@@ -126,6 +127,13 @@ public sealed partial class PartitionGrain(
 
     private Task OnCheckpointTimer()
     {
+        if (_handedOff && time.GetUtcNow().ToUnixTimeMilliseconds() - _handedOffAtMs >= (long)options.Value.HandOffTimeout.TotalMilliseconds)
+        {
+            // Its silo did not stop after all: nothing else will dispatch what this one commits.
+            _handedOff = false;
+            LogHandOffExpired(logger, _partition, options.Value.HandOffTimeout);
+        }
+
         _checkpointDue = true;
         _work.Set();
         return Task.CompletedTask;
@@ -483,6 +491,7 @@ public sealed partial class PartitionGrain(
         if (_drainWaiters.RemoveAll(w => w.Target <= Checkpoint) > 0)
         {
             _handedOff = true;
+            _handedOffAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         }
     }
 
@@ -518,6 +527,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: drain for stopping silo {Stopping} reached the activation on {Here}; it goes on dispatching")]
     private static partial void LogDrainElsewhere(ILogger logger, int partition, SiloAddress stopping, SiloAddress here);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: drained for a stop, but still active {Timeout} after; dispatching again")]
+    private static partial void LogHandOffExpired(ILogger logger, int partition, TimeSpan timeout);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: a receiver lost state; re-dispatching from checkpoint {Checkpoint}")]
     private static partial void LogReceiverLost(ILogger logger, int partition, long checkpoint);

@@ -44,6 +44,11 @@ public sealed partial class PartitionKeeper(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return; // not a graceful stop: the next activations re-dispatch from their checkpoints
+        }
+
         try
         {
             await Task.WhenAll(local.Snapshot().Select(p => grains.GetGrain<IPartitionGrain>(p).Drain(silo.SiloAddress)))

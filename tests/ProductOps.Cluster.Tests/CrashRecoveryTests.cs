@@ -196,14 +196,38 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             var halves = mine.Chunk((mine.Count + 1) / 2).ToList();
 
             await partition.Append(new AppendRequest(halves[0]));
-            var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
-            var host = statistics.Single(s => s.GrainId == partition.GetGrainId()).SiloAddress;
-            await partition.Drain(cluster.Silos.Select(s => s.SiloAddress).Single(s => !s.Equals(host)));
+            SiloAddress[] hosts = [];
+            await Polling.Until( // both silos' keepers ping it: wait out a duplicate activation, if any
+                async () => (hosts = await HostsOfAsync(cluster, partition)).Length == 1,
+                TimeSpan.FromSeconds(30),
+                () => $"partition on {hosts.Length} silos");
+            await partition.Drain(cluster.Silos.Select(s => s.SiloAddress).Single(s => !s.Equals(hosts[0])));
 
             await partition.Append(new AppendRequest(halves[1]));
             await driver.WaitUntilDispatchedAsync();
             await driver.AssertLogCompleteAndAggregatesMatchAsync(mine);
         });
+    }
+
+    [Fact]
+    public async Task Drain_SiloDoesNotStop_DispatchesAgainAfterTheHandOffTimeout()
+    {
+        // A drain whose silo then does not stop (a stop that failed, or any other caller) must not
+        // leave the partition's later commits undispatched for good.
+        var settings = new Dictionary<string, string?> { ["ProductOps:Pipeline:HandOffTimeout"] = "00:00:05" };
+        await TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, driver) =>
+        {
+            var (partition, mine) = OnePartitionsEvents(cluster, seed: 28);
+            var halves = mine.Chunk((mine.Count + 1) / 2).ToList();
+
+            await partition.Append(new AppendRequest(halves[0]));
+            await partition.Drain(cluster.Primary!.SiloAddress);
+            await partition.Append(new AppendRequest(halves[1])); // after the hand-off: not dispatched until it expires
+            Assert.True((await partition.GetStatus()) is { } handedOff && handedOff.Dispatched < handedOff.Head);
+
+            await driver.WaitUntilDispatchedAsync();
+            await driver.AssertLogCompleteAndAggregatesMatchAsync(mine);
+        }, settings);
     }
 
     [Fact]
@@ -276,6 +300,12 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         {
             Directory.Delete(dataDir, recursive: true);
         }
+    }
+
+    private static async Task<SiloAddress[]> HostsOfAsync(TestCluster cluster, IPartitionGrain partition)
+    {
+        var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
+        return [.. statistics.Where(s => s.GrainId == partition.GetGrainId()).Select(s => s.SiloAddress).Distinct()];
     }
 
     /// <summary>A small generated stream's events of one partition (its first event's), and that partition.</summary>

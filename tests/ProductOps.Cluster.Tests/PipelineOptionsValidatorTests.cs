@@ -15,6 +15,7 @@ public sealed class PipelineOptionsValidatorTests
     [InlineData("CheckpointInterval", "00:00:00")]
     [InlineData("DispatchGatherDelay", "-00:00:00.010")]
     [InlineData("DispatchGatherDelay", "00:01:00")]
+    [InlineData("HandOffTimeout", "00:00:00")]
     [InlineData("MaxDispatchEvents", "0")]
     [InlineData("MaxConcurrentUserCalls", "-1")]
     [InlineData("UserSnapshotEvery", "0")]
