@@ -47,8 +47,7 @@ public sealed partial class PartitionGrain(
     private long _dispatched;
     private bool _checkpointDue;
     private bool _deactivating;
-    private bool _handedOff; // drained for a graceful stop: dispatch is the next activation's job
-    private long _handedOffAtMs;
+    private long? _handedOffAtMs; // set when drained for a graceful stop: dispatch is the next activation's job
 
     private long Checkpoint => state.State.Checkpoint;
 
@@ -127,10 +126,11 @@ public sealed partial class PartitionGrain(
 
     private Task OnCheckpointTimer()
     {
-        if (_handedOff && time.GetUtcNow().ToUnixTimeMilliseconds() - _handedOffAtMs >= (long)options.Value.HandOffTimeout.TotalMilliseconds)
+        if (_handedOffAtMs is { } handedOffAt
+            && time.GetUtcNow().ToUnixTimeMilliseconds() - handedOffAt >= (long)options.Value.HandOffTimeout.TotalMilliseconds)
         {
             // Its silo did not stop after all: nothing else will dispatch what this one commits.
-            _handedOff = false;
+            _handedOffAtMs = null;
             LogHandOffExpired(logger, _partition, options.Value.HandOffTimeout);
         }
 
@@ -236,7 +236,7 @@ public sealed partial class PartitionGrain(
                     _checkpointDue = false;
                     await CheckpointAsync();
                 }
-                else if (_dispatched < _head && !_handedOff)
+                else if (_dispatched < _head && _handedOffAtMs is null)
                 {
                     await GatherAsync();
                     await DispatchNextAsync();
@@ -490,7 +490,6 @@ public sealed partial class PartitionGrain(
 
         if (_drainWaiters.RemoveAll(w => w.Target <= Checkpoint) > 0)
         {
-            _handedOff = true;
             _handedOffAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         }
     }

@@ -198,7 +198,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             await partition.Append(new AppendRequest(halves[0]));
             SiloAddress[] hosts = [];
             await Polling.Until( // both silos' keepers ping it: wait out a duplicate activation, if any
-                async () => (hosts = await HostsOfAsync(cluster, partition)).Length == 1,
+                async () => (hosts = await TestClusterFactory.HostsOfAsync(cluster, partition)).Length == 1,
                 TimeSpan.FromSeconds(30),
                 () => $"partition on {hosts.Length} silos");
             await partition.Drain(cluster.Silos.Select(s => s.SiloAddress).Single(s => !s.Equals(hosts[0])));
@@ -300,12 +300,6 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         {
             Directory.Delete(dataDir, recursive: true);
         }
-    }
-
-    private static async Task<SiloAddress[]> HostsOfAsync(TestCluster cluster, IPartitionGrain partition)
-    {
-        var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
-        return [.. statistics.Where(s => s.GrainId == partition.GetGrainId()).Select(s => s.SiloAddress).Distinct()];
     }
 
     /// <summary>A small generated stream's events of one partition (its first event's), and that partition.</summary>

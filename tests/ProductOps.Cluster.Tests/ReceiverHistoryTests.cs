@@ -212,11 +212,8 @@ public sealed class ReceiverHistoryTests
             AssertSame(expectedTenant, await tenant.GetCounters());
         });
 
-    private static async Task<SiloAddress?> SiloOfAsync(TestCluster cluster, IAggregateGrain receiver)
-    {
-        var hosts = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
-        return hosts.FirstOrDefault(s => s.GrainId == receiver.GetGrainId())?.SiloAddress;
-    }
+    private static async Task<SiloAddress?> SiloOfAsync(TestCluster cluster, IAggregateGrain receiver) =>
+        (await TestClusterFactory.HostsOfAsync(cluster, receiver)).FirstOrDefault();
 
     private static Task RunAsync(short silos, Func<TestCluster, Task> test)
     {

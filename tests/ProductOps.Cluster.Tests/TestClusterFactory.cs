@@ -63,6 +63,13 @@ public static class TestClusterFactory
         }
     }
 
+    /// <summary>The silos that hold an activation of <paramref name="grain"/> now (briefly two around a membership change).</summary>
+    public static async Task<SiloAddress[]> HostsOfAsync(TestCluster cluster, IAddressable grain)
+    {
+        var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
+        return [.. statistics.Where(s => s.GrainId == grain.GetGrainId()).Select(s => s.SiloAddress).Distinct()];
+    }
+
     /// <summary>A driver that reads the log these silos write, through <paramref name="log"/>.</summary>
     public static PipelineDriver Driver(Func<IGrainFactory> grains, SqliteEventLog log) => new(grains, log, Partitions);
 
