@@ -68,6 +68,15 @@ internal sealed class RecentEventKeys
         return false;
     }
 
+    /// <summary>Every key held, in seq order. Writer only.</summary>
+    public void CopyKeysTo(List<(long UserKey, long EventKey)> keys)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            keys.Add((_entries[i].UserKey, _entries[i].EventKey));
+        }
+    }
+
     /// <summary>Adds a commit's new events (in seq order) and moves <see cref="KnownHead"/> to its head.</summary>
     public void AddCommitted(IReadOnlyList<(long UserKey, long EventKey, long Seq)> added, long head)
     {

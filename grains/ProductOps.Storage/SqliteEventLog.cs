@@ -21,6 +21,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private const long StaleRecentKeys = 4096;
     private readonly Func<string, int, long> _eventKey;
     private readonly int _dedupMergeEvents;
+    private readonly long _dedupFilterMaxBytes;
     private readonly string _folder;
     private readonly string _synchronous;
     private readonly ConcurrentDictionary<int, Lazy<SqlitePartitionWriter>> _writers = new();
@@ -38,6 +39,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         _folder = Path.Combine(options.Value.DataDir, "log");
         _synchronous = options.Value.SqliteSynchronous;
         _dedupMergeEvents = options.Value.DedupMergeEvents;
+        _dedupFilterMaxBytes = options.Value.DedupFilterMaxBytes;
         Directory.CreateDirectory(_folder);
     }
 
@@ -96,7 +98,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private SqlitePartitionWriter Writer(int partition)
     {
         var writer = _writers.GetOrAdd(partition, p => new Lazy<SqlitePartitionWriter>(
-            () => new SqlitePartitionWriter(SqliteDatabase.OpenForOneThread(PathOf(p), _synchronous), _eventKey, _dedupMergeEvents)));
+            () => new SqlitePartitionWriter(SqliteDatabase.OpenForOneThread(PathOf(p), _synchronous), _eventKey, _dedupMergeEvents, FilterSource(p))));
         try
         {
             return writer.Value;
@@ -107,6 +109,9 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
             throw;
         }
     }
+
+    private DedupFilterSource? FilterSource(int partition) =>
+        _dedupFilterMaxBytes > 0 ? new(_dedupFilterMaxBytes, () => SqliteDatabase.OpenForOneThread(PathOf(partition), _synchronous)) : null;
 
     private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
 

@@ -20,6 +20,10 @@ namespace ProductOps.Storage;
 /// events are held in memory (<see cref="RecentEventKeys"/>) and rebuilt from the events table
 /// (which stores each event's keys) whenever this writer opens the file or finds that another
 /// writer committed since its own last commit.
+/// <para>Every new event probes the index for its key unless the partition's
+/// <see cref="DedupFilter"/> says the index cannot hold it. The filter is read in from the index
+/// on a thread of its own whenever the writer (re)loads the file, and holds every key committed
+/// since; until it is ready, and once it is past its cap, every key is probed.</para>
 /// </remarks>
 internal sealed class SqlitePartitionWriter : IDisposable
 {
@@ -54,9 +58,14 @@ internal sealed class SqlitePartitionWriter : IDisposable
     // Files written before the dedup table kept a unique index on the events table instead.
     private const string LegacyIndex = "events_dedup";
 
+    // Keys the filter reads from the index at a time: each read is a snapshot of its own, short
+    // enough not to hold the WAL back on a large index.
+    private const int FilterReadRows = 65_536;
+
     private readonly sqlite3 _db;
     private readonly Func<string, int, long> _eventKey;
     private readonly int _mergeEvents;
+    private readonly DedupFilterSource? _filterSource;
     private readonly Lock _gate = new();
     private readonly PreparedTransaction _transaction;
     private readonly PreparedStatement _head;
@@ -71,14 +80,19 @@ internal sealed class SqlitePartitionWriter : IDisposable
     private readonly Dictionary<(long UserKey, long EventKey), int> _commitKeys = [];
     private readonly List<(long UserKey, long EventKey, long Seq)> _commitAdded = [];
     private PendingMerge? _merging;
+    private DedupFilter? _filter; // holds every key in the file when set; null: probe every key
+    private FilterBuild? _filterBuild;
+    private bool _filterDue;
     private bool _disposed;
 
-    /// <summary>Takes <paramref name="db"/> as its own connection (<see cref="SqliteDatabase.OpenForOneThread"/>) and disposes it.</summary>
-    public SqlitePartitionWriter(sqlite3 db, Func<string, int, long> eventKey, int mergeEvents)
+    /// <summary>Takes <paramref name="db"/> as its own connection (<see cref="SqliteDatabase.OpenForOneThread"/>) and disposes it.
+    /// Without <paramref name="filterSource"/>, every new event probes the index.</summary>
+    public SqlitePartitionWriter(sqlite3 db, Func<string, int, long> eventKey, int mergeEvents, DedupFilterSource? filterSource = null)
     {
         _db = db;
         _eventKey = eventKey;
         _mergeEvents = mergeEvents;
+        _filterSource = filterSource;
         try
         {
             SqliteDatabase.Execute(db, Schema);
@@ -105,6 +119,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
                     Reload(ReadHead());
                     return 0;
                 });
+                StartFilterIfDue();
             }
         }
         catch
@@ -117,6 +132,33 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     /// <summary>The partition's recent dedup keys; readers take views of it.</summary>
     public RecentEventKeys Recent { get; } = new();
+
+    /// <summary>Index probes made, for tests: what the filter saves.</summary>
+    internal long IndexProbes { get; private set; }
+
+    /// <summary>For tests: whether the filter is ready.</summary>
+    internal bool FilterReady
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _filter is not null;
+            }
+        }
+    }
+
+    /// <summary>For tests: the filter's reading of the index, while one is under way.</summary>
+    internal Task? FilterReading
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _filterBuild?.Reading;
+            }
+        }
+    }
 
     public long Head()
     {
@@ -138,25 +180,33 @@ internal sealed class SqlitePartitionWriter : IDisposable
                 _merging = new PendingMerge(Recent.SortedByKey(), Recent.KnownHead);
             }
 
-            PendingMerge? merging = null;
-            var (outcome, merged) = _transaction.Run(() =>
+            try
             {
-                var written = Write(partition, head, events, committedAtMs);
-                merging = _merging; // after Write: a reload there drops a merge of stale keys
-                return (written, MergeSlice(merging));
-            });
-            Recent.AddCommitted(_commitAdded, outcome.Head);
-            if (merging is not null)
-            {
-                merging.Done = merged;
-                if (merged == merging.Keys.Length)
+                PendingMerge? merging = null;
+                var (outcome, merged) = _transaction.Run(() =>
                 {
-                    Recent.DropThrough(merging.Through);
-                    _merging = null;
+                    var written = Write(partition, head, events, committedAtMs);
+                    merging = _merging; // after Write: a reload there drops a merge of stale keys
+                    return (written, MergeSlice(merging));
+                });
+                Recent.AddCommitted(_commitAdded, outcome.Head);
+                AddToFilter(_commitAdded);
+                if (merging is not null)
+                {
+                    merging.Done = merged;
+                    if (merged == merging.Keys.Length)
+                    {
+                        Recent.DropThrough(merging.Through);
+                        _merging = null;
+                    }
                 }
-            }
 
-            return outcome;
+                return outcome;
+            }
+            finally
+            {
+                StartFilterIfDue(); // after a reload in Write, committed or not
+            }
         }
     }
 
@@ -168,11 +218,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
         {
             ThrowIfDisposed();
             _transaction.Run(CatchUpWithFile);
+            StartFilterIfDue();
         }
     }
 
     public void Dispose()
     {
+        Task? reading;
         // All of it under the lock, and once: the connection has no mutex of its own, so a call
         // that got this writer before it closed must find it closed, not step freed statements.
         lock (_gate)
@@ -183,6 +235,8 @@ internal sealed class SqlitePartitionWriter : IDisposable
             }
 
             _disposed = true;
+            reading = _filterBuild?.Reading;
+            StopFilter();
             // Merged on a graceful close, so the next open has nothing to rebuild (the rebuild covers
             // a crash just as well). Not if another writer moved on: its keys are not all in memory.
             try
@@ -199,6 +253,10 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
             Close();
         }
+
+        // Outside the lock, which the reading takes to hand its filter over; it stops within a
+        // slice of rows, and its connection is closed when this returns.
+        reading?.Wait();
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
@@ -306,6 +364,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     private bool Probe(long userKey, long eventKey, out long seq)
     {
+        if (_filter?.MayContain(userKey, eventKey) == false)
+        {
+            seq = 0;
+            return false;
+        }
+
+        IndexProbes++;
         _probe.Bind(1, userKey);
         _probe.Bind(2, eventKey);
         seq = _probe.ReadInt64(none: 0); // seqs start at 1
@@ -393,6 +458,8 @@ internal sealed class SqlitePartitionWriter : IDisposable
     /// <summary>Rebuilds the recent keys from the file: every event above the merged mark. Inside a transaction.</summary>
     private void Reload(long head)
     {
+        StopFilter(); // it may lack what another writer committed
+        _filterDue = true;
         var mergedThrough = ReadMergedThrough();
         _merging = null; // what it held may be stale; the next merge starts from the file's mark
         Recent.Reset(mergedThrough, mergedThrough);
@@ -431,6 +498,159 @@ internal sealed class SqlitePartitionWriter : IDisposable
         SetMergedThrough(ReadHead());
     }
 
+    /// <summary>After a (re)load: a new filter, with room for twice the keys the file holds, read
+    /// from the index on a thread of its own while commits go on probing every key. Under the lock.</summary>
+    private void StartFilterIfDue()
+    {
+        if (!_filterDue || _filterSource is null || _disposed)
+        {
+            return;
+        }
+
+        _filterDue = false;
+        var build = new FilterBuild(new DedupFilter(2 * (Recent.MergedThrough + Recent.Count), _filterSource.MaxBytes));
+        Recent.CopyKeysTo(build.Pending); // not in the index yet, and maybe not by the time it is read
+        _filterBuild = build;
+        build.Reading = Task.Factory.StartNew(() => ReadIndexInto(build), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>On the filter's own thread: reads the index in, then hands the filter over.</summary>
+    private void ReadIndexInto(FilterBuild build)
+    {
+        var read = false;
+        try
+        {
+            _filterSource!.ReadStarting?.Invoke();
+            read = ReadWholeIndex(build);
+        }
+        catch (SqliteException)
+        {
+            // The writer goes on probing every key; its next (re)load reads the index again.
+        }
+
+        HandOver(build, read);
+    }
+
+    /// <summary>Every key in the index, in slices, on a connection of its own; false if the
+    /// build was stopped or its filter filled up first. A key merged after its slice was read
+    /// was committed after the reading began, or was recent then, so it is among the build's
+    /// pending keys.</summary>
+    private bool ReadWholeIndex(FilterBuild build)
+    {
+        var db = _filterSource!.OpenConnection();
+        try
+        {
+            using var first = new PreparedStatement(db, "SELECT user_key, event_key FROM dedup ORDER BY user_key, event_key LIMIT ?1");
+            using var next = new PreparedStatement(db, """
+                SELECT user_key, event_key FROM dedup WHERE (user_key, event_key) > (?1, ?2)
+                ORDER BY user_key, event_key LIMIT ?3
+                """);
+            first.Bind(1, FilterReadRows);
+            var slice = first;
+            while (!build.Stopped && !build.Filter.Full)
+            {
+                var (rows, lastUserKey, lastEventKey) = ReadSlice(slice, build.Filter);
+                if (rows < FilterReadRows)
+                {
+                    return !build.Filter.Full;
+                }
+
+                next.Bind(1, lastUserKey);
+                next.Bind(2, lastEventKey);
+                next.Bind(3, FilterReadRows);
+                slice = next;
+            }
+
+            return false;
+        }
+        finally
+        {
+            db.Dispose();
+        }
+    }
+
+    private static (int Rows, long LastUserKey, long LastEventKey) ReadSlice(PreparedStatement slice, DedupFilter filter)
+    {
+        var (rows, userKey, eventKey) = (0, 0L, 0L);
+        try
+        {
+            while (slice.Step())
+            {
+                (userKey, eventKey) = (slice.ColumnInt64(0), slice.ColumnInt64(1));
+                filter.Add(userKey, eventKey);
+                rows++;
+            }
+        }
+        finally
+        {
+            slice.Reset();
+        }
+
+        return (rows, userKey, eventKey);
+    }
+
+    /// <summary>The reading is over: if the whole index was read, the filter takes over with the
+    /// keys committed meanwhile, unless the writer reloaded or closed since. Either way the build
+    /// ends, so its pending keys do not grow for good.</summary>
+    private void HandOver(FilterBuild build, bool read)
+    {
+        lock (_gate)
+        {
+            if (_filterBuild != build)
+            {
+                return;
+            }
+
+            _filterBuild = null;
+            if (!read)
+            {
+                return;
+            }
+
+            foreach (var (userKey, eventKey) in build.Pending)
+            {
+                build.Filter.Add(userKey, eventKey);
+            }
+
+            _filter = build.Filter.Full ? null : build.Filter;
+        }
+    }
+
+    /// <summary>A commit's keys: into the filter, or kept for it while it is being read.</summary>
+    private void AddToFilter(List<(long UserKey, long EventKey, long Seq)> added)
+    {
+        if (_filter is { } filter)
+        {
+            foreach (var (userKey, eventKey, _) in added)
+            {
+                filter.Add(userKey, eventKey);
+            }
+
+            if (filter.Full)
+            {
+                _filter = null; // past its cap: every key is probed from now on
+            }
+        }
+        else if (_filterBuild is { } build)
+        {
+            foreach (var (userKey, eventKey, _) in added)
+            {
+                build.Pending.Add((userKey, eventKey));
+            }
+        }
+    }
+
+    private void StopFilter()
+    {
+        _filter = null;
+        if (_filterBuild is { } build)
+        {
+            build.Stopped = true;
+            _filterBuild = null;
+        }
+    }
+
     private long ReadMergedThrough() => _mergedThrough.ReadInt64(none: 0);
 
     private void SetMergedThrough(long seq)
@@ -440,6 +660,19 @@ internal sealed class SqlitePartitionWriter : IDisposable
     }
 
     private long ReadHead() => _head.ReadInt64(none: 0);
+
+    /// <summary>A filter being read from the index, and the keys committed since it began (with
+    /// those that were recent then), which it takes on when it is handed over.</summary>
+    private sealed class FilterBuild(DedupFilter filter)
+    {
+        public DedupFilter Filter { get; } = filter;
+
+        public List<(long UserKey, long EventKey)> Pending { get; } = [];
+
+        public Task Reading { get; set; } = Task.CompletedTask;
+
+        public volatile bool Stopped;
+    }
 
     /// <summary>A merge being written a slice per commit: the keys (sorted) of every event up to
     /// <see cref="Through"/>, and how many are written.</summary>

@@ -5,6 +5,11 @@ public sealed class StorageOptions
 {
     public const string Section = "ProductOps";
 
+    /// <summary>The range <see cref="DedupFilterMaxBytes"/> may take, besides 0.</summary>
+    public const long MinDedupFilterBytes = 1L << 20;
+
+    public const long MaxDedupFilterBytes = 16L << 30;
+
     /// <summary>Folder of the embedded event log and grain state; created when missing.</summary>
     public string DataDir { get; set; } = "data";
 
@@ -21,4 +26,12 @@ public sealed class StorageOptions
     /// at each merge.
     /// </summary>
     public int DedupMergeEvents { get; set; } = 16_384;
+
+    /// <summary>
+    /// The most memory a partition's dedup filter may take (0: no filter). The filter lets most
+    /// new events skip the probe of the on-disk dedup index; it takes 1.25 bytes per event in the
+    /// partition's log (up to twice that while its newest segment fills). Past this, the
+    /// partition probes the index for every event, as without a filter.
+    /// </summary>
+    public long DedupFilterMaxBytes { get; set; } = 8L << 20;
 }

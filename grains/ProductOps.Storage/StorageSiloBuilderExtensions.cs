@@ -14,6 +14,8 @@ public static class StorageSiloBuilderExtensions
     {
         silo.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .Validate(o => o.DedupMergeEvents is >= 1 and <= 1_000_000, "ProductOps:DedupMergeEvents must be between 1 and 1,000,000")
+            .Validate(o => o.DedupFilterMaxBytes is 0 or (>= StorageOptions.MinDedupFilterBytes and <= StorageOptions.MaxDedupFilterBytes),
+                "ProductOps:DedupFilterMaxBytes must be 0 (no filter) or between 1,048,576 (1 MiB) and 17,179,869,184 (16 GiB)")
             .ValidateOnStart();
         silo.Services.AddSingleton<IEventLog, SqliteEventLog>();
         silo.Services.AddSingleton<SqliteGrainStorage>();

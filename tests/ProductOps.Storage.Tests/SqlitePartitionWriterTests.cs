@@ -47,8 +47,157 @@ public sealed class SqlitePartitionWriterTests : IDisposable
         }
     }
 
-    private SqlitePartitionWriter Open() =>
-        new(SqliteDatabase.OpenForOneThread(Path.Combine(_dataDir, "partition.db"), "Normal"), EventKeys.EventKey, mergeEvents: 16_384);
+    /// <summary>With the filter read from the index on reopening, new events skip the index
+    /// probe (about 1% still probe, the filter's false "maybe"s), and retries of events that are
+    /// only in the index are still duplicates.</summary>
+    [Fact]
+    public async Task Filter_ReadOnReopen_NewEventsSkipTheProbeAndRetriesStillDuplicates()
+    {
+        var earlier = Events("old", 2_000);
+        using (var writer = Open(mergeEvents: 64, Filter()))
+        {
+            AppendInBatches(writer, earlier);
+        }
+
+        using var reopened = Open(mergeEvents: 64, Filter());
+        await FilterRead(reopened);
+        Assert.True(reopened.FilterReady);
+
+        AppendInBatches(reopened, Events("new", 1_000));
+        Assert.InRange(reopened.IndexProbes, 0, 50);
+
+        var retries = AppendInBatches(reopened, earlier);
+        Assert.All(retries, Assert.True);
+        Assert.Equal(3_000, reopened.Head());
+    }
+
+    /// <summary>What the probes count: without a filter, every new event probes the index once.</summary>
+    [Fact]
+    public void NoFilter_EveryNewEventProbesTheIndex()
+    {
+        using var writer = Open(mergeEvents: 64);
+
+        AppendInBatches(writer, Events("new", 1_000));
+
+        Assert.Equal(1_000, writer.IndexProbes);
+        Assert.False(writer.FilterReady);
+    }
+
+    /// <summary>Events committed while the filter reads the index, some merged before it is
+    /// ready and some after: the filter takes them on, so once they are all merged (and no longer
+    /// in the recent keys) their retries are still duplicates.</summary>
+    [Fact]
+    public async Task Filter_EventsCommittedWhileItReads_RetriesStillDuplicates()
+    {
+        using (var writer = Open(mergeEvents: 64))
+        {
+            AppendInBatches(writer, Events("before", 500));
+        }
+
+        using var reading = new ManualResetEventSlim();
+        using var writer2 = Open(mergeEvents: 64, Filter() with { ReadStarting = () => reading.Wait() });
+        var during = Events("during", 1_000);
+        AppendInBatches(writer2, during);
+        Assert.False(writer2.FilterReady);
+        reading.Set();
+        await FilterRead(writer2);
+        Assert.True(writer2.FilterReady);
+
+        AppendInBatches(writer2, Events("after", 1_000)); // merges what "during" left recent
+        Assert.All(AppendInBatches(writer2, during), Assert.True);
+        Assert.All(AppendInBatches(writer2, Events("before", 500)), Assert.True);
+    }
+
+    /// <summary>Another writer on the file merged keys this writer's filter never held: the
+    /// reload on its next commit lets the filter go and reads it again.</summary>
+    [Fact]
+    public async Task Filter_AnotherWriterMergedKeys_ReadAgainAndItsEventsStillDuplicates()
+    {
+        using var first = Open(mergeEvents: 8, Filter());
+        await FilterRead(first);
+        AppendInBatches(first, Events("first", 20));
+
+        var others = Events("second", 200);
+        using (var second = Open(mergeEvents: 8))
+        {
+            AppendInBatches(second, others);
+        }
+
+        Assert.All(AppendInBatches(first, others), Assert.True);
+        await FilterRead(first);
+        Assert.True(first.FilterReady);
+        Assert.All(AppendInBatches(first, others), Assert.True);
+        Assert.Equal(220, first.Head());
+    }
+
+    /// <summary>A filter past its cap is let go: every new event probes the index again, and
+    /// retries are still duplicates.</summary>
+    [Fact]
+    public async Task Filter_PastItsCap_LetGoAndEveryEventProbedAgain()
+    {
+        using var writer = Open(mergeEvents: 1_024, Filter() with { MaxBytes = OneSegment });
+        await FilterRead(writer);
+        var events = Events("e", (int)DedupFilter.MinKeys + 1_000);
+
+        AppendInBatches(writer, events.Take((int)DedupFilter.MinKeys - 1_000).ToList());
+        Assert.True(writer.FilterReady);
+        AppendInBatches(writer, events.Skip((int)DedupFilter.MinKeys - 1_000).ToList());
+        Assert.False(writer.FilterReady);
+        var probes = writer.IndexProbes;
+        AppendInBatches(writer, Events("late", 100));
+
+        Assert.Equal(probes + 100, writer.IndexProbes);
+        Assert.All(AppendInBatches(writer, events), Assert.True);
+    }
+
+    /// <summary>On reopening, an index with more keys than the cap allows fills the filter before
+    /// it is read through: the reading ends (keeping nothing for a filter that will never be
+    /// ready), and every event is probed.</summary>
+    [Fact]
+    public async Task Filter_IndexLargerThanTheCap_ReadingEndsAndEveryEventProbed()
+    {
+        var events = Events("e", (int)DedupFilter.MinKeys + 1_000);
+        using (var writer = Open(mergeEvents: 1_024))
+        {
+            AppendInBatches(writer, events);
+        }
+
+        using var reopened = Open(mergeEvents: 1_024, Filter() with { MaxBytes = OneSegment });
+        await FilterRead(reopened);
+
+        Assert.False(reopened.FilterReady);
+        Assert.Null(reopened.FilterReading);
+        AppendInBatches(reopened, Events("late", 100));
+        Assert.Equal(100, reopened.IndexProbes);
+        Assert.All(AppendInBatches(reopened, events.TakeLast(200).ToList()), Assert.True);
+    }
+
+    private const long OneSegment = DedupFilter.MinKeys * DedupFilter.BitsPerKey / 8;
+
+    private static Task FilterRead(SqlitePartitionWriter writer) => writer.FilterReading ?? Task.CompletedTask;
+
+    private SqlitePartitionWriter Open(int mergeEvents = 16_384, DedupFilterSource? filter = null) =>
+        new(SqliteDatabase.OpenForOneThread(PathOfPartition, "Normal"), EventKeys.EventKey, mergeEvents, filter);
+
+    private DedupFilterSource Filter() =>
+        new(StorageOptions.MinDedupFilterBytes, () => SqliteDatabase.OpenForOneThread(PathOfPartition, "Normal"));
+
+    private string PathOfPartition => Path.Combine(_dataDir, "partition.db");
+
+    /// <summary>Appends in batches of 100 at the writer's head; returns every event's duplicate flag.</summary>
+    private static List<bool> AppendInBatches(SqlitePartitionWriter writer, IReadOnlyList<TrackedEvent> events)
+    {
+        var duplicate = new List<bool>();
+        foreach (var batch in events.Chunk(100))
+        {
+            duplicate.AddRange(writer.Append(0, writer.Head(), batch, 1000).Duplicate);
+        }
+
+        return duplicate;
+    }
+
+    private static List<TrackedEvent> Events(string prefix, int count) =>
+        Enumerable.Range(0, count).Select(i => Event($"{prefix}-{i}") with { UserId = $"u{i % 37}" }).ToList();
 
     private static TrackedEvent Event(string id) =>
         new("acme", "u1", id, "feature_used", "search", 1_700_000_000_000, 1, "s1", null);
