@@ -4,13 +4,14 @@ namespace ProductOps.Storage;
 /// Says "certainly not in the partition's dedup index" for most new events, so they skip the
 /// index probe: a B-tree seek whose cost grows with the log, and the largest part of the log's
 /// CPU per event. A blocked Bloom filter: a key sets 7 bits in one 512-bit block (one cache line),
-/// at 10 bits a key, so it answers "maybe" for about 1% of the keys it does not hold. It never
-/// forgets a key: a "no" is always right.
+/// at 10 bits a key, so each full segment answers "maybe" for about 1% of the keys it does not
+/// hold. It never forgets a key: a "no" is always right.
 /// </summary>
 /// <remarks>
 /// It grows by segments, each with room for as many keys as all the ones before it, so nothing is
 /// ever rebuilt and a check reads one cache line per segment (about log2 of the keys over the
-/// first segment's room). Its memory grows with the log, not the users (1.25 bytes a key, and the
+/// first segment's room; its false "maybe"s add up over the segments). A filter read in when its
+/// writer opens starts with room for twice the keys already there, so it has one or two. Its memory grows with the log, not the users (1.25 bytes a key, and the
 /// newest segment's room), so it stops at <c>maxBytes</c>: past that it is <see cref="Full"/>,
 /// answers "maybe" to everything, and its owner lets it go and probes every key.
 /// </remarks>
@@ -40,6 +41,9 @@ internal sealed class DedupFilter
         _segments = first is null ? [] : [first];
         Full = first is null;
     }
+
+    /// <summary>The most keys a filter capped at <paramref name="maxBytes"/> can hold.</summary>
+    public static long KeysWithin(long maxBytes) => maxBytes * 8 / BitsPerKey;
 
     /// <summary>The cap was reached: a key could not be added, so every check says "maybe".</summary>
     public bool Full { get; private set; }
@@ -79,7 +83,16 @@ internal sealed class DedupFilter
         if (last.IsFull)
         {
             var room = _segments.Sum(s => s.Room);
-            var next = Segment.WithRoomFor(room, _maxBytes - Bytes);
+            Segment? next;
+            try
+            {
+                next = Segment.WithRoomFor(room, _maxBytes - Bytes);
+            }
+            catch (OutOfMemoryException)
+            {
+                next = null; // as if at the cap: the owner lets the filter go, and nothing else fails
+            }
+
             if (next is null)
             {
                 Full = true;
@@ -101,16 +114,29 @@ internal sealed class DedupFilter
         return hash ^ (hash >> 32);
     }
 
+    /// <summary>Room for a number of keys, in chunks of 64 KiB: a single array of a large
+    /// segment would land on the large object heap, and a burst of those (every partition
+    /// growing its filter at about the same count) triggers the full collections that stall the
+    /// node.</summary>
     private sealed class Segment
     {
-        private readonly ulong[] _words;
+        private const int BlocksPerChunkBits = 10; // 1,024 blocks, 64 KiB: under the 85,000 bytes of a large object
+        private const int BlocksPerChunk = 1 << BlocksPerChunkBits;
+
+        private readonly ulong[][] _chunks;
         private readonly ulong _blocks;
 
         private Segment(long blocks)
         {
             _blocks = (ulong)blocks;
-            _words = new ulong[blocks * WordsPerBlock];
+            _chunks = new ulong[(blocks + BlocksPerChunk - 1) / BlocksPerChunk][];
+            for (var i = 0; i < _chunks.Length; i++)
+            {
+                _chunks[i] = new ulong[Math.Min(BlocksPerChunk, blocks - ((long)i * BlocksPerChunk)) * WordsPerBlock];
+            }
+
             Room = blocks * BitsPerBlock / BitsPerKey;
+            Bytes = blocks * (BitsPerBlock / 8);
         }
 
         public long Room { get; }
@@ -119,7 +145,7 @@ internal sealed class DedupFilter
 
         public bool IsFull => Count >= Room;
 
-        public long Bytes => _words.LongLength * sizeof(ulong);
+        public long Bytes { get; }
 
         /// <summary>A segment with room for <paramref name="keys"/>, or as many as <paramref name="maxBytes"/>
         /// allows; null when that is less than <see cref="MinKeys"/>.</summary>
@@ -131,10 +157,10 @@ internal sealed class DedupFilter
 
         public bool MayContain(ulong hash)
         {
-            var (block, bits) = Locate(hash);
+            var (words, first, bits) = Locate(hash);
             for (var i = 0; i < BitsSetPerKey; i++, bits >>= 9)
             {
-                if ((_words[block + (int)((bits & 511) >> 6)] & (1UL << (int)bits)) == 0)
+                if ((words[first + (int)((bits & 511) >> 6)] & (1UL << (int)bits)) == 0)
                 {
                     return false;
                 }
@@ -145,10 +171,10 @@ internal sealed class DedupFilter
 
         public void Add(ulong hash)
         {
-            var (block, bits) = Locate(hash);
+            var (words, first, bits) = Locate(hash);
             for (var i = 0; i < BitsSetPerKey; i++, bits >>= 9)
             {
-                _words[block + (int)((bits & 511) >> 6)] |= 1UL << (int)bits;
+                words[first + (int)((bits & 511) >> 6)] |= 1UL << (int)bits;
             }
 
             Count++;
@@ -156,13 +182,14 @@ internal sealed class DedupFilter
 
         private static long BlocksFor(long keys) => ((keys * BitsPerKey) + BitsPerBlock - 1) / BitsPerBlock;
 
-        /// <summary>The block (from the hash's high half, scaled to the block count) and 63 bits
-        /// that name the 7 bits in it (from all of the hash, mixed again).</summary>
-        private (int Block, ulong Bits) Locate(ulong hash)
+        /// <summary>The block (from the hash's high half, scaled to the block count) as its chunk
+        /// and first word there, and 63 bits that name the 7 bits in it (from all of the hash,
+        /// mixed again).</summary>
+        private (ulong[] Words, int First, ulong Bits) Locate(ulong hash)
         {
-            var block = (int)(((hash >> 32) * _blocks) >> 32) * WordsPerBlock;
+            var block = (int)(((hash >> 32) * _blocks) >> 32);
             var bits = (hash ^ (hash >> 29)) * 0x94D049BB133111EBUL;
-            return (block, bits);
+            return (_chunks[block >> BlocksPerChunkBits], (block & (BlocksPerChunk - 1)) * WordsPerBlock, bits);
         }
     }
 }

@@ -499,7 +499,9 @@ internal sealed class SqlitePartitionWriter : IDisposable
     }
 
     /// <summary>After a (re)load: a new filter, with room for twice the keys the file holds, read
-    /// from the index on a thread of its own while commits go on probing every key. Under the lock.</summary>
+    /// from the index on a thread of its own while commits go on probing every key. None if the
+    /// file already holds more keys than the cap allows (it would fill up before it was read).
+    /// Under the lock.</summary>
     private void StartFilterIfDue()
     {
         if (!_filterDue || _filterSource is null || _disposed)
@@ -508,7 +510,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
         }
 
         _filterDue = false;
-        var build = new FilterBuild(new DedupFilter(2 * (Recent.MergedThrough + Recent.Count), _filterSource.MaxBytes));
+        var keys = Recent.MergedThrough + Recent.Count;
+        if (keys >= DedupFilter.KeysWithin(_filterSource.MaxBytes))
+        {
+            return;
+        }
+
+        var build = new FilterBuild(2 * keys);
         Recent.CopyKeysTo(build.Pending); // not in the index yet, and maybe not by the time it is read
         _filterBuild = build;
         build.Reading = Task.Factory.StartNew(() => ReadIndexInto(build), CancellationToken.None,
@@ -522,14 +530,18 @@ internal sealed class SqlitePartitionWriter : IDisposable
         try
         {
             _filterSource!.ReadStarting?.Invoke();
+            build.Filter = new DedupFilter(build.Keys, _filterSource.MaxBytes); // not on the commits' path
             read = ReadWholeIndex(build);
         }
-        catch (SqliteException)
+        catch (Exception e) when (e is SqliteException or OutOfMemoryException)
         {
-            // The writer goes on probing every key; its next (re)load reads the index again.
+            // The writer goes on probing every key until it next (re)loads the file, which reads
+            // the index again (a restart, at the latest).
         }
-
-        HandOver(build, read);
+        finally
+        {
+            HandOver(build, read); // the build ends either way, so its pending keys stop growing
+        }
     }
 
     /// <summary>Every key in the index, in slices, on a connection of its own; false if the
@@ -548,12 +560,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
                 """);
             first.Bind(1, FilterReadRows);
             var slice = first;
-            while (!build.Stopped && !build.Filter.Full)
+            var filter = build.Filter!;
+            while (!build.Stopped && !filter.Full)
             {
-                var (rows, lastUserKey, lastEventKey) = ReadSlice(slice, build.Filter);
+                var (rows, lastUserKey, lastEventKey) = ReadSlice(slice, filter);
                 if (rows < FilterReadRows)
                 {
-                    return !build.Filter.Full;
+                    return !filter.Full;
                 }
 
                 next.Bind(1, lastUserKey);
@@ -608,12 +621,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
                 return;
             }
 
+            var filter = build.Filter!;
             foreach (var (userKey, eventKey) in build.Pending)
             {
-                build.Filter.Add(userKey, eventKey);
+                filter.Add(userKey, eventKey);
             }
 
-            _filter = build.Filter.Full ? null : build.Filter;
+            _filter = filter.Full ? null : filter;
         }
     }
 
@@ -663,9 +677,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
 
     /// <summary>A filter being read from the index, and the keys committed since it began (with
     /// those that were recent then), which it takes on when it is handed over.</summary>
-    private sealed class FilterBuild(DedupFilter filter)
+    private sealed class FilterBuild(long keys)
     {
-        public DedupFilter Filter { get; } = filter;
+        /// <summary>Room to make the filter with.</summary>
+        public long Keys { get; } = keys;
+
+        /// <summary>Made and filled by the reading thread, and only then handed over.</summary>
+        public DedupFilter? Filter { get; set; }
 
         public List<(long UserKey, long EventKey)> Pending { get; } = [];
 

@@ -97,15 +97,41 @@ public sealed class SqlitePartitionWriterTests : IDisposable
         using var reading = new ManualResetEventSlim();
         using var writer2 = Open(mergeEvents: 64, Filter() with { ReadStarting = () => reading.Wait() });
         var during = Events("during", 1_000);
-        AppendInBatches(writer2, during);
-        Assert.False(writer2.FilterReady);
-        reading.Set();
+        try
+        {
+            AppendInBatches(writer2, during);
+            Assert.False(writer2.FilterReady);
+        }
+        finally
+        {
+            reading.Set(); // else a failed assertion would leave Dispose waiting for the reading
+        }
+
         await FilterRead(writer2);
         Assert.True(writer2.FilterReady);
 
         AppendInBatches(writer2, Events("after", 1_000)); // merges what "during" left recent
         Assert.All(AppendInBatches(writer2, during), Assert.True);
         Assert.All(AppendInBatches(writer2, Events("before", 500)), Assert.True);
+    }
+
+    /// <summary>A writer opening a file whose last writer left keys unmerged (it crashed, or is
+    /// still open): the filter takes on those recent keys too, so once this writer has merged them
+    /// (and no longer holds them as recent) their retries are still duplicates.</summary>
+    [Fact]
+    public async Task Filter_FileWithUnmergedKeys_ThoseKeysStillDuplicatesOnceMerged()
+    {
+        using var earlier = Open(mergeEvents: 16_384); // never merges; stays open, so nothing is merged at close
+        var unmerged = Events("unmerged", 500);
+        AppendInBatches(earlier, unmerged);
+
+        using var writer = Open(mergeEvents: 64, Filter());
+        await FilterRead(writer);
+        Assert.True(writer.FilterReady);
+        AppendInBatches(writer, Events("later", 1_000)); // merges all 500 and drops them from the recent keys
+        Assert.True(writer.Recent.MergedThrough > 500, $"merged through {writer.Recent.MergedThrough}");
+
+        Assert.All(AppendInBatches(writer, unmerged), Assert.True);
     }
 
     /// <summary>Another writer on the file merged keys this writer's filter never held: the
