@@ -16,6 +16,28 @@ public static class StableHash
     /// <summary>Folds more text into a running hash.</summary>
     public static ulong Continue(ulong hash, string text)
     {
+        // Ids are mostly ASCII, whose UTF-8 bytes are their chars: hashed in one pass, without
+        // encoding them first (two passes and a copy, for every id of every event).
+        var ascii = hash;
+        foreach (var c in text)
+        {
+            if (c >= 0x80)
+            {
+                return ContinueUtf8(hash, text);
+            }
+
+            ascii = (ascii ^ c) * Prime;
+        }
+
+        return ascii;
+    }
+
+    public static ulong Start => Offset;
+
+    public static ulong Separate(ulong hash) => (hash ^ 0x1F) * Prime;
+
+    private static ulong ContinueUtf8(ulong hash, string text)
+    {
         Span<byte> buffer = stackalloc byte[256];
         var bytes = Encoding.UTF8.GetByteCount(text) <= buffer.Length
             ? buffer[..Encoding.UTF8.GetBytes(text, buffer)]
@@ -27,8 +49,4 @@ public static class StableHash
 
         return hash;
     }
-
-    public static ulong Start => Offset;
-
-    public static ulong Separate(ulong hash) => (hash ^ 0x1F) * Prime;
 }

@@ -12,6 +12,33 @@ public sealed class PartitionMapTests
         Assert.Equal(unchecked((long)0xaf63dc4c8601ec8cUL), StableHash.Of("a"));
     }
 
+    /// <summary>The hash is of the UTF-8 bytes, whether a string takes the ASCII path or not:
+    /// both against FNV-1a over the encoded bytes, with accents, CJK, a surrogate pair, a lone
+    /// surrogate (encoded as U+FFFD), non-ASCII late in a long string, and past 256 bytes.</summary>
+    [Theory]
+    [InlineData("user-42")]
+    [InlineData("")]
+    [InlineData("\\u007f")]
+    [InlineData("\\u0080")]
+    [InlineData("café")]
+    [InlineData("用户")]
+    [InlineData("🚀 launch")]
+    [InlineData("lone \\ud800 surrogate")]
+    public void StableHash_AnyText_FnvOfItsUtf8Bytes(string escaped)
+    {
+        var text = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        foreach (var candidate in new[] { text, new string('x', 300) + text, text + new string('é', 200) })
+        {
+            var expected = 14695981039346656037UL;
+            foreach (var b in System.Text.Encoding.UTF8.GetBytes(candidate))
+            {
+                expected = (expected ^ b) * 1099511628211UL;
+            }
+
+            Assert.Equal(unchecked((long)expected), StableHash.Of(candidate));
+        }
+    }
+
     [Fact]
     public void PartitionOf_KnownUser_NeverMoves()
     {
