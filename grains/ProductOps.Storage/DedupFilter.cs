@@ -11,9 +11,10 @@ namespace ProductOps.Storage;
 /// It grows by segments, each with room for as many keys as all the ones before it, so nothing is
 /// ever rebuilt and a check reads one cache line per segment (about log2 of the keys over the
 /// first segment's room; its false "maybe"s add up over the segments). A filter read in when its
-/// writer opens starts with room for twice the keys already there, so it has one or two. Its memory grows with the log, not the users (1.25 bytes a key, and the
-/// newest segment's room), so it stops at <c>maxBytes</c>: past that it is <see cref="Full"/>,
-/// answers "maybe" to everything, and its owner lets it go and probes every key.
+/// writer opens starts with room for twice the keys already there, so it has one or two. Its
+/// memory grows with the log, not the users (1.25 bytes a key, and the newest segment's room), so
+/// it stops at <c>maxBytes</c>: past that it is <see cref="Full"/>, answers "maybe" to
+/// everything, and its owner lets it go and probes every key.
 /// </remarks>
 internal sealed class DedupFilter
 {
