@@ -30,8 +30,8 @@ internal sealed class SqlitePartitionReader : IDisposable
         _head = new PreparedStatement(db, SqlitePartitionWriter.HeadQuery);
         _range = new PreparedStatement(db, $"SELECT {Columns} FROM events e WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2");
         _userIndexed = new PreparedStatement(db, $"""
-            SELECT {Columns} FROM dedup d JOIN events e ON e.seq = d.seq
-            WHERE d.user_key = ?1 AND d.seq > ?2 AND d.seq <= ?3 AND e.tenant = ?4 AND e.user_id = ?5
+            SELECT {Columns} FROM ({DedupIndex.UserSeqs}) d JOIN events e ON e.seq = d.seq
+            WHERE d.seq > ?2 AND d.seq <= ?3 AND e.tenant = ?4 AND e.user_id = ?5
             """);
         _bySeq = new PreparedStatement(db, $"SELECT {Columns} FROM events e WHERE e.seq = ?1");
         _userTail = new PreparedStatement(db, $"SELECT {Columns} FROM events e WHERE e.seq > ?1 AND e.user_key = ?2 AND e.tenant = ?3 AND e.user_id = ?4 ORDER BY e.seq");

@@ -11,7 +11,7 @@ namespace ProductOps.Storage;
 /// name and re-preparing per commit were a third of the writer's time.
 /// </summary>
 /// <remarks>
-/// Dedup keys go to the on-disk index (<c>dedup</c>) in sorted merges of
+/// Dedup keys go to the on-disk index (<see cref="DedupIndex"/>) in sorted merges of
 /// <see cref="StorageOptions.DedupMergeEvents"/> events, not one by one: an index keyed by
 /// hashes takes each new key on a random page, so per-event inserts rewrote a 4 KiB page per
 /// event (most of what the node wrote to disk, and a third of its CPU). A merge is written in
@@ -27,7 +27,7 @@ namespace ProductOps.Storage;
 /// </remarks>
 internal sealed class SqlitePartitionWriter : IDisposable
 {
-    public const string Schema = """
+    private const string Schema = """
         CREATE TABLE IF NOT EXISTS events (
             seq          INTEGER PRIMARY KEY,
             user_key     INTEGER NOT NULL,
@@ -42,11 +42,6 @@ internal sealed class SqlitePartitionWriter : IDisposable
             value        REAL NOT NULL,
             session_id   TEXT NOT NULL,
             properties   TEXT NULL);
-        CREATE TABLE IF NOT EXISTS dedup (
-            user_key  INTEGER NOT NULL,
-            event_key INTEGER NOT NULL,
-            seq       INTEGER NOT NULL,
-            PRIMARY KEY (user_key, event_key)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS log_meta (
             name  TEXT PRIMARY KEY,
             value INTEGER NOT NULL) WITHOUT ROWID;
@@ -58,10 +53,6 @@ internal sealed class SqlitePartitionWriter : IDisposable
     // Files written before the dedup table kept a unique index on the events table instead.
     private const string LegacyIndex = "events_dedup";
 
-    // Keys the filter reads from the index at a time: each read is a snapshot of its own, short
-    // enough not to hold the WAL back on a large index.
-    private const int FilterReadRows = 65_536;
-
     private readonly sqlite3 _db;
     private readonly Func<string, int, long> _eventKey;
     private readonly int _mergeEvents;
@@ -70,10 +61,9 @@ internal sealed class SqlitePartitionWriter : IDisposable
     private readonly PreparedTransaction _transaction;
     private readonly PreparedStatement _head;
     private readonly PreparedStatement _insert;
-    private readonly PreparedStatement _probe;
+    private readonly DedupIndex _index;
     private readonly PreparedStatement _identity;
     private readonly PreparedStatement _tail;
-    private readonly PreparedStatement _merge;
     private readonly PreparedStatement _mergedThrough;
     private readonly PreparedStatement _setMergedThrough;
     private readonly Utf8Row _text = new(); // the insert's text parameters point into it
@@ -95,17 +85,16 @@ internal sealed class SqlitePartitionWriter : IDisposable
         _filterSource = filterSource;
         try
         {
-            SqliteDatabase.Execute(db, Schema);
+            SqliteDatabase.Execute(db, Schema + DedupIndex.Schema);
             _transaction = new PreparedTransaction(db);
             _head = new PreparedStatement(db, HeadQuery);
             _insert = new PreparedStatement(db, """
                 INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                 """);
-            _probe = new PreparedStatement(db, "SELECT seq FROM dedup WHERE user_key = ?1 AND event_key = ?2");
+            _index = new DedupIndex(db, mergeEvents);
             _identity = new PreparedStatement(db, "SELECT tenant, user_id, event_id FROM events WHERE seq = ?1");
             _tail = new PreparedStatement(db, "SELECT user_key, event_key, seq FROM events WHERE seq > ?1 ORDER BY seq");
-            _merge = new PreparedStatement(db, "INSERT OR IGNORE INTO dedup (user_key, event_key, seq) VALUES (?1, ?2, ?3)");
             _mergedThrough = new PreparedStatement(db, "SELECT value FROM log_meta WHERE name = 'dedup_through'");
             _setMergedThrough = new PreparedStatement(db, """
                 INSERT INTO log_meta (name, value) VALUES ('dedup_through', ?1)
@@ -187,7 +176,9 @@ internal sealed class SqlitePartitionWriter : IDisposable
                 {
                     var written = Write(partition, head, events, committedAtMs);
                     merging = _merging; // after Write: a reload there drops a merge of stale keys
-                    return (written, MergeSlice(merging));
+                    var merged = MergeSlice(merging);
+                    _index.MoveSlice(SliceRows);
+                    return (written, merged);
                 });
                 Recent.AddCommitted(_commitAdded, outcome.Head);
                 AddToFilter(_commitAdded);
@@ -265,7 +256,8 @@ internal sealed class SqlitePartitionWriter : IDisposable
     private void Close()
     {
         _transaction?.Dispose();
-        foreach (var statement in new[] { _head, _insert, _probe, _identity, _tail, _merge, _mergedThrough, _setMergedThrough })
+        _index?.Dispose();
+        foreach (var statement in new[] { _head, _insert, _identity, _tail, _mergedThrough, _setMergedThrough })
         {
             statement?.Dispose();
         }
@@ -371,9 +363,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         }
 
         IndexProbes++;
-        _probe.Bind(1, userKey);
-        _probe.Bind(2, eventKey);
-        seq = _probe.ReadInt64(none: 0); // seqs start at 1
+        seq = _index.Probe(userKey, eventKey);
         return seq != 0;
     }
 
@@ -394,6 +384,11 @@ internal sealed class SqlitePartitionWriter : IDisposable
         }
     }
 
+    // Keys a commit merges (or moves between the index's levels): an eighth of a merge, and always
+    // twice what the commit added, so a merge ends before the next one is due however large
+    // commits are.
+    private int SliceRows => Math.Max(Math.Max(1, _mergeEvents / 8), 2 * _commitAdded.Count);
+
     /// <summary>Writes the next slice of a pending merge (inside the commit's transaction); on
     /// its last slice, also the merged mark. Returns how many of its keys are then written.</summary>
     private int MergeSlice(PendingMerge? merging)
@@ -403,11 +398,8 @@ internal sealed class SqlitePartitionWriter : IDisposable
             return 0;
         }
 
-        // An eighth of a merge per commit, and always twice what the commit added, so a merge
-        // ends before the next one is due however large commits are.
-        var slice = Math.Max(Math.Max(1, _mergeEvents / 8), 2 * _commitAdded.Count);
-        var end = Math.Min(merging.Keys.Length, merging.Done + slice);
-        WriteKeys(merging.Keys.Span[merging.Done..end]);
+        var end = Math.Min(merging.Keys.Length, merging.Done + SliceRows);
+        _index.Write(merging.Keys.Span[merging.Done..end]);
         if (end == merging.Keys.Length)
         {
             SetMergedThrough(merging.Through);
@@ -423,23 +415,12 @@ internal sealed class SqlitePartitionWriter : IDisposable
         var through = Recent.KnownHead;
         _transaction.Run(() =>
         {
-            WriteKeys(keys.Span);
+            _index.Write(keys.Span);
             SetMergedThrough(through);
             return 0;
         });
         Recent.DropThrough(through);
         _merging = null;
-    }
-
-    private void WriteKeys(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
-    {
-        foreach (var (userKey, eventKey, seq) in keys)
-        {
-            _merge.Bind(1, userKey);
-            _merge.Bind(2, eventKey);
-            _merge.Bind(3, seq);
-            _merge.Run();
-        }
     }
 
     /// <summary>The file's head, after reading in the keys of whatever another writer committed
@@ -462,6 +443,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         _filterDue = true;
         var mergedThrough = ReadMergedThrough();
         _merging = null; // what it held may be stale; the next merge starts from the file's mark
+        _index.Reload(mergedThrough);
         Recent.Reset(mergedThrough, mergedThrough);
         var added = new List<(long UserKey, long EventKey, long Seq)>();
         _tail.Bind(1, mergedThrough);
@@ -544,63 +526,22 @@ internal sealed class SqlitePartitionWriter : IDisposable
         }
     }
 
-    /// <summary>Every key in the index, in slices, on a connection of its own; false if the
-    /// build was stopped or its filter filled up first. A key merged after its slice was read
-    /// was committed after the reading began, or was recent then, so it is among the build's
-    /// pending keys.</summary>
+    /// <summary>Every key in the index, on a connection of its own; false if the build was
+    /// stopped or its filter filled up first. A key merged after the reading passed it was
+    /// committed after the reading began, or was recent then, so it is among the build's pending
+    /// keys.</summary>
     private bool ReadWholeIndex(FilterBuild build)
     {
         var db = _filterSource!.OpenConnection();
         try
         {
-            using var first = new PreparedStatement(db, "SELECT user_key, event_key FROM dedup ORDER BY user_key, event_key LIMIT ?1");
-            using var next = new PreparedStatement(db, """
-                SELECT user_key, event_key FROM dedup WHERE (user_key, event_key) > (?1, ?2)
-                ORDER BY user_key, event_key LIMIT ?3
-                """);
-            first.Bind(1, FilterReadRows);
-            var slice = first;
             var filter = build.Filter!;
-            while (!build.Stopped && !filter.Full)
-            {
-                var (rows, lastUserKey, lastEventKey) = ReadSlice(slice, filter);
-                if (rows < FilterReadRows)
-                {
-                    return !filter.Full;
-                }
-
-                next.Bind(1, lastUserKey);
-                next.Bind(2, lastEventKey);
-                next.Bind(3, FilterReadRows);
-                slice = next;
-            }
-
-            return false;
+            return DedupIndex.ReadAll(db, filter.Add, () => build.Stopped || filter.Full) && !filter.Full;
         }
         finally
         {
             db.Dispose();
         }
-    }
-
-    private static (int Rows, long LastUserKey, long LastEventKey) ReadSlice(PreparedStatement slice, DedupFilter filter)
-    {
-        var (rows, userKey, eventKey) = (0, 0L, 0L);
-        try
-        {
-            while (slice.Step())
-            {
-                (userKey, eventKey) = (slice.ColumnInt64(0), slice.ColumnInt64(1));
-                filter.Add(userKey, eventKey);
-                rows++;
-            }
-        }
-        finally
-        {
-            slice.Reset();
-        }
-
-        return (rows, userKey, eventKey);
     }
 
     /// <summary>The reading is over: if the whole index was read, the filter takes over with the
