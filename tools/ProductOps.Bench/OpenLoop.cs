@@ -12,5 +12,8 @@ internal static class OpenLoop
     /// up to a millisecond early, and counting from its due time would take that millisecond off
     /// its latency (an idle query of 0.3 ms read as 0.1 ms, or below zero).
     /// </summary>
-    public static long LatencyStart(long due) => Math.Min(due, Stopwatch.GetTimestamp());
+    public static long LatencyStart(long due) => LatencyStart(due, Stopwatch.GetTimestamp());
+
+    /// <summary>The same, for a request sent at <paramref name="sent"/>.</summary>
+    public static long LatencyStart(long due, long sent) => Math.Min(due, sent);
 }

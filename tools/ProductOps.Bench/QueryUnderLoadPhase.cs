@@ -35,6 +35,8 @@ internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection 
         await probes;
         await progress.WriteLineAsync($"  GetUser p99 {User?.P99:F1} ms, GetFeature p99 {Feature?.P99:F1} ms, GetOverview p99 {Overview?.P99:F1} ms; "
             + $"freshness p99 user {Freshness.User.Summary()?.P99:F0} ms, feature {Freshness.Feature.Summary()?.P99:F0} ms");
+        await progress.WriteLineAsync($"  from send: GetUser p99 {_queries.FromSendOf("get_user")?.P99:F1} ms, GetFeature p99 {_queries.FromSendOf("get_feature")?.P99:F1} ms; "
+            + $"the harness sent queries late by p50 {_queries.SendLateness?.P50:F1} ms, p99 {_queries.SendLateness?.P99:F1} ms");
     }
 
     public JsonObject ToJson()
