@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using ProductOps.Domain;
 using SQLitePCL;
@@ -60,13 +59,12 @@ internal sealed class SqlitePartitionWriter : IDisposable
     private readonly Lock _gate = new();
     private readonly PreparedTransaction _transaction;
     private readonly PreparedStatement _head;
-    private readonly PreparedStatement _insert;
+    private readonly EventRows _rows;
     private readonly DedupIndex _index;
     private readonly PreparedStatement _identity;
     private readonly PreparedStatement _tail;
     private readonly PreparedStatement _mergedThrough;
     private readonly PreparedStatement _setMergedThrough;
-    private readonly Utf8Row _text = new(); // the insert's text parameters point into it
     private readonly Dictionary<(long UserKey, long EventKey), int> _commitKeys = [];
     private readonly List<(long UserKey, long EventKey, long Seq)> _commitAdded = [];
     private PendingMerge? _merging;
@@ -88,10 +86,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
             SqliteDatabase.Execute(db, Schema + DedupIndex.Schema);
             _transaction = new PreparedTransaction(db);
             _head = new PreparedStatement(db, HeadQuery);
-            _insert = new PreparedStatement(db, """
-                INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                """);
+            _rows = new EventRows(db);
             _index = new DedupIndex(db, mergeEvents);
             _identity = new PreparedStatement(db, "SELECT tenant, user_id, event_id FROM events WHERE seq = ?1");
             _tail = new PreparedStatement(db, "SELECT user_key, event_key, seq FROM events WHERE seq > ?1 ORDER BY seq");
@@ -257,7 +252,8 @@ internal sealed class SqlitePartitionWriter : IDisposable
     {
         _transaction?.Dispose();
         _index?.Dispose();
-        foreach (var statement in new[] { _head, _insert, _identity, _tail, _mergedThrough, _setMergedThrough })
+        _rows?.Dispose();
+        foreach (var statement in new[] { _head, _identity, _tail, _mergedThrough, _setMergedThrough })
         {
             statement?.Dispose();
         }
@@ -274,6 +270,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
         }
 
         _commitKeys.Clear();
+        _rows.Clear();
         var logged = new List<LoggedEvent>(events.Count);
         var duplicate = new bool[events.Count];
         var seq = head;
@@ -288,35 +285,13 @@ internal sealed class SqlitePartitionWriter : IDisposable
             }
 
             seq++;
-            var properties = e.Properties is { Count: > 0 } map ? JsonSerializer.Serialize(map) : null;
-            _text.Start(e.Tenant.Length + e.UserId.Length + e.EventId.Length + e.Name.Length + e.Feature.Length
-                + e.SessionId.Length + (properties?.Length ?? 0));
-            _insert.Bind(1, userKey);
-            _insert.Bind(2, eventKey);
-            _insert.Bind(3, seq);
-            _insert.Bind(4, committedAtMs);
-            _insert.Bind(5, _text.Add(e.Tenant));
-            _insert.Bind(6, _text.Add(e.UserId));
-            _insert.Bind(7, _text.Add(e.EventId));
-            _insert.Bind(8, _text.Add(e.Name));
-            _insert.Bind(9, _text.Add(e.Feature));
-            _insert.Bind(10, e.TimestampMs);
-            _insert.Bind(11, e.Value);
-            _insert.Bind(12, _text.Add(e.SessionId));
-            if (properties is not null)
-            {
-                _insert.Bind(13, _text.Add(properties));
-            }
-            else
-            {
-                _insert.BindNull(13);
-            }
-
-            _insert.Run();
+            _rows.Add(e, userKey, eventKey, seq, committedAtMs);
             _commitKeys[(userKey, eventKey)] = i;
             _commitAdded.Add((userKey, eventKey, seq));
             logged.Add(new LoggedEvent(partition, seq, committedAtMs, e));
         }
+
+        _rows.Flush();
 
         return new AppendOutcome(logged, duplicate, seq);
     }

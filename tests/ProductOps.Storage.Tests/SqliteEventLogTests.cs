@@ -237,6 +237,34 @@ public sealed class SqliteEventLogTests : IDisposable
         }
     }
 
+    /// <summary>A commit larger than an insert statement's rows: the rows go in several to a
+    /// statement and the rest one by one, duplicates in between leave no gap, and every row reads
+    /// back as it went in, each with its own text, numbers and properties.</summary>
+    [Fact]
+    public async Task Append_CommitOfManyStatementsWorth_EveryRowReadBackExactly()
+    {
+        var count = (2 * EventRows.RowsPerStatement) + 5;
+        var events = Enumerable.Range(0, count).Select(i => new TrackedEvent(
+            "acme", $"u{i % 7}", $"e{i}", $"name-{i}", i == 20 ? string.Concat(Enumerable.Repeat("функция-😀", 900)) : $"feature-{i}",
+            1_700_000_000_000 + i, i * 0.5, $"s{i}", i % 3 == 0 ? new Dictionary<string, string> { ["n"] = $"{i}" } : null)).ToList();
+        var batch = new List<TrackedEvent>(events);
+        batch.Insert(10, events[3]); // a retry within the commit, inside the first statement's rows
+        batch.Insert(30, events[0]);
+        using var log = Open();
+
+        var outcome = await log.AppendAsync(Partition, 0, batch, 1000);
+
+        Assert.Equal(count, outcome.Head);
+        Assert.Equal(2, outcome.Duplicate.Count(d => d));
+        var stored = await log.ReadAsync(Partition, 0, 1000);
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), stored.Select(e => e.Seq));
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal(events[i] with { Properties = null }, stored[i].Event with { Properties = null });
+            Assert.Equal(events[i].Properties?["n"], stored[i].Event.Properties?["n"]);
+        }
+    }
+
     [Fact]
     public async Task Append_AFirstRowWhoseTextIsAllEmpty_StoresEmptyTextNotNull()
     {
