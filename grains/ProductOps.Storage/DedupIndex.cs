@@ -49,8 +49,8 @@ internal sealed class DedupIndex : IDisposable
     private readonly sqlite3 _db;
     private readonly int _mergeEvents;
     private readonly PreparedStatement _probe;
-    private readonly PreparedStatement _insertOld;
-    private readonly PreparedStatement _insertYoung;
+    private readonly KeyRows _insertOld;
+    private readonly KeyRows _insertYoung;
     private readonly PreparedStatement _countYoung;
     private readonly PreparedStatement _sliceEnd;
     private readonly PreparedStatement _moveCopy;
@@ -68,8 +68,8 @@ internal sealed class DedupIndex : IDisposable
                 (SELECT seq FROM dedup WHERE user_key = ?1 AND event_key = ?2),
                 (SELECT seq FROM dedup_young WHERE user_key = ?1 AND event_key = ?2))
             """); // most keys are in dedup: a retry's is found in one seek
-        _insertOld = new PreparedStatement(db, "INSERT OR IGNORE INTO dedup (user_key, event_key, seq) VALUES (?1, ?2, ?3)");
-        _insertYoung = new PreparedStatement(db, "INSERT OR IGNORE INTO dedup_young (user_key, event_key, seq) VALUES (?1, ?2, ?3)");
+        _insertOld = new KeyRows(db, "dedup");
+        _insertYoung = new KeyRows(db, "dedup_young");
         _countYoung = new PreparedStatement(db, "SELECT COUNT(*) FROM dedup_young");
         _sliceEnd = new PreparedStatement(db, """
             SELECT user_key, event_key FROM dedup_young WHERE (user_key, event_key) >= (?1, ?2)
@@ -115,14 +115,7 @@ internal sealed class DedupIndex : IDisposable
     public void Write(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
     {
         var young = UsesYoungLevel;
-        var insert = young ? _insertYoung : _insertOld;
-        foreach (var (userKey, eventKey, seq) in keys)
-        {
-            insert.Bind(1, userKey);
-            insert.Bind(2, eventKey);
-            insert.Bind(3, seq);
-            insert.Run();
-        }
+        (young ? _insertYoung : _insertOld).Write(keys);
 
         if (young)
         {
@@ -221,7 +214,9 @@ internal sealed class DedupIndex : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _probe, _insertOld, _insertYoung, _countYoung, _sliceEnd, _moveCopy, _moveDelete })
+        _insertOld.Dispose();
+        _insertYoung.Dispose();
+        foreach (var statement in new[] { _probe, _countYoung, _sliceEnd, _moveCopy, _moveDelete })
         {
             statement.Dispose();
         }
@@ -245,5 +240,50 @@ internal sealed class DedupIndex : IDisposable
         }
 
         return (rows, userKey, eventKey);
+    }
+
+    /// <summary>Keys into one level, <see cref="MultiRowValues.Rows"/> to a statement and the rest one by one.</summary>
+    private sealed class KeyRows(sqlite3 db, string table) : IDisposable
+    {
+        private const int Columns = 3;
+
+        private readonly PreparedStatement _one = new(db, Sql(table, 1));
+        private readonly PreparedStatement _many = new(db, Sql(table, MultiRowValues.Rows));
+
+        public void Write(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
+        {
+            var i = 0;
+            for (; i + MultiRowValues.Rows <= keys.Length; i += MultiRowValues.Rows)
+            {
+                Run(_many, keys.Slice(i, MultiRowValues.Rows));
+            }
+
+            for (; i < keys.Length; i++)
+            {
+                Run(_one, keys.Slice(i, 1));
+            }
+        }
+
+        public void Dispose()
+        {
+            _one.Dispose();
+            _many.Dispose();
+        }
+
+        private static void Run(PreparedStatement statement, ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
+        {
+            for (var r = 0; r < keys.Length; r++)
+            {
+                var (userKey, eventKey, seq) = keys[r];
+                statement.Bind((r * Columns) + 1, userKey);
+                statement.Bind((r * Columns) + 2, eventKey);
+                statement.Bind((r * Columns) + 3, seq);
+            }
+
+            statement.Run();
+        }
+
+        private static string Sql(string table, int rows) =>
+            $"INSERT OR IGNORE INTO {table} (user_key, event_key, seq) {MultiRowValues.Of(rows, Columns)}";
     }
 }

@@ -5,10 +5,8 @@ using SQLitePCL;
 namespace ProductOps.Storage;
 
 /// <summary>
-/// Inserts a commit's new events into the events table, <see cref="RowsPerStatement"/> rows to a
-/// statement: a statement stepped once per row spent as much again on starting and finishing each
-/// step (opening the table's cursor, checking the transaction, resetting) as on the row itself.
-/// Used inside the writer's transaction, under its lock.
+/// Inserts a commit's new events into the events table, <see cref="MultiRowValues.Rows"/> rows to
+/// a statement. Used inside the writer's transaction, under its lock.
 /// </summary>
 /// <remarks>The rows' text is bound without a copy from one <see cref="Utf8Row"/> buffer, which
 /// every statement's rows fill anew, so rows wait here (as references) until a statement's worth
@@ -16,10 +14,10 @@ namespace ProductOps.Storage;
 /// before then.</remarks>
 internal sealed class EventRows : IDisposable
 {
-    public const int RowsPerStatement = 16;
+    public const int RowsPerStatement = MultiRowValues.Rows;
 
     private const int Columns = 13;
-    private const string Insert = "INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties) VALUES ";
+    private const string Insert = "INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties) ";
 
     private readonly PreparedStatement _one;
     private readonly PreparedStatement _many;
@@ -30,10 +28,10 @@ internal sealed class EventRows : IDisposable
 
     public EventRows(sqlite3 db)
     {
-        _one = new PreparedStatement(db, Insert + Values(1));
+        _one = new PreparedStatement(db, Insert + MultiRowValues.Of(1, Columns));
         try
         {
-            _many = new PreparedStatement(db, Insert + Values(RowsPerStatement));
+            _many = new PreparedStatement(db, Insert + MultiRowValues.Of(RowsPerStatement, Columns));
         }
         catch
         {
@@ -119,10 +117,6 @@ internal sealed class EventRows : IDisposable
         Array.Clear(_properties);
         statement.Run();
     }
-
-    private static string Values(int rows) =>
-        string.Join(", ", Enumerable.Range(0, rows).Select(r =>
-            "(" + string.Join(", ", Enumerable.Range((r * Columns) + 1, Columns).Select(i => $"?{i}")) + ")"));
 
     private readonly record struct Row(TrackedEvent Event, long UserKey, long EventKey, long Seq, long CommittedAtMs);
 }
