@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 
@@ -25,13 +26,15 @@ internal sealed class UserShare(string tenant, IUserGrain grain)
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i].Event;
-            if (!byUser.TryGetValue((e.Tenant, e.UserId), out var share))
+            // One lookup: most of a cycle's users are new to it, and each lookup hashes both strings.
+            ref var share = ref CollectionsMarshal.GetValueRefOrAddDefault(byUser, (e.Tenant, e.UserId), out var known);
+            if (!known)
             {
-                byUser.Add((e.Tenant, e.UserId), share = new UserShare(e.Tenant, grainOf(e.Tenant, e.UserId)));
+                share = new UserShare(e.Tenant, grainOf(e.Tenant, e.UserId));
                 shares.Add(share);
             }
 
-            share.Events.Add(events[i]);
+            share!.Events.Add(events[i]);
         }
 
         return shares;
