@@ -55,53 +55,71 @@ internal sealed class DedupIndex : IDisposable
     private readonly PreparedStatement _sliceEnd;
     private readonly PreparedStatement _moveCopy;
     private readonly PreparedStatement _moveDelete;
-    private long _oldKeys; // estimates, for when to use and move the young level
-    private long _youngKeys;
-    private (long UserKey, long EventKey)? _moveFrom; // the move under way: its next key, inclusive
+    // What the levels hold, for when to use and move the young level: as of the last commit, and
+    // with the current transaction's writes (dropped if it rolls back).
+    private Levels _committed;
+    private Levels _working;
 
     public DedupIndex(sqlite3 db, int mergeEvents)
     {
         _db = db;
         _mergeEvents = mergeEvents;
-        _probe = new PreparedStatement(db, """
-            SELECT COALESCE(
-                (SELECT seq FROM dedup WHERE user_key = ?1 AND event_key = ?2),
-                (SELECT seq FROM dedup_young WHERE user_key = ?1 AND event_key = ?2))
-            """); // most keys are in dedup: a retry's is found in one seek
-        _insertOld = new KeyRows(db, "dedup");
-        _insertYoung = new KeyRows(db, "dedup_young");
-        _countYoung = new PreparedStatement(db, "SELECT COUNT(*) FROM dedup_young");
-        _sliceEnd = new PreparedStatement(db, """
-            SELECT user_key, event_key FROM dedup_young WHERE (user_key, event_key) >= (?1, ?2)
-            ORDER BY user_key, event_key LIMIT 1 OFFSET ?3
-            """);
-        _moveCopy = new PreparedStatement(db, """
-            INSERT OR IGNORE INTO dedup (user_key, event_key, seq)
-            SELECT user_key, event_key, seq FROM dedup_young
-            WHERE (user_key, event_key) >= (?1, ?2) AND (user_key, event_key) <= (?3, ?4)
-            ORDER BY user_key, event_key
-            """);
-        _moveDelete = new PreparedStatement(db, "DELETE FROM dedup_young WHERE (user_key, event_key) >= (?1, ?2) AND (user_key, event_key) <= (?3, ?4)");
+        try
+        {
+            _probe = new PreparedStatement(db, """
+                SELECT COALESCE(
+                    (SELECT seq FROM dedup WHERE user_key = ?1 AND event_key = ?2),
+                    (SELECT seq FROM dedup_young WHERE user_key = ?1 AND event_key = ?2))
+                """); // most keys are in dedup: a retry's is found in one seek
+            _insertOld = new KeyRows(db, "dedup");
+            _insertYoung = new KeyRows(db, "dedup_young");
+            _countYoung = new PreparedStatement(db, "SELECT COUNT(*) FROM dedup_young");
+            _sliceEnd = new PreparedStatement(db, """
+                SELECT user_key, event_key FROM dedup_young WHERE (user_key, event_key) >= (?1, ?2)
+                ORDER BY user_key, event_key LIMIT 1 OFFSET ?3
+                """);
+            _moveCopy = new PreparedStatement(db, """
+                INSERT OR IGNORE INTO dedup (user_key, event_key, seq)
+                SELECT user_key, event_key, seq FROM dedup_young
+                WHERE (user_key, event_key) >= (?1, ?2) AND (user_key, event_key) <= (?3, ?4)
+                ORDER BY user_key, event_key
+                """);
+            _moveDelete = new PreparedStatement(db, "DELETE FROM dedup_young WHERE (user_key, event_key) >= (?1, ?2) AND (user_key, event_key) <= (?3, ?4)");
+        }
+        catch
+        {
+            Dispose(); // the statements prepared so far: the writer closes the connection next
+            throw;
+        }
     }
 
     /// <summary>Whether merges go into the young level now.</summary>
-    internal bool UsesYoungLevel => _youngKeys > 0 || _oldKeys >= (long)YoungFromMerges * _mergeEvents;
+    internal bool UsesYoungLevel => _working.YoungKeys > 0 || _working.OldKeys >= (long)YoungFromMerges * _mergeEvents;
 
     /// <summary>For tests: whether a move is under way.</summary>
-    internal bool Moving => _moveFrom is not null;
+    internal bool Moving => _working.MoveFrom is not null;
+
+    /// <summary>For tests: the keys the young level holds, as counted.</summary>
+    internal long YoungKeys => _working.YoungKeys;
 
     /// <summary>Keys the young level may gather before it is moved: the size that makes a merge's and
     /// a move's pages per key equal.</summary>
-    private long MoveAt => (long)Math.Sqrt(2.0 * Math.Max(_oldKeys, 1) * _mergeEvents);
+    private long MoveAt => (long)Math.Sqrt(2.0 * Math.Max(_working.OldKeys, 1) * _mergeEvents);
 
     /// <summary>After the writer (re)loads the file: counts the young level again, and any move
-    /// under way starts over (what it had done is committed; the rest may have changed).</summary>
+    /// under way starts over (what it had done is committed; the rest may have changed). Its
+    /// reading holds whether or not the transaction it ran in commits.</summary>
     public void Reload(long mergedThrough)
     {
-        _moveFrom = null;
-        _youngKeys = _countYoung.ReadInt64(none: 0);
-        _oldKeys = Math.Max(0, mergedThrough - _youngKeys); // one key per merged event
+        var young = _countYoung.ReadInt64(none: 0);
+        _committed = _working = new Levels(Math.Max(0, mergedThrough - young), young, null); // one key per merged event
     }
+
+    /// <summary>The writer's transaction committed: its writes and moves count from now on.</summary>
+    public void Committed() => _committed = _working;
+
+    /// <summary>The writer's transaction rolled back: its writes and moves never happened.</summary>
+    public void RolledBack() => _working = _committed;
 
     /// <summary>The seq stored under the key, or 0 (seqs start at 1).</summary>
     public long Probe(long userKey, long eventKey)
@@ -114,16 +132,13 @@ internal sealed class DedupIndex : IDisposable
     /// <summary>Writes keys (sorted) into the level merges go into now.</summary>
     public void Write(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
     {
-        var young = UsesYoungLevel;
-        (young ? _insertYoung : _insertOld).Write(keys);
-
-        if (young)
+        if (UsesYoungLevel)
         {
-            _youngKeys += keys.Length;
+            _working = _working with { YoungKeys = _working.YoungKeys + _insertYoung.Write(keys) };
         }
         else
         {
-            _oldKeys += keys.Length;
+            _working = _working with { OldKeys = _working.OldKeys + _insertOld.Write(keys) };
         }
     }
 
@@ -131,17 +146,16 @@ internal sealed class DedupIndex : IDisposable
     /// starting a move when the young level is due one; nothing otherwise.</summary>
     public void MoveSlice(int rows)
     {
-        if (_moveFrom is null)
+        if (_working.MoveFrom is not { } from)
         {
-            if (_youngKeys < MoveAt)
+            if (_working.YoungKeys < MoveAt)
             {
                 return;
             }
 
-            _moveFrom = (long.MinValue, long.MinValue);
+            from = (long.MinValue, long.MinValue);
         }
 
-        var from = _moveFrom.Value;
         _sliceEnd.Bind(1, from.UserKey);
         _sliceEnd.Bind(2, from.EventKey);
         _sliceEnd.Bind(3, rows - 1);
@@ -158,20 +172,11 @@ internal sealed class DedupIndex : IDisposable
             _sliceEnd.Reset();
         }
 
-        var (toUserKey, toEventKey) = to ?? (long.MaxValue, long.MaxValue);
-        foreach (var range in new[] { _moveCopy, _moveDelete })
-        {
-            range.Bind(1, from.UserKey);
-            range.Bind(2, from.EventKey);
-            range.Bind(3, toUserKey);
-            range.Bind(4, toEventKey);
-            range.Run();
-        }
-
-        var moved = raw.sqlite3_changes(_db); // the delete's
-        _youngKeys = Math.Max(0, _youngKeys - moved);
-        _oldKeys += moved;
-        _moveFrom = to; // moved out, so inclusive is right; none: the move is over
+        var through = to ?? (long.MaxValue, long.MaxValue);
+        var copied = RunOnRange(_moveCopy, from, through);
+        var deleted = RunOnRange(_moveDelete, from, through);
+        // Moved out, so starting the next slice at it, inclusive, is right; none: the move is over.
+        _working = new Levels(_working.OldKeys + copied, _working.YoungKeys - deleted, to);
     }
 
     /// <summary>
@@ -214,12 +219,23 @@ internal sealed class DedupIndex : IDisposable
 
     public void Dispose()
     {
-        _insertOld.Dispose();
-        _insertYoung.Dispose();
+        _insertOld?.Dispose();
+        _insertYoung?.Dispose();
         foreach (var statement in new[] { _probe, _countYoung, _sliceEnd, _moveCopy, _moveDelete })
         {
-            statement.Dispose();
+            statement?.Dispose();
         }
+    }
+
+    /// <summary>Runs a statement on the keys from <paramref name="from"/> through <paramref name="through"/>; the rows it changed.</summary>
+    private int RunOnRange(PreparedStatement statement, (long UserKey, long EventKey) from, (long UserKey, long EventKey) through)
+    {
+        statement.Bind(1, from.UserKey);
+        statement.Bind(2, from.EventKey);
+        statement.Bind(3, through.UserKey);
+        statement.Bind(4, through.EventKey);
+        statement.Run();
+        return raw.sqlite3_changes(_db);
     }
 
     private static (int Rows, long LastUserKey, long LastEventKey) ReadSlice(PreparedStatement slice, Action<long, long> add)
@@ -243,25 +259,45 @@ internal sealed class DedupIndex : IDisposable
     }
 
     /// <summary>Keys into one level, <see cref="MultiRowValues.Rows"/> to a statement and the rest one by one.</summary>
-    private sealed class KeyRows(sqlite3 db, string table) : IDisposable
+    private sealed class KeyRows : IDisposable
     {
         private const int Columns = 3;
 
-        private readonly PreparedStatement _one = new(db, Sql(table, 1));
-        private readonly PreparedStatement _many = new(db, Sql(table, MultiRowValues.Rows));
+        private readonly sqlite3 _db;
+        private readonly PreparedStatement _one;
+        private readonly PreparedStatement _many;
 
-        public void Write(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
+        public KeyRows(sqlite3 db, string table)
         {
+            _db = db;
+            _one = new PreparedStatement(db, Sql(table, 1));
+            try
+            {
+                _many = new PreparedStatement(db, Sql(table, MultiRowValues.Rows));
+            }
+            catch
+            {
+                _one.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Returns how many were new to the level (a key merged again after a reload is not).</summary>
+        public long Write(ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
+        {
+            var added = 0L;
             var i = 0;
             for (; i + MultiRowValues.Rows <= keys.Length; i += MultiRowValues.Rows)
             {
-                Run(_many, keys.Slice(i, MultiRowValues.Rows));
+                added += Run(_many, keys.Slice(i, MultiRowValues.Rows));
             }
 
             for (; i < keys.Length; i++)
             {
-                Run(_one, keys.Slice(i, 1));
+                added += Run(_one, keys.Slice(i, 1));
             }
+
+            return added;
         }
 
         public void Dispose()
@@ -270,7 +306,7 @@ internal sealed class DedupIndex : IDisposable
             _many.Dispose();
         }
 
-        private static void Run(PreparedStatement statement, ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
+        private int Run(PreparedStatement statement, ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
         {
             for (var r = 0; r < keys.Length; r++)
             {
@@ -281,9 +317,14 @@ internal sealed class DedupIndex : IDisposable
             }
 
             statement.Run();
+            return raw.sqlite3_changes(_db);
         }
 
         private static string Sql(string table, int rows) =>
             $"INSERT OR IGNORE INTO {table} (user_key, event_key, seq) {MultiRowValues.Of(rows, Columns)}";
     }
+
+    /// <summary>Keys in each level (new ones counted, keys merged again not), and the move under
+    /// way: the next key it moves, inclusive; none when no move is.</summary>
+    private readonly record struct Levels(long OldKeys, long YoungKeys, (long UserKey, long EventKey)? MoveFrom);
 }

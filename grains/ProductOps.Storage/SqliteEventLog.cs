@@ -10,7 +10,7 @@ namespace ProductOps.Storage;
 /// in parallel. Seq is the rowid, assigned by the writer, so a stale second writer fails instead
 /// of forking the log. Dedup and a user's catch-up share one compact integer index on
 /// (user_key, event_key), 64-bit hashes of (tenant, user) and of the event id, merged in sorted
-/// batches (see <see cref="SqlitePartitionWriter"/>). A conflict is checked against the stored
+/// batches and kept in two levels (see <see cref="SqlitePartitionWriter"/> and <see cref="DedupIndex"/>). A conflict is checked against the stored
 /// strings, and a true hash collision moves the event to a salted key, so dedup stays exact.
 /// Statements are prepared once per connection: one write connection per partition, and a pool
 /// of read ones.

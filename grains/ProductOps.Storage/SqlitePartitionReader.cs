@@ -67,7 +67,7 @@ internal sealed class SqlitePartitionReader : IDisposable
                 _userIndexed.Bind(4, tenant);
                 _userIndexed.Bind(5, userId);
                 ReadAll(_userIndexed, partition, result);
-                result.Sort(static (a, b) => a.Seq.CompareTo(b.Seq)); // the index is in key order
+                result.Sort(static (a, b) => a.Seq.CompareTo(b.Seq)); // the index's two levels list keys, not seqs, in order
             }
 
             foreach (var seq in recent.Seqs)

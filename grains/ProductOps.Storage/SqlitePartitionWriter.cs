@@ -167,14 +167,26 @@ internal sealed class SqlitePartitionWriter : IDisposable
             try
             {
                 PendingMerge? merging = null;
-                var (outcome, merged) = _transaction.Run(() =>
+                AppendOutcome outcome;
+                int merged;
+                try
                 {
-                    var written = Write(partition, head, events, committedAtMs);
-                    merging = _merging; // after Write: a reload there drops a merge of stale keys
-                    var merged = MergeSlice(merging);
-                    _index.MoveSlice(SliceRows);
-                    return (written, merged);
-                });
+                    (outcome, merged) = _transaction.Run(() =>
+                    {
+                        var written = Write(partition, head, events, committedAtMs);
+                        merging = _merging; // after Write: a reload there drops a merge of stale keys
+                        var merged = MergeSlice(merging);
+                        _index.MoveSlice(SliceRows);
+                        return (written, merged);
+                    });
+                }
+                catch
+                {
+                    _index.RolledBack();
+                    throw;
+                }
+
+                _index.Committed();
                 Recent.AddCommitted(_commitAdded, outcome.Head);
                 AddToFilter(_commitAdded);
                 if (merging is not null)
@@ -394,6 +406,7 @@ internal sealed class SqlitePartitionWriter : IDisposable
             SetMergedThrough(through);
             return 0;
         });
+        _index.Committed();
         Recent.DropThrough(through);
         _merging = null;
     }

@@ -5,13 +5,13 @@ using System.Text;
 namespace ProductOps.Storage;
 
 /// <summary>
-/// The text of the row a statement is about to insert, encoded as UTF-8 into one buffer that
+/// The text of the rows a statement is about to insert, encoded as UTF-8 into one buffer that
 /// never moves and bound without a copy. SQLite keeps text as UTF-8: bound as UTF-16, every text
 /// column of every event was converted and copied into an allocation of SQLite's own.
 /// </summary>
 /// <remarks>A parameter bound from here points into the buffer until it is bound again, and the
-/// next row overwrites the buffer: so a statement bound from it binds every text parameter of a
-/// row before it steps, and is stepped for no other row in between. The buffer is allocated on
+/// next <see cref="Start"/> overwrites the buffer: so a statement bound from it binds every text
+/// parameter of its rows before it steps, and is stepped for no other rows in between. The buffer is allocated on
 /// the pinned heap, so a collection never moves it from under SQLite. Strings come from UTF-8
 /// (the gateway refuses any that is not), so none holds a lone surrogate, which the encoder
 /// would write as U+FFFD.</remarks>
@@ -26,7 +26,7 @@ internal sealed class Utf8Row
     // Allocated at once: an empty string must bind as empty text, and a null start would bind NULL.
     public Utf8Row() => Allocate(1024);
 
-    /// <summary>Starts a row whose strings hold at most <paramref name="chars"/> UTF-16 units in all.</summary>
+    /// <summary>Starts the rows of a statement, whose strings hold at most <paramref name="chars"/> UTF-16 units in all.</summary>
     public void Start(int chars)
     {
         var needed = checked(chars * MaxBytesPerChar);
@@ -38,7 +38,7 @@ internal sealed class Utf8Row
         _used = 0;
     }
 
-    /// <summary>Adds a string of the row; valid until the next <see cref="Start"/>.</summary>
+    /// <summary>Adds a string of the rows; valid until the next <see cref="Start"/>.</summary>
     public Utf8Text Add(string text)
     {
         var length = Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_used));

@@ -121,6 +121,85 @@ public sealed class DedupIndexTests : IDisposable
         Assert.Equal(Keys(0, old + 30).ToArray().Select(k => (k.UserKey, k.EventKey)).ToHashSet(), read);
     }
 
+    /// <summary>The filter's reading takes the young level in one snapshot and <c>dedup</c> in
+    /// several: keys moved between them, after the reading has passed their place in
+    /// <c>dedup</c>, are still read (from the young level). Read the other way round, they would
+    /// be missed.</summary>
+    [Fact]
+    public void ReadAll_KeysMovedWhileItReads_EveryKeyRead()
+    {
+        const int Old = 70_000; // more than one slice of the reading
+        _index.Write(Keys(0, Old));
+        _index.Write(Keys(Old, 2_000));
+        var read = new HashSet<(long, long)>();
+        var stops = 0;
+
+        var complete = DedupIndex.ReadAll(_db, (userKey, eventKey) => read.Add((userKey, eventKey)), () =>
+        {
+            if (++stops == 2) // after the first slice of dedup
+            {
+                do
+                {
+                    _index.MoveSlice(rows: 500);
+                }
+                while (_index.Moving);
+            }
+
+            return false;
+        });
+
+        Assert.True(complete);
+        Assert.Equal(0, Count("dedup_young"));
+        Assert.Equal(Old + 2_000, read.Count);
+    }
+
+    /// <summary>A reload halfway through a move (another writer committed) starts it over; it
+    /// still moves every key, and the young level's count is read again from the table.</summary>
+    [Fact]
+    public void MoveSlice_ReloadHalfway_StartsOverAndLosesNone()
+    {
+        var old = DedupIndex.YoungFromMerges * MergeEvents;
+        _index.Write(Keys(0, old));
+        _index.Write(Keys(old, 200));
+        _index.MoveSlice(rows: 30);
+        _index.MoveSlice(rows: 30);
+
+        _index.Reload(mergedThrough: old + 200);
+
+        Assert.False(_index.Moving);
+        Assert.Equal(140, _index.YoungKeys);
+        do
+        {
+            _index.MoveSlice(rows: 30);
+        }
+        while (_index.Moving);
+
+        Assert.Equal(0, Count("dedup_young"));
+        AssertAllFound(old + 200);
+    }
+
+    /// <summary>What a transaction that rolled back wrote or moved is not counted: the counts
+    /// stay those of the tables, and a key merged again (already in a level) is not counted twice.</summary>
+    [Fact]
+    public void RolledBack_FailedTransactionsWritesAndMoves_NotCounted()
+    {
+        var old = DedupIndex.YoungFromMerges * MergeEvents;
+        _index.Write(Keys(0, old));
+        _index.Write(Keys(old, 100));
+        _index.Committed();
+
+        SqliteDatabase.Execute(_db, "BEGIN IMMEDIATE");
+        _index.Write(Keys(old + 100, 50));
+        _index.MoveSlice(rows: 30);
+        SqliteDatabase.Execute(_db, "ROLLBACK");
+        _index.RolledBack();
+
+        Assert.False(_index.Moving);
+        Assert.Equal(100, _index.YoungKeys);
+        _index.Write(Keys(old, 100)); // merged again, as after a reload
+        Assert.Equal(Count("dedup_young"), _index.YoungKeys);
+    }
+
     private void AssertAllFound(int count)
     {
         foreach (var (userKey, eventKey, seq) in Keys(0, count))

@@ -198,6 +198,38 @@ public sealed class SqlitePartitionWriterTests : IDisposable
         Assert.All(AppendInBatches(reopened, events.TakeLast(200).ToList()), Assert.True);
     }
 
+    /// <summary>A commit that fails after a full insert statement, with rows still waiting for
+    /// the next, writes nothing; the same batch then commits whole, with none of the failed
+    /// commit's rows left over.</summary>
+    [Fact]
+    public void Append_FailsAfterAFullInsertStatement_NothingWrittenAndTheRetryCommitsWhole()
+    {
+        var batch = Events("e", EventRows.RowsPerStatement + 5);
+        using var writer = Open(mergeEvents: 2);
+        var db = SqliteDatabase.OpenForOneThread(PathOfPartition, "Normal");
+        try
+        {
+            var failing = batch[EventRows.RowsPerStatement + 3].EventId; // among the rows inserted one by one
+            SqliteDatabase.Execute(db, $"CREATE TRIGGER fail BEFORE INSERT ON events WHEN NEW.event_id = '{failing}' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+            Assert.ThrowsAny<Exception>(() => writer.Append(0, 0, batch, 1000));
+            Assert.Equal(0, writer.Head());
+
+            SqliteDatabase.Execute(db, "DROP TRIGGER fail");
+            var outcome = writer.Append(0, 0, batch, 2000);
+
+            Assert.Equal(batch.Count, outcome.Head);
+            Assert.All(outcome.Duplicate, Assert.False);
+            using var ids = new PreparedStatement(db, "SELECT group_concat(event_id, ',') FROM (SELECT event_id FROM events ORDER BY seq)");
+            Assert.True(ids.Step());
+            Assert.Equal(string.Join(',', batch.Select(e => e.EventId)), SQLitePCL.raw.sqlite3_column_text(ids.Statement, 0).utf8_to_string());
+            ids.Reset();
+        }
+        finally
+        {
+            db.Dispose();
+        }
+    }
+
     private const long OneSegment = DedupFilter.MinKeys * DedupFilter.BitsPerKey / 8;
 
     private static Task FilterRead(SqlitePartitionWriter writer) => writer.FilterReading ?? Task.CompletedTask;
