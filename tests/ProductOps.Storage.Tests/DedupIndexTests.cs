@@ -72,9 +72,7 @@ public sealed class DedupIndexTests : IDisposable
     [Fact]
     public void MoveSlice_KeysMergedDuringAMove_NoneLost()
     {
-        var old = DedupIndex.YoungFromMerges * MergeEvents;
-        _index.Write(Keys(0, old));
-        _index.Write(Keys(old, 100));
+        var old = FillBothLevels(young: 100);
         _index.MoveSlice(rows: 30);
         Assert.True(_index.Moving);
 
@@ -112,9 +110,7 @@ public sealed class DedupIndexTests : IDisposable
     [Fact]
     public void ReadAll_BothLevels_EveryKeyRead()
     {
-        var old = DedupIndex.YoungFromMerges * MergeEvents;
-        _index.Write(Keys(0, old));
-        _index.Write(Keys(old, 30));
+        var old = FillBothLevels(young: 30);
 
         var read = new HashSet<(long, long)>();
         Assert.True(DedupIndex.ReadAll(_db, (userKey, eventKey) => read.Add((userKey, eventKey)), () => false));
@@ -158,9 +154,7 @@ public sealed class DedupIndexTests : IDisposable
     [Fact]
     public void MoveSlice_ReloadHalfway_StartsOverAndLosesNone()
     {
-        var old = DedupIndex.YoungFromMerges * MergeEvents;
-        _index.Write(Keys(0, old));
-        _index.Write(Keys(old, 200));
+        var old = FillBothLevels(young: 200);
         _index.MoveSlice(rows: 30);
         _index.MoveSlice(rows: 30);
 
@@ -183,9 +177,7 @@ public sealed class DedupIndexTests : IDisposable
     [Fact]
     public void RolledBack_FailedTransactionsWritesAndMoves_NotCounted()
     {
-        var old = DedupIndex.YoungFromMerges * MergeEvents;
-        _index.Write(Keys(0, old));
-        _index.Write(Keys(old, 100));
+        var old = FillBothLevels(young: 100);
         _index.Committed();
 
         SqliteDatabase.Execute(_db, "BEGIN IMMEDIATE");
@@ -198,6 +190,16 @@ public sealed class DedupIndexTests : IDisposable
         Assert.Equal(100, _index.YoungKeys);
         _index.Write(Keys(old, 100)); // merged again, as after a reload
         Assert.Equal(Count("dedup_young"), _index.YoungKeys);
+    }
+
+    /// <summary>The old level just past the threshold, then <paramref name="young"/> keys into the
+    /// young level; returns the old level's keys.</summary>
+    private int FillBothLevels(int young)
+    {
+        var old = DedupIndex.YoungFromMerges * MergeEvents;
+        _index.Write(Keys(0, old));
+        _index.Write(Keys(old, young));
+        return old;
     }
 
     private void AssertAllFound(int count)
