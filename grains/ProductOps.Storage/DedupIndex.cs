@@ -258,28 +258,18 @@ internal sealed class DedupIndex : IDisposable
         return (rows, userKey, eventKey);
     }
 
-    /// <summary>Keys into one level, <see cref="MultiRowValues.Rows"/> to a statement and the rest one by one.</summary>
+    /// <summary>Keys into one level, <see cref="MultiRowInsert.Rows"/> to a statement and the rest one by one.</summary>
     private sealed class KeyRows : IDisposable
     {
         private const int Columns = 3;
 
         private readonly sqlite3 _db;
-        private readonly PreparedStatement _one;
-        private readonly PreparedStatement _many;
+        private readonly MultiRowInsert _insert;
 
         public KeyRows(sqlite3 db, string table)
         {
             _db = db;
-            _one = new PreparedStatement(db, Sql(table, 1));
-            try
-            {
-                _many = new PreparedStatement(db, Sql(table, MultiRowValues.Rows));
-            }
-            catch
-            {
-                _one.Dispose();
-                throw;
-            }
+            _insert = new MultiRowInsert(db, $"INSERT OR IGNORE INTO {table} (user_key, event_key, seq)", Columns);
         }
 
         /// <summary>Returns how many were new to the level (a key merged again after a reload is not).</summary>
@@ -287,24 +277,20 @@ internal sealed class DedupIndex : IDisposable
         {
             var added = 0L;
             var i = 0;
-            for (; i + MultiRowValues.Rows <= keys.Length; i += MultiRowValues.Rows)
+            for (; i + MultiRowInsert.Rows <= keys.Length; i += MultiRowInsert.Rows)
             {
-                added += Run(_many, keys.Slice(i, MultiRowValues.Rows));
+                added += Run(_insert.Many, keys.Slice(i, MultiRowInsert.Rows));
             }
 
             for (; i < keys.Length; i++)
             {
-                added += Run(_one, keys.Slice(i, 1));
+                added += Run(_insert.One, keys.Slice(i, 1));
             }
 
             return added;
         }
 
-        public void Dispose()
-        {
-            _one.Dispose();
-            _many.Dispose();
-        }
+        public void Dispose() => _insert.Dispose();
 
         private int Run(PreparedStatement statement, ReadOnlySpan<(long UserKey, long EventKey, long Seq)> keys)
         {
@@ -319,9 +305,6 @@ internal sealed class DedupIndex : IDisposable
             statement.Run();
             return raw.sqlite3_changes(_db);
         }
-
-        private static string Sql(string table, int rows) =>
-            $"INSERT OR IGNORE INTO {table} (user_key, event_key, seq) {MultiRowValues.Of(rows, Columns)}";
     }
 
     /// <summary>Keys in each level (new ones counted, keys merged again not), and the move under

@@ -5,7 +5,7 @@ using SQLitePCL;
 namespace ProductOps.Storage;
 
 /// <summary>
-/// Inserts a commit's new events into the events table, <see cref="MultiRowValues.Rows"/> rows to
+/// Inserts a commit's new events into the events table, <see cref="MultiRowInsert.Rows"/> rows to
 /// a statement. Used inside the writer's transaction, under its lock.
 /// </summary>
 /// <remarks>The rows' text is bound without a copy from one <see cref="Utf8Row"/> buffer, which
@@ -14,31 +14,18 @@ namespace ProductOps.Storage;
 /// before then.</remarks>
 internal sealed class EventRows : IDisposable
 {
-    public const int RowsPerStatement = MultiRowValues.Rows;
+    public const int RowsPerStatement = MultiRowInsert.Rows;
 
     private const int Columns = 13;
-    private const string Insert = "INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties) ";
+    private const string Insert = "INSERT INTO events (user_key, event_key, seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties)";
 
-    private readonly PreparedStatement _one;
-    private readonly PreparedStatement _many;
+    private readonly MultiRowInsert _insert;
     private readonly Utf8Row _text = new(); // the statements' text parameters point into it
     private readonly Row[] _pending = new Row[RowsPerStatement];
     private readonly string?[] _properties = new string?[RowsPerStatement];
     private int _count;
 
-    public EventRows(sqlite3 db)
-    {
-        _one = new PreparedStatement(db, Insert + MultiRowValues.Of(1, Columns));
-        try
-        {
-            _many = new PreparedStatement(db, Insert + MultiRowValues.Of(RowsPerStatement, Columns));
-        }
-        catch
-        {
-            _one.Dispose();
-            throw;
-        }
-    }
+    public EventRows(sqlite3 db) => _insert = new MultiRowInsert(db, Insert, Columns);
 
     /// <summary>Forgets rows left over from a commit that failed (its transaction rolled back).</summary>
     public void Clear()
@@ -53,7 +40,7 @@ internal sealed class EventRows : IDisposable
         _pending[_count++] = new Row(e, userKey, eventKey, seq, committedAtMs);
         if (_count == RowsPerStatement)
         {
-            Write(_many, 0, RowsPerStatement);
+            Write(_insert.Many, 0, RowsPerStatement);
             Clear();
         }
     }
@@ -63,17 +50,13 @@ internal sealed class EventRows : IDisposable
     {
         for (var i = 0; i < _count; i++)
         {
-            Write(_one, i, 1);
+            Write(_insert.One, i, 1);
         }
 
         Clear();
     }
 
-    public void Dispose()
-    {
-        _one.Dispose();
-        _many.Dispose();
-    }
+    public void Dispose() => _insert.Dispose();
 
     /// <summary>Binds rows <paramref name="from"/> .. + <paramref name="rows"/> to the statement and steps it once.</summary>
     private void Write(PreparedStatement statement, int from, int rows)
