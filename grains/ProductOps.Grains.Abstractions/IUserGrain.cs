@@ -29,8 +29,8 @@ public interface IUserGrain : IGrainWithStringKey
     Task Rescore(long asOfMs);
 
     /// <summary>The silo's rescore queue calling back: rescores the user if new events made it due
-    /// (else nothing), and drops the kept deltas its partition's stored checkpoint covers.
-    /// Interleaved: a slow index shard or tenant clock must never hold up the partition's Apply.</summary>
+    /// (else nothing). Interleaved: a slow index shard or tenant clock must never hold up the
+    /// partition's Apply.</summary>
     [AlwaysInterleave]
     Task RescoreIfDue();
 }

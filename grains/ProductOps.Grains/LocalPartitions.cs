@@ -1,15 +1,15 @@
 namespace ProductOps.Grains;
 
 /// <summary>
-/// The partitions active on this silo, and the checkpoints they stored. A graceful stop drains
-/// only these: partitions on the other silos keep ingesting, so asking them to drain would only
-/// slow the stop down. User grains drop the deltas a stored checkpoint covers without waiting for
-/// their next events (a partition elsewhere is not seen here: its users wait for those).
+/// The partitions active on this silo. A graceful stop drains only these: partitions on the other
+/// silos keep ingesting, so asking them to drain would only slow the stop down. A checkpoint one
+/// of them stored drops the deltas it covers from this silo's journal at once, rather than at
+/// its users' next events (a partition elsewhere is not seen here: its users' next events bring
+/// its checkpoint).
 /// </summary>
-public sealed class LocalPartitions
+public sealed class LocalPartitions(KeptDeltaJournal kept)
 {
     private readonly HashSet<int> _active = [];
-    private readonly Dictionary<int, long> _stored = [];
 
     public void Add(int partition)
     {
@@ -27,23 +27,9 @@ public sealed class LocalPartitions
         }
     }
 
-    /// <summary>Records that <paramref name="partition"/> stored <paramref name="checkpoint"/>.</summary>
-    public void Stored(int partition, long checkpoint)
-    {
-        lock (_active)
-        {
-            _stored[partition] = Math.Max(checkpoint, _stored.GetValueOrDefault(partition));
-        }
-    }
-
-    /// <summary>The latest checkpoint a partition stored on this silo (0: none seen here).</summary>
-    public long StoredCheckpointOf(int partition)
-    {
-        lock (_active)
-        {
-            return _stored.GetValueOrDefault(partition);
-        }
-    }
+    /// <summary><paramref name="partition"/> stored <paramref name="checkpoint"/>: drops the deltas it
+    /// covers from the partition's journal on this silo.</summary>
+    public void Stored(int partition, long checkpoint) => kept.DropThrough(partition, checkpoint);
 
     public int[] Snapshot()
     {

@@ -9,6 +9,7 @@ public static class PipelineSiloBuilderExtensions
     public static ISiloBuilder AddProductOpsPipeline(this ISiloBuilder silo)
     {
         silo.Services.AddProductOpsTenancy();
+        silo.Services.AddSingleton<KeptDeltaJournal>();
         silo.Services.AddSingleton<LocalPartitions>();
         silo.Services.AddHostedService<PartitionKeeper>();
         return silo;

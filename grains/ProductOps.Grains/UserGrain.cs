@@ -25,7 +25,7 @@ public sealed partial class UserGrain(
     IOptions<PipelineOptions> options,
     ActiveModelCache churnModels,
     TenantNowCache clock,
-    LocalPartitions partitions,
+    KeptDeltaJournal keptDeltas,
     RescoreQueue rescores,
     ILogger<UserGrain> logger)
     : Grain, IUserGrain
@@ -38,7 +38,6 @@ public sealed partial class UserGrain(
     private int _unsaved;
     private bool _rescoreDue;
     private bool _listedUnscored;
-    private bool _saving;
     private bool _discarded;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -47,8 +46,10 @@ public sealed partial class UserGrain(
         _tenant = tenants.Canonical(tenant);
         await _state.ReadAsync(storage, this.GetGrainId());
         _partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
-        var missed = await log.ReadUserAsync(_partition, _tenant, _userId, _state.State.Watermark, cancellationToken);
+        // Upgraded while still the state's own, so no older form reaches the partition's journal.
         _state.State.UpgradeKeptDeltas();
+        _state.State.Kept.AttachTo(keptDeltas.For(_partition));
+        var missed = await log.ReadUserAsync(_partition, _tenant, _userId, _state.State.Watermark, cancellationToken);
         if (missed.Count == 0)
         {
             return;
@@ -195,12 +196,10 @@ public sealed partial class UserGrain(
 
     /// <summary>The debounce's call back. A rescoring that failed (the index shard's silo just died,
     /// the model registry could not be read) stays due and is tried again a delay later rather
-    /// than left to the next day's sweep. A quiet user also lets go of what it no longer needs: the
-    /// deltas its partition's stored checkpoint covers. Interleaved (see the interface); scoring
-    /// itself has no await, so it sees one consistent state.</summary>
+    /// than left to the next day's sweep. Interleaved (see the interface); scoring itself has no
+    /// await, so it sees one consistent state.</summary>
     public async Task RescoreIfDue()
     {
-        DropCheckpointedDeltas();
         if (!_rescoreDue || _discarded)
         {
             return; // rescored meanwhile (on deactivation), a call back for an earlier activation, or leaving unsaved
@@ -222,18 +221,6 @@ public sealed partial class UserGrain(
             }
 
             ScheduleRescore();
-        }
-    }
-
-    /// <summary>Without waiting for the next Apply to bring the checkpoint. Not while a snapshot
-    /// is being written: the call back interleaves, and the write may still be reading the state.</summary>
-    private void DropCheckpointedDeltas()
-    {
-        if (!_saving)
-        {
-            var kept = _state.State.Kept;
-            kept.DropThrough(partitions.StoredCheckpointOf(_partition));
-            kept.TrimWhenEmpty();
         }
     }
 
@@ -283,15 +270,7 @@ public sealed partial class UserGrain(
 
     private async Task SaveAsync()
     {
-        _saving = true;
-        try
-        {
-            await _state.WriteAsync(storage, this.GetGrainId());
-            _unsaved = 0;
-        }
-        finally
-        {
-            _saving = false;
-        }
+        await _state.WriteAsync(storage, this.GetGrainId());
+        _unsaved = 0;
     }
 }

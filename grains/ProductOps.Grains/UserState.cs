@@ -17,7 +17,8 @@ public sealed class UserState
 
     [NonSerialized] private readonly KeptDeltas _kept = new();
 
-    /// <summary>The deltas of events after the partition's last checkpoint.</summary>
+    /// <summary>The deltas of events after the partition's last checkpoint (in the silo's journal
+    /// of the partition once the grain has attached them).</summary>
     internal KeptDeltas Kept => _kept;
 
     /// <summary>The stored form of <see cref="Kept"/>: one run (older snapshots may hold several,
@@ -25,7 +26,7 @@ public sealed class UserState
     [Id(3)]
     internal List<AppliedDeltas> StoredRuns
     {
-        get => Kept.Count == 0 ? [] : [Kept.ToRun()];
+        get => Kept.ToRun() is { Seqs.Length: > 0 } run ? [run] : [];
         set
         {
             foreach (var run in value)

@@ -34,8 +34,13 @@ public sealed class BrokenKeptDeltasFilter : IIncomingGrainCallFilter
     private static KeptDeltas KeptOf(object grain) =>
         ((StoredState<UserState>)Field(typeof(UserGrain), "_state").GetValue(grain)!).State.Kept;
 
-    /// <summary>No feature-name table: the first feature delta kept throws.</summary>
-    private static void Break(KeptDeltas kept) => Field(typeof(KeptDeltas), "_features").SetValue(kept, null);
+    /// <summary>A journal of its own without a feature-name table: the first feature delta kept throws.</summary>
+    private static void Break(KeptDeltas kept)
+    {
+        var broken = new PartitionDeltaJournal();
+        Field(typeof(PartitionDeltaJournal), "_names").SetValue(broken, null);
+        Field(typeof(KeptDeltas), "_journal").SetValue(kept, broken);
+    }
 
     private static FieldInfo Field(Type type, string name) =>
         type.GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)

@@ -5,7 +5,7 @@ using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Cluster.Tests;
 
-/// <summary>The deltas a user keeps for a re-dispatch, filled in place across apply calls.</summary>
+/// <summary>The deltas users keep for a re-dispatch, in their partition's journal on the silo.</summary>
 public sealed class KeptDeltasTests
 {
     private static readonly CounterDelta NewUser = new(string.Empty, Metric.TenantTotalUsers, 0, 1);
@@ -54,16 +54,16 @@ public sealed class KeptDeltasTests
     }
 
     [Fact]
-    public void DropThrough_EverythingThenTrim_KeepsNothingAndStillTakesMore()
+    public void DropThrough_Everything_KeepsNothingAndStillTakesWhatIsAboveIt()
     {
         var kept = new KeptDeltas();
         kept.AddNew(new AppliedDeltas([3, 5], [2, 3], [NewUser, NewDay, NewHour]));
 
         kept.DropThrough(5);
-        kept.TrimWhenEmpty();
-        kept.AddNew(new AppliedDeltas([4, 6], [1, 2], [NewHour, NextHour])); // 4 is not above the last kept, which is gone
+        kept.AddNew(new AppliedDeltas([4, 6], [1, 2], [NewHour, NextHour])); // 4: the checkpoint covers it
 
-        Assert.Equal(2, kept.Count);
+        Assert.Equal(1, kept.Count);
+        Assert.False(kept.TryFind(4, out _));
         Assert.True(kept.TryFind(6, out var six));
         Assert.Equal([NextHour], six.ToArray());
     }
@@ -91,7 +91,7 @@ public sealed class KeptDeltasTests
         var export = new CounterDelta("export", Metric.FeatureDayUsers, 20_400, 1, ExtraBuckets: 6);
         kept.AddNew(new AppliedDeltas([3, 5], [2, 4], [NewHour, NewUser, export, NextHour]));
 
-        kept.DropThrough(5); // nothing left; the arrays, and so the names' indices, stay
+        kept.DropThrough(5); // nothing left: the journal lets go of its chunks and keeps its names
         var billing = new CounterDelta(new string("billing".AsSpan()), Metric.FeatureTotalAdopters, 0, -1);
         kept.AddNew(new AppliedDeltas([7], [4], [billing, export with { Feature = new string("export".AsSpan()) }, NewDay, NewHour]));
 
@@ -102,51 +102,208 @@ public sealed class KeptDeltasTests
 
     [Fact]
     public void KeptDelta_HoldsNoReference() =>
-        // The point of the form: a collection never scans the delta array, and filling it marks no card.
-        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<KeptDeltas.KeptDelta>());
+        // The point of the form: a collection never scans the journal's array, and filling it marks no card.
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<PartitionDeltaJournal.KeptDelta>());
 
     [Fact]
-    public void Pooled_ArraysGrownGivenBackAndRentedAgain_HoldOnlyTheirOwnDeltas()
+    public void UsersSharingAJournal_EachKeepsAndStoresOnlyItsOwnEvents()
     {
-        var busy = new KeptDeltas();
-        var features = Enumerable.Range(0, 40).Select(i => $"feature-{i}").ToArray();
-        for (var seq = 1L; seq <= 300; seq++) // grows every array several times
-        {
-            var feature = features[seq % features.Length];
-            busy.AddNew(new AppliedDeltas([seq], [2], [NewDay with { Bucket = (int)seq }, new(feature, Metric.FeatureHourUsers, (int)seq, 1)]));
-        }
+        var journal = new PartitionDeltaJournal();
+        var (ann, bob) = (Attached(journal), Attached(journal));
+        ann.AddNew(new AppliedDeltas([3, 7], [1, 2], [NewUser, NewDay]));
+        bob.AddNew(new AppliedDeltas([4, 5], [1, 1], [NewHour]));
+        ann.AddNew(new AppliedDeltas([7, 9], [1, 2], [NewDay, NextHour])); // 7 re-sent
 
-        Assert.True(busy.TryFind(299, out var deltas));
-        Assert.Equal([NewDay with { Bucket = 299 }, new CounterDelta("feature-19", Metric.FeatureHourUsers, 299, 1)], deltas);
-        busy.DropThrough(300);
-        busy.TrimWhenEmpty();
+        Assert.Equal([3L, 7L, 9L], ann.ToRun().Seqs);
+        Assert.Equal([NewUser, NewDay, NextHour], ann.ToRun().Deltas);
+        Assert.Equal([4L, 5L], bob.ToRun().Seqs);
+        Assert.Equal([NewHour], bob.ToRun().Deltas);
 
-        var next = new KeptDeltas(); // may get the arrays just given back
-        next.AddNew(new AppliedDeltas([7], [1], [NewHour]));
-
-        Assert.Equal(1, next.Count);
-        var run = next.ToRun();
-        Assert.Equal([7L], run.Seqs);
-        Assert.Equal([NewHour], run.Deltas);
-        Assert.False(next.TryFind(299, out _));
+        ann.DropThrough(4); // the partition's checkpoint: every user's events at or below it go
+        Assert.Equal([7L, 9L], ann.ToRun().Seqs);
+        Assert.Equal([5L], bob.ToRun().Seqs);
+        Assert.Equal(3, journal.Count);
     }
 
-    /// <summary>Many users' kept deltas sharing the pools, on several threads at once, each
-    /// checked against a plain model after every step: re-sent runs, drops, trims, clears.</summary>
     [Fact]
-    public void RandomOperations_ManyUsersOnSeveralThreads_EachMatchesItsModel() =>
+    public void AttachTo_MovesWhatWasKeptBeforeIntoThePartitionsJournal()
+    {
+        var read = new UserState { KeptDeltasFormat = 1, StoredRuns = [new AppliedDeltas([3, 5], [1, 2], [NewUser, NewDay])] };
+        var journal = new PartitionDeltaJournal();
+
+        read.Kept.AttachTo(journal);
+        read.Kept.AddNew(new AppliedDeltas([8], [1], [NewHour]));
+
+        Assert.Equal(3, journal.Count);
+        Assert.Equal([3L, 5L, 8L], read.Kept.ToRun().Seqs);
+        Assert.True(journal.TryFind(5, out var five));
+        Assert.Equal([NewDay], five);
+    }
+
+    /// <summary>Far more deltas written than a chunk holds, with checkpoints dropping the older ones
+    /// in between: chunks whose deltas were all dropped are written again, every event still
+    /// answers its own deltas, and an emptied journal keeps one chunk.</summary>
+    [Fact]
+    public void WrittenPastAChunk_WithDropsBetween_ChunksAreReusedAndEveryLiveEventKeepsItsDeltas()
+    {
+        var journal = new PartitionDeltaJournal();
+        var users = Enumerable.Range(0, 7).Select(_ => Attached(journal)).ToArray();
+        var features = Enumerable.Range(0, 40).Select(i => $"feature-{i}").ToArray();
+        var expected = new Dictionary<long, CounterDelta[]>();
+        for (var seq = 1L; seq <= 20_000; seq++)
+        {
+            // Every fifth event has no deltas at all (an identify, a repeat that changes no counter).
+            CounterDelta[] deltas = [.. Enumerable.Range(0, (int)(seq % 5)).Select(i => new CounterDelta(
+                i == 0 ? string.Empty : features[(seq + i) % features.Length], Metric.FeatureHourUsers, (int)seq, i))];
+            users[seq % users.Length].AddNew(new AppliedDeltas([seq], [deltas.Length], deltas));
+            expected[seq] = deltas;
+            if (seq % 3_000 == 0)
+            {
+                journal.DropThrough(seq - 1_000); // a burst checkpointed, the last second of it not yet
+                for (var live = seq - 999; live <= seq; live++)
+                {
+                    Assert.True(journal.TryFind(live, out var kept));
+                    Assert.Equal(expected[live], kept);
+                }
+            }
+        }
+
+        Assert.Equal(3_000, journal.Count);
+        for (var seq = 1L; seq <= 20_000; seq++)
+        {
+            Assert.Equal(seq > 17_000, journal.TryFind(seq, out var found));
+            if (seq > 17_000)
+            {
+                Assert.Equal(expected[seq], found);
+            }
+        }
+
+        var first = users[17_001 % users.Length].ToRun();
+        Assert.Equal(Enumerable.Range(0, 20_001).Select(i => (long)i).Where(s => s > 17_000 && s % users.Length == 17_001 % users.Length), first.Seqs);
+        Assert.InRange(journal.Chunks, 1, 4); // ~40,000 deltas written, at most ~8,000 alive at once
+
+        journal.DropThrough(20_000);
+        Assert.Equal(0, journal.Count);
+        Assert.Equal(1, journal.Chunks);
+        Assert.DoesNotContain(first.Seqs, seq => journal.TryFind(seq, out _));
+    }
+
+    /// <summary>An event without deltas dropped after its chunk had emptied once handed that chunk
+    /// out twice, and a later event's deltas were written over a live one's.</summary>
+    [Fact]
+    public void EventsWithoutDeltas_DroppedAfterTheirChunkEmptied_NeverFreeAChunkTwice()
+    {
+        var journal = new PartitionDeltaJournal();
+        var kept = Attached(journal);
+        CounterDelta[] Deltas(int count, int bucket) => [.. Enumerable.Range(0, count).Select(i => NewHour with { Bucket = bucket, Amount = i + 1 })];
+        kept.AddNew(new AppliedDeltas([1, 2, 3], [4_000, 4_000, 4_200], [.. Deltas(4_000, 1), .. Deltas(200, 3)]));
+
+        journal.DropThrough(2);
+        kept.AddNew(new AppliedDeltas([4, 5, 6], [3_896, 3_996, 7_996], [.. Deltas(3_896, 4), .. Deltas(100, 5), .. Deltas(4_000, 6)]));
+
+        for (var seq = 3; seq <= 6; seq++)
+        {
+            Assert.True(journal.TryFind(seq, out var found));
+            Assert.All(found, delta => Assert.Equal(seq, delta.Bucket));
+        }
+
+        Assert.Equal([3L, 4L, 5L, 6L], kept.ToRun().Seqs);
+    }
+
+    [Fact]
+    public void AnEventWithMoreDeltasThanAChunk_IsKeptWhole_AndItsChunkGoesWithIt()
+    {
+        var journal = new PartitionDeltaJournal();
+        var kept = Attached(journal);
+        CounterDelta[] many = [.. Enumerable.Range(0, 5_000).Select(i => NewDay with { Bucket = i })];
+        kept.AddNew(new AppliedDeltas([1, 2], [1, 5_001], [NewUser, .. many]));
+
+        Assert.True(journal.TryFind(2, out var found));
+        Assert.Equal(many, found);
+        journal.DropThrough(2);
+        Assert.Equal(1, journal.Chunks);
+        kept.AddNew(new AppliedDeltas([3], [1], [NewHour]));
+        Assert.True(journal.TryFind(3, out var three));
+        Assert.Equal([NewHour], three);
+    }
+
+    [Fact]
+    public void ManyNames_AnEmptiedJournalIndexesThemAnew_AndStillNamesEachDeltaRight()
+    {
+        var journal = new PartitionDeltaJournal();
+        var kept = Attached(journal);
+        for (var seq = 1L; seq <= 1_500; seq++)
+        {
+            kept.AddNew(new AppliedDeltas([seq], [1], [new CounterDelta($"feature-{seq}", Metric.FeatureHourUsers, 1, 1)]));
+        }
+
+        journal.DropThrough(1_500); // empty, with more names than it keeps
+        kept.AddNew(new AppliedDeltas([1_501, 1_502], [1, 2], [new("beta", Metric.FeatureHourUsers, 1, 1), new("feature-7", Metric.FeatureDayUsers, 2, 1)]));
+
+        Assert.True(journal.TryFind(1_501, out var first));
+        Assert.Equal([new CounterDelta("beta", Metric.FeatureHourUsers, 1, 1)], first);
+        Assert.True(journal.TryFind(1_502, out var second));
+        Assert.Equal([new CounterDelta("feature-7", Metric.FeatureDayUsers, 2, 1)], second);
+    }
+
+    /// <summary>The partition's users apply on several threads at once into one journal, while its
+    /// checkpoint moves: each keeps exactly its own events above it.</summary>
+    [Fact]
+    public void OneJournal_UsersOnSeveralThreads_WithCheckpointsMoving_EachKeepsItsOwn()
+    {
+        var journal = new PartitionDeltaJournal();
+        const int Threads = 4, PerThread = 20_000;
+        var users = Enumerable.Range(0, Threads).Select(_ => Enumerable.Range(0, 10).Select(_ => Attached(journal)).ToArray()).ToArray();
+        Parallel.For(0, Threads, thread =>
+        {
+            for (var i = 1; i <= PerThread; i++)
+            {
+                long seq = ((long)i * Threads) + thread; // the partition's seqs, spread over the threads
+                users[thread][i % 10].AddNew(new AppliedDeltas([seq], [(int)(seq % 3)], [.. Enumerable.Repeat(NewDay with { Bucket = (int)seq }, (int)(seq % 3))]));
+                if (thread == 0 && i % 2_000 == 0)
+                {
+                    journal.DropThrough(seq - 4_000);
+                }
+            }
+        });
+
+        var above = ((long)PerThread * Threads) - 4_000; // the last checkpoint thread 0 brought
+        for (var thread = 0; thread < Threads; thread++)
+        {
+            for (var u = 0; u < 10; u++)
+            {
+                var run = users[thread][u].ToRun();
+                Assert.All(run.Seqs, seq => Assert.Equal(thread, (int)(seq % Threads)));
+                Assert.Equal(run.Seqs.Order(), run.Seqs);
+                for (var i = 0; i < run.Seqs.Length; i++)
+                {
+                    Assert.Equal(Enumerable.Repeat(NewDay with { Bucket = (int)run.Seqs[i] }, (int)(run.Seqs[i] % 3)), run.Of(i).ToArray());
+                }
+
+                var expected = Enumerable.Range(1, PerThread).Where(i => i % 10 == u).Select(i => ((long)i * Threads) + thread).Where(seq => seq > above);
+                Assert.Equal(expected, run.Seqs.Where(seq => seq > above));
+            }
+        }
+    }
+
+    /// <summary>Many users sharing a partition's journal, checked against a plain model after
+    /// every step: re-sent runs, checkpoints, clears (four partitions' journals, one a thread).</summary>
+    [Fact]
+    public void RandomOperations_ManyUsersOfEachPartition_EachMatchesItsModel() =>
         Parallel.For(0, 4, thread =>
         {
             var random = new Random(thread);
-            var users = Enumerable.Range(0, 50).Select(_ => (Kept: new KeptDeltas(), Model: new SortedDictionary<long, CounterDelta[]>(), Next: new long[] { 1 })).ToArray();
+            var journal = new PartitionDeltaJournal();
+            var nextSeq = 1L;
+            var users = Enumerable.Range(0, 50).Select(_ => (Kept: Attached(journal), Model: new SortedDictionary<long, CounterDelta[]>())).ToArray();
             for (var step = 0; step < 20_000; step++)
             {
-                var (kept, model, next) = users[random.Next(users.Length)];
+                var (kept, model) = users[random.Next(users.Length)];
                 switch (random.Next(10))
                 {
-                    case < 6:
+                    case < 7:
                         var resent = model.Keys.Reverse().Take(random.Next(0, 3)).Reverse().ToList();
-                        var fresh = Enumerable.Range(0, random.Next(1, 40)).Select(_ => next[0]++).ToList();
+                        var fresh = Enumerable.Range(0, random.Next(1, 5)).Select(_ => nextSeq += random.Next(1, 4)).ToList();
                         var seqs = resent.Concat(fresh).ToArray();
                         var deltas = seqs.Select(seq => model.TryGetValue(seq, out var old) ? old : RandomDeltas(random, seq)).ToArray();
                         kept.AddNew(new AppliedDeltas(seqs, [.. Ends(deltas)], [.. deltas.SelectMany(d => d)]));
@@ -156,28 +313,27 @@ public sealed class KeptDeltasTests
                         }
 
                         break;
-                    case < 8:
-                        var checkpoint = model.Count == 0 ? next[0] : model.Keys.ElementAt(random.Next(model.Count));
+                    case < 9:
+                        var checkpoint = nextSeq - random.Next(0, 300);
                         kept.DropThrough(checkpoint);
-                        foreach (var seq in model.Keys.Where(k => k <= checkpoint).ToList())
+                        foreach (var (_, other) in users)
                         {
-                            model.Remove(seq);
+                            foreach (var seq in other.Keys.Where(k => k <= checkpoint).ToList())
+                            {
+                                other.Remove(seq);
+                            }
                         }
 
-                        kept.TrimWhenEmpty();
                         break;
-                    case 8:
+                    default:
                         kept.Clear();
                         model.Clear();
                         break;
-                    default:
-                        var run = kept.ToRun();
-                        Assert.Equal(model.Keys, run.Seqs);
-                        Assert.Equal(model.Values.SelectMany(d => d), run.Deltas);
-                        break;
                 }
 
-                Assert.Equal(model.Count, kept.Count);
+                var run = kept.ToRun();
+                Assert.Equal(model.Keys, run.Seqs);
+                Assert.Equal(model.Values.SelectMany(d => d), run.Deltas);
                 foreach (var (seq, expected) in model.TakeLast(2))
                 {
                     Assert.True(kept.TryFind(seq, out var found));
@@ -185,6 +341,13 @@ public sealed class KeptDeltasTests
                 }
             }
         });
+
+    private static KeptDeltas Attached(PartitionDeltaJournal journal)
+    {
+        var kept = new KeptDeltas();
+        kept.AttachTo(journal);
+        return kept;
+    }
 
     private static CounterDelta[] RandomDeltas(Random random, long seq) =>
         [.. Enumerable.Range(0, random.Next(0, 5)).Select(i => new CounterDelta(

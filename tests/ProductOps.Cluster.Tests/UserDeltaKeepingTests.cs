@@ -10,9 +10,10 @@ namespace ProductOps.Cluster.Tests;
 
 /// <summary>A user grain answers a re-dispatch with the deltas it first returned, from state it
 /// wrote itself and from snapshots written before it kept deltas per apply call (less the events'
-/// own counts, which the partition adds since).</summary>
-[Collection(ClusterCollection.Name)]
-public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
+/// own counts, which the partition adds since). A cluster of its own: the checkpoints these
+/// tests send by hand drop the deltas of every user of the partition on the silo, which the
+/// shared cluster's partitions may still ask for.</summary>
+public sealed class UserDeltaKeepingTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
     private const string Tenant = "delta-keeping"; // its own tenant: the shared log's stays the oracle's
 
@@ -105,7 +106,7 @@ public sealed class UserDeltaKeepingTests(ClusterFixture fixture)
             silo.SiloHost!.Services.GetRequiredService<LocalPartitions>()
                 .Stored(PartitionMap.PartitionOf(Tenant, userId, TestClusterFactory.Partitions), 4);
 
-            // No further Apply brings the checkpoint: the due rescoring's call back (100 ms here) drops seq 4.
+            // No further Apply brings the checkpoint: storing it on the silo drops seq 4 from the journal.
             await Polling.Until(
                 async () => !await AnswersAsync(user, userId, 4),
                 TimeSpan.FromSeconds(10),

@@ -1,0 +1,339 @@
+using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
+
+namespace ProductOps.Grains;
+
+/// <summary>
+/// The counter deltas that the user grains of one partition, on this silo, returned for events
+/// the partition has not yet checkpointed: what a re-dispatch must be answered with again. One
+/// per partition per silo (<see cref="KeptDeltaJournal"/>), shared by the partition's users, each
+/// of which follows its own events through it (<see cref="KeptDeltas"/>): every entry names the
+/// same user's entry before it.
+/// </summary>
+/// <remarks>
+/// Why shared rather than each user's: a user kept its deltas in arrays of its own from the moment
+/// it applied until the checkpoint passed and it next ran, seconds later. At 100,000 users nearly
+/// every user held them (three arrays, ~850 bytes a user at rest after the memory phase), and most
+/// were new arrays an old user pointed at, which each gen0 collection had to find and promote.
+/// Here the deltas are plain values in a few large arrays the partition's users share (no
+/// references for the collector to follow, no card to mark), an entry costs what its deltas
+/// take, and a stored checkpoint drops what it covers at once. Thread-safe: the partition's users
+/// apply on any thread.
+/// </remarks>
+internal sealed class PartitionDeltaJournal
+{
+    public const long NoneKept = long.MinValue;
+    private const int Tenant = -1; // a tenant counter's delta: an empty feature name
+    private const int ChunkDeltas = 4096; // 96 KB: a chunk starts in the large object heap, old
+    private const int RetainedNames = 1024;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, Entry> _entries = [];
+
+    // The deltas, in chunks each entry's deltas fit in: a chunk no entry uses any more is reused.
+    // Entries go mostly in the order they were written, so whole chunks free up with no moving.
+    private readonly List<KeptDelta[]> _chunks = [];
+    private readonly List<int> _liveInChunk = [];
+    private readonly List<bool> _isFree = []; // so that a chunk is never handed out twice
+    private readonly Stack<int> _freeChunks = new();
+    private int _chunk = -1; // the chunk being written
+    private int _used; // how much of it is
+    private long _droppedThrough = long.MinValue;
+
+    // Feature names by index, in order of first use: a delta holds no reference. Cleared when the
+    // journal is empty and the table large, so names no longer used do not pile up.
+    private readonly Dictionary<string, int> _nameIndex = new(StringComparer.Ordinal);
+    private List<string> _names = [];
+    private string? _lastName; // an event's deltas come grouped by feature, named by one string
+    private int _lastIndex;
+
+    /// <summary>How many events have deltas here.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>How many chunks of deltas the journal holds (for tests).</summary>
+    internal int Chunks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _chunks.Count;
+            }
+        }
+    }
+
+    /// <summary>Keeps the deltas of the run's events after <paramref name="last"/>, one user's
+    /// latest kept event (the others were sent again, and are kept already), each naming the one
+    /// before it; nothing for events the checkpoint covers. Returns the user's new latest.</summary>
+    public long AddNew(AppliedDeltas run, long last)
+    {
+        lock (_gate)
+        {
+            if (!_entries.ContainsKey(last))
+            {
+                last = NoneKept; // a checkpoint dropped them all
+            }
+
+            for (var i = 0; i < run.Seqs.Length; i++)
+            {
+                var seq = run.Seqs[i];
+                if (seq > last)
+                {
+                    Add(seq, last, run.Of(i));
+                    last = seq;
+                }
+            }
+
+            return last;
+        }
+    }
+
+    /// <summary>The deltas kept for <paramref name="seq"/>; false when none are.</summary>
+    public bool TryFind(long seq, out CounterDelta[] deltas)
+    {
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue(seq, out var entry))
+            {
+                deltas = [];
+                return false;
+            }
+
+            deltas = ToCounterDeltas(entry);
+            return true;
+        }
+    }
+
+    /// <summary>One user's kept events as one run, in seq order: the chain that ends at
+    /// <paramref name="last"/>, back to its first event still held. Null when none is.</summary>
+    public AppliedDeltas? RunEndingAt(long last)
+    {
+        lock (_gate)
+        {
+            var chain = new List<(long Seq, Entry Entry)>();
+            for (var seq = last; _entries.TryGetValue(seq, out var entry); seq = entry.Previous)
+            {
+                chain.Add((seq, entry));
+            }
+
+            if (chain.Count == 0)
+            {
+                return null;
+            }
+
+            chain.Reverse();
+            var seqs = new long[chain.Count];
+            var ends = new int[chain.Count];
+            var deltas = new List<CounterDelta>();
+            for (var i = 0; i < chain.Count; i++)
+            {
+                seqs[i] = chain[i].Seq;
+                deltas.AddRange(ToCounterDeltas(chain[i].Entry));
+                ends[i] = deltas.Count;
+            }
+
+            return new AppliedDeltas(seqs, ends, [.. deltas]);
+        }
+    }
+
+    /// <summary>Drops the deltas of events at or below <paramref name="checkpoint"/>, which the
+    /// partition stored: they are never asked for again. A checkpoint below one seen before
+    /// changes nothing.</summary>
+    public void DropThrough(long checkpoint)
+    {
+        lock (_gate)
+        {
+            if (checkpoint <= _droppedThrough)
+            {
+                return;
+            }
+
+            _droppedThrough = checkpoint;
+            foreach (var (seq, entry) in _entries)
+            {
+                if (seq <= checkpoint)
+                {
+                    _entries.Remove(seq); // allowed while enumerating
+                    Release(entry);
+                }
+            }
+
+            if (_entries.Count == 0 && _chunks.Count > 0)
+            {
+                LetGo();
+            }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="seq"/>'s deltas, replacing any it had (a user rebuilt from its
+    /// snapshot writes the same ones again). An event without deltas takes no room in a chunk.</summary>
+    private void Add(long seq, long previous, ReadOnlySpan<CounterDelta> deltas)
+    {
+        if (seq <= _droppedThrough)
+        {
+            return; // never asked for again
+        }
+
+        // The names first: whatever fails there leaves the entries and chunks as they were.
+        Span<int> names = deltas.Length <= 64 ? stackalloc int[deltas.Length] : new int[deltas.Length];
+        for (var i = 0; i < deltas.Length; i++)
+        {
+            names[i] = NameIndex(deltas[i].Feature);
+        }
+
+        if (_entries.Remove(seq, out var replaced))
+        {
+            Release(replaced);
+        }
+
+        if (deltas.Length == 0)
+        {
+            _entries[seq] = new Entry(previous, -1, 0, 0);
+            return;
+        }
+
+        var (chunk, start) = Reserve(deltas.Length);
+        var into = _chunks[chunk];
+        for (var i = 0; i < deltas.Length; i++)
+        {
+            var delta = deltas[i];
+            into[start + i] = new KeptDelta(names[i], delta.Metric, delta.ExtraBuckets, delta.Bucket, delta.Amount);
+        }
+
+        _entries[seq] = new Entry(previous, chunk, start, deltas.Length);
+    }
+
+    /// <summary>Room for <paramref name="count"/> deltas in one chunk: the rest of the current one,
+    /// else a freed chunk, else a new one.</summary>
+    private (int Chunk, int Start) Reserve(int count)
+    {
+        if (_chunk < 0 || _used + count > _chunks[_chunk].Length)
+        {
+            var left = _chunk;
+            _chunk = -1;
+            if (left >= 0 && _liveInChunk[left] == 0)
+            {
+                Free(left); // nothing in it was kept long enough to be written past
+            }
+
+            if (count <= ChunkDeltas && _freeChunks.TryPop(out var free))
+            {
+                _isFree[free] = false;
+                _chunk = free;
+            }
+            else
+            {
+                _chunks.Add(new KeptDelta[Math.Max(ChunkDeltas, count)]);
+                _liveInChunk.Add(0);
+                _isFree.Add(false);
+                _chunk = _chunks.Count - 1;
+            }
+
+            _used = 0;
+        }
+
+        var start = _used;
+        _used += count;
+        _liveInChunk[_chunk] += count;
+        return (_chunk, start);
+    }
+
+    private void Release(Entry entry)
+    {
+        if (entry.Count > 0 && (_liveInChunk[entry.Chunk] -= entry.Count) == 0 && entry.Chunk != _chunk)
+        {
+            Free(entry.Chunk);
+        }
+    }
+
+    private void Free(int chunk)
+    {
+        if (!_isFree[chunk])
+        {
+            _isFree[chunk] = true;
+            _freeChunks.Push(chunk);
+        }
+    }
+
+    /// <summary>An emptied journal gives back what a burst grew: all chunks but one, the entries'
+    /// table, a large name table.</summary>
+    private void LetGo()
+    {
+        var keep = _chunk >= 0 ? _chunks[_chunk] : _chunks[0];
+        _chunks.Clear();
+        _liveInChunk.Clear();
+        _isFree.Clear();
+        _freeChunks.Clear();
+        _chunks.Add(keep.Length == ChunkDeltas ? keep : new KeptDelta[ChunkDeltas]);
+        _liveInChunk.Add(0);
+        _isFree.Add(false);
+        (_chunk, _used) = (0, 0);
+        _entries.TrimExcess();
+        if (_names.Count > RetainedNames)
+        {
+            _names = [];
+            _nameIndex.Clear();
+            _nameIndex.TrimExcess();
+            _lastName = null;
+        }
+    }
+
+    private int NameIndex(string feature)
+    {
+        if (feature.Length == 0)
+        {
+            return Tenant;
+        }
+
+        if (ReferenceEquals(feature, _lastName))
+        {
+            return _lastIndex;
+        }
+
+        if (!_nameIndex.TryGetValue(feature, out var index))
+        {
+            index = _names.Count;
+            _names.Add(feature);
+            _nameIndex[feature] = index;
+        }
+
+        (_lastName, _lastIndex) = (feature, index);
+        return index;
+    }
+
+    private CounterDelta[] ToCounterDeltas(Entry entry)
+    {
+        if (entry.Count == 0)
+        {
+            return [];
+        }
+
+        var from = _chunks[entry.Chunk];
+        var deltas = new CounterDelta[entry.Count];
+        for (var i = 0; i < deltas.Length; i++)
+        {
+            var delta = from[entry.Start + i];
+            var feature = delta.Feature == Tenant ? string.Empty : _names[delta.Feature];
+            deltas[i] = new CounterDelta(feature, delta.Metric, delta.Bucket, delta.Amount, delta.ExtraBuckets);
+        }
+
+        return deltas;
+    }
+
+    /// <summary>A kept event: the same user's kept event before it, and where its deltas are (no
+    /// chunk, -1, when it has none).</summary>
+    private readonly record struct Entry(long Previous, int Chunk, int Start, int Count);
+
+    /// <summary>A <see cref="CounterDelta"/> with its feature as an index into the names (24 bytes
+    /// against 32, and no reference).</summary>
+    internal readonly record struct KeptDelta(int Feature, Metric Metric, ushort ExtraBuckets, int Bucket, double Amount);
+}
