@@ -32,9 +32,7 @@ internal sealed class PartitionDeltaJournal
 
     // The deltas, in chunks each entry's deltas fit in: a chunk no entry uses any more is reused.
     // Entries go mostly in the order they were written, so whole chunks free up with no moving.
-    private readonly List<KeptDelta[]> _chunks = [];
-    private readonly List<int> _liveInChunk = [];
-    private readonly List<bool> _isFree = []; // so that a chunk is never handed out twice
+    private readonly List<Chunk> _chunks = [];
     private readonly Stack<int> _freeChunks = new();
     private int _chunk = -1; // the chunk being written
     private int _used; // how much of it is
@@ -202,7 +200,7 @@ internal sealed class PartitionDeltaJournal
         }
 
         var (chunk, start) = Reserve(deltas.Length);
-        var into = _chunks[chunk];
+        var into = _chunks[chunk].Deltas;
         for (var i = 0; i < deltas.Length; i++)
         {
             var delta = deltas[i];
@@ -216,25 +214,23 @@ internal sealed class PartitionDeltaJournal
     /// else a freed chunk, else a new one.</summary>
     private (int Chunk, int Start) Reserve(int count)
     {
-        if (_chunk < 0 || _used + count > _chunks[_chunk].Length)
+        if (_chunk < 0 || _used + count > _chunks[_chunk].Deltas.Length)
         {
             var left = _chunk;
             _chunk = -1;
-            if (left >= 0 && _liveInChunk[left] == 0)
+            if (left >= 0 && _chunks[left].Live == 0)
             {
                 Free(left); // nothing in it was kept long enough to be written past
             }
 
             if (count <= ChunkDeltas && _freeChunks.TryPop(out var free))
             {
-                _isFree[free] = false;
+                _chunks[free].IsFree = false;
                 _chunk = free;
             }
             else
             {
-                _chunks.Add(new KeptDelta[Math.Max(ChunkDeltas, count)]);
-                _liveInChunk.Add(0);
-                _isFree.Add(false);
+                _chunks.Add(new Chunk(Math.Max(ChunkDeltas, count)));
                 _chunk = _chunks.Count - 1;
             }
 
@@ -243,13 +239,13 @@ internal sealed class PartitionDeltaJournal
 
         var start = _used;
         _used += count;
-        _liveInChunk[_chunk] += count;
+        _chunks[_chunk].Live += count;
         return (_chunk, start);
     }
 
     private void Release(Entry entry)
     {
-        if (entry.Count > 0 && (_liveInChunk[entry.Chunk] -= entry.Count) == 0 && entry.Chunk != _chunk)
+        if (entry.Count > 0 && (_chunks[entry.Chunk].Live -= entry.Count) == 0 && entry.Chunk != _chunk)
         {
             Free(entry.Chunk);
         }
@@ -257,9 +253,9 @@ internal sealed class PartitionDeltaJournal
 
     private void Free(int chunk)
     {
-        if (!_isFree[chunk])
+        if (!_chunks[chunk].IsFree)
         {
-            _isFree[chunk] = true;
+            _chunks[chunk].IsFree = true;
             _freeChunks.Push(chunk);
         }
     }
@@ -268,14 +264,10 @@ internal sealed class PartitionDeltaJournal
     /// table, a large name table.</summary>
     private void LetGo()
     {
-        var keep = _chunk >= 0 ? _chunks[_chunk] : _chunks[0];
+        var keep = _chunks[Math.Max(_chunk, 0)];
         _chunks.Clear();
-        _liveInChunk.Clear();
-        _isFree.Clear();
         _freeChunks.Clear();
-        _chunks.Add(keep.Length == ChunkDeltas ? keep : new KeptDelta[ChunkDeltas]);
-        _liveInChunk.Add(0);
-        _isFree.Add(false);
+        _chunks.Add(keep.Deltas.Length == ChunkDeltas ? new Chunk(keep.Deltas) : new Chunk(ChunkDeltas));
         (_chunk, _used) = (0, 0);
         _entries.TrimExcess();
         if (_names.Count > RetainedNames)
@@ -317,7 +309,7 @@ internal sealed class PartitionDeltaJournal
             return [];
         }
 
-        var from = _chunks[entry.Chunk];
+        var from = _chunks[entry.Chunk].Deltas;
         var deltas = new CounterDelta[entry.Count];
         for (var i = 0; i < deltas.Length; i++)
         {
@@ -327,6 +319,22 @@ internal sealed class PartitionDeltaJournal
         }
 
         return deltas;
+    }
+
+    /// <summary>Deltas kept together, how many of them entries still use, and whether the chunk waits
+    /// to be written again (so that it is never handed out twice).</summary>
+    private sealed class Chunk(KeptDelta[] deltas)
+    {
+        public Chunk(int length)
+            : this(new KeptDelta[length])
+        {
+        }
+
+        public KeptDelta[] Deltas { get; } = deltas;
+
+        public int Live { get; set; }
+
+        public bool IsFree { get; set; }
     }
 
     /// <summary>A kept event: the same user's kept event before it, and where its deltas are (no
