@@ -8,9 +8,8 @@ namespace ProductOps.Domain;
 /// </summary>
 /// <param name="make">A new object, as a caller that rents it expects it.</param>
 /// <param name="cap">At most this many ready and as many waiting.</param>
-/// <param name="reset">Makes a returned object as <paramref name="make"/> makes one; null when
-/// nothing is ever returned.</param>
-internal sealed class AgedPool<T>(Func<T> make, int cap, Action<T>? reset = null)
+/// <param name="reset">Makes a returned object as <paramref name="make"/> makes one.</param>
+internal sealed class AgedPool<T>(Func<T> make, int cap, Action<T> reset)
     where T : class
 {
     private readonly Lock _gate = new();
@@ -47,11 +46,6 @@ internal sealed class AgedPool<T>(Func<T> make, int cap, Action<T>? reset = null
     /// <summary>Takes back an object no one refers to any more.</summary>
     public void Return(T item)
     {
-        if (reset is null)
-        {
-            throw new InvalidOperationException("this pool only hands objects out");
-        }
-
         if (GC.GetGeneration(item) != GC.MaxGeneration)
         {
             return; // young: a gen0 collection frees it cheaply, and handing it out would mark a card

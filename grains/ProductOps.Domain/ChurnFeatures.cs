@@ -107,10 +107,10 @@ public static class ChurnFeatures
         var cutoff28 = asOfMs - (28 * TimeBuckets.MsPerDay);
         var cutoff7 = asOfMs - (7 * TimeBuckets.MsPerDay);
         int features28 = 0, features7 = 0;
-        foreach (var usage in user.Features)
+        foreach (var use in user.Features.Uses)
         {
-            features28 += usage.LastUseMs >= cutoff28 ? 1 : 0;
-            features7 += usage.LastUseMs >= cutoff7 ? 1 : 0;
+            features28 += use.LastUseMs >= cutoff28 ? 1 : 0;
+            features7 += use.LastUseMs >= cutoff7 ? 1 : 0;
         }
 
         f[0] = (float)Math.Max(0, (asOfMs - firstSeen) / MsPerDay);
@@ -132,7 +132,7 @@ public static class ChurnFeatures
         f[16] = (float)gapMean;
         f[17] = (float)gapSpread;
         f[18] = (float)(recency / Math.Max(1.0, gapMean));
-        f[19] = user.Features.Length;
+        f[19] = user.Features.Count;
         f[20] = features28;
         f[21] = e90.FeedbackCount;
         f[22] = e90.FeedbackCount == 0 ? 0f : (float)(e90.FeedbackSum / e90.FeedbackCount);
@@ -155,9 +155,9 @@ public static class ChurnFeatures
         var b28 = recent.Sum(lastDay - 27, lastDay);
         var lastDayStartMs = TimeBuckets.DayStartMs(lastDay + 1);
         var featuresBefore = 0;
-        foreach (var usage in user.Features)
+        foreach (var use in user.Features.Uses)
         {
-            featuresBefore += usage.LastUseMs >= lastDayStartMs - (7 * TimeBuckets.MsPerDay) ? 1 : 0;
+            featuresBefore += use.LastUseMs >= lastDayStartMs - (7 * TimeBuckets.MsPerDay) ? 1 : 0;
         }
 
         f[32] = Ratio(b7.Events, b7prior.Events);
@@ -165,7 +165,7 @@ public static class ChurnFeatures
         f[34] = (float)b14.Errors / Math.Max(1, b14.Sessions);
         f[35] = b28.FeedbackCount == 0 ? 0f : (float)(b28.FeedbackSum / b28.FeedbackCount);
         f[36] = days.CountInRange(lastDay - 13, lastDay);
-        f[37] = user.Features.Length == 0 ? 0f : (float)featuresBefore / user.Features.Length;
+        f[37] = user.Features.Count == 0 ? 0f : (float)featuresBefore / user.Features.Count;
         return f;
     }
 

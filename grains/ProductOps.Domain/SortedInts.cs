@@ -1,9 +1,8 @@
 namespace ProductOps.Domain;
 
 /// <summary>
-/// A sorted set of bucket numbers (days or hours) as an array and a count, held inline by its
-/// owner: no object of its own, so a user's feature record and its hours are one object and an
-/// array. Copies share the array, so owners keep it in a field and change it only through it:
+/// A sorted set of bucket numbers (a user's active days) as an array and a count, held inline by
+/// its owner: no object of its own, only the array. Copies share the array, so owners keep it in a field and change it only through it:
 /// a change through a copy would grow the owner's array into a new one and give the old one,
 /// still the owner's, to <see cref="AgedArrays{T}"/> for another set. So changes are this
 /// assembly's only (<see cref="SortedIntsChanges.Add"/>, by reference), and outside it a set is

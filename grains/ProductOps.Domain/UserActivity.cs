@@ -18,8 +18,7 @@ public sealed class UserActivity
 
     // Sets held as a sorted array and a count, with no collection object per set: a node holds
     // a hundred thousand users, and most have a handful of features and sessions.
-    [NonSerialized] private FeatureUsage[] _features = [];
-    [NonSerialized] private int _featureCount;
+    [NonSerialized] private UserFeatures _features;
     [NonSerialized] private long[] _sessionHashes = [];
     [NonSerialized] private int _sessionCount;
     [NonSerialized] private SortedInts _activeDays = SortedInts.Of([]);
@@ -56,7 +55,7 @@ public sealed class UserActivity
     [Id(10)] public RecentActivity Recent { get; private set; } = new();
 
     /// <summary>The features the user used, in ordinal order of their names.</summary>
-    public ReadOnlySpan<FeatureUsage> Features => _features.AsSpan(0, _featureCount);
+    public ref readonly UserFeatures Features => ref _features;
 
     /// <summary>How many distinct sessions the user had.</summary>
     public int SessionCount => _sessionCount;
@@ -64,12 +63,12 @@ public sealed class UserActivity
     public IReadOnlyDictionary<string, TraitValue> Traits =>
         (IReadOnlyDictionary<string, TraitValue>?)_traits ?? ReadOnlyDictionary<string, TraitValue>.Empty;
 
-    /// <summary>The stored form of the features: in order, without spare capacity.</summary>
+    /// <summary>The stored form of the features: a record each, in order.</summary>
     [Id(12)]
     internal FeatureUsage[] StoredFeatures
     {
-        get => SortedArray.Trimmed(_features, _featureCount);
-        set => (_features, _featureCount) = (value, value.Length);
+        get => _features.ToRecords();
+        set => _features = UserFeatures.Of(value);
     }
 
     /// <summary>The stored form of the sessions: their hashes in order, without spare capacity.</summary>
@@ -183,16 +182,7 @@ public sealed class UserActivity
         asOfMs);
 
     /// <summary>The names of the features the user used, in ordinal order.</summary>
-    public string[] FeatureNames()
-    {
-        var names = new string[_featureCount];
-        for (var i = 0; i < names.Length; i++)
-        {
-            names[i] = _features[i].Name;
-        }
-
-        return names;
-    }
+    public string[] FeatureNames() => _features.Names.ToArray();
 
     /// <summary>The earliest active day in [low, high]; days after asOf's day are not "recent".</summary>
     private int? FirstActiveDayIn(int low, int high)
@@ -282,46 +272,45 @@ public sealed class UserActivity
         var feature = e.Feature;
         var ts = e.TimestampMs;
         var hour = TimeBuckets.HourOf(ts);
-        var index = Features.BinarySearch(new FeatureName(feature));
-        FeatureUsage usage;
+        var index = _features.IndexOf(feature);
         if (index < 0)
         {
-            usage = FeatureUsage.FirstUse(feature, ts);
-            SortedArray.InsertAt(ref _features, ref _featureCount, ~index, usage);
+            index = ~index;
+            _features.Insert(index, feature, new FeatureUse { FirstUseMs = ts, LastUseMs = ts });
             deltas.Add(new(feature, Metric.FeatureTotalAdopters, 0, 1));
             deltas.Add(new(feature, Metric.FeatureHourNewAdopters, hour, 1));
         }
         else
         {
-            usage = _features[index];
-            feature = usage.Name; // the deltas, which the user's grain keeps, name it by the string it already holds
-            if (ts < usage.FirstUseMs)
-            {
-                MoveBucket(deltas, feature, Metric.FeatureHourNewAdopters, TimeBuckets.HourOf(usage.FirstUseMs), hour);
-                usage.FirstUseMs = ts;
-            }
+            feature = _features.Names[index]; // the deltas, which the user's grain keeps, name it by the string it already holds
         }
 
-        usage.Count++;
-        usage.LastUseMs = Math.Max(usage.LastUseMs, ts);
+        ref var use = ref _features.UseAt(index);
+        if (ts < use.FirstUseMs)
+        {
+            MoveBucket(deltas, feature, Metric.FeatureHourNewAdopters, TimeBuckets.HourOf(use.FirstUseMs), hour);
+            use.FirstUseMs = ts;
+        }
 
-        ref readonly var hours = ref usage.Hours;
-        if (!hours.Contains(hour))
+        use.Count++;
+        use.LastUseMs = Math.Max(use.LastUseMs, ts);
+
+        if (!_features.HasHour(index, hour))
         {
             deltas.Add(new(feature, Metric.FeatureHourUsers, hour, 1));
             // A day is active for the feature when any of its hours is; windows likewise.
             var firstHour = day * 24;
             var lastHour = firstHour + 23;
-            if (!hours.AnyInRange(firstHour, lastHour))
+            if (!_features.AnyHourIn(index, firstHour, lastHour))
             {
                 deltas.Add(new(feature, Metric.FeatureDayUsers, day, 1));
-                int? previous = hours.Predecessor(firstHour) is { } before ? TimeBuckets.DayOfHour(before) : null;
-                int? next = hours.Successor(lastHour) is { } after ? TimeBuckets.DayOfHour(after) : null;
+                int? previous = _features.HourBefore(index, firstHour) is { } before ? TimeBuckets.DayOfHour(before) : null;
+                int? next = _features.HourAfter(index, lastHour) is { } after ? TimeBuckets.DayOfHour(after) : null;
                 AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers7, Window7, day, previous, next);
                 AddWindowDeltas(deltas, feature, Metric.FeatureDayUsers30, Window30, day, previous, next);
             }
 
-            usage.AddHour(hour);
+            _features.AddHour(index, hour);
         }
     }
 
@@ -342,12 +331,6 @@ public sealed class UserActivity
         }
     }
 
-    /// <summary>Finds a feature in the sorted array by its name alone.</summary>
-    private readonly struct FeatureName(string name) : IComparable<FeatureUsage>
-    {
-        public int CompareTo(FeatureUsage? other) => string.CompareOrdinal(name, other?.Name);
-    }
-
     private static FeatureUsage Named(FeatureUsage usage, string name)
     {
         usage.Name = name;
@@ -356,11 +339,11 @@ public sealed class UserActivity
 
     private FeatureUsageView[] FeatureViews()
     {
-        var views = new FeatureUsageView[_featureCount];
+        var views = new FeatureUsageView[_features.Count];
         for (var i = 0; i < views.Length; i++)
         {
-            var usage = _features[i];
-            views[i] = new FeatureUsageView(usage.Name, usage.Count, usage.FirstUseMs, usage.LastUseMs);
+            var use = _features.Uses[i];
+            views[i] = new FeatureUsageView(_features.Names[i], use.Count, use.FirstUseMs, use.LastUseMs);
         }
 
         return views;

@@ -8,8 +8,9 @@ namespace ProductOps.Domain.Tests;
 /// <summary>
 /// User snapshots are stored with the Orleans serializer, so a change to how the state is held must
 /// still read what older nodes wrote. <see cref="ListFormatSnapshot"/> was written by the node
-/// before the compact form (day and hour sets, sessions and recent days in lists and a hash set):
-/// <see cref="History"/> applied to a new <c>UserActivity</c>, serialized, base64.
+/// before the compact form (day and hour sets, sessions and recent days in lists and a hash set),
+/// <see cref="FeatureRecordSnapshot"/> by the node that held each feature as an object with its own
+/// hours: <see cref="History"/> applied to a new <c>UserActivity</c>, serialized, base64.
 /// </summary>
 public sealed class UserActivityFormatTests : IDisposable
 {
@@ -45,6 +46,38 @@ public sealed class UserActivityFormatTests : IDisposable
         "QIAAAAAAAMBVQIAAAAAAAIBWQIAAAAAAAEBXQIAAAAAAAABYQIAAAAAAAMBYQIAAAAAAAIBZQIAAAAAAAEBaQIAAAAAAAABb" +
         "QIAAAAAAAMBbQIAAAAAAAIBcQIAAAAAAAEBdQIAAAAAAAAAQQIAAAAAAAAAAAODg4A==";
 
+    private const string FeatureRecordSnapshot =
+        "IAAgQO+LEMoBIICC7UPLAeIDgQAAAAAAUKJAIcABIQBZAZTnBACk5wQAxOcEAPTnBAAk6AQAVOgEAIToBAC06AQA5OgEABTpBABE" +
+        "6QQAdOkEAKTpBADU6QQABOoEADTqBABk6gQAlOoEALTqBADE6gQA9OoEACTrBABU6wQAhOsEALTrBADk6wQAFOwEAETsBAB07AQA" +
+        "pOwEANTsBAAE7QQANO0EAGTtBACU7QQAxO0EAPTtBAAk7gQAVO4EAITuBAC07gQA5O4EAPTuBAAE7wTg4MEBwQEhMAExLNQuHVN0" +
+        "cmluZ0NvbXBhcmVyAAMBAeABBUEJcGxhbiDoQAl0ZWFtASAATVwSy+BAD2NvdW50cnkg6EAFZnIBIABV3hDK4OABIABmI0HLASCA" +
+        "gu1DyyHAAcEBwQHBAcEBwQHBASEAQyEAdOkEAQ0BBQEBAQGBAAAAAAAAAACBAAAAAAAAPkDgIACk6QQBDQEFAQEBAYEAAAAAAAAA" +
+        "AIEAAAAAAIBAQOAgANTpBAENAQUBAQEBgQAAAAAAAAAAgQAAAAAAAEJA4CAABOoEAQ0BBQEBAQGBAAAAAAAAAACBAAAAAACAQ0Dg" +
+        "IAA06gQBDQEFAQEBAYEAAAAAAAAAAIEAAAAAAABFQOAgAGTqBAENAQUBAQEBgQAAAAAAAAAAgQAAAAAAgEZA4CAAlOoEAQ0BBQEB" +
+        "AQGBAAAAAAAAAACBAAAAAAAASEDgIAC06gQBBQEBAQUBAYEAAAAAAAAAAIEAAAAAAAAAAOAgAMTqBAENAQUBAQEBgQAAAAAAAAAA" +
+        "gQAAAAAAgElA4CAA9OoEAQ0BBQEBAQGBAAAAAAAAAACBAAAAAAAAS0DgIAAk6wQBDQEFAQEBAYEAAAAAAAAAAIEAAAAAAIBMQOAg" +
+        "AFTrBAENAQUBAQEBgQAAAAAAAAAAgQAAAAAAAE5A4CAAhOsEAQ0BBQEBAQGBAAAAAAAAAACBAAAAAACAT0DgIAC06wQBDQEFAQEB" +
+        "AYEAAAAAAAAAAIEAAAAAAIBQQOAgAOTrBAENAQUBAQEBgQAAAAAAAAAAgQAAAAAAQFFA4CAAFOwEAQ0BBQEBAQGBAAAAAAAAAACB" +
+        "AAAAAAAAUkDgIABE7AQBDQEFAQEBAYEAAAAAAAAAAIEAAAAAAMBSQOAgAHTsBAENAQUBAQEBgQAAAAAAAAAAgQAAAAAAgFNA4CAA" +
+        "pOwEAQ0BBQEBAQGBAAAAAAAAAACBAAAAAABAVEDgIADU7AQBDQEFAQEBAYEAAAAAAAAAAIEAAAAAAABVQOAgAATtBAENAQUBAQEB" +
+        "gQAAAAAAAAAAgQAAAAAAwFVA4CAANO0EAQ0BBQEBAQGBAAAAAAAAAACBAAAAAACAVkDgIABk7QQBDQEFAQEBAYEAAAAAAAAAAIEA" +
+        "AAAAAEBXQOAgAJTtBAENAQUBAQEBgQAAAAAAAAAAgQAAAAAAAFhA4CAAxO0EAQ0BBQEBAQGBAAAAAAAAAACBAAAAAADAWEDgIAD0" +
+        "7QQBDQEFAQEBAYEAAAAAAAAAAIEAAAAAAIBZQOAgACTuBAENAQUBAQEBgQAAAAAAAAAAgQAAAAAAQFpA4CAAVO4EAQ0BBQEBAQGB" +
+        "AAAAAAAAAACBAAAAAAAAW0DgIACE7gQBDQEFAQEBAYEAAAAAAAAAAIEAAAAAAMBbQOAgALTuBAENAQUBAQEBgQAAAAAAAAAAgQAA" +
+        "AAAAgFxA4CAA5O4EAQ0BBQEBAQGBAAAAAAAAAACBAAAAAABAXUDgIAD07gQBBQEBAQEBBYEAAAAAAAAQQIEAAAAAAAAQQOAgAATv" +
+        "BAEFAQEBAQEBgQAAAAAAAAAAgQAAAAAAAAAA4ODgIQBVgbOlQlwZQoCBgMyqQlwZRYCBgOWvQlwZSICBgHC4RVwZxIOBgIm9RVwZ" +
+        "x4OBgO/ARVwZyYOBgG7JRVwZzoOBgAPjS1wZy4qBgAH0S1wZ1YqBgLT1S1wZ1oqBgL8kTlwZ0o2BgD4tTlwZ142BgKQwTlwZ2Y2B" +
+        "gL01TlwZ3I2BgJU8UVwZV5GBgK5BUVwZWpGBgMdGUVwZXZGBgPApVFwZw5SBgNU1VFwZypSBgO46VFwZzZSBgBNAV1wZR5iBgMZB" +
+        "V1wZSJiBgCxFV1wZSpiBgN9GV1wZS5iBgHuxX1wZWKKBgC6zX1wZWaKBgK27X1wZXqKBgCOdYlwZw6WBgNaeYlwZxKWBgFWnYlwZ" +
+        "yaWBgAipYlwZyqWBgOPNeLUH/dgIgJbPeLUH/tgIgPzSeLUHANkIgOHeeLUHB9kIgLvaBtUX2tFqgNTfBtUX3dFqgO3kBtUX4NFq" +
+        "gPnkCdUXV9VqgCvvCdUXXdVqgKr3CdUXYtVqgBzUgGpTWTN/4CEAByEAUQEgMMNHGMoBIDA/0j3LIcABIQApAZS6dQCUw3UAlMx1" +
+        "AJTVdQCU3nUAlOd1AJTwdQCU+XUAlAJ2AJQLdgCUFHYAlB12AJQmdgCUL3YAlDh2AJRBdgCUSnYAlFN2AJRcdgCUZXbg4EENZXhw" +
+        "b3J04CAApQEggEMVEcoBIABmI0HLIcABIQBTAWS2dQDkunUAZL91AOTDdQBkyHUA5Mx1AGTRdQDk1XUAZNp1AOTedQBk43UA5Od1" +
+        "AGTsdQDk8HUAZPV1AOT5dQBk/nUA5AJ2AGQHdgDkC3YAZBB2AOQUdgBkGXYA5B12AGQidgDkJnYAZCt2AOQvdgBkNHYA5Dh2AGQ9" +
+        "dgDkQXYAZEZ2AORKdgBkT3YA5FN2AGRYdgDkXHYAZGF2AORldgCEZ3bg4EEPcmVwb3J0c+AgAFUBIDA5jhDKASAwtRg2yyHAASEA" +
+        "KwEUtnUAhLd1ABS/dQAUyHUAFNF1ABTadQAU43UAFOx1ABT1dQAU/nUAFAd2ABQQdgAUGXYAFCJ2ABQrdgAUNHYAFD12ABRGdgAU" +
+        "T3YAFFh2ABRhduDgQQ1zZWFyY2jg4OA=";
+
     private static readonly TenantRules Rules = new(TenantClock.Event, 30, ["subscription_cancelled"]);
     private static readonly long AsOf = Events.At(130);
 
@@ -63,9 +96,19 @@ public sealed class UserActivityFormatTests : IDisposable
     }
 
     [Fact]
-    public void Apply_AfterListFormatSnapshot_SameDeltasAndUserAsReplayingEverything()
+    public void Deserialize_FeatureRecordSnapshot_SameUserAsReplayingTheHistory()
     {
-        var stored = Read(Convert.FromBase64String(ListFormatSnapshot));
+        var stored = Read(Convert.FromBase64String(FeatureRecordSnapshot));
+
+        AssertSameUser(Replay(History()), stored);
+    }
+
+    [Theory]
+    [InlineData(ListFormatSnapshot)]
+    [InlineData(FeatureRecordSnapshot)]
+    public void Apply_AfterOlderSnapshot_SameDeltasAndUserAsReplayingEverything(string snapshot)
+    {
+        var stored = Read(Convert.FromBase64String(snapshot));
         var replayed = Replay(History());
 
         foreach (var e in Later())
@@ -162,12 +205,13 @@ public sealed class UserActivityFormatTests : IDisposable
 
     private static string[] HoursByFeature(UserActivity user)
     {
-        var hours = new List<string>();
-        foreach (var usage in user.Features)
+        ref readonly var features = ref user.Features;
+        var hours = new string[features.Count];
+        for (var i = 0; i < hours.Length; i++)
         {
-            hours.Add($"{usage.Name}: {string.Join(',', usage.Hours.Items.ToArray())}");
+            hours[i] = $"{features.Names[i]}: {string.Join(',', features.HoursOf(i))}";
         }
 
-        return [.. hours];
+        return hours;
     }
 }

@@ -37,8 +37,8 @@ public sealed class UserFactsTests
         user.Apply(later, Rules, deltas);
 
         Assert.Contains(deltas, delta => delta.Feature.Length > 0);
-        Assert.All(deltas.Where(delta => delta.Feature.Length > 0), delta => Assert.Same(user.Features[0].Name, delta.Feature));
-        Assert.NotSame(later.Feature, user.Features[0].Name);
+        Assert.All(deltas.Where(delta => delta.Feature.Length > 0), delta => Assert.Same(user.Features.Names[0], delta.Feature));
+        Assert.NotSame(later.Feature, user.Features.Names[0]);
     }
 
     [Fact]
