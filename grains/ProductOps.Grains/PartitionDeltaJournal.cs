@@ -153,6 +153,14 @@ internal sealed class PartitionDeltaJournal
     /// changes nothing.</summary>
     public void DropThrough(long checkpoint)
     {
+        // Every apply call brings the checkpoint, which has mostly not moved: no need to wait for
+        // the lock the partition's other users are writing under. Only ever raised, so a stale
+        // read at most takes the lock for nothing.
+        if (checkpoint <= Volatile.Read(ref _droppedThrough))
+        {
+            return;
+        }
+
         lock (_gate)
         {
             if (checkpoint <= _droppedThrough)
@@ -160,7 +168,7 @@ internal sealed class PartitionDeltaJournal
                 return;
             }
 
-            _droppedThrough = checkpoint;
+            Volatile.Write(ref _droppedThrough, checkpoint);
             foreach (var (seq, entry) in _entries)
             {
                 if (seq <= checkpoint)
