@@ -18,9 +18,10 @@ namespace ProductOps.Domain;
 /// old is reused rather than left to a full collection. Each length of each item type keeps at
 /// most <see cref="HeldBytes"/> ready and as much waiting (headers counted): a ceiling of about
 /// 23 MB for the four item types the user sets use (days, hashes and hour keys, recent days, feature uses), reached only by lengths in steady use.
-/// Only arrays without references: pooling a user's array of features too gave no clear gain in
-/// two measured pairs (one run better, one worse), and a reference copied into an old array may mark
-/// its card whatever it points at.
+/// Only arrays without references: pooling a user's array of feature records (before its features
+/// were values) gave no clear gain in two measured pairs (one run better, one worse), and a
+/// reference copied into an old array may mark its card whatever it points at; so the features'
+/// names are not pooled, their uses and hours are.
 /// </remarks>
 internal static class AgedArrays<T>
 {

@@ -1,6 +1,6 @@
 namespace ProductOps.Domain;
 
-/// <summary>The stored form of a <see cref="SortedInts"/> (a user's active days, a feature's hours):
+/// <summary>The stored form of a sorted set of ints (a user's active days, a feature's hours):
 /// snapshots have always held these sets as this object, so the serialized shape stays.</summary>
 [GenerateSerializer, Alias("productops.sorted-int-set")]
 public sealed class SortedIntSet

@@ -38,10 +38,12 @@ internal sealed class PartitionDeltaJournal
     private int _used; // how much of it is
     private long _droppedThrough = long.MinValue;
 
-    // The most chunks in use and entries held at once since the journal last emptied: what the
-    // same load needs again after the next checkpoint.
+    // The most chunks in use and entries held at once since the journal last emptied, and in the
+    // stretch before: what the same load needs again after the next checkpoint.
     private int _busiestChunks;
     private int _busiestEntries;
+    private int _busiestChunksBefore;
+    private int _busiestEntriesBefore;
 
     // Feature names by index, in order of first use: a delta holds no reference. Cleared when the
     // journal is empty and the table large, so names no longer used do not pile up.
@@ -168,7 +170,6 @@ internal sealed class PartitionDeltaJournal
                 return;
             }
 
-            Volatile.Write(ref _droppedThrough, checkpoint);
             foreach (var (seq, entry) in _entries)
             {
                 if (seq <= checkpoint)
@@ -177,6 +178,8 @@ internal sealed class PartitionDeltaJournal
                     Release(entry);
                 }
             }
+
+            Volatile.Write(ref _droppedThrough, checkpoint); // after the drop: a caller that reads it past the lock finds it done
 
             if (_entries.Count == 0 && _chunks.Count > 0)
             {
@@ -276,15 +279,18 @@ internal sealed class PartitionDeltaJournal
         }
     }
 
-    /// <summary>An emptied journal keeps the chunks and the entries' table its busiest moment since
-    /// it last emptied needed, and gives back what is beyond: what a burst grew (an idle journal
-    /// keeps one chunk), chunks larger than the usual, a large name table.</summary>
+    /// <summary>An emptied journal keeps the chunks and the entries' table that both of its last
+    /// two stretches between emptyings needed at their busiest, and gives back what is beyond: what
+    /// a burst grew (at once, since the stretch before it needed less; an idle stretch keeps one
+    /// chunk), chunks larger than the usual, a large name table.</summary>
     /// <remarks>A journal under steady load empties at most checkpoints: giving back everything
     /// there had each partition allocate its chunks anew (large objects, which count towards a
-    /// full collection) and grow its table again from nothing: ~27 MB a second at saturation.</remarks>
+    /// full collection) and grow its table again from nothing: ~27 MB a second at saturation.
+    /// A partition may go quiet right after any emptying, and what it keeps then stays: hence
+    /// the smaller of two stretches, never a burst's.</remarks>
     private void LetGo()
     {
-        var keep = Math.Max(1, _busiestChunks);
+        var keep = Math.Max(1, Math.Min(_busiestChunks, _busiestChunksBefore));
         _chunks.RemoveAll(chunk => chunk.Deltas.Length != ChunkDeltas);
         if (_chunks.Count > keep)
         {
@@ -299,6 +305,7 @@ internal sealed class PartitionDeltaJournal
         _freeChunks.Clear();
         for (var i = _chunks.Count - 1; i >= 0; i--)
         {
+            _chunks[i].Live = 0; // it is already, with no entries left; a count gone wrong stays in one stretch
             _chunks[i].IsFree = i > 0;
             if (i > 0)
             {
@@ -307,11 +314,13 @@ internal sealed class PartitionDeltaJournal
         }
 
         (_chunk, _used) = (0, 0);
-        if (_entries.Capacity > 2 * _busiestEntries)
+        var entries = Math.Min(_busiestEntries, _busiestEntriesBefore);
+        if (_entries.Capacity > 2 * entries)
         {
-            _entries.TrimExcess(_busiestEntries + (_busiestEntries / 2)); // room for the load to vary
+            _entries.TrimExcess(entries + (entries / 2)); // room for the load to vary
         }
 
+        (_busiestChunksBefore, _busiestEntriesBefore) = (_busiestChunks, _busiestEntries);
         (_busiestChunks, _busiestEntries) = (1, 0);
         if (_names.Count > RetainedNames)
         {
