@@ -10,6 +10,7 @@ public static class PipelineSiloBuilderExtensions
     {
         silo.Services.AddProductOpsTenancy();
         silo.Services.AddSingleton<KeptDeltaJournal>();
+        silo.Services.AddSingleton<UserGrainServices>();
         silo.Services.AddSingleton<LocalPartitions>();
         silo.Services.AddHostedService<PartitionKeeper>();
         return silo;

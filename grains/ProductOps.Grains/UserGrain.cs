@@ -1,12 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Orleans.Storage;
-using ProductOps.Churn;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
-using ProductOps.Grains.Abstractions.Tenancy;
-using ProductOps.Storage;
 
 namespace ProductOps.Grains;
 
@@ -18,16 +12,7 @@ namespace ProductOps.Grains;
 /// <see cref="RescoreQueue"/> calls back, off the dispatch call), which pushes the score to the
 /// tenant's at-risk index.
 /// </summary>
-public sealed partial class UserGrain(
-    [FromKeyedServices(StorageSiloBuilderExtensions.GrainStorageName)] IGrainStorage storage,
-    IEventLog log,
-    TenantDirectory tenants,
-    IOptions<PipelineOptions> options,
-    ActiveModelCache churnModels,
-    TenantNowCache clock,
-    KeptDeltaJournal keptDeltas,
-    RescoreQueue rescores,
-    ILogger<UserGrain> logger)
+public sealed partial class UserGrain(UserGrainServices silo)
     : Grain, IUserGrain
 {
     private static readonly TimeSpan DeactivationRescoreTimeout = TimeSpan.FromSeconds(2);
@@ -43,13 +28,13 @@ public sealed partial class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (var tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
-        _tenant = tenants.Canonical(tenant);
-        await _state.ReadAsync(storage, this.GetGrainId());
-        _partition = PartitionMap.PartitionOf(_tenant, _userId, options.Value.Partitions);
+        _tenant = silo.Tenants.Canonical(tenant);
+        await _state.ReadAsync(silo.Storage, this.GetGrainId());
+        _partition = PartitionMap.PartitionOf(_tenant, _userId, silo.Options.Partitions);
         // Upgraded while still the state's own, so no older form reaches the partition's journal.
         _state.State.UpgradeKeptDeltas();
-        _state.State.Kept.AttachTo(keptDeltas.For(_partition));
-        var missed = await log.ReadUserAsync(_partition, _tenant, _userId, _state.State.Watermark, cancellationToken);
+        _state.State.Kept.AttachTo(silo.KeptDeltas.For(_partition));
+        var missed = await silo.Log.ReadUserAsync(_partition, _tenant, _userId, _state.State.Watermark, cancellationToken);
         if (missed.Count == 0)
         {
             return;
@@ -57,7 +42,7 @@ public sealed partial class UserGrain(
 
         // Applied by an earlier activation after its last snapshot, and perhaps dispatched: keep
         // their deltas, the partition may ask for them again.
-        var rules = tenants.RulesOf(_tenant);
+        var rules = silo.Tenants.RulesOf(_tenant);
         var builder = AppliedDeltasBuilder.Start();
         foreach (var e in missed)
         {
@@ -86,7 +71,7 @@ public sealed partial class UserGrain(
             throw;
         }
 
-        return _unsaved >= options.Value.UserSnapshotEvery ? SaveThenAnswer(result) : new ValueTask<AppliedDeltas>(result);
+        return _unsaved >= silo.Options.UserSnapshotEvery ? SaveThenAnswer(result) : new ValueTask<AppliedDeltas>(result);
     }
 
     private async ValueTask<AppliedDeltas> SaveThenAnswer(AppliedDeltas result)
@@ -101,7 +86,7 @@ public sealed partial class UserGrain(
         // Deltas at or below the checkpoint will never be asked for again.
         user.Kept.DropThrough(request.Checkpoint);
 
-        var rules = tenants.RulesOf(_tenant); // per call: settings change at run time
+        var rules = silo.Tenants.RulesOf(_tenant); // per call: settings change at run time
         var builder = AppliedDeltasBuilder.Start();
         var applied = false;
         for (var i = 0; i < request.Events.Count; i++)
@@ -134,12 +119,12 @@ public sealed partial class UserGrain(
     }
 
     public Task<UserSnapshot> Get(long asOfMs) =>
-        Task.FromResult(_state.State.Activity.Snapshot(_userId, asOfMs, tenants.RulesOf(_tenant)));
+        Task.FromResult(_state.State.Activity.Snapshot(_userId, asOfMs, silo.Tenants.RulesOf(_tenant)));
 
     public async Task<ChurnRisk?> GetChurnRisk(long asOfMs)
     {
         var activity = _state.State.Activity;
-        if (activity.FirstSeenMs is null || await churnModels.GetAsync(_tenant) is not { } model)
+        if (activity.FirstSeenMs is null || await silo.ChurnModels.GetAsync(_tenant) is not { } model)
         {
             return null;
         }
@@ -185,13 +170,13 @@ public sealed partial class UserGrain(
         }
 
         _rescoreDue = true;
-        rescores.Add(this.GetGrainId());
+        silo.Rescores.Add(this.GetGrainId());
     }
 
     private async Task RescoreNowAsync()
     {
         _rescoreDue = false;
-        await RescoreAsync(await clock.NowMsAsync(_tenant));
+        await RescoreAsync(await silo.Clock.NowMsAsync(_tenant));
     }
 
     /// <summary>The debounce's call back. A rescoring that failed (the index shard's silo just died,
@@ -213,11 +198,11 @@ public sealed partial class UserGrain(
         {
             if (e is TimeoutException or OrleansException)
             {
-                LogRescoreDeferred(logger, e, _tenant, _userId);
+                LogRescoreDeferred(silo.Logger, e, _tenant, _userId);
             }
             else
             {
-                LogRescoreFailed(logger, e, _tenant, _userId);
+                LogRescoreFailed(silo.Logger, e, _tenant, _userId);
             }
 
             ScheduleRescore();
@@ -242,13 +227,13 @@ public sealed partial class UserGrain(
 
         // The cached tenant clock may trail this user's own latest event by a moment.
         var asOf = Math.Max(asOfMs, activity.LastSeenMs ?? asOfMs);
-        var model = await churnModels.GetAsync(_tenant);
+        var model = await silo.ChurnModels.GetAsync(_tenant);
         if (model is null && _listedUnscored)
         {
             return; // nothing new for the index until there is a model
         }
 
-        var risk = model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, tenants.SettingsOf(_tenant).AlertThreshold);
+        var risk = model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, silo.Tenants.SettingsOf(_tenant).AlertThreshold);
         var index = GrainReferences.Get<IChurnIndexGrain>(GrainFactory, ChurnIndexKeys.For(_tenant, _partition));
         await index.Record(new ChurnIndexEntry(_userId, risk, activity.FeatureNames()));
         _listedUnscored = risk is null;
@@ -270,7 +255,7 @@ public sealed partial class UserGrain(
 
     private async Task SaveAsync()
     {
-        await _state.WriteAsync(storage, this.GetGrainId());
+        await _state.WriteAsync(silo.Storage, this.GetGrainId());
         _unsaved = 0;
     }
 }
