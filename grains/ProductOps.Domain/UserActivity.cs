@@ -23,16 +23,33 @@ public sealed class UserActivity
     [NonSerialized] private int _sessionCount;
     [NonSerialized] private SortedInts _activeDays = SortedInts.Of([]);
 
+    // Times as plain longs, NoTime for none: a nullable long takes 16 bytes and a user holds four.
+    // Callers and the stored form see them as nullable.
+    private const long NoTime = long.MinValue;
+    [NonSerialized] private long _firstSeenMs = NoTime;
+    [NonSerialized] private long _lastSeenMs = NoTime;
+    [NonSerialized] private long _lastEngagedMs = NoTime;
+    [NonSerialized] private long _lastChurnEventMs = NoTime;
+
     /// <summary>Null until the user's first trait: most users never get one.</summary>
     [Id(7)] private Dictionary<string, TraitValue>? _traits;
 
-    [Id(0)] public long? FirstSeenMs { get; private set; }
+    public long? FirstSeenMs => TimeOf(_firstSeenMs);
 
-    [Id(1)] public long? LastSeenMs { get; private set; }
+    public long? LastSeenMs => TimeOf(_lastSeenMs);
 
     [Id(2)] public long EventCount { get; private set; }
 
     [Id(3)] public double ValueSum { get; private set; }
+
+    // The stored forms of the times, as snapshots have always held them.
+    [Id(0)] internal long? StoredFirstSeenMs { get => FirstSeenMs; set => _firstSeenMs = value ?? NoTime; }
+
+    [Id(1)] internal long? StoredLastSeenMs { get => LastSeenMs; set => _lastSeenMs = value ?? NoTime; }
+
+    [Id(8)] internal long? StoredLastEngagedMs { get => LastEngagedMs; set => _lastEngagedMs = value ?? NoTime; }
+
+    [Id(9)] internal long? StoredLastChurnEventMs { get => LastChurnEventMs; set => _lastChurnEventMs = value ?? NoTime; }
 
     /// <summary>The stored form of <see cref="ActiveDays"/>, as snapshots have always held it.</summary>
     [Id(4)]
@@ -46,10 +63,10 @@ public sealed class UserActivity
     public ref readonly SortedInts ActiveDays => ref _activeDays;
 
     /// <summary>Latest event time of a usage event that is not a churn event.</summary>
-    [Id(8)] public long? LastEngagedMs { get; private set; }
+    public long? LastEngagedMs => TimeOf(_lastEngagedMs);
 
     /// <summary>Latest event time of one of the tenant's churn events.</summary>
-    [Id(9)] public long? LastChurnEventMs { get; private set; }
+    public long? LastChurnEventMs => TimeOf(_lastChurnEventMs);
 
     /// <summary>Per-day counts of the last 90 days before the latest event, for the churn features.</summary>
     [Id(10)] public RecentActivity Recent { get; private set; } = new();
@@ -223,15 +240,15 @@ public sealed class UserActivity
         {
             deltas.Add(new(string.Empty, Metric.TenantTotalUsers, 0, 1));
             deltas.Add(new(string.Empty, Metric.TenantDayNewUsers, day, 1));
-            FirstSeenMs = ts;
+            _firstSeenMs = ts;
         }
         else if (ts < firstSeen)
         {
             MoveBucket(deltas, string.Empty, Metric.TenantDayNewUsers, TimeBuckets.DayOf(firstSeen), day);
-            FirstSeenMs = ts;
+            _firstSeenMs = ts;
         }
 
-        LastSeenMs = Math.Max(LastSeenMs ?? ts, ts);
+        _lastSeenMs = Math.Max(LastSeenMs ?? ts, ts);
         EventCount++;
         ValueSum += e.Value;
 
@@ -259,11 +276,11 @@ public sealed class UserActivity
 
         if (rules.IsChurnEvent(e.Name))
         {
-            LastChurnEventMs = Math.Max(LastChurnEventMs ?? ts, ts);
+            _lastChurnEventMs = Math.Max(LastChurnEventMs ?? ts, ts);
         }
         else
         {
-            LastEngagedMs = Math.Max(LastEngagedMs ?? ts, ts);
+            _lastEngagedMs = Math.Max(LastEngagedMs ?? ts, ts);
         }
     }
 
@@ -348,6 +365,8 @@ public sealed class UserActivity
 
         return views;
     }
+
+    private static long? TimeOf(long ms) => ms == NoTime ? null : ms;
 
     private static void MoveBucket(List<CounterDelta> deltas, string feature, Metric metric, int from, int to)
     {

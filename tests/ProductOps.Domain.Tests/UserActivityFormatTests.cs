@@ -103,6 +103,14 @@ public sealed class UserActivityFormatTests : IDisposable
         AssertSameUser(Replay(History()), stored);
     }
 
+    [Fact]
+    public void Serialize_History_WritesWhatTheFeatureRecordNodeWrote()
+    {
+        // Held differently since (features as values, times without nullables), stored as before:
+        // a node rolled back reads what this one writes.
+        Assert.Equal(FeatureRecordSnapshot, Convert.ToBase64String(Serializer.SerializeToArray(Replay(History()))));
+    }
+
     [Theory]
     [InlineData(ListFormatSnapshot)]
     [InlineData(FeatureRecordSnapshot)]
