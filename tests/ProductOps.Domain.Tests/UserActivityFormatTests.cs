@@ -111,6 +111,19 @@ public sealed class UserActivityFormatTests : IDisposable
         Assert.Equal(FeatureRecordSnapshot, Convert.ToBase64String(Serializer.SerializeToArray(Replay(History()))));
     }
 
+    [Fact]
+    public void RoundTrip_UserWithOnlyTraits_TimesStayUnset()
+    {
+        // The times are held as plain longs with a mark for none: that mark must survive the
+        // stored form's nulls, and a user without usage events has none of them.
+        var user = Replay([Events.Identify("u", Events.At(0), ("plan", "pro"))]);
+
+        var stored = Read(Serializer.SerializeToArray(user));
+
+        Assert.Equal((null, null, null, null), (stored.FirstSeenMs, stored.LastSeenMs, stored.LastEngagedMs, stored.LastChurnEventMs));
+        Assert.Equal(Lifecycle.Unknown, stored.LifecycleAt(AsOf, Rules));
+    }
+
     [Theory]
     [InlineData(ListFormatSnapshot)]
     [InlineData(FeatureRecordSnapshot)]
