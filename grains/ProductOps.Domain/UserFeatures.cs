@@ -15,14 +15,12 @@ namespace ProductOps.Domain;
 /// </remarks>
 public struct UserFeatures
 {
-    private const long OneFeature = 1L << 32;
-
     private string[] _names;
     private FeatureUse[] _uses;
     private int _count;
 
-    // (place << 32) | the hour with its sign bit flipped, so a feature's hours are one run in
-    // hour order and the runs are in the features' order.
+    // OrderedKey.Of(place, hour): a feature's hours are one run in hour order, and the runs are
+    // in the features' order.
     private long[] _hours;
     private int _hourCount;
 
@@ -46,41 +44,41 @@ public struct UserFeatures
         var hours = new int[to - from];
         for (var i = 0; i < hours.Length; i++)
         {
-            hours[i] = HourOf(_hours[from + i]);
+            hours[i] = OrderedKey.SecondOf(_hours[from + i]);
         }
 
         return hours;
     }
 
-    public readonly bool HasHour(int index, int hour) => Keys.BinarySearch(Key(index, hour)) >= 0;
+    public readonly bool HasHour(int index, int hour) => Keys.BinarySearch(OrderedKey.Of(index, hour)) >= 0;
 
     /// <summary>True when the feature has an hour in [low, high].</summary>
     public readonly bool AnyHourIn(int index, int low, int high)
     {
-        var at = Keys.BinarySearch(Key(index, low));
+        var at = Keys.BinarySearch(OrderedKey.Of(index, low));
         if (at >= 0)
         {
             return true;
         }
 
         at = ~at;
-        return at < _hourCount && _hours[at] <= Key(index, high);
+        return at < _hourCount && _hours[at] <= OrderedKey.Of(index, high);
     }
 
     /// <summary>The feature's latest hour before <paramref name="hour"/>, or null.</summary>
     public readonly int? HourBefore(int index, int hour)
     {
-        var at = Keys.BinarySearch(Key(index, hour));
+        var at = Keys.BinarySearch(OrderedKey.Of(index, hour));
         at = at >= 0 ? at - 1 : ~at - 1;
-        return at >= 0 && PlaceOf(_hours[at]) == index ? HourOf(_hours[at]) : null;
+        return at >= 0 && OrderedKey.FirstOf(_hours[at]) == index ? OrderedKey.SecondOf(_hours[at]) : null;
     }
 
     /// <summary>The feature's earliest hour after <paramref name="hour"/>, or null.</summary>
     public readonly int? HourAfter(int index, int hour)
     {
-        var at = Keys.BinarySearch(Key(index, hour));
+        var at = Keys.BinarySearch(OrderedKey.Of(index, hour));
         at = at >= 0 ? at + 1 : ~at;
-        return at < _hourCount && PlaceOf(_hours[at]) == index ? HourOf(_hours[at]) : null;
+        return at < _hourCount && OrderedKey.FirstOf(_hours[at]) == index ? OrderedKey.SecondOf(_hours[at]) : null;
     }
 
     /// <summary>The features of a snapshot's records, which are in ordinal order of their names.</summary>
@@ -100,7 +98,7 @@ public struct UserFeatures
             features._uses[i] = new FeatureUse { Count = record.Count, FirstUseMs = record.FirstUseMs, LastUseMs = record.LastUseMs };
             foreach (var hour in record.StoredHours.Stored)
             {
-                features._hours[features._hourCount++] = Key(i, hour);
+                features._hours[features._hourCount++] = OrderedKey.Of(i, hour);
             }
         }
 
@@ -139,10 +137,10 @@ public struct UserFeatures
 
         // The features after it move up one place, and so do their hours' keys: a run at the end
         // of the set, so the order holds.
-        var from = LowerBound(Key(index, int.MinValue));
+        var from = LowerBound(OrderedKey.Of(index, int.MinValue));
         foreach (ref var key in _hours.AsSpan(from, _hourCount - from))
         {
-            key += OneFeature;
+            key += OrderedKey.OneFirst;
         }
     }
 
@@ -153,17 +151,11 @@ public struct UserFeatures
     internal bool AddHour(int index, int hour)
     {
         _hours ??= [];
-        return SortedArray.Add(ref _hours, ref _hourCount, Key(index, hour));
+        return SortedArray.Add(ref _hours, ref _hourCount, OrderedKey.Of(index, hour));
     }
 
-    private static long Key(int index, int hour) => ((long)index << 32) | (uint)(hour ^ int.MinValue);
-
-    private static int PlaceOf(long key) => (int)(key >> 32);
-
-    private static int HourOf(long key) => (int)(uint)key ^ int.MinValue;
-
     private readonly (int From, int To) RunOf(int index) =>
-        (LowerBound(Key(index, int.MinValue)), LowerBound(Key(index + 1, int.MinValue)));
+        (LowerBound(OrderedKey.Of(index, int.MinValue)), LowerBound(OrderedKey.Of(index + 1, int.MinValue)));
 
     private readonly int LowerBound(long key)
     {

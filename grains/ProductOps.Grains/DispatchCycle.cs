@@ -231,7 +231,7 @@ internal sealed class DispatchCycle
             var n = 0;
             foreach (var (metric, bucket, amount) in _sums.Entries()) // sums that cancelled out are gone
             {
-                _keys[n] = Key(metric, bucket);
+                _keys[n] = OrderedKey.Of((int)metric, bucket);
                 _amounts[n++] = amount;
             }
 
@@ -240,17 +240,12 @@ internal sealed class DispatchCycle
             for (int start = 0, r = 0; start < n; r++)
             {
                 var end = RunEnd(start, n);
-                runs[r] = new CounterDelta(feature, (Metric)(_keys[start] >> 32), BucketOf(_keys[start]), _amounts[start], (ushort)(end - start));
+                runs[r] = new CounterDelta(feature, (Metric)OrderedKey.FirstOf(_keys[start]), OrderedKey.SecondOf(_keys[start]), _amounts[start], (ushort)(end - start));
                 start = end + 1;
             }
 
             return runs;
         }
-
-        // The bucket's sign bit flipped, so that keys sort in the buckets' numeric order.
-        private static long Key(Metric metric, int bucket) => ((long)metric << 32) | (uint)(bucket ^ int.MinValue);
-
-        private static int BucketOf(long key) => (int)key ^ int.MinValue;
 
         private int CountRuns(int n)
         {
@@ -268,7 +263,7 @@ internal sealed class DispatchCycle
         {
             var end = start;
             while (end + 1 < n && end - start < ushort.MaxValue
-                && _keys[end + 1] >> 32 == _keys[start] >> 32 // same metric
+                && OrderedKey.FirstOf(_keys[end + 1]) == OrderedKey.FirstOf(_keys[start]) // same metric
                 && _keys[end + 1] == _keys[end] + 1 // the next bucket
                 && _amounts[end + 1] == _amounts[start])
             {

@@ -209,22 +209,21 @@ internal sealed class PartitionDeltaJournal
             Release(replaced);
         }
 
-        if (deltas.Length == 0)
+        var entry = new Entry(previous, -1, 0, 0);
+        if (deltas.Length > 0)
         {
-            _entries[seq] = new Entry(previous, -1, 0, 0);
-            _busiestEntries = Math.Max(_busiestEntries, _entries.Count);
-            return;
+            var (chunk, start) = Reserve(deltas.Length);
+            var into = _chunks[chunk].Deltas;
+            for (var i = 0; i < deltas.Length; i++)
+            {
+                var delta = deltas[i];
+                into[start + i] = new KeptDelta(names[i], delta.Metric, delta.ExtraBuckets, delta.Bucket, delta.Amount);
+            }
+
+            entry = new Entry(previous, chunk, start, deltas.Length);
         }
 
-        var (chunk, start) = Reserve(deltas.Length);
-        var into = _chunks[chunk].Deltas;
-        for (var i = 0; i < deltas.Length; i++)
-        {
-            var delta = deltas[i];
-            into[start + i] = new KeptDelta(names[i], delta.Metric, delta.ExtraBuckets, delta.Bucket, delta.Amount);
-        }
-
-        _entries[seq] = new Entry(previous, chunk, start, deltas.Length);
+        _entries[seq] = entry;
         _busiestEntries = Math.Max(_busiestEntries, _entries.Count);
     }
 
