@@ -8,6 +8,13 @@ public static class PipelineSiloBuilderExtensions
 {
     public static ISiloBuilder AddProductOpsPipeline(this ISiloBuilder silo)
     {
+        // One activation per grain, even while silos crash and join. With Orleans' default
+        // directory a silo's crash leaves a moment in which a grain can have two activations; two
+        // of one user, each applying part of its events, would each count a first use (see
+        // docs/architecture.md, "One activation per grain").
+#pragma warning disable ORLEANSEXP003 // Orleans marks this directory experimental
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         silo.Services.AddProductOpsTenancy();
         silo.Services.AddSingleton<KeptDeltaJournal>();
         silo.Services.AddSingleton<UserGrainServices>();
