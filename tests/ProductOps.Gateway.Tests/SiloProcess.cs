@@ -1,5 +1,6 @@
 using Grpc.Net.Client;
 using ProductOps.Contracts.V1;
+using ProductOps.Processes;
 using ProductOps.Testing;
 
 namespace ProductOps.Gateway.Tests;
@@ -58,7 +59,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts the process without waiting for it to become healthy.</summary>
     public static SiloProcess Launch(string dataDir, bool localTrial, string environmentName = "Production", TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var ports = HostProcess.FreePorts(4);
+        var ports = LoopbackPorts.Free(4);
         List<string> arguments =
         [
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{ports[0]}",

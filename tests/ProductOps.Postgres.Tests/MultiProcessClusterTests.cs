@@ -11,6 +11,7 @@ using ProductOps.Contracts.V1;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Grains.Abstractions.Tenancy;
+using ProductOps.Processes;
 using ProductOps.Storage.Postgres;
 using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
@@ -44,7 +45,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         var nodes = new List<HostProcess>();
         HostProcess StartSilo(int n)
         {
-            var ports = HostProcess.FreePorts(3);
+            var ports = LoopbackPorts.Free(3);
             var http = ports[0];
             var silo = HostProcess.Start($"silo-{n}", RepoLayout.SiloDll, http, [
                 "--ProductOps:Silo:Gateway=false",
@@ -63,7 +64,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         {
             var silos = Enumerable.Range(1, 3).Select(StartSilo).ToList();
             await Task.WhenAll(silos.Select(s => s.WaitHealthyAsync(Patience)));
-            var gatewayPorts = HostProcess.FreePorts(2);
+            var gatewayPorts = LoopbackPorts.Free(2);
             var (grpcPort, gatewayHttp) = (gatewayPorts[0], gatewayPorts[1]);
             var gateway = HostProcess.Start("gateway-1", RepoLayout.GatewayDll, gatewayHttp, [
                 $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",

@@ -1,3 +1,5 @@
+using ProductOps.Processes;
+
 namespace ProductOps.Bench;
 
 /// <summary>The all-in-one node (embedded SQLite store) as a child process: free loopback ports, a
@@ -28,7 +30,7 @@ internal sealed class AllInOneNode : INodeUnderTest
     public static async Task<AllInOneNode> StartAsync(string? siloDll, TextWriter progress, CancellationToken token)
     {
         var dll = siloDll ?? ChildProcess.BuiltDll("silo", "ProductOps.Silo", "ProductOps.Silo.dll");
-        var ports = ChildProcess.FreePorts(4);
+        var ports = LoopbackPorts.Free(4);
         var dataDir = Directory.CreateTempSubdirectory("productops-bench-").FullName;
         var grpc = new Uri($"http://127.0.0.1:{ports[0]}");
         var http = new Uri($"http://127.0.0.1:{ports[1]}");

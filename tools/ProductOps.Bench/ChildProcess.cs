@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace ProductOps.Bench;
 
@@ -130,16 +129,6 @@ internal sealed class ChildProcess : IAsyncDisposable
         {
             _log.Dispose();
         }
-    }
-
-    /// <summary>Loopback ports free at the moment of asking.</summary>
-    public static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 
     /// <summary>A project's Release build output in this repository.</summary>

@@ -1,4 +1,5 @@
 using Npgsql;
+using ProductOps.Processes;
 
 namespace ProductOps.Bench;
 
@@ -60,7 +61,7 @@ internal sealed class PostgresClusterNodes : INodeUnderTest
             // The first silo migrates the new database; the rest start together once it is up.
             await cluster.StartSilosAsync(1, 1, silo, environment, progress, token);
             await cluster.StartSilosAsync(2, silos - 1, silo, environment, progress, token);
-            var ports = ChildProcess.FreePorts(2);
+            var ports = LoopbackPorts.Free(2);
             cluster.Grpc = new Uri($"http://127.0.0.1:{ports[0]}");
             var process = cluster.Start("gateway-1", gateway,
             [
@@ -147,7 +148,7 @@ internal sealed class PostgresClusterNodes : INodeUnderTest
         var started = new List<(ChildProcess Process, Uri Http)>();
         for (var n = first; n < first + count; n++)
         {
-            var ports = ChildProcess.FreePorts(4);
+            var ports = LoopbackPorts.Free(4);
             var http = new Uri($"http://127.0.0.1:{ports[1]}");
             var process = Start($"silo-{n}", dll,
             [
