@@ -34,11 +34,12 @@ internal static class SqliteDatabase
     /// A native connection without SQLite's per-connection mutex, for an owner that never lets two
     /// threads use it at once (a partition's writer, under its lock). In SQLite's default
     /// serialized mode every bind, step and reset locks that mutex: ~2% of a saturated node.
-    /// Same settings as <see cref="Open"/>.
+    /// Same settings as <see cref="Open"/>, and a page cache of <paramref name="pageCacheKiB"/>
+    /// (SQLite's default when null).
     /// </summary>
-    public static sqlite3 OpenForOneThread(string path, string synchronous)
+    public static sqlite3 OpenForOneThread(string path, string synchronous, int? pageCacheKiB = null)
     {
-        var pragmas = Pragmas(synchronous);
+        var pragmas = Pragmas(synchronous) + (pageCacheKiB is { } kib ? $" PRAGMA cache_size=-{kib};" : "");
         var rc = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_CREATE | raw.SQLITE_OPEN_NOMUTEX, null);
         try
         {

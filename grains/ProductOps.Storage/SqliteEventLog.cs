@@ -22,6 +22,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private readonly Func<string, int, long> _eventKey;
     private readonly int _dedupMergeEvents;
     private readonly long _dedupFilterMaxBytes;
+    private readonly int _writerPageCacheKiB;
     private readonly string _folder;
     private readonly string _synchronous;
     private readonly ConcurrentDictionary<int, Lazy<SqlitePartitionWriter>> _writers = new();
@@ -40,8 +41,12 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         _synchronous = options.Value.SqliteSynchronous;
         _dedupMergeEvents = options.Value.DedupMergeEvents;
         _dedupFilterMaxBytes = options.Value.DedupFilterMaxBytes;
+        _writerPageCacheKiB = options.Value.LogWriterPageCacheKiB;
         Directory.CreateDirectory(_folder);
     }
+
+    /// <summary>For tests: the partition's writer, opened if it was not.</summary>
+    internal SqlitePartitionWriter WriterOf(int partition) => Writer(partition);
 
     public Task<long> GetHeadAsync(int partition, CancellationToken cancellationToken = default) =>
         Task.Run(() => Writer(partition).Head(), cancellationToken);
@@ -98,7 +103,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private SqlitePartitionWriter Writer(int partition)
     {
         var writer = _writers.GetOrAdd(partition, p => new Lazy<SqlitePartitionWriter>(
-            () => new SqlitePartitionWriter(SqliteDatabase.OpenForOneThread(PathOf(p), _synchronous), _eventKey, _dedupMergeEvents, FilterSource(p))));
+            () => new SqlitePartitionWriter(OpenForOneThread(p), _eventKey, _dedupMergeEvents, FilterSource(p))));
         try
         {
             return writer.Value;
@@ -111,7 +116,10 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     }
 
     private DedupFilterSource? FilterSource(int partition) =>
-        _dedupFilterMaxBytes > 0 ? new(_dedupFilterMaxBytes, () => SqliteDatabase.OpenForOneThread(PathOf(partition), _synchronous)) : null;
+        _dedupFilterMaxBytes > 0 ? new(_dedupFilterMaxBytes, () => OpenForOneThread(partition)) : null;
+
+    private SQLitePCL.sqlite3 OpenForOneThread(int partition) =>
+        SqliteDatabase.OpenForOneThread(PathOf(partition), _synchronous, _writerPageCacheKiB);
 
     private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
 

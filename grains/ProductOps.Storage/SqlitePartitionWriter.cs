@@ -120,6 +120,20 @@ internal sealed class SqlitePartitionWriter : IDisposable
     /// <summary>Index probes made, for tests: what the filter saves.</summary>
     internal long IndexProbes { get; private set; }
 
+    /// <summary>For tests: this connection's <c>PRAGMA cache_size</c> (negative: KiB, positive: pages).</summary>
+    internal long PageCacheSize
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                using var pragma = new PreparedStatement(_db, "PRAGMA cache_size");
+                return pragma.ReadInt64(none: 0);
+            }
+        }
+    }
+
     /// <summary>For tests: whether the filter is ready.</summary>
     internal bool FilterReady
     {

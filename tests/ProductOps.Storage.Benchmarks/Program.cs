@@ -9,6 +9,7 @@ using ProductOps.Storage;
 // merges grow with it); the last re-sends the first round, all duplicates.
 var perRound = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 6;
+var pageCacheKiB = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : new StorageOptions().LogWriterPageCacheKiB;
 const int Batch = 500;
 const int Partitions = 8;
 const int Users = 100_000;
@@ -17,9 +18,9 @@ const int Features = 40;
 var folder = Directory.CreateTempSubdirectory("productops-storage-bench-").FullName;
 try
 {
-    using var log = new SqliteEventLog(Options.Create(new StorageOptions { DataDir = folder }));
+    using var log = new SqliteEventLog(Options.Create(new StorageOptions { DataDir = folder, LogWriterPageCacheKiB = pageCacheKiB }));
     var heads = new long[Partitions];
-    Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}; {rounds} rounds of {perRound:N0} events, batches of {Batch}, {Partitions} partitions");
+    Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}; {rounds} rounds of {perRound:N0} events, batches of {Batch}, {Partitions} partitions, writers' page cache {pageCacheKiB:N0} KiB");
     TrackedEvent[][]? first = null;
     for (var round = 0; round <= rounds; round++)
     {

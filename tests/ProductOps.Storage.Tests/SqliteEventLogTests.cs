@@ -277,6 +277,19 @@ public sealed class SqliteEventLogTests : IDisposable
         Assert.Equal(e, stored with { Properties = e.Properties });
     }
 
+    /// <summary>Each partition keeps its write connection's page cache for good: the setting bounds it.</summary>
+    [Fact]
+    public void Writer_PageCacheAsConfigured()
+    {
+        using (var log = Open())
+        {
+            Assert.Equal(-new StorageOptions().LogWriterPageCacheKiB, log.WriterOf(Partition).PageCacheSize);
+        }
+
+        using var configured = new SqliteEventLog(Options.Create(new StorageOptions { DataDir = _dataDir, LogWriterPageCacheKiB = 64 }));
+        Assert.Equal(-64, configured.WriterOf(Partition).PageCacheSize);
+    }
+
     private SqliteEventLog Open(Func<string, int, long>? eventKey = null, int mergeEvents = 16_384) =>
         new(Options.Create(new StorageOptions { DataDir = _dataDir, DedupMergeEvents = mergeEvents }), eventKey ?? EventKeys.EventKey);
 
