@@ -11,6 +11,7 @@ public sealed partial class TenancyOptionsValidator(IHostEnvironment environment
     public ValidateOptionsResult Validate(string? name, TenancyOptions options)
     {
         var failures = new List<string>();
+        var keyPlaces = new Dictionary<string, string>(StringComparer.Ordinal); // digest -> where it was first configured
         foreach (var (tenant, settings) in options.Tenants)
         {
             if (!TenantIdPattern().IsMatch(tenant))
@@ -35,6 +36,16 @@ public sealed partial class TenancyOptionsValidator(IHostEnvironment environment
                 if (!string.IsNullOrEmpty(key.Sha256) && !Sha256Pattern().IsMatch(key.Sha256))
                 {
                     failures.Add($"{where}:Sha256: the key's SHA-256 digest as 64 hex digits, not {key.Sha256.Length} characters of text");
+                }
+
+                // Named by place only: the key itself is a secret.
+                if (!string.IsNullOrEmpty(key.Key) || !string.IsNullOrEmpty(key.Sha256))
+                {
+                    var keyDigest = TenantDirectory.DigestOf(key);
+                    if (!keyPlaces.TryAdd(keyDigest, where))
+                    {
+                        failures.Add($"{where}: the same key as {keyPlaces[keyDigest]}; a key belongs to one tenant and one entry, with all its scopes there");
+                    }
                 }
 
                 try

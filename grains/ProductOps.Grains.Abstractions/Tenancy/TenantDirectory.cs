@@ -28,8 +28,12 @@ public sealed class TenantDirectory
             defaults[tenant] = settings.ToSettings();
             foreach (var key in settings.Keys)
             {
-                var digest = key.Sha256?.ToLowerInvariant() ?? Digest(key.Key ?? string.Empty);
-                _grantsByDigest[digest] = new ApiKeyGrant(tenant, ParseScopes(key.Scopes));
+                // The validator refuses a key configured twice; this guards hosts that skip it,
+                // since a last-one-wins overwrite would hand one tenant's key another's grant.
+                if (!_grantsByDigest.TryAdd(DigestOf(key), new ApiKeyGrant(tenant, ParseScopes(key.Scopes))))
+                {
+                    throw new InvalidOperationException($"ProductOps:Tenants:{tenant}: an API key is configured more than once");
+                }
             }
         }
 
@@ -81,17 +85,34 @@ public sealed class TenantDirectory
     public static string Digest(string apiKey) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 
+    /// <summary>The digest a configured key is looked up by, whether given as the key or its digest.</summary>
+    public static string DigestOf(ApiKeyOptions key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.Sha256?.ToLowerInvariant() ?? Digest(key.Key ?? string.Empty);
+    }
+
+    /// <summary>The scopes named, by their names only: enum parsing would also take numbers
+    /// ("7" is every scope) and lists in one string, which no one reading the configuration
+    /// would expect to grant anything.</summary>
     public static ApiScope ParseScopes(IEnumerable<string> scopes)
     {
+        ArgumentNullException.ThrowIfNull(scopes);
         var result = ApiScope.None;
         foreach (var scope in scopes)
         {
-            result |= Enum.TryParse<ApiScope>(scope, ignoreCase: true, out var parsed)
-                ? parsed
-                : throw new ArgumentException($"unknown scope '{scope}' (expected ingest, read or admin)", nameof(scopes));
+            result |= scope.ToLowerInvariant() switch
+            {
+                "ingest" => ApiScope.Ingest,
+                "read" => ApiScope.Read,
+                "admin" => ApiScope.Admin,
+                _ => throw new ArgumentException($"unknown scope '{scope}' (expected ingest, read or admin)", nameof(scopes)),
+            };
         }
 
-        return result;
+        return result == ApiScope.None
+            ? throw new ArgumentException("give at least one scope: ingest, read or admin", nameof(scopes))
+            : result;
     }
 
     private TenantEntry EntryOf(string tenant) => _current.GetValueOrDefault(tenant) ?? Fallback;
