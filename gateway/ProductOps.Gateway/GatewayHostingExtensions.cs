@@ -37,6 +37,7 @@ public static class GatewayHostingExtensions
         });
         services.AddGrpcReflection();
         services.AddSingleton<EventIntake>();
+        services.AddSingleton<FeatureAdmission>();
         services.AddSingleton<IngestAdmission>();
         services.AddSingleton<PartitionRouter>();
         services.AddSingleton<BatchIngestor>();

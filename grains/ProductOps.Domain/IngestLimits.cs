@@ -17,6 +17,10 @@ public sealed class IngestLimits
     /// <summary>Longest event id, user id, event name, feature, session id, batch id or property key.</summary>
     public int MaxIdLength { get; set; } = 200;
 
+    /// <summary>Most distinct features a tenant may have; an event with a new feature past it is
+    /// rejected on its <c>feature</c>.</summary>
+    public int MaxFeaturesPerTenant { get; set; } = 10_000;
+
     /// <summary>How far ahead of server time an event may be; past timestamps are all accepted.</summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromHours(1);
 }

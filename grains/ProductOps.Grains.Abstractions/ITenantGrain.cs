@@ -22,6 +22,13 @@ public interface ITenantGrain : IAggregateGrain
     [AlwaysInterleave]
     Task<IReadOnlyList<string>> GetFeatures();
 
+    /// <summary>Which of <paramref name="names"/> (features not known to the asking gateway) events
+    /// may use: those the tenant has already, and new ones while it has fewer than
+    /// <paramref name="maxFeatures"/>. Admitted names count against the limit from then on, before
+    /// their events are dispatched, so gateways admitting at once cannot pass it together.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<string>> AdmitFeatures(IReadOnlyList<string> names, int maxFeatures);
+
     /// <summary>Adds a gateway's ingestion counters (accepted, duplicates, rejected).</summary>
     Task RecordIngestion(IngestionCounts counts);
 

@@ -19,6 +19,10 @@ public sealed class TenantGrain : Grain, ITenantGrain, IGrainMigrationParticipan
     private readonly SharedWrite _persist;
     private long _lastDispatchLagMs;
 
+    // Features admitted for events not dispatched yet (see AdmitFeatures). Held in memory only: a
+    // restart forgets those not dispatched by then, so the limit may be passed by that many.
+    private readonly HashSet<string> _admitted = new(StringComparer.Ordinal);
+
     public TenantGrain(
         [PersistentState("tenant", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<TenantState> state,
         [FromKeyedServices(StorageSiloBuilderExtensions.GrainStorageName)] IGrainStorage storage,
@@ -61,7 +65,10 @@ public sealed class TenantGrain : Grain, ITenantGrain, IGrainMigrationParticipan
             var features = delta.Info.Features;
             for (var i = 0; i < features.Count; i++) // by index: UnionWith would allocate an enumerator
             {
-                tenant.Features.Add(features[i]);
+                if (tenant.Features.Add(features[i]) && _admitted.Count > 0)
+                {
+                    _admitted.Remove(features[i]);
+                }
             }
 
             tenant.LatestEventMs = Math.Max(tenant.LatestEventMs, delta.Info.LatestEventMs);
@@ -97,6 +104,22 @@ public sealed class TenantGrain : Grain, ITenantGrain, IGrainMigrationParticipan
 
     public Task<IReadOnlyList<string>> GetFeatures() =>
         Task.FromResult<IReadOnlyList<string>>([.. _state.State.Features.Order(StringComparer.Ordinal)]);
+
+    public Task<IReadOnlyList<string>> AdmitFeatures(IReadOnlyList<string> names, int maxFeatures)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var known = _state.State.Features;
+        var admitted = new List<string>(names.Count);
+        foreach (var name in names)
+        {
+            if (known.Contains(name) || _admitted.Contains(name) || (known.Count + _admitted.Count < maxFeatures && _admitted.Add(name)))
+            {
+                admitted.Add(name);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(admitted);
+    }
 
     public Task RecordIngestion(IngestionCounts counts) =>
         _persist.ChangeAsync((Grain: this, Counts: counts), static call => call.Grain.AddIngestion(call.Counts)).AsTask();

@@ -3,9 +3,9 @@ using ProductOps.Domain;
 
 namespace ProductOps.Gateway.Ingest;
 
-/// <summary>One batch end to end: validate, admit, append to the log, count, answer. The
+/// <summary>One batch end to end: validate, admit new features and the events, append to the log, count, answer. The
 /// answer is given only after every accepted event is committed.</summary>
-public sealed class BatchIngestor(EventIntake intake, IngestAdmission admission, PartitionRouter router, IngestionCounters counters)
+public sealed class BatchIngestor(EventIntake intake, FeatureAdmission features, IngestAdmission admission, PartitionRouter router, IngestionCounters counters)
 {
     public async Task<TrackResponse> TrackAsync(string tenant, TrackPayload request)
     {
@@ -14,6 +14,8 @@ public sealed class BatchIngestor(EventIntake intake, IngestAdmission admission,
         {
             intakeResult = intake.Accept(tenant, request.Span);
         }
+
+        intakeResult = await features.AdmitAsync(tenant, intakeResult);
 
         var response = new TrackResponse { BatchId = intakeResult.BatchId };
         response.Rejected.AddRange(intakeResult.Rejected);
