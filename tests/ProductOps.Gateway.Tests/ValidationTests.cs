@@ -262,6 +262,66 @@ public sealed class ValidationTests(SiloFixture node)
         await AssertFirstSeenWithinAsync(user, request.Events[0].Timestamp, request.SentAt, earliest, latest);
     }
 
+    [Fact]
+    public async Task Track_SentAtMovingEventsOutOfTheTimestampRange_RejectsThoseOnTimestampAndGetUserStillWorks()
+    {
+        // A client clock at the end of year 9999: received - sent_at is about -7,970 years. An
+        // event stamped now by that clock would land around year -5950; one stamped a month before
+        // sending lands a month before now, and one with no timestamp takes the server's time.
+        var prefix = Prefix("skew-range");
+        var user = $"{prefix}-u";
+        var sentAt = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+        var request = new TrackRequest { BatchId = prefix, SentAt = Timestamp.FromDateTimeOffset(sentAt) };
+        request.Events.Add(Event(user, $"{prefix}-e1", Ingest, DateTimeOffset.UtcNow));
+        request.Events.Add(Event(user, $"{prefix}-e2", Ingest, sentAt.AddDays(-30)));
+        var untimed = Event(user, $"{prefix}-e3", Ingest, DateTimeOffset.UtcNow);
+        untimed.Timestamp = null;
+        request.Events.Add(untimed);
+
+        // And a client clock in year 1, sending an event stamped near the end of year 9999: moved
+        // about 2,025 years later, past the range (before the check of how far ahead it may be).
+        var past = new TrackRequest { BatchId = $"{prefix}-past", SentAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero)) };
+        past.Events.Add(Event(user, $"{prefix}-e4", Ingest, new DateTimeOffset(9000, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+        var pastResponse = await node.Ingest.TrackAsync(past, DemoTenant.Ingest);
+
+        var rejected = Assert.Single(response.Rejected);
+        Assert.Equal((0, "timestamp"), (rejected.Index, rejected.Field));
+        Assert.Contains("sent_at", rejected.Reason, StringComparison.Ordinal);
+        Assert.Contains("before 0001-01-01", rejected.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, response.Accepted);
+        var pastRejected = Assert.Single(pastResponse.Rejected);
+        Assert.Equal((0, "timestamp"), (pastRejected.Index, pastRejected.Field));
+        Assert.Contains("after 9999-12-31", pastRejected.Reason, StringComparison.Ordinal);
+        await Eventually(async () =>
+        {
+            var view = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+            Assert.Equal(2, view.EventCount);
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    [Fact]
+    public async Task Track_SentAtMovingAnEventToYearOne_AcceptedAndReadBack()
+    {
+        // Any past time the timestamp type holds is accepted (historical imports), to the first day.
+        var prefix = Prefix("skew-year-one");
+        var user = $"{prefix}-u";
+        var clientNow = DateTimeOffset.UtcNow.AddDays(1);
+        var request = new TrackRequest { BatchId = prefix, SentAt = Timestamp.FromDateTimeOffset(clientNow) };
+        request.Events.Add(Event(user, $"{prefix}-e1", Ingest, new DateTimeOffset(1, 1, 3, 0, 0, 0, TimeSpan.Zero)));
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        Assert.Empty(response.Rejected);
+        await Eventually(async () =>
+        {
+            var view = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+            Assert.Equal(1, view.EventCount);
+            Assert.Equal(1, view.FirstSeen.ToDateTimeOffset().Year);
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
     private async Task<(TrackResponse Response, long Earliest, long Latest)> TrackTimedAsync(TrackRequest request)
     {
         var earliest = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -43,14 +43,15 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
             {
                 timestampMs = receivedAtMs;
             }
-            else if (timestamp.TryToUnixMs(out var clientMs))
-            {
-                timestampMs = ClockSkew.Correct(clientMs, sentAtMs, receivedAtMs);
-            }
-            else
+            else if (!timestamp.TryToUnixMs(out var clientMs))
             {
                 // A per-event timestamp out of range is a rejection of that event, not of the request.
                 rejected.Add(new RejectedEvent { Index = index, Field = "timestamp", Reason = "is not a valid timestamp" });
+                continue;
+            }
+            else if (ClockSkew.Correct(clientMs, sentAtMs, receivedAtMs, out timestampMs) is { } skewFailure)
+            {
+                rejected.Add(new RejectedEvent { Index = index, Field = skewFailure.Field, Reason = skewFailure.Reason });
                 continue;
             }
 
