@@ -322,6 +322,76 @@ public sealed class ValidationTests(SiloFixture node)
         }, DefaultTimeout, () => node.Silo.Output);
     }
 
+    [Fact]
+    public async Task Track_ValueBeyondMaxAbsValue_RejectedOnValueNamingTheBoundAndSumsStayFinite()
+    {
+        var prefix = Prefix("huge");
+        var user = $"{prefix}-u";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var request = new TrackRequest
+        {
+            BatchId = prefix,
+            Events =
+            {
+                Event(user, $"{prefix}-e1", "purchase", at, $"{prefix}-f", value: double.MaxValue),
+                Event(user, $"{prefix}-e2", "purchase", at, $"{prefix}-f", value: -double.MaxValue),
+                Event(user, $"{prefix}-e3", "purchase", at, $"{prefix}-f", value: 1e12 + 1),
+                Event(user, $"{prefix}-e4", "purchase", at, $"{prefix}-f", value: 1e12),
+                Event(user, $"{prefix}-e5", "purchase", at, $"{prefix}-f", value: -1e12),
+                Event(user, $"{prefix}-e6", "purchase", at, $"{prefix}-f", value: 2.5),
+            },
+        };
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        Assert.Equal([(0, "value"), (1, "value"), (2, "value")], response.Rejected.Select(r => (r.Index, r.Field)));
+        Assert.All(response.Rejected, r => Assert.Contains("at most 1000000000000 either side of zero", r.Reason, StringComparison.Ordinal));
+        Assert.Equal(3, response.Accepted);
+        await Eventually(async () =>
+        {
+            var feature = await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = $"{prefix}-f" }, DemoTenant.Read);
+            Assert.Equal(3, feature.EventsAllTime);
+            Assert.Equal(2.5, feature.Daily.Sum(d => d.ValueSum));
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    [Fact]
+    public async Task Track_ControlCharacterInAPropertyValue_RejectedOnPropertiesNamingTheKey()
+    {
+        var prefix = Prefix("value-control");
+        var user = $"{prefix}-u";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var request = new TrackRequest
+        {
+            BatchId = prefix,
+            Events =
+            {
+                WithProperty(Event(user, $"{prefix}-e1", Ingest, at), "comment", "nul\u0000inside"),
+                WithProperty(Event(user, $"{prefix}-e2", Ingest, at), "comment", "bell\u0007"),
+                WithProperty(Event(user, $"{prefix}-e3", Ingest, at), "comment", "next line\u0085"),
+                WithProperty(Event(user, $"{prefix}-e4", Ingest, at), "comment", "two lines,\r\nand a\ttab"), // ordinary multi-line text
+            },
+        };
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        Assert.Equal([(0, "properties"), (1, "properties"), (2, "properties")], response.Rejected.Select(r => (r.Index, r.Field)));
+        Assert.All(response.Rejected, r => Assert.Contains("the value of key 'comment' must not contain control characters", r.Reason, StringComparison.Ordinal));
+        Assert.Equal(1, response.Accepted);
+    }
+
+    [Fact]
+    public async Task Identify_ControlCharacterInATraitValue_InvalidArgumentOnTraitsNamingTheKey()
+    {
+        var user = Prefix("trait-control");
+        var request = new IdentifyRequest { EventId = "i1", UserId = user, Traits = { ["plan"] = "pro\u0000" } };
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.IdentifyAsync(request, DemoTenant.Ingest));
+
+        AssertInvalid(error, "traits", "the value of key 'plan'");
+        await AssertUnknownAsync(user);
+    }
+
     private async Task<(TrackResponse Response, long Earliest, long Latest)> TrackTimedAsync(TrackRequest request)
     {
         var earliest = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
