@@ -34,6 +34,7 @@ public static class GatewayHostingExtensions
             options.MaxReceiveMessageSize = TransportMaxMessageBytes;
             options.Interceptors.Add<ExceptionMappingInterceptor>();
             options.Interceptors.Add<ApiKeyInterceptor>();
+            options.Interceptors.Add<MalformedRequestInterceptor>(); // after authentication: a caller without a key learns only that
         });
         services.AddGrpcReflection();
         services.AddSingleton<EventIntake>();

@@ -420,20 +420,7 @@ public sealed class ValidationTests(SiloFixture node)
         return await node.Silo.Channel.CreateCallInvoker().AsyncUnaryCall(track, null, new CallOptions(DemoTenant.Ingest), request);
     }
 
-    /// <summary>A message of length-delimited fields, in the order given.</summary>
-    private static byte[] MessageBytes(params (int Field, byte[] Bytes)[] fields)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        foreach (var (field, bytes) in fields)
-        {
-            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(bytes));
-        }
-
-        output.Flush();
-        return buffer.ToArray();
-    }
+    private static byte[] MessageBytes(params (int Field, byte[] Bytes)[] fields) => RawCalls.Message(fields);
 
     private async Task AssertUnknownAsync(string user)
     {

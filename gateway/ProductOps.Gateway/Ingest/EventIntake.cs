@@ -12,7 +12,8 @@ namespace ProductOps.Gateway.Ingest;
 /// request; a bad event is rejected on its own, with its index, field and reason.</summary>
 public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time)
 {
-    private const string NotUtf8 = "is not valid UTF-8";
+    /// <summary>The reason for a string field whose bytes are not UTF-8.</summary>
+    internal const string NotUtf8 = "is not valid UTF-8";
 
     private readonly ConcurrentDictionary<string, StringCache> _strings = new(StringComparer.Ordinal);
 

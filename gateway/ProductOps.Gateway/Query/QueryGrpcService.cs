@@ -12,6 +12,7 @@ using DomainFeatureSummary = ProductOps.Domain.FeatureSummary;
 namespace ProductOps.Gateway.Query;
 
 /// <summary>The QueryService. "Now" is always the caller's tenant clock.</summary>
+[BindServiceMethod(typeof(QueryServiceBinding), nameof(QueryServiceBinding.Bind))]
 public sealed class QueryGrpcService(
     IGrainFactory grains,
     IOptions<IngestLimits> limits,
