@@ -392,6 +392,43 @@ public sealed class ValidationTests(SiloFixture node)
         await AssertUnknownAsync(user);
     }
 
+    [Fact]
+    public async Task Track_RequestOfNineMebibytes_InvalidArgumentOnEventsNamingTheLimit()
+    {
+        // Above gRPC's former fixed ceiling of 8 MiB, which answered ResourceExhausted ("back off and retry").
+        var prefix = Prefix("huge-request");
+        var request = NineMebibytes(prefix);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
+
+        AssertInvalid(error, "events", $"the request is {request.CalculateSize()} bytes encoded; at most 1048576 are allowed");
+        await AssertUnknownAsync($"{prefix}-u");
+    }
+
+    [Fact]
+    public async Task TrackStream_MessageOfNineMebibytes_EndsWithInvalidArgumentOnEvents()
+    {
+        var prefix = Prefix("huge-stream");
+        using var call = node.Ingest.TrackStream(DemoTenant.Ingest);
+        await call.RequestStream.WriteAsync(NineMebibytes(prefix));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        AssertInvalid(error, "events", "at most 1048576 are allowed");
+        await AssertUnknownAsync($"{prefix}-u");
+    }
+
+    /// <summary>A request of 9 MiB and more, in events each under the event limit.</summary>
+    internal static TrackRequest NineMebibytes(string prefix)
+    {
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var filler = new string('p', 30 * 1024);
+        var request = new TrackRequest { BatchId = prefix };
+        request.Events.AddRange(Enumerable.Range(0, 310).Select(i => WithProperty(Event($"{prefix}-u", $"{prefix}-e{i}", Ingest, at), "blob", filler)));
+        Assert.InRange(request.CalculateSize(), (9 * 1024 * 1024) + 1, 10 * 1024 * 1024);
+        return request;
+    }
+
     private async Task<(TrackResponse Response, long Earliest, long Latest)> TrackTimedAsync(TrackRequest request)
     {
         var earliest = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
