@@ -1,8 +1,10 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using ProductOps.Domain;
 using ProductOps.Gateway.Admin;
 using ProductOps.Gateway.Auth;
@@ -17,24 +19,30 @@ namespace ProductOps.Gateway;
 /// <summary>Wires the gRPC gateway into a host that has an Orleans silo or client.</summary>
 public static class GatewayHostingExtensions
 {
-    /// <summary>gRPC's own ceiling sits above the documented request limit, so an oversized
-    /// request gets our InvalidArgument with the sizes instead of a bare ResourceExhausted.</summary>
-    private const int TransportMaxMessageBytes = 8 * 1024 * 1024;
+    /// <summary>How far gRPC's own ceiling on a message sits above the request limit. Up to it, an
+    /// oversized request is read and answered InvalidArgument with the limit, where gRPC would
+    /// answer ResourceExhausted, which clients take as "back off and retry". Past it gRPC refuses
+    /// the message unread: the margin bounds what one call can make the gateway hold.</summary>
+    public const int TransportMarginBytes = 16 * 1024 * 1024;
 
     public static IServiceCollection AddProductOpsGateway(this IServiceCollection services)
     {
         services.AddProductOpsTenancy();
-        services.AddOptions<IngestLimits>().BindConfiguration(IngestLimits.Section);
-        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section);
+        services.AddOptions<IngestLimits>().BindConfiguration(IngestLimits.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestLimits>, IngestLimitsValidator>());
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IClusterConnection, InProcessCluster>(); // a stand-alone host registers its client's
 
         services.AddGrpc(options =>
         {
-            options.MaxReceiveMessageSize = TransportMaxMessageBytes;
             options.Interceptors.Add<ExceptionMappingInterceptor>();
             options.Interceptors.Add<ApiKeyInterceptor>();
+            options.Interceptors.Add<MalformedRequestInterceptor>(); // after authentication: a caller without a key learns only that
         });
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<IngestLimits>>((grpc, limits) =>
+            grpc.MaxReceiveMessageSize = limits.Value.MaxRequestBytes + TransportMarginBytes);
         services.AddGrpcReflection();
         services.AddSingleton<EventIntake>();
         services.AddSingleton<FeatureAdmission>();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 
 namespace ProductOps.Domain;
 
@@ -9,6 +10,11 @@ public static class EventValidator
     private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
         Enumerable.Range(char.MinValue, char.MaxValue + 1).Select(c => (char)c).Where(char.IsControl).ToArray());
 
+    // A property value is free text, so the line breaks and tabs of multi-line text stay allowed;
+    // every other control character is refused (PostgreSQL's jsonb refuses NUL outright).
+    private static readonly SearchValues<char> ControlCharactersInText = SearchValues.Create(
+        Enumerable.Range(char.MinValue, char.MaxValue + 1).Select(c => (char)c).Where(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')).ToArray());
+
     public static ValidationFailure? Check(in EventCandidate e, IngestLimits limits, long nowMs)
     {
         return Id("event_id", e.EventId, limits, required: true)
@@ -17,7 +23,7 @@ public static class EventValidator
             ?? ReservedName(e.Name)
             ?? Id("feature", e.Feature, limits, required: false)
             ?? Id("session_id", e.SessionId, limits, required: false)
-            ?? Value(e.Value)
+            ?? Value(e.Value, limits)
             ?? Timestamp(e.TimestampMs, limits, nowMs)
             ?? Properties(e.Properties, limits)
             ?? Size(e.SizeBytes, limits);
@@ -46,8 +52,17 @@ public static class EventValidator
             ? new ValidationFailure("name", $"names starting with '{EventNames.ReservedPrefix}' are reserved")
             : null;
 
-    private static ValidationFailure? Value(double value) =>
-        double.IsFinite(value) ? null : new ValidationFailure("value", "must be a finite number");
+    private static ValidationFailure? Value(double value, IngestLimits limits)
+    {
+        if (!double.IsFinite(value))
+        {
+            return new ValidationFailure("value", "must be a finite number");
+        }
+
+        return Math.Abs(value) > limits.MaxAbsValue
+            ? new ValidationFailure("value", string.Create(CultureInfo.InvariantCulture, $"is {value:R}; at most {limits.MaxAbsValue:R} either side of zero is allowed"))
+            : null;
+    }
 
     private static ValidationFailure? Timestamp(long timestampMs, IngestLimits limits, long nowMs)
     {
@@ -69,11 +84,16 @@ public static class EventValidator
             return new ValidationFailure("properties", $"has {properties.Count} entries; at most {limits.MaxProperties} are allowed");
         }
 
-        foreach (var key in properties.Keys)
+        foreach (var (key, value) in properties)
         {
             if (Id("properties", key, limits, required: true) is { } failure)
             {
                 return failure with { Reason = $"key '{Truncate(key)}' {failure.Reason}" };
+            }
+
+            if (value.AsSpan().ContainsAny(ControlCharactersInText))
+            {
+                return new ValidationFailure("properties", $"the value of key '{Truncate(key)}' must not contain control characters other than tab and line breaks");
             }
         }
 

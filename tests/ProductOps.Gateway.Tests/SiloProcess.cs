@@ -35,6 +35,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote to stdout and stderr.</summary>
     public string Output => _host.Output;
 
+    /// <summary>Everything the process wrote so far.</summary>
+    public string FullOutput => _host.FullOutput;
+
     /// <summary>Starts a node on <paramref name="dataDir"/> and waits until /healthz answers.</summary>
     /// <param name="dataDir">The node's data directory (event log and grain state).</param>
     /// <param name="checkpointInterval">How often partitions checkpoint; 0.5 s unless given, to keep tests quick.</param>

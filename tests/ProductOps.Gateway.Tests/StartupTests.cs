@@ -74,4 +74,82 @@ public sealed class StartupTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains("ProductOps:Pipeline:Partitions must be 1-4096, not 0", silo.Output, StringComparison.Ordinal);
     }
+
+    public static TheoryData<Dictionary<string, string>, string[]> SettingsOutOfRange { get; } = new()
+    {
+        {
+            new Dictionary<string, string>
+            {
+                ["ProductOps:Gateway:MaxInFlightBatchesPerStream"] = "0",
+                ["ProductOps:Gateway:MaxInFlightEvents"] = "-1",
+                ["ProductOps:Gateway:CounterFlushInterval"] = "00:00:00",
+            },
+            [
+                "ProductOps:Gateway:MaxInFlightBatchesPerStream must be 1-10,000, not 0",
+                "ProductOps:Gateway:MaxInFlightEvents must be 1-100,000,000, not -1",
+                "ProductOps:Gateway:CounterFlushInterval must be above zero and at most 00:10:00, not 00:00:00",
+            ]
+        },
+        {
+            new Dictionary<string, string>
+            {
+                ["ProductOps:Limits:MaxRequestBytes"] = "134217728",
+                ["ProductOps:Limits:MaxEventsPerRequest"] = "0",
+                ["ProductOps:Limits:MaxProperties"] = "-5",
+                ["ProductOps:Limits:MaxIdLength"] = "0",
+                ["ProductOps:Limits:MaxFutureSkew"] = "-00:01:00",
+                ["ProductOps:Limits:MaxAbsValue"] = "0",
+            },
+            [
+                "ProductOps:Limits:MaxRequestBytes must be 1,024-67,108,864 (64 MiB), not 134,217,728",
+                "ProductOps:Limits:MaxEventsPerRequest must be 1-100,000, not 0",
+                "ProductOps:Limits:MaxProperties must be 1-10,000, not -5",
+                "ProductOps:Limits:MaxIdLength must be 1-10,000, not 0",
+                "ProductOps:Limits:MaxFutureSkew must be above zero and at most 7.00:00:00, not -00:01:00",
+                "ProductOps:Limits:MaxAbsValue must be above 0 and at most 1000000000000000, not 0",
+            ]
+        },
+        {
+            new Dictionary<string, string>
+            {
+                ["ProductOps:Limits:MaxEventBytes"] = "2097152", // above the default request limit of 1 MiB
+                ["ProductOps:Limits:MaxAbsValue"] = "NaN",
+                ["ProductOps:Limits:MaxFeaturesPerTenant"] = "0",
+            },
+            [
+                "ProductOps:Limits:MaxEventBytes must be 1,024-1,048,576 (MaxRequestBytes), not 2,097,152",
+                "ProductOps:Limits:MaxFeaturesPerTenant must be 1-1,000,000, not 0",
+                "ProductOps:Limits:MaxAbsValue must be above 0 and at most 1000000000000000, not NaN",
+            ]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(SettingsOutOfRange))]
+    public async Task Start_GatewaySettingsOrLimitsOutOfRange_ExitsNonZeroNamingEachSettingItsRangeAndValue(Dictionary<string, string> settings, string[] messages)
+    {
+        using var data = new TempDirectory();
+        await using var silo = SiloProcess.Launch(data.Path, localTrial: true, settings: settings);
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.All(messages, message => Assert.Contains(message, silo.Output, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_MaxRequestBytesAboveEightMebibytes_AcceptsARequestOfNineMebibytes()
+    {
+        // gRPC's ceiling follows the configured limit: a limit above its former fixed 8 MiB is not cut to it.
+        using var data = new TempDirectory();
+        await using var silo = await SiloProcess.StartAsync(data.Path, settings: new Dictionary<string, string>
+        {
+            ["ProductOps:Limits:MaxRequestBytes"] = (12 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var request = ValidationTests.NineMebibytes(Prefix("nine"));
+
+        var response = await silo.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        Assert.Equal((request.Events.Count, 0), (response.Accepted, response.Rejected.Count));
+    }
 }

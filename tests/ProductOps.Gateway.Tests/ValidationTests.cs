@@ -262,6 +262,173 @@ public sealed class ValidationTests(SiloFixture node)
         await AssertFirstSeenWithinAsync(user, request.Events[0].Timestamp, request.SentAt, earliest, latest);
     }
 
+    [Fact]
+    public async Task Track_SentAtMovingEventsOutOfTheTimestampRange_RejectsThoseOnTimestampAndGetUserStillWorks()
+    {
+        // A client clock at the end of year 9999: received - sent_at is about -7,970 years. An
+        // event stamped now by that clock would land around year -5950; one stamped a month before
+        // sending lands a month before now, and one with no timestamp takes the server's time.
+        var prefix = Prefix("skew-range");
+        var user = $"{prefix}-u";
+        var sentAt = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+        var request = new TrackRequest { BatchId = prefix, SentAt = Timestamp.FromDateTimeOffset(sentAt) };
+        request.Events.Add(Event(user, $"{prefix}-e1", Ingest, DateTimeOffset.UtcNow));
+        request.Events.Add(Event(user, $"{prefix}-e2", Ingest, sentAt.AddDays(-30)));
+        var untimed = Event(user, $"{prefix}-e3", Ingest, DateTimeOffset.UtcNow);
+        untimed.Timestamp = null;
+        request.Events.Add(untimed);
+
+        // And a client clock in year 1, sending an event stamped near the end of year 9999: moved
+        // about 2,025 years later, past the range (before the check of how far ahead it may be).
+        var past = new TrackRequest { BatchId = $"{prefix}-past", SentAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero)) };
+        past.Events.Add(Event(user, $"{prefix}-e4", Ingest, new DateTimeOffset(9000, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+        var pastResponse = await node.Ingest.TrackAsync(past, DemoTenant.Ingest);
+
+        var rejected = Assert.Single(response.Rejected);
+        Assert.Equal((0, "timestamp"), (rejected.Index, rejected.Field));
+        Assert.Contains("sent_at", rejected.Reason, StringComparison.Ordinal);
+        Assert.Contains("before 0001-01-01", rejected.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, response.Accepted);
+        var pastRejected = Assert.Single(pastResponse.Rejected);
+        Assert.Equal((0, "timestamp"), (pastRejected.Index, pastRejected.Field));
+        Assert.Contains("after 9999-12-31", pastRejected.Reason, StringComparison.Ordinal);
+        await Eventually(async () =>
+        {
+            var view = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+            Assert.Equal(2, view.EventCount);
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    [Fact]
+    public async Task Track_SentAtMovingAnEventToYearOne_AcceptedAndReadBack()
+    {
+        // Any past time the timestamp type holds is accepted (historical imports), to the first day.
+        var prefix = Prefix("skew-year-one");
+        var user = $"{prefix}-u";
+        var clientNow = DateTimeOffset.UtcNow.AddDays(1);
+        var request = new TrackRequest { BatchId = prefix, SentAt = Timestamp.FromDateTimeOffset(clientNow) };
+        request.Events.Add(Event(user, $"{prefix}-e1", Ingest, new DateTimeOffset(1, 1, 3, 0, 0, 0, TimeSpan.Zero)));
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        Assert.Empty(response.Rejected);
+        await Eventually(async () =>
+        {
+            var view = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+            Assert.Equal(1, view.EventCount);
+            Assert.Equal(1, view.FirstSeen.ToDateTimeOffset().Year);
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    [Fact]
+    public async Task Track_ValueBeyondMaxAbsValue_RejectedOnValueNamingTheBoundAndSumsStayFinite()
+    {
+        var prefix = Prefix("huge");
+        var user = $"{prefix}-u";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var request = new TrackRequest
+        {
+            BatchId = prefix,
+            Events =
+            {
+                Event(user, $"{prefix}-e1", "purchase", at, $"{prefix}-f", value: double.MaxValue),
+                Event(user, $"{prefix}-e2", "purchase", at, $"{prefix}-f", value: -double.MaxValue),
+                Event(user, $"{prefix}-e3", "purchase", at, $"{prefix}-f", value: 1e12 + 1),
+                Event(user, $"{prefix}-e4", "purchase", at, $"{prefix}-f", value: 1e12),
+                Event(user, $"{prefix}-e5", "purchase", at, $"{prefix}-f", value: -1e12),
+                Event(user, $"{prefix}-e6", "purchase", at, $"{prefix}-f", value: 2.5),
+            },
+        };
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        Assert.Equal([(0, "value"), (1, "value"), (2, "value")], response.Rejected.Select(r => (r.Index, r.Field)));
+        Assert.All(response.Rejected, r => Assert.Contains("at most 1000000000000 either side of zero", r.Reason, StringComparison.Ordinal));
+        Assert.Equal(3, response.Accepted);
+        await Eventually(async () =>
+        {
+            var feature = await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = $"{prefix}-f" }, DemoTenant.Read);
+            Assert.Equal(3, feature.EventsAllTime);
+            Assert.Equal(2.5, feature.Daily.Sum(d => d.ValueSum));
+        }, DefaultTimeout, () => node.Silo.Output);
+    }
+
+    [Fact]
+    public async Task Track_ControlCharacterInAPropertyValue_RejectedOnPropertiesNamingTheKey()
+    {
+        var prefix = Prefix("value-control");
+        var user = $"{prefix}-u";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var request = new TrackRequest
+        {
+            BatchId = prefix,
+            Events =
+            {
+                WithProperty(Event(user, $"{prefix}-e1", Ingest, at), "comment", "nul\u0000inside"),
+                WithProperty(Event(user, $"{prefix}-e2", Ingest, at), "comment", "bell\u0007"),
+                WithProperty(Event(user, $"{prefix}-e3", Ingest, at), "comment", "next line\u0085"),
+                WithProperty(Event(user, $"{prefix}-e4", Ingest, at), "comment", "two lines,\r\nand a\ttab"), // ordinary multi-line text
+            },
+        };
+
+        var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
+
+        Assert.Equal([(0, "properties"), (1, "properties"), (2, "properties")], response.Rejected.Select(r => (r.Index, r.Field)));
+        Assert.All(response.Rejected, r => Assert.Contains("the value of key 'comment' must not contain control characters", r.Reason, StringComparison.Ordinal));
+        Assert.Equal(1, response.Accepted);
+    }
+
+    [Fact]
+    public async Task Identify_ControlCharacterInATraitValue_InvalidArgumentOnTraitsNamingTheKey()
+    {
+        var user = Prefix("trait-control");
+        var request = new IdentifyRequest { EventId = "i1", UserId = user, Traits = { ["plan"] = "pro\u0000" } };
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.IdentifyAsync(request, DemoTenant.Ingest));
+
+        AssertInvalid(error, "traits", "the value of key 'plan'");
+        await AssertUnknownAsync(user);
+    }
+
+    [Fact]
+    public async Task Track_RequestOfNineMebibytes_InvalidArgumentOnEventsNamingTheLimit()
+    {
+        // Above gRPC's former fixed ceiling of 8 MiB, which answered ResourceExhausted ("back off and retry").
+        var prefix = Prefix("huge-request");
+        var request = NineMebibytes(prefix);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
+
+        AssertInvalid(error, "events", $"the request is {request.CalculateSize()} bytes encoded; at most 1048576 are allowed");
+        await AssertUnknownAsync($"{prefix}-u");
+    }
+
+    [Fact]
+    public async Task TrackStream_MessageOfNineMebibytes_EndsWithInvalidArgumentOnEvents()
+    {
+        var prefix = Prefix("huge-stream");
+        using var call = node.Ingest.TrackStream(DemoTenant.Ingest);
+        await call.RequestStream.WriteAsync(NineMebibytes(prefix));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        AssertInvalid(error, "events", "at most 1048576 are allowed");
+        await AssertUnknownAsync($"{prefix}-u");
+    }
+
+    /// <summary>A request of 9 MiB and more, in events each under the event limit.</summary>
+    internal static TrackRequest NineMebibytes(string prefix)
+    {
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var filler = new string('p', 30 * 1024);
+        var request = new TrackRequest { BatchId = prefix };
+        request.Events.AddRange(Enumerable.Range(0, 310).Select(i => WithProperty(Event($"{prefix}-u", $"{prefix}-e{i}", Ingest, at), "blob", filler)));
+        Assert.InRange(request.CalculateSize(), (9 * 1024 * 1024) + 1, 10 * 1024 * 1024);
+        return request;
+    }
+
     private async Task<(TrackResponse Response, long Earliest, long Latest)> TrackTimedAsync(TrackRequest request)
     {
         var earliest = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -290,20 +457,7 @@ public sealed class ValidationTests(SiloFixture node)
         return await node.Silo.Channel.CreateCallInvoker().AsyncUnaryCall(track, null, new CallOptions(DemoTenant.Ingest), request);
     }
 
-    /// <summary>A message of length-delimited fields, in the order given.</summary>
-    private static byte[] MessageBytes(params (int Field, byte[] Bytes)[] fields)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        foreach (var (field, bytes) in fields)
-        {
-            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(bytes));
-        }
-
-        output.Flush();
-        return buffer.ToArray();
-    }
+    private static byte[] MessageBytes(params (int Field, byte[] Bytes)[] fields) => RawCalls.Message(fields);
 
     private async Task AssertUnknownAsync(string user)
     {

@@ -11,6 +11,7 @@ namespace ProductOps.Gateway.Admin;
 
 /// <summary>The AdminService: settings, training and the model registry of the caller's tenant
 /// (the interceptor lets only keys with the admin scope in).</summary>
+[BindServiceMethod(typeof(AdminServiceBinding), nameof(AdminServiceBinding.Bind))]
 public sealed class AdminGrpcService(IGrainFactory grains) : AdminService.AdminServiceBase
 {
     public override async Task<ContractTenantSettings> GetTenantSettings(GetTenantSettingsRequest request, ServerCallContext context)

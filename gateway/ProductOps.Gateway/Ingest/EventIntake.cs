@@ -12,7 +12,8 @@ namespace ProductOps.Gateway.Ingest;
 /// request; a bad event is rejected on its own, with its index, field and reason.</summary>
 public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time)
 {
-    private const string NotUtf8 = "is not valid UTF-8";
+    /// <summary>The reason for a string field whose bytes are not UTF-8.</summary>
+    internal const string NotUtf8 = "is not valid UTF-8";
 
     private readonly ConcurrentDictionary<string, StringCache> _strings = new(StringComparer.Ordinal);
 
@@ -43,14 +44,15 @@ public sealed class EventIntake(IOptions<IngestLimits> limits, TimeProvider time
             {
                 timestampMs = receivedAtMs;
             }
-            else if (timestamp.TryToUnixMs(out var clientMs))
-            {
-                timestampMs = ClockSkew.Correct(clientMs, sentAtMs, receivedAtMs);
-            }
-            else
+            else if (!timestamp.TryToUnixMs(out var clientMs))
             {
                 // A per-event timestamp out of range is a rejection of that event, not of the request.
                 rejected.Add(new RejectedEvent { Index = index, Field = "timestamp", Reason = "is not a valid timestamp" });
+                continue;
+            }
+            else if (ClockSkew.Correct(clientMs, sentAtMs, receivedAtMs, out timestampMs) is { } skewFailure)
+            {
+                rejected.Add(new RejectedEvent { Index = index, Field = skewFailure.Field, Reason = skewFailure.Reason });
                 continue;
             }
 

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
 using ProductOps.Contracts.V1;
+using ProductOps.Gateway.Errors;
 
 namespace ProductOps.Gateway.Ingest;
 
@@ -32,9 +33,11 @@ public static class IngestServiceBinding
     /// <summary>The service's schema, which the reflection service reads from here.</summary>
     public static ServiceDescriptor Descriptor => IngestService.Descriptor;
 
-    /// <summary>Called by ASP.NET Core's gRPC to find the methods, with no instance: each call gets its own.</summary>
+    /// <summary>Called by ASP.NET Core's gRPC to find the methods, with no instance: each call gets its own.
+    /// Identify's request deserializer never throws (<see cref="MalformedRequests"/>); Track's bytes are read by the intake.</summary>
     public static void Bind(ServiceBinderBase binder, ServiceBase? service)
     {
+        binder = new TolerantRequestBinder(binder);
         binder.AddMethod(TrackMethod, service is null ? null : new UnaryServerMethod<TrackPayload, TrackResponse>(service.Track));
         binder.AddMethod(TrackStreamMethod, service is null ? null : new DuplexStreamingServerMethod<TrackPayload, TrackResponse>(service.TrackStream));
         binder.AddMethod(IdentifyMethod, service is null ? null : new UnaryServerMethod<IdentifyRequest, IdentifyResponse>(service.Identify));

@@ -12,6 +12,7 @@ using DomainFeatureSummary = ProductOps.Domain.FeatureSummary;
 namespace ProductOps.Gateway.Query;
 
 /// <summary>The QueryService. "Now" is always the caller's tenant clock.</summary>
+[BindServiceMethod(typeof(QueryServiceBinding), nameof(QueryServiceBinding.Bind))]
 public sealed class QueryGrpcService(
     IGrainFactory grains,
     IOptions<IngestLimits> limits,
@@ -185,9 +186,12 @@ public sealed class QueryGrpcService(
         var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
         var position = await feed.Head();
         await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place
-        while (!context.CancellationToken.IsCancellationRequested)
+        // The watch ends only when the caller goes away, and then at once, with Cancelled: not when
+        // the poll comes back. The grain's wait ends by itself within WatchPollWait; its answer is dropped.
+        while (true)
         {
-            var page = await feed.Read(position, WatchPollWait);
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var page = await feed.Read(position, WatchPollWait).WaitAsync(context.CancellationToken);
             var threshold = tenants.SettingsOf(tenant).AlertThreshold;
             foreach (var crossing in page.Crossings)
             {

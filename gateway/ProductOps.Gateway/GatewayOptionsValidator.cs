@@ -1,0 +1,37 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace ProductOps.Gateway;
+
+/// <summary>Refuses gateway settings that cannot work, at start, naming the setting and why.</summary>
+public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    private const int MaxInFlightEvents = 100_000_000;
+    private const int MaxInFlightBatchesPerStream = 10_000;
+    private static readonly TimeSpan MaxCounterFlushInterval = TimeSpan.FromMinutes(10);
+
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxInFlightEvents is < 1 or > MaxInFlightEvents)
+        {
+            failures.Add(Setting(nameof(options.MaxInFlightEvents), $"must be 1-{N(MaxInFlightEvents)}, not {N(options.MaxInFlightEvents)}"));
+        }
+
+        if (options.MaxInFlightBatchesPerStream is < 1 or > MaxInFlightBatchesPerStream)
+        {
+            failures.Add(Setting(nameof(options.MaxInFlightBatchesPerStream), $"must be 1-{N(MaxInFlightBatchesPerStream)}, not {N(options.MaxInFlightBatchesPerStream)}"));
+        }
+
+        if (options.CounterFlushInterval <= TimeSpan.Zero || options.CounterFlushInterval > MaxCounterFlushInterval)
+        {
+            failures.Add(Setting(nameof(options.CounterFlushInterval), $"must be above zero and at most {MaxCounterFlushInterval:c}, not {options.CounterFlushInterval:c}"));
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string Setting(string setting, string reason) => $"{GatewayOptions.Section}:{setting} {reason}";
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
