@@ -18,10 +18,12 @@ public static class ChurnTrainer
 
     /// <summary>Trains and validates.</summary>
     /// <exception cref="NotEnoughDataException">Too few cutoffs or too few churned or retained examples.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is out of its range (see <see cref="ChurnTrainingOptions.Validate"/>).</exception>
     public static ChurnTrainingResult Train(TrainingSet set, ChurnTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
         if (set.CutoffsMs.Count < 2)
         {
             throw new NotEnoughDataException(
