@@ -84,6 +84,14 @@ public sealed class ChurnScorer
         }
     }
 
+    /// <summary>Many users' probabilities in one pass, without reasons (judging a model on a holdout).</summary>
+    public IReadOnlyList<float> Probabilities(IReadOnlyList<float[]> features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var data = _ml.Data.LoadFromEnumerable(features.Select(f => ChurnRow.Of(f)));
+        return [.. _ml.Data.CreateEnumerable<ProbabilityRow>(_model.Transform(data), reuseRowObject: false).Select(p => p.Probability)];
+    }
+
     /// <summary>Scores one user's features and explains the score (costlier than
     /// <see cref="Probability"/>: feature contributions walk every tree).</summary>
     public ChurnScore Score(float[] features)

@@ -16,12 +16,20 @@ public static class ChurnTrainer
 {
     public const string TrainerName = "FastTree";
 
+    /// <summary>The parameter that records the behaviour features a model was trained on, in order.</summary>
+    public const string FeaturesParameter = "features";
+
+    /// <summary>The behaviour features this version computes, as <see cref="FeaturesParameter"/> records them.</summary>
+    public static string BehaviourFeatureList { get; } = string.Join(',', ChurnFeatures.Names.Take(ChurnFeatures.BehaviourCount));
+
     /// <summary>Trains and validates.</summary>
     /// <exception cref="NotEnoughDataException">Too few cutoffs or too few churned or retained examples.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is out of its range (see <see cref="ChurnTrainingOptions.Validate"/>).</exception>
     public static ChurnTrainingResult Train(TrainingSet set, ChurnTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
         if (set.CutoffsMs.Count < 2)
         {
             throw new NotEnoughDataException(
@@ -32,7 +40,7 @@ public static class ChurnTrainer
         var validationFrom = set.CutoffsMs[set.CutoffsMs.Count - holdoutCutoffs];
         var horizonMs = set.HorizonDays * TimeBuckets.MsPerDay;
         var train = set.Examples.Where(e => e.CutoffMs + horizonMs <= validationFrom).ToList();
-        var validation = set.Examples.Where(e => e.CutoffMs >= validationFrom).ToList();
+        var validation = Holdout(set, validationFrom);
         CheckEnough(train, options, "training");
         CheckEnough(validation, new ChurnTrainingOptions { MinChurned = 1, MinRetained = 1 }, "validation");
 
@@ -84,14 +92,22 @@ public static class ChurnTrainer
             ["calibrator"] = "platt, on the latest quarter of the training cutoffs",
             ["horizon_days"] = set.HorizonDays.ToString(CultureInfo.InvariantCulture),
             ["cutoffs"] = set.CutoffsMs.Count.ToString(CultureInfo.InvariantCulture),
-            ["features"] = string.Join(',', ChurnFeatures.Names.Take(ChurnFeatures.BehaviourCount)),
+            [FeaturesParameter] = BehaviourFeatureList,
             ["traits"] = string.Join(',', set.Traits.Slots.Select(slot => $"{slot.Key}={slot.Value}")),
         };
         return new ChurnTrainingResult(
             ChurnModelPackage.Write(stream.ToArray(), set.Traits), TrainerName, parameters, modelMetrics, baselineMetrics, train.Count, validation.Count, validationFrom);
     }
 
-    private static void CheckEnough(List<ChurnExample> examples, ChurnTrainingOptions options, string part)
+    /// <summary>The held-out examples: those at the cutoffs from <paramref name="validationFromMs"/>
+    /// on (<see cref="ChurnTrainingResult.ValidationFromMs"/>), in the set's order.</summary>
+    public static IReadOnlyList<ChurnExample> Holdout(TrainingSet set, long validationFromMs)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return [.. set.Examples.Where(e => e.CutoffMs >= validationFromMs)];
+    }
+
+    private static void CheckEnough(IReadOnlyList<ChurnExample> examples, ChurnTrainingOptions options, string part)
     {
         var churned = examples.Count(e => e.Churned);
         var retained = examples.Count - churned;

@@ -19,6 +19,7 @@ public sealed record ChurnTrainingResult(
     int ValidationExamples,
     long ValidationFromMs)
 {
-    /// <summary>Whether the model ranks better than recency alone; only then is it activated.</summary>
+    /// <summary>Whether the model ranks better than recency alone: needed, not enough, for it to be
+    /// activated (<see cref="ModelActivationPolicy"/>).</summary>
     public bool BeatsBaseline => Model.Beats(Baseline);
 }

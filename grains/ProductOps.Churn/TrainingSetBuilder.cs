@@ -13,9 +13,11 @@ namespace ProductOps.Churn;
 public static class TrainingSetBuilder
 {
     /// <summary>Daily cutoffs (UTC midnights) whose label window lies inside the data.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range (see <see cref="TrainingSetOptions.Validate"/>).</exception>
     public static IReadOnlyList<long> CutoffsFor(long dataFromMs, long dataToMs, int horizonDays, TrainingSetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
         var first = TimeBuckets.DayOf(dataFromMs) + options.MinHistoryDays;
         // The label window [c, c + H) must end by the latest event time seen.
         var last = TimeBuckets.DayOf(dataToMs) - horizonDays;

@@ -22,14 +22,8 @@ public static class ChurnSiloBuilderExtensions
     public static ISiloBuilder AddChurnModels(this ISiloBuilder silo)
     {
         var services = silo.Services;
-        services.AddOptions<ChurnOptions>().BindConfiguration(ChurnOptions.Section)
-            .Validate(o => o.ModelRefreshInterval >= TimeSpan.Zero, "ProductOps:Churn:ModelRefreshInterval must not be negative")
-            .Validate(o => o.RescoreDelay >= TimeSpan.Zero, "ProductOps:Churn:RescoreDelay must not be negative")
-            .Validate(o => o.SweepCheckInterval > TimeSpan.Zero, "ProductOps:Churn:SweepCheckInterval must be positive")
-            .Validate(o => o.SweepConcurrency is >= 1 and <= 10_000, "ProductOps:Churn:SweepConcurrency must be 1-10000")
-            .Validate(o => o.IndexPersistInterval >= TimeSpan.Zero, "ProductOps:Churn:IndexPersistInterval must not be negative")
-            .Validate(o => o.IndexScorePersistInterval >= TimeSpan.Zero, "ProductOps:Churn:IndexScorePersistInterval must not be negative")
-            .ValidateOnStart();
+        services.AddOptions<ChurnOptions>().BindConfiguration(ChurnOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChurnOptions>, ChurnOptionsValidator>());
         services.TryAddSingleton<IModelStore>(sp =>
             new SqliteModelStore(Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDir, ModelsFile)));
         services.AddSingleton(sp => new ActiveModelCache(
@@ -37,12 +31,8 @@ public static class ChurnSiloBuilderExtensions
             TimeProvider.System,
             sp.GetRequiredService<IOptions<ChurnOptions>>().Value.ModelRefreshInterval));
 
-        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section)
-            .Validate(o => o.LogPageSize > 0, "ProductOps:Churn:Training:LogPageSize must be positive")
-            .Validate(o => o.ScheduleCheckInterval > TimeSpan.Zero, "ProductOps:Churn:Training:ScheduleCheckInterval must be positive")
-            .Validate(o => o.Trainer.NumberOfTrees > 0 && o.Trainer.ValidationShare is > 0 and < 1,
-                "ProductOps:Churn:Training:Trainer needs NumberOfTrees > 0 and ValidationShare in (0, 1)")
-            .ValidateOnStart();
+        services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrainingOptions>, TrainingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TrainingJobRunner>();
         services.AddTenantSettingsRefresher();

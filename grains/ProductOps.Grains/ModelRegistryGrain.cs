@@ -4,10 +4,11 @@ using ProductOps.Grains.Abstractions.Training;
 
 namespace ProductOps.Grains;
 
-/// <summary>Reads and activates a tenant's models in the registry every silo shares; stateless,
-/// so any silo answers.</summary>
+/// <summary>Reads a tenant's models in the registry every silo shares; stateless, so any silo
+/// answers. Activations go to the tenant's <see cref="TrainingJobGrain"/>, which takes them in
+/// turn with its jobs' automatic ones and holds automatic activation after one by hand.</summary>
 [StatelessWorker]
-public sealed class ModelRegistryGrain(IModelStore store, ActiveModelCache activeModels) : Grain, IModelRegistryGrain
+public sealed class ModelRegistryGrain(IModelStore store) : Grain, IModelRegistryGrain
 {
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -17,19 +18,5 @@ public sealed class ModelRegistryGrain(IModelStore store, ActiveModelCache activ
     public async Task<ModelSummary?> Get(int version) =>
         await store.GetAsync(Tenant, version) is { } info ? ModelSummaryMapper.ToSummary(info) : null;
 
-    public async Task<bool> Activate(int version)
-    {
-        try
-        {
-            await store.ActivateAsync(Tenant, version);
-        }
-        catch (KeyNotFoundException)
-        {
-            return false;
-        }
-
-        // This silo switches at once; the others at their cache's next refresh.
-        activeModels.Invalidate(Tenant);
-        return true;
-    }
+    public Task<bool> Activate(int version) => GrainFactory.GetGrain<ITrainingJobGrain>(Tenant).ActivateByHand(version);
 }

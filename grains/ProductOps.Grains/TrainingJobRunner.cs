@@ -12,7 +12,9 @@ namespace ProductOps.Grains;
 /// One training of a tenant's churn model, from the log to the registry. The log is read twice,
 /// a partition at a time: first for the range of event time (which fixes the cutoffs), then to
 /// build each partition's users' examples, dropping their events before the next partition. The
-/// model is stored, and activated only when it beats the recency baseline.
+/// active model is judged on the new model's holdout, then the new model is stored; whether it
+/// becomes active is the job grain's decision (<see cref="ModelActivationPolicy"/>), taken in
+/// turn with operators' activations.
 /// </summary>
 public sealed class TrainingJobRunner(
     IEventLog log,
@@ -84,16 +86,42 @@ public sealed class TrainingJobRunner(
                 $"{e.Message} (read {events} events of tenant '{tenant}', {set.Examples.Count} examples over {set.CutoffsMs.Count} cutoffs, {accumulator.Churned} of them churned)", e);
         }
 
+        progress.Report("judging the active model on the holdout", 0.9);
+        var active = await EvaluateActiveAsync(tenant, set, result, cancellationToken);
+
         progress.Report("storing the model", 0.95);
         var info = await store.AddAsync(tenant, result, set, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-        if (result.BeatsBaseline)
+        return new TrainedModel(info.Version, result, active);
+    }
+
+    /// <summary>The tenant's active version, or null.</summary>
+    internal Task<int?> ActiveVersionAsync(string tenant) => store.GetActiveVersionAsync(tenant);
+
+    /// <summary>Whether the tenant has the version stored.</summary>
+    internal async Task<bool> ExistsAsync(string tenant, int version) => await store.GetAsync(tenant, version) is not null;
+
+    /// <summary>Makes the version active; this silo serves it at once, the others within their refresh interval.</summary>
+    /// <exception cref="KeyNotFoundException">The tenant has no such version.</exception>
+    internal async Task ActivateAsync(string tenant, int version)
+    {
+        await store.ActivateAsync(tenant, version);
+        activeModels.Invalidate(tenant);
+    }
+
+    private async Task<ActiveModelEvaluation?> EvaluateActiveAsync(string tenant, TrainingSet set, ChurnTrainingResult result, CancellationToken cancellationToken)
+    {
+        if (await store.GetActiveVersionAsync(tenant, cancellationToken) is not { } version)
         {
-            await store.ActivateAsync(tenant, info.Version, cancellationToken);
-            activeModels.Invalidate(tenant);
+            return null;
         }
 
-        progress.Report("done", 1);
-        return new TrainedModel(info.Version, result.BeatsBaseline);
+        if (await store.GetAsync(tenant, version, cancellationToken) is not { } info)
+        {
+            return ActiveModelEvaluation.NotEvaluated(version, "its record is missing from the registry");
+        }
+
+        var bytes = await store.GetModelBytesAsync(tenant, version, cancellationToken);
+        return ModelActivationPolicy.EvaluateActive(info, bytes, set, result.ValidationFromMs);
     }
 
     private ChurnTrainingOptions TrainerOptionsFor(TenantSettings settings)

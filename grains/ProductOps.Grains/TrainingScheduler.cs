@@ -12,7 +12,8 @@ namespace ProductOps.Grains;
 /// TrainingIntervalHours (0 = never scheduled); a tenant that never trained is due one interval
 /// after the silo started, so a start-up (or a benchmark run) never begins with a full read of the
 /// log. Every silo runs this; the tenant's job grain runs one job at a time and hands back the
-/// running one, so two silos asking at once start one job.
+/// running one, so two silos asking at once start one job. A scheduled job does not activate its
+/// model while an operator's activation by hand holds automatic activation.
 /// </summary>
 public sealed partial class TrainingScheduler(
     IGrainFactory grains, TenantDirectory tenants, TimeProvider time, IOptions<TrainingOptions> options, ILogger<TrainingScheduler> logger)
@@ -48,7 +49,7 @@ public sealed partial class TrainingScheduler(
                     var job = grains.GetGrain<ITrainingJobGrain>(tenant);
                     if (IsDue(await job.GetLatest(), interval, time.GetUtcNow().ToUnixTimeMilliseconds(), startedAtMs))
                     {
-                        var started = await job.Start();
+                        var started = await job.StartScheduled();
                         LogScheduled(logger, tenant, started.JobId);
                     }
                 }

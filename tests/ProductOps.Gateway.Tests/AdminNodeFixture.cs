@@ -9,6 +9,9 @@ public sealed class AdminNodeFixture : IAsyncLifetime
 
     public SiloProcess Silo => _silo ?? throw new InvalidOperationException("the silo is not started");
 
+    /// <summary>The node's data directory (its event log, grain state and model registry files).</summary>
+    public string DataDir => _dataDir;
+
     public Contracts.V1.AdminService.AdminServiceClient Admin => new(Silo.Channel);
 
     public async Task InitializeAsync() => _silo = await SiloProcess.StartAsync(_dataDir, settings: AdminTenants.NodeSettings);

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.Data.Sqlite;
 using ProductOps.Contracts.V1;
 using Xunit.Abstractions;
 
 namespace ProductOps.Gateway.Tests;
 
 /// <summary>Training through the AdminService on the real node: jobs in the background, the
-/// registry, activation and rollback.</summary>
+/// registry, which model a training activates and why, activation by hand, rollback and the hold
+/// it puts on automatic activation.</summary>
 [Collection(AdminNodeCollection.Name)]
 public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper output)
 {
@@ -38,7 +40,7 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task TrainModel_SimulatedHistory_StoresModelsWithMetricsAndActivateRollsBack()
+    public async Task TrainModel_SimulatedHistoryTwice_StoresBothActivatesOnlyTheWinnerAndActivateRollsBack()
     {
         var admin = AdminTenants.Admin(AdminTenants.Replay);
         var (sent, users) = await SimulatedReplay.SendAsync(node.Silo, AdminTenants.Replay, SimulatedUsers, SimulatedDays);
@@ -70,10 +72,17 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
         Assert.Equal(model.Metrics.Auc > model.BaselineMetrics.Auc, model.BeatsBaseline);
         Assert.Equal(model.BeatsBaseline, job.Activated);
         Assert.Equal(job.Activated, model.Active);
+        Assert.False(job.Scheduled);
+        Assert.Equal((model.Metrics.Auc, model.BaselineMetrics.Auc, 0, false), (job.Activation.ModelAuc, job.Activation.BaselineAuc, job.Activation.ActiveVersion, job.Activation.HasActiveAuc));
 
+        // The same history again gives the same model, which does not beat the first: stored, not activated.
         var second = await FinishedAsync(AdminTenants.Replay, await node.Admin.TrainModelAsync(new TrainModelRequest(), admin));
+        output.WriteLine(second.Activation.Reason);
         Assert.NotEqual(first.JobId, second.JobId);
-        Assert.Equal((TrainingStatus.Succeeded, 2), (second.Status, second.ModelVersion));
+        Assert.Equal((TrainingStatus.Succeeded, 2, false), (second.Status, second.ModelVersion, second.Activated));
+        Assert.Equal([(2, false), (1, job.Activated)], (await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).Models.Select(m => (m.Version, m.Active)));
+
+        await node.Admin.ActivateModelAsync(new ActivateModelRequest { Version = 2 }, admin);
 
         var rolledBack = await node.Admin.ActivateModelAsync(new ActivateModelRequest { Version = 1 }, admin);
 
@@ -83,6 +92,107 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
         var unknown = await Assert.ThrowsAsync<RpcException>(async () => await node.Admin.ActivateModelAsync(new ActivateModelRequest { Version = 42 }, admin));
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
         Assert.True((await node.Admin.GetModelAsync(new GetModelRequest { Version = 1 }, admin)).Active);
+        Assert.Equal(1, models.AutoActivation.HeldVersion); // the rollback holds; the unknown version changed nothing
+        Assert.Equal(models.AutoActivation, (await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).AutoActivation);
+    }
+
+    [Fact]
+    public async Task ActivateModel_ByHand_HoldsAutomaticActivationUntilATrainingResumesIt()
+    {
+        var admin = AdminTenants.Admin(AdminTenants.Pinned);
+        await SimulatedReplay.SendAsync(node.Silo, AdminTenants.Pinned, SimulatedUsers, SimulatedDays);
+        var first = await FinishedAsync(AdminTenants.Pinned, await node.Admin.TrainModelAsync(new TrainModelRequest(), admin));
+        Assert.True(first.Status == TrainingStatus.Succeeded, $"{first.Status}: {first.Error}");
+        Assert.Equal((ActivationDecision.Activated, true), (first.Activation.Decision, first.Activated));
+        Assert.EndsWith("; no model was active", first.Activation.Reason, StringComparison.Ordinal);
+        Assert.False((await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).AutoActivation.Held);
+        Assert.False(first.Activation.AutoActivation.Held);
+
+        await node.Admin.ActivateModelAsync(new ActivateModelRequest { Version = 1 }, admin);
+
+        var held = (await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).AutoActivation;
+        Assert.Equal((true, 1), (held.Held, held.HeldVersion));
+        Assert.NotNull(held.HeldSince);
+
+        // An operator's training decides by the comparison, and reports the hold it saw; the hold
+        // stays. The same history gives the same model, which ties the active one on the same
+        // holdout, so the active one stays.
+        var second = await FinishedAsync(AdminTenants.Pinned, await node.Admin.TrainModelAsync(new TrainModelRequest(), admin));
+        output.WriteLine(second.Activation.Reason);
+        Assert.Equal((TrainingStatus.Succeeded, 2, ActivationDecision.NotBetterThanActive), (second.Status, second.ModelVersion, second.Activation.Decision));
+        Assert.Equal((1, first.Activation.ModelAuc, first.Activation.ModelAuc), (second.Activation.ActiveVersion, second.Activation.ActiveAuc, second.Activation.ModelAuc));
+        Assert.StartsWith("not activated: holdout AUC", second.Activation.Reason, StringComparison.Ordinal);
+        Assert.Contains("does not beat active version 1's", second.Activation.Reason, StringComparison.Ordinal);
+        Assert.Equal(held, second.Activation.AutoActivation);
+        Assert.Equal(held, (await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).AutoActivation);
+
+        var resumed = await node.Admin.TrainModelAsync(new TrainModelRequest { ResumeAutoActivation = true }, admin);
+
+        Assert.False((await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).AutoActivation.Held); // lifted at once
+        var third = await FinishedAsync(AdminTenants.Pinned, resumed);
+        Assert.Equal((TrainingStatus.Succeeded, 3), (third.Status, third.ModelVersion));
+        Assert.False(third.Activation.AutoActivation.Held);
+    }
+
+    [Fact]
+    public async Task TrainModel_BetterThanTheModelActivatedByHand_AnOperatorsTrainingActivatesItDespiteTheHold()
+    {
+        var admin = AdminTenants.Admin(AdminTenants.Relabelled);
+        await SimulatedReplay.SendAsync(node.Silo, AdminTenants.Relabelled, SimulatedUsers, SimulatedDays);
+        // A model trained with the wrong churn event ("error" counts as leaving) ranks the true
+        // churners worse. An operator activates it by hand anyway.
+        await node.Admin.UpdateTenantSettingsAsync(new UpdateTenantSettingsRequest { ChurnEvents = new ChurnEventNames { Names = { "error" } } }, admin);
+        var mislabelled = await FinishedAsync(AdminTenants.Relabelled, await node.Admin.TrainModelAsync(new TrainModelRequest(), admin));
+        Assert.True(mislabelled.Status == TrainingStatus.Succeeded, $"{mislabelled.Status}: {mislabelled.Error}");
+        await node.Admin.ActivateModelAsync(new ActivateModelRequest { Version = 1 }, admin);
+        await node.Admin.UpdateTenantSettingsAsync(new UpdateTenantSettingsRequest { ChurnEvents = new ChurnEventNames { Names = { "subscription_cancelled" } } }, admin);
+
+        var corrected = await FinishedAsync(AdminTenants.Relabelled, await node.Admin.TrainModelAsync(new TrainModelRequest(), admin));
+
+        output.WriteLine(corrected.Activation.Reason);
+        Assert.True(corrected.Status == TrainingStatus.Succeeded, $"{corrected.Status}: {corrected.Error}");
+        Assert.Equal((ActivationDecision.Activated, true, 2), (corrected.Activation.Decision, corrected.Activated, corrected.ModelVersion));
+        Assert.Equal((1, true), (corrected.Activation.ActiveVersion, corrected.Activation.HasActiveAuc));
+        Assert.InRange(corrected.Activation.ActiveAuc, 0, corrected.Activation.ModelAuc - 0.02); // the held model, judged on the corrected labels
+        Assert.InRange(corrected.Activation.BaselineAuc, 0, corrected.Activation.ModelAuc - 1e-9);
+        Assert.StartsWith("activated: holdout AUC", corrected.Activation.Reason, StringComparison.Ordinal);
+        Assert.Contains("and active version 1's", corrected.Activation.Reason, StringComparison.Ordinal);
+        Assert.Equal((true, 1), (corrected.Activation.AutoActivation.Held, corrected.Activation.AutoActivation.HeldVersion));
+        var listed = await node.Admin.ListModelsAsync(new ListModelsRequest(), admin);
+        Assert.Equal([(2, true), (1, false)], listed.Models.Select(m => (m.Version, m.Active)));
+        Assert.True(listed.AutoActivation.Held); // only an explicit resume lifts it
+    }
+
+    [Fact]
+    public async Task TrainModel_RegistryRefusesTheActivation_SucceedsWithTheStoredVersionAndSaysActivationFailed()
+    {
+        var admin = AdminTenants.Admin(AdminTenants.Refusing);
+        await node.Admin.ListModelsAsync(new ListModelsRequest(), admin); // the node creates its registry file
+        // A real failure of the real registry: the node's SQLite file refuses this tenant's activations.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(node.DataDir, "models.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                CREATE TRIGGER refuse_activations_of_{AdminTenants.Refusing} BEFORE INSERT ON churn_active_models
+                WHEN NEW.tenant = '{AdminTenants.Refusing}'
+                BEGIN SELECT RAISE(ABORT, 'activation refused by the test'); END;
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await SimulatedReplay.SendAsync(node.Silo, AdminTenants.Refusing, SimulatedUsers, SimulatedDays);
+
+        var job = await FinishedAsync(AdminTenants.Refusing, await node.Admin.TrainModelAsync(new TrainModelRequest(), admin));
+
+        output.WriteLine(job.Activation?.Reason ?? job.Error);
+        Assert.True(job.Status == TrainingStatus.Succeeded, $"{job.Status}: {job.Error}");
+        Assert.Equal((1, false, ActivationDecision.ActivationFailed), (job.ModelVersion, job.Activated, job.Activation!.Decision));
+        Assert.StartsWith("not activated: it won (holdout AUC", job.Activation.Reason, StringComparison.Ordinal);
+        Assert.Contains("activating it failed:", job.Activation.Reason, StringComparison.Ordinal);
+        Assert.Contains("activation refused by the test", job.Activation.Reason, StringComparison.Ordinal);
+        var stored = Assert.Single((await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).Models);
+        Assert.Equal((1, false), (stored.Version, stored.Active));
     }
 
     /// <summary>Polls the job until it ends; checks on the way that progress never goes back.</summary>

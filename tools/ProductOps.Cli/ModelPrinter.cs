@@ -43,7 +43,7 @@ internal static class ModelPrinter
         output.WriteLine();
         output.WriteLine(model.BeatsBaseline
             ? "The model beats the recency baseline (AUC)."
-            : "The model does not beat the recency baseline (AUC): it is not activated after training.");
+            : "The model does not beat the recency baseline (AUC): a training does not activate it.");
     }
 
     private static void AddMetrics(TextTable table, string name, ModelMetrics metrics) => table.AddRow(

@@ -20,6 +20,12 @@ internal sealed class ModelsCommand : ICliCommand
         {
             var list = await client.Service.ListModelsAsync(new ListModelsRequest(), cancellationToken: cancellationToken);
             ModelPrinter.PrintList(list.Models, Console.Out);
+            if (list.AutoActivation is { Held: true } hold)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Automatic activation is held since version {hold.HeldVersion} was activated by hand ({CliFormat.Time(hold.HeldSince)}); 'train --resume-auto-activation' lifts it.");
+            }
+
             return CliApp.Ok;
         }
 

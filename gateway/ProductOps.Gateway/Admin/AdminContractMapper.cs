@@ -1,6 +1,8 @@
 using ProductOps.Contracts.V1;
 using ProductOps.Gateway.Query;
 using ProductOps.Grains.Abstractions.Training;
+using ContractActivationCheck = ProductOps.Contracts.V1.ActivationCheck;
+using ContractActivationDecision = ProductOps.Contracts.V1.ActivationDecision;
 using ContractCalibrationBin = ProductOps.Contracts.V1.CalibrationRow;
 using ContractModelMetrics = ProductOps.Contracts.V1.ModelMetrics;
 using ContractTenantClock = ProductOps.Contracts.V1.TenantClockKind;
@@ -8,6 +10,8 @@ using ContractTenantSettings = ProductOps.Contracts.V1.TenantSettings;
 using ContractTrainingJob = ProductOps.Contracts.V1.TrainingJob;
 using ContractTrainingStatus = ProductOps.Contracts.V1.TrainingStatus;
 using DomainTenantClock = ProductOps.Domain.TenantClock;
+using GrainActivationCheck = ProductOps.Grains.Abstractions.Training.ActivationCheck;
+using GrainActivationDecision = ProductOps.Grains.Abstractions.Training.ActivationDecision;
 using GrainModelMetrics = ProductOps.Grains.Abstractions.Training.ModelMetrics;
 using GrainTenantSettings = ProductOps.Grains.Abstractions.Tenancy.TenantSettings;
 using GrainTrainingJob = ProductOps.Grains.Abstractions.Training.TrainingJob;
@@ -53,14 +57,56 @@ public static class AdminContractMapper
             Error = job.Error,
             ModelVersion = job.ModelVersion ?? 0,
             Activated = job.Activated,
+            Scheduled = job.Scheduled,
         };
         if (job.FinishedAtMs is { } finished)
         {
             contract.FinishedAt = ContractMapper.Time(finished);
         }
 
+        if (job.Activation is { } activation)
+        {
+            contract.Activation = ToContract(activation);
+        }
+
         return contract;
     }
+
+    /// <summary>The hold on automatic activation (null: not held).</summary>
+    public static AutoActivation ToContract(AutoActivationHold? hold) => hold is null
+        ? new AutoActivation { Held = false }
+        : new AutoActivation { Held = true, HeldVersion = hold.Version, HeldSince = ContractMapper.Time(hold.SinceMs) };
+
+    private static ContractActivationCheck ToContract(GrainActivationCheck check)
+    {
+        var contract = new ContractActivationCheck
+        {
+            Decision = ToContract(check.Decision),
+            Reason = check.Reason,
+            ModelAuc = check.ModelAuc,
+            BaselineAuc = check.BaselineAuc,
+            ActiveVersion = check.ActiveVersion ?? 0,
+            ActiveNotEvaluated = check.ActiveNotEvaluated,
+            AutoActivation = ToContract(check.Hold),
+        };
+        if (check.ActiveAuc is { } activeAuc)
+        {
+            contract.ActiveAuc = activeAuc;
+        }
+
+        return contract;
+    }
+
+    private static ContractActivationDecision ToContract(GrainActivationDecision decision) => decision switch
+    {
+        GrainActivationDecision.Activated => ContractActivationDecision.Activated,
+        GrainActivationDecision.NotBetterThanBaseline => ContractActivationDecision.NotBetterThanBaseline,
+        GrainActivationDecision.NotBetterThanActive => ContractActivationDecision.NotBetterThanActive,
+        GrainActivationDecision.Held => ContractActivationDecision.Held,
+        GrainActivationDecision.ActivationFailed => ContractActivationDecision.ActivationFailed,
+        GrainActivationDecision.ActiveChanged => ContractActivationDecision.ActiveChanged,
+        _ => ContractActivationDecision.Unspecified,
+    };
 
     public static ModelInfo ToContract(ModelSummary model)
     {

@@ -31,8 +31,13 @@ public sealed class AdminGrpcService(IGrainFactory grains) : AdminService.AdminS
 
     public override async Task<ContractTrainingJob> TrainModel(TrainModelRequest request, ServerCallContext context)
     {
-        var job = await grains.GetGrain<ITrainingJobGrain>(CallerContext.TenantOf(context)).Start();
-        return AdminContractMapper.ToContract(job);
+        var jobs = grains.GetGrain<ITrainingJobGrain>(CallerContext.TenantOf(context));
+        if (request.ResumeAutoActivation)
+        {
+            await jobs.ResumeAutoActivation(); // at once, whether or not a job is already running
+        }
+
+        return AdminContractMapper.ToContract(await jobs.Start());
     }
 
     public override async Task<ContractTrainingJob> GetTrainingJob(GetTrainingJobRequest request, ServerCallContext context)
@@ -46,9 +51,12 @@ public sealed class AdminGrpcService(IGrainFactory grains) : AdminService.AdminS
 
     public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
-        var models = await grains.GetGrain<IModelRegistryGrain>(CallerContext.TenantOf(context)).List();
-        var response = new ListModelsResponse();
-        response.Models.AddRange(models.Select(AdminContractMapper.ToContract));
+        var tenant = CallerContext.TenantOf(context);
+        var models = grains.GetGrain<IModelRegistryGrain>(tenant).List();
+        var hold = grains.GetGrain<ITrainingJobGrain>(tenant).GetAutoActivationHold();
+        await Task.WhenAll(models, hold); // asked at once
+        var response = new ListModelsResponse { AutoActivation = AdminContractMapper.ToContract(await hold) };
+        response.Models.AddRange((await models).Select(AdminContractMapper.ToContract));
         return response;
     }
 

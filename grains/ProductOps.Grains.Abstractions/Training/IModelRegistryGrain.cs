@@ -10,6 +10,7 @@ public interface IModelRegistryGrain : IGrainWithStringKey
     /// <summary>One model, or null.</summary>
     Task<ModelSummary?> Get(int version);
 
-    /// <summary>Makes the version active (also an older one: a rollback); false when there is no such version.</summary>
+    /// <summary>An operator makes the version active (also an older one: a rollback); false when
+    /// there is no such version. It holds automatic activation (<see cref="ITrainingJobGrain.ActivateByHand"/>).</summary>
     Task<bool> Activate(int version);
 }

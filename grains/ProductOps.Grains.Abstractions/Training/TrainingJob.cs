@@ -12,7 +12,10 @@ namespace ProductOps.Grains.Abstractions.Training;
 /// <param name="FinishedAtMs">When it ended, or null while it runs.</param>
 /// <param name="Error">Why it failed or found too little data; empty otherwise.</param>
 /// <param name="ModelVersion">The version it stored, or null.</param>
-/// <param name="Activated">Whether that model became active (it beat the recency baseline).</param>
+/// <param name="Activated">Whether that model became active (see <paramref name="Activation"/>).</param>
+/// <param name="Activation">How the job decided whether its stored model becomes active; null
+/// until a model is stored.</param>
+/// <param name="Scheduled">Started by the schedule rather than by an operator.</param>
 [GenerateSerializer, Immutable, Alias("productops.training-job")]
 public sealed record TrainingJob(
     [property: Id(0)] string JobId,
@@ -26,7 +29,9 @@ public sealed record TrainingJob(
     [property: Id(8)] long? FinishedAtMs,
     [property: Id(9)] string Error,
     [property: Id(10)] int? ModelVersion,
-    [property: Id(11)] bool Activated)
+    [property: Id(11)] bool Activated,
+    [property: Id(12)] ActivationCheck? Activation = null,
+    [property: Id(13)] bool Scheduled = false)
 {
     public bool IsFinished => Status is not (TrainingStatus.Queued or TrainingStatus.Running);
 }
