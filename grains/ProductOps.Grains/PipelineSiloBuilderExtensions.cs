@@ -21,6 +21,7 @@ public static class PipelineSiloBuilderExtensions
         silo.Services.AddSingleton<KeptDeltaJournal>();
         silo.Services.AddSingleton<UserGrainServices>();
         silo.Services.AddSingleton<LocalPartitions>();
+        silo.Services.AddSingleton<DispatchMemory>();
         silo.Services.AddHostedService<PartitionKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DataSetStartup>();
         return silo;
