@@ -31,6 +31,11 @@ public static class ClusterClientHostingExtensions
             client.UseConnectionRetryFilter<RetryUntilClusterAnswers>();
         });
 
+        if (store.Store == StoreMode.Postgres)
+        {
+            builder.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>, GatewayDataSetCheck>();
+        }
+
         builder.Services.AddSingleton<ClusterClientConnection>();
         builder.Services.AddSingleton<IClusterConnection>(sp => sp.GetRequiredService<ClusterClientConnection>());
         builder.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterClientConnection>());

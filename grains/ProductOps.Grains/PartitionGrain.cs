@@ -18,6 +18,8 @@ namespace ProductOps.Grains;
 /// event nor holds up the appends (and acks) of its partition. Every <see cref="PipelineOptions.CheckpointInterval"/>
 /// the loop makes the receivers it fed persist, checks they hold what was sent, and records the
 /// checkpoint; a receiver that lost state makes the loop rewind to the checkpoint and re-send.
+/// Committed events wait for dispatch in memory, up to <see cref="HeldCyclesOfEvents"/> cycles'
+/// worth; a backlog past that (dispatch stalled or far behind) is read back from the log.
 /// </summary>
 [Reentrant]
 public sealed partial class PartitionGrain(
@@ -25,12 +27,22 @@ public sealed partial class PartitionGrain(
     IEventLog log,
     IOptions<PipelineOptions> options,
     LocalPartitions local,
+    DispatchMemory memory,
     ILocalSiloDetails silo,
     TimeProvider time,
     ILogger<PartitionGrain> logger)
     : Grain, IPartitionGrain
 {
+    /// <summary>
+    /// How many cycles' worth of committed events (<see cref="PipelineOptions.MaxDispatchEvents"/>
+    /// each) a partition holds in memory for dispatch: the cycle in flight and the next full one.
+    /// A partition that keeps up never holds more; one further behind than that reads the rest from
+    /// the log, a cycle per read, which costs little next to the cycle itself.
+    /// </summary>
+    public const int HeldCyclesOfEvents = 2;
+
     private static readonly TimeSpan FinalCheckpointTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan LagWarningEvery = TimeSpan.FromMinutes(1);
     private const int GatherEvents = 512;
     private readonly AsyncSignal _work = new();
     private readonly Dictionary<ReceiverKey, long> _lastSent = [];
@@ -39,7 +51,9 @@ public sealed partial class PartitionGrain(
     private readonly List<(long Target, TaskCompletionSource Done)> _drainWaiters = [];
     private readonly DispatchCycle.BuilderPool _rollUpBuilders = new();
     private List<PendingAppend> _appends = [];
-    private List<LoggedEvent> _committed = []; // committed, not yet dispatched, in seq order
+    private HeldEvents _held = null!; // the newest committed events, for dispatch
+    private long _logOnlySinceMs; // commit time of the oldest undispatched event only the log holds (0: unknown or none)
+    private long _lagWarnedAtMs;
     private bool _committing;
     private Task? _dispatching;
     private int _partition;
@@ -56,6 +70,8 @@ public sealed partial class PartitionGrain(
         _partition = (int)this.GetPrimaryKeyLong();
         _head = await log.GetHeadAsync(_partition, cancellationToken);
         _dispatched = Checkpoint;
+        _held = new HeldEvents((int)Math.Min(int.MaxValue, (long)HeldCyclesOfEvents * options.Value.MaxDispatchEvents));
+        memory.Track(_partition, _held);
         local.Add(_partition);
         // Every partition checkpoints on the same clock ticks, so the receivers they all feed are
         // asked to persist together and write once for all of them (see SharedWrite).
@@ -81,10 +97,20 @@ public sealed partial class PartitionGrain(
         return new AppendResult(await pending.Completion.Task);
     }
 
-    public Task<PartitionStatus> GetStatus()
+    public Task<PartitionStatus> GetStatus() =>
+        Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, _dispatched < _head ? OldestPendingCommittedAtMs() : 0));
+
+    /// <summary>The commit time of the next event to dispatch when it is held; else that of the
+    /// oldest one dropped from memory undispatched (or a bound from the last cycle), so a stalled
+    /// partition's lag is not read off the newest events it still holds.</summary>
+    private long OldestPendingCommittedAtMs()
     {
-        var oldest = _committed.FirstOrDefault(e => e.Seq > _dispatched)?.CommittedAtMs ?? 0;
-        return Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, _dispatched < _head ? oldest : 0));
+        if (_held.TryGet(_dispatched + 1, out var next))
+        {
+            return next.CommittedAtMs;
+        }
+
+        return _logOnlySinceMs > 0 ? _logOnlySinceMs : _held.Oldest?.CommittedAtMs ?? 0;
     }
 
     public Task Ping() => Task.CompletedTask;
@@ -121,6 +147,7 @@ public sealed partial class PartitionGrain(
         finally
         {
             local.Remove(_partition);
+            memory.Untrack(_partition, _held);
         }
     }
 
@@ -164,7 +191,7 @@ public sealed partial class PartitionGrain(
         {
             var outcome = await log.AppendAsync(_partition, _head, events, time.GetUtcNow().ToUnixTimeMilliseconds());
             _head = outcome.Head;
-            _committed.AddRange(outcome.Logged);
+            Hold(outcome.Logged);
             _work.Set();
             var offset = 0;
             foreach (var append in batch)
@@ -189,6 +216,28 @@ public sealed partial class PartitionGrain(
             }
 
             await ReloadHeadAsync();
+        }
+    }
+
+    /// <summary>Holds a commit's events for dispatch; past the cap the oldest go, and dispatch
+    /// reads them from the log.</summary>
+    private void Hold(IReadOnlyList<LoggedEvent> logged)
+    {
+        if (_held.Add(logged, _dispatched) is not { } spilled)
+        {
+            return;
+        }
+
+        if (_logOnlySinceMs == 0)
+        {
+            _logOnlySinceMs = spilled.CommittedAtMs;
+        }
+
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_lagWarnedAtMs == 0 || nowMs - _lagWarnedAtMs >= (long)LagWarningEvery.TotalMilliseconds)
+        {
+            _lagWarnedAtMs = nowMs;
+            LogDispatchBehind(logger, _partition, _head - _dispatched, _held.Capacity);
         }
     }
 
@@ -286,12 +335,12 @@ public sealed partial class PartitionGrain(
     private async Task GatherAsync()
     {
         if (_head - _dispatched >= GatherEvents || _checkpointDue || _deactivating || _drainWaiters.Count > 0
-            || _committed.Count == 0 || _committed[0].Seq != _dispatched + 1)
+            || !_held.TryGet(_dispatched + 1, out var next))
         {
             return; // a full cycle, or a reason not to wait, or a backlog that is already old (read from the log)
         }
 
-        var wait = _committed[0].CommittedAtMs + (long)options.Value.DispatchGatherDelay.TotalMilliseconds - time.GetUtcNow().ToUnixTimeMilliseconds();
+        var wait = next.CommittedAtMs + (long)options.Value.DispatchGatherDelay.TotalMilliseconds - time.GetUtcNow().ToUnixTimeMilliseconds();
         if (wait > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(wait), time);
@@ -324,7 +373,9 @@ public sealed partial class PartitionGrain(
         }
 
         _dispatched = cycle.UpToSeq;
-        _committed.RemoveAll(e => e.Seq <= _dispatched);
+        _held.DropThrough(_dispatched);
+        // Still behind what memory holds: the cycle's last commit time bounds the next event's.
+        _logOnlySinceMs = _dispatched < _head && !_held.TryGet(_dispatched + 1, out _) ? events[^1].CommittedAtMs : 0;
     }
 
     /// <summary>Every user's Apply, in bounded fan-out: a burst of users never seen before would
@@ -399,17 +450,17 @@ public sealed partial class PartitionGrain(
         return true;
     }
 
-    /// <summary>The next events to dispatch: from memory when they follow on, else from the log.</summary>
+    /// <summary>The next events to dispatch: from memory when it holds them, else from the log up
+    /// to the oldest event memory holds.</summary>
     private async Task<IReadOnlyList<LoggedEvent>> NextEventsAsync()
     {
         var max = options.Value.MaxDispatchEvents;
-        var first = _committed.FindIndex(e => e.Seq > _dispatched);
-        if (first >= 0 && _committed[first].Seq == _dispatched + 1)
+        if (_held.Take(_dispatched, max) is { } held)
         {
-            return _committed.GetRange(first, Math.Min(max, _committed.Count - first));
+            return held;
         }
 
-        var upTo = first >= 0 ? _committed[first].Seq - 1 : _head;
+        var upTo = _held.Oldest is { } oldest && oldest.Seq > _dispatched ? oldest.Seq - 1 : _head;
         return await log.ReadAsync(_partition, _dispatched, (int)Math.Min(max, upTo - _dispatched));
     }
 
@@ -529,6 +580,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: drained for a stop, but still active {Timeout} after; dispatching again")]
     private static partial void LogHandOffExpired(ILogger logger, int partition, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: dispatch is {Behind} events behind its commits, past the {Held} it holds in memory; it reads the rest from the log (said at most once a minute)")]
+    private static partial void LogDispatchBehind(ILogger logger, int partition, long behind, int held);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: a receiver lost state; re-dispatching from checkpoint {Checkpoint}")]
     private static partial void LogReceiverLost(ILogger logger, int partition, long checkpoint);

@@ -6,6 +6,8 @@ namespace ProductOps.Grains;
 /// <summary>Adds the ingestion pipeline's silo-side services. Storage is chosen by the host.</summary>
 public static class PipelineSiloBuilderExtensions
 {
+    /// <summary>Partition writers and their keeper, user state services, tenancy, and the check of
+    /// the configured partition count against the data set's.</summary>
     public static ISiloBuilder AddProductOpsPipeline(this ISiloBuilder silo)
     {
         // One activation per grain, even while silos crash and join. With Orleans' default
@@ -19,7 +21,9 @@ public static class PipelineSiloBuilderExtensions
         silo.Services.AddSingleton<KeptDeltaJournal>();
         silo.Services.AddSingleton<UserGrainServices>();
         silo.Services.AddSingleton<LocalPartitions>();
+        silo.Services.AddSingleton<DispatchMemory>();
         silo.Services.AddHostedService<PartitionKeeper>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DataSetStartup>();
         return silo;
     }
 }

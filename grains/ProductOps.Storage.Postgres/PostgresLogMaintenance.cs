@@ -9,26 +9,46 @@ namespace ProductOps.Storage.Postgres;
 /// <summary>
 /// Keeps the event log's day partitions ahead of the clock and applies retention: drops day
 /// partitions older than RetentionDays (no rewrite) and forgets dedup keys older than the dedup
-/// window. Safe to run from every silo: a transaction-scoped advisory lock lets one at a time in.
+/// window. Safe to run from every silo: a session advisory lock lets one at a time in.
 /// </summary>
+/// <remarks>
+/// Appends and reads must never wait for the whole of a run. Each partition change is its own
+/// short transaction that waits at most <see cref="DdlLockTimeout"/> for its locks (a DDL
+/// statement waiting for a lock holds up every append and read queued behind it), a few tries,
+/// and is otherwise left, with the run's other changes, to the next run; a day is created as a table of its own and then
+/// attached, which locks <c>event_log</c> itself only in SHARE UPDATE EXCLUSIVE mode. Dropping a
+/// day still takes ACCESS EXCLUSIVE on <c>event_log</c> (DETACH ... CONCURRENTLY is refused while a
+/// DEFAULT partition exists), but only for the drop. Expired dedup keys are deleted
+/// <see cref="PruneBatch"/> at a time, each batch its own transaction.
+/// </remarks>
 public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresLogMaintenance>? logger = null)
 {
+    /// <summary>Dedup keys one prune transaction deletes at most.</summary>
+    public const int PruneBatch = 10_000;
+
     // "po-maint" in ASCII; distinct from the migrator's lock.
     private const long AdvisoryLockKey = 0x706f2d6d61696e74;
     private const int DaysAhead = 3;
+    private const int DdlAttempts = 3;
+    private const string Prefix = "event_log_";
+
+    /// <summary>The longest a partition change waits for its locks, per attempt.</summary>
+    private static readonly TimeSpan DdlLockTimeout = TimeSpan.FromMilliseconds(200);
+
+    private static readonly TimeSpan DdlRetryPause = TimeSpan.FromMilliseconds(250);
 
     private readonly ILogger _logger = logger ?? NullLogger<PostgresLogMaintenance>.Instance;
 
     /// <summary>The name of the day partition holding commits of <paramref name="day"/>.</summary>
-    public static string PartitionName(DateOnly day) => "event_log_" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string PartitionName(DateOnly day) => Prefix + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     /// <summary>Creates the day partitions for <paramref name="now"/>'s day and the next few, and
-    /// applies retention as of <paramref name="now"/>. Returns false when another silo was at it.</summary>
+    /// applies retention as of <paramref name="now"/>. Returns false when another silo was at it.
+    /// A partition change that could not get its locks in time is left to the next run.</summary>
     public async Task<bool> RunAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var gate = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, transaction))
+        await using (var gate = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
         {
             gate.Parameters.AddWithValue("key", AdvisoryLockKey);
             if (!(bool)(await gate.ExecuteScalarAsync(cancellationToken))!)
@@ -37,103 +57,209 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
             }
         }
 
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        for (var day = today; day <= today.AddDays(DaysAhead); day = day.AddDays(1))
+        try
         {
-            await EnsurePartitionAsync(connection, transaction, day, cancellationToken);
-        }
-
-        var settings = options.Value;
-        if (settings.RetentionDays > 0)
-        {
-            var oldestKept = today.AddDays(-settings.RetentionDays);
-            foreach (var (name, day) in await DayPartitionsAsync(connection, transaction, cancellationToken))
+            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            var settings = options.Value;
+            var tables = await DayTablesAsync(connection, cancellationToken);
+            var changes = new List<Func<Task<bool>>>();
+            for (var day = today; day <= today.AddDays(DaysAhead); day = day.AddDays(1))
             {
-                if (day < oldestKept)
+                var missing = day;
+                if (!tables.Exists(t => t.Day == missing && t.Attached))
                 {
-                    await using var drop = new NpgsqlCommand($"DROP TABLE {name}", connection, transaction);
-                    await drop.ExecuteNonQueryAsync(cancellationToken);
-                    PostgresLog.PartitionDropped(_logger, name);
+                    changes.Add(() => CreatePartitionAsync(connection, missing, cancellationToken));
                 }
             }
-        }
 
-        var cutoff = now - TimeSpan.FromDays(settings.DedupWindowDays);
-        await using (var prune = new NpgsqlCommand("DELETE FROM event_dedup WHERE committed_at < @cutoff", connection, transaction))
-        {
-            prune.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
-            var pruned = await prune.ExecuteNonQueryAsync(cancellationToken);
-            if (pruned > 0)
+            if (settings.RetentionDays > 0)
             {
-                PostgresLog.DedupPruned(_logger, pruned, cutoff);
+                var oldestKept = today.AddDays(-settings.RetentionDays);
+                changes.AddRange(tables.Where(t => t.Day < oldestKept).Select(t => (Func<Task<bool>>)(() => DropAsync(connection, t, cancellationToken))));
             }
+
+            foreach (var change in changes)
+            {
+                if (!await change())
+                {
+                    break; // the locks are busy: the rest would wait as long; all of it is the next run's
+                }
+            }
+
+            await PruneDedupKeysAsync(connection, now - TimeSpan.FromDays(settings.DedupWindowDays), cancellationToken);
+        }
+        finally
+        {
+            await UnlockAsync(connection);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
-    /// <summary>Creates the partition for one day if it does not exist yet.</summary>
+    /// <summary>Creates the partition for one day if it does not exist yet (or leaves it to a later
+    /// run when it cannot get the locks in time).</summary>
     public async Task EnsurePartitionAsync(DateOnly day, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await EnsurePartitionAsync(connection, transaction, day, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        if (!(await DayTablesAsync(connection, cancellationToken)).Exists(t => t.Day == day && t.Attached))
+        {
+            _ = await CreatePartitionAsync(connection, day, cancellationToken);
+        }
     }
 
     /// <summary>The day partitions that exist, oldest first.</summary>
     public async Task<IReadOnlyList<string>> ListPartitionsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        return [.. (await DayPartitionsAsync(connection, transaction, cancellationToken)).Select(p => p.Name)];
+        return [.. (await DayTablesAsync(connection, cancellationToken)).Where(t => t.Attached).Select(t => t.Name)];
     }
 
-    private async Task EnsurePartitionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateOnly day, CancellationToken cancellationToken)
+    /// <summary>Creates the day's table on its own (no lock on <c>event_log</c> beyond reading its
+    /// definition), then attaches it. A table left unattached by an earlier run is attached now.
+    /// False when the attach could not get its locks.</summary>
+    private async Task<bool> CreatePartitionAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
     {
         var name = PartitionName(day);
-        var from = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var to = day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        await using var savepoint = new NpgsqlCommand("SAVEPOINT partition_ddl", connection, transaction);
-        await savepoint.ExecuteNonQueryAsync(cancellationToken);
+        await using (var create = new NpgsqlCommand(
+            $"CREATE TABLE IF NOT EXISTS {name} (LIKE event_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)", connection))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var from = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var to = day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         try
         {
-            await using var create = new NpgsqlCommand(
-                $"CREATE TABLE IF NOT EXISTS {name} PARTITION OF event_log FOR VALUES FROM ('{from} 00:00:00+00') TO ('{to} 00:00:00+00')",
-                connection, transaction);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            return await WithLockTimeoutAsync(connection, "create", name,
+                $"ALTER TABLE event_log ATTACH PARTITION {name} FOR VALUES FROM ('{from} 00:00:00+00') TO ('{to} 00:00:00+00')",
+                cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
         {
             // Rows of that day already landed in the default partition; they stay there (still
-            // read, dropped with the default partition's rows never by retention).
-            await using var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT partition_ddl", connection, transaction);
-            await rollback.ExecuteNonQueryAsync(cancellationToken);
+            // read, never dropped by retention), and the empty table goes.
+            await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
             PostgresLog.PartitionNotCreated(_logger, e, name);
+            return true;
         }
     }
 
-    private static async Task<List<(string Name, DateOnly Day)>> DayPartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>Drops a day's table; false when it could not get its locks.</summary>
+    private async Task<bool> DropAsync(NpgsqlConnection connection, DayTable table, CancellationToken cancellationToken)
+    {
+        // Dropping a partition locks event_log ACCESS EXCLUSIVE; a table never attached locks nothing else.
+        if (!await WithLockTimeoutAsync(connection, "drop", table.Name, $"DROP TABLE {table.Name}", cancellationToken))
+        {
+            return false;
+        }
+
+        if (table.Attached)
+        {
+            PostgresLog.PartitionDropped(_logger, table.Name);
+        }
+
+        return true;
+    }
+
+    /// <summary>Runs one DDL statement in a transaction of its own that waits at most
+    /// <see cref="DdlLockTimeout"/> for its locks, a few times; false when it never got them.</summary>
+    private async Task<bool> WithLockTimeoutAsync(NpgsqlConnection connection, string action, string partition, string sql, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                await using var command = new NpgsqlCommand(
+                    $"SET LOCAL lock_timeout = '{(int)DdlLockTimeout.TotalMilliseconds}ms'; {sql}", connection, transaction);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return true;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                if (attempt == DdlAttempts)
+                {
+                    PostgresLog.PartitionLockBusy(_logger, action, partition, attempt, DdlLockTimeout);
+                    return false;
+                }
+            }
+
+            await Task.Delay(DdlRetryPause * attempt, cancellationToken);
+        }
+    }
+
+    /// <summary>Deletes the keys committed before <paramref name="cutoff"/>, a bounded batch per
+    /// transaction, so no transaction of the run grows with the backlog (days of keys after a
+    /// downtime).</summary>
+    private async Task PruneDedupKeysAsync(NpgsqlConnection connection, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        // The row addresses of one batch, found through the BRIN index on commit time. The outer
+        // test on committed_at keeps a delete from touching anything but an expired key, whatever
+        // happened to the address meanwhile.
+        await using var prune = new NpgsqlCommand("""
+            DELETE FROM event_dedup
+            WHERE ctid = ANY (ARRAY(SELECT ctid FROM event_dedup WHERE committed_at < @cutoff LIMIT @batch))
+              AND committed_at < @cutoff
+            """, connection);
+        prune.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
+        prune.Parameters.AddWithValue("batch", PruneBatch);
+        long pruned = 0;
+        int deleted;
+        do
+        {
+            deleted = await prune.ExecuteNonQueryAsync(cancellationToken);
+            pruned += deleted;
+        }
+        while (deleted == PruneBatch);
+
+        if (pruned > 0)
+        {
+            PostgresLog.DedupPruned(_logger, pruned, cutoff);
+        }
+    }
+
+    private static async Task UnlockAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
+            unlock.Parameters.AddWithValue("key", AdvisoryLockKey);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke: its session, and with it the lock, is gone already.
+        }
+    }
+
+    /// <summary>The tables named for a day, attached to <c>event_log</c> or not (one whose attach
+    /// could not get its locks), oldest first.</summary>
+    private static async Task<List<DayTable>> DayTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT c.relname FROM pg_inherits i
-            JOIN pg_class c ON c.oid = i.inhrelid
-            JOIN pg_class p ON p.oid = i.inhparent
-            WHERE p.relname = 'event_log'
+            SELECT c.relname, EXISTS (
+                SELECT 1 FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+                WHERE i.inhrelid = c.oid AND p.relname = 'event_log')
+            FROM pg_class c
+            WHERE c.relkind = 'r' AND c.relnamespace = to_regnamespace(current_schema()) AND c.relname LIKE 'event\_log\_%'
             ORDER BY c.relname
-            """, connection, transaction);
-        var result = new List<(string, DateOnly)>();
+            """, connection);
+        var result = new List<DayTable>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var name = reader.GetString(0);
-            if (DateOnly.TryParseExact(name["event_log_".Length..], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            if (DateOnly.TryParseExact(name[Prefix.Length..], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
-                result.Add((name, day));
+                result.Add(new DayTable(name, day, reader.GetBoolean(1)));
             }
         }
 
         return result;
     }
+
+    private sealed record DayTable(string Name, DateOnly Day, bool Attached);
 }

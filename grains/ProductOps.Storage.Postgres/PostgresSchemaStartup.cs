@@ -11,8 +11,12 @@ namespace ProductOps.Storage.Postgres;
 internal sealed class PostgresSchemaStartup(PostgresMigrator migrator, NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresSchemaStartup> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>Before anything else that reads the schema: the data set's record is checked at
+    /// <c>RuntimeInitialize - 1</c>, storage and membership start at <c>RuntimeInitialize</c> and later.</summary>
+    public const int Stage = ServiceLifecycleStage.RuntimeInitialize - 2;
+
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(PostgresSchemaStartup), ServiceLifecycleStage.RuntimeInitialize - 1, EnsureSchemaAsync);
+        lifecycle.Subscribe(nameof(PostgresSchemaStartup), Stage, EnsureSchemaAsync);
 
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {

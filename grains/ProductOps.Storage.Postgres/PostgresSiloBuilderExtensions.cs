@@ -28,6 +28,7 @@ public static class PostgresSiloBuilderExtensions
         services.AddSingleton<PostgresMigrator>();
         services.AddSingleton<PostgresLogMaintenance>();
         services.AddSingleton<IEventLog, PostgresEventLog>();
+        services.AddSingleton<IDataSetRecord, PostgresDataSetRecord>();
         services.AddSingleton<IModelStore, PostgresModelStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaStartup>();
         services.AddSingleton<IHostedService, PostgresMaintenanceService>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using ProductOps.Domain;
@@ -19,6 +20,8 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
 {
     // Rows a user read may scan beyond what the writer's recent keys cover before they are re-read.
     private const long StaleRecentKeys = 4096;
+    private const string FilePrefix = "partition-";
+    private const string FileSuffix = ".db";
     private readonly Func<string, int, long> _eventKey;
     private readonly int _dedupMergeEvents;
     private readonly long _dedupFilterMaxBytes;
@@ -121,7 +124,29 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private SQLitePCL.sqlite3 OpenForOneThread(int partition) =>
         SqliteDatabase.OpenForOneThread(PathOf(partition), _synchronous, _writerPageCacheKiB);
 
-    private string PathOf(int partition) => Path.Combine(_folder, $"partition-{partition:D4}.db");
+    /// <summary>The highest partition whose file exists in <paramref name="dataDir"/>'s log, -1 when none.</summary>
+    internal static int HighestPartition(string dataDir)
+    {
+        var folder = Path.Combine(dataDir, "log");
+        if (!Directory.Exists(folder))
+        {
+            return -1;
+        }
+
+        var highest = -1;
+        foreach (var file in Directory.EnumerateFiles(folder, FilePrefix + "*" + FileSuffix))
+        {
+            var name = Path.GetFileName(file);
+            if (int.TryParse(name.AsSpan(FilePrefix.Length, name.Length - FilePrefix.Length - FileSuffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var partition))
+            {
+                highest = Math.Max(highest, partition);
+            }
+        }
+
+        return highest;
+    }
+
+    private string PathOf(int partition) => Path.Combine(_folder, $"{FilePrefix}{partition:D4}{FileSuffix}");
 
     /// <summary>Runs <paramref name="read"/> on a pooled reader of the partition; a reader is only
     /// ever used by one read at a time.</summary>

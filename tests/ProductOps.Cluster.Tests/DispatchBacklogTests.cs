@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using ProductOps.Grains;
+using ProductOps.Grains.Abstractions;
+using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>A partition whose dispatch stalls keeps acking commits while holding only a bounded
+/// number of them in memory, and dispatches all of them, once each, when it can again.</summary>
+public sealed class DispatchBacklogTests
+{
+    private const int Partitions = 2;
+    private const int MaxDispatchEvents = 64;
+    private const int Cap = PartitionGrain.HeldCyclesOfEvents * MaxDispatchEvents;
+
+    [Fact]
+    public async Task Append_DispatchStalledPastTheCap_AckedHeldAtCapAndAggregatesMatchOracleOnceResumed()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("productops-backlog-").FullName;
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<ClusterSiloConfigurator>();
+        builder.AddSiloBuilderConfigurator<StalledApplyConfigurator>();
+        var settings = ClusterTestSettings.Pipeline(Partitions);
+        settings["ProductOps:DataDir"] = dataDir;
+        settings["ProductOps:Pipeline:MaxDispatchEvents"] = MaxDispatchEvents.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        try
+        {
+            using var log = TestClusterFactory.OpenLog(dataDir);
+            var driver = new PipelineDriver(() => cluster.Client, log, Partitions);
+            var memory = ((InProcessSiloHandle)cluster.Primary!).SiloHost.Services.GetRequiredService<DispatchMemory>();
+            var events = EventStreamGenerator.Generate(seed: 31, firstDay: 20_000, users: 120, days: 30);
+            var warnedBefore = Warnings().Count;
+
+            StalledApplyFilter.Stall();
+            var stalled = Stopwatch.StartNew();
+            var retries = await driver.SendAllAsync(events, batchSize: 25, concurrency: 4);
+
+            Assert.Equal(0, retries); // every commit acked, none dispatched
+            foreach (var status in await StatusesAsync(cluster))
+            {
+                Assert.Equal(0, status.Dispatched);
+                Assert.True(status.Head > 4 * Cap, $"partition {status.Partition} committed only {status.Head} events");
+                Assert.Equal(Cap, memory.Held(status.Partition));
+                // The lag is the oldest pending event's, which memory no longer holds.
+                var next = Assert.Single(await log.ReadAsync(status.Partition, status.Dispatched, 1));
+                Assert.Equal(next.CommittedAtMs, status.OldestPendingCommittedAtMs);
+            }
+
+            // Said, but not per commit: at most once a minute per partition.
+            Assert.InRange(Warnings().Count - warnedBefore, 1, Partitions * (1 + (int)stalled.Elapsed.TotalMinutes));
+
+            StalledApplyFilter.Resume();
+            await driver.WaitUntilDispatchedAsync();
+
+            await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
+            Assert.All(Enumerable.Range(0, Partitions), p => Assert.Equal(0, memory.Held(p)));
+        }
+        finally
+        {
+            StalledApplyFilter.Resume();
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static List<string> Warnings() =>
+        [.. CapturedWarnings.Lines.Where(line => line.Contains($"past the {Cap} it holds in memory", StringComparison.Ordinal))];
+
+    private static Task<PartitionStatus[]> StatusesAsync(TestCluster cluster) =>
+        Task.WhenAll(Enumerable.Range(0, Partitions).Select(p => cluster.Client.GetGrain<IPartitionGrain>(p).GetStatus()));
+}

@@ -1,0 +1,125 @@
+using Npgsql;
+using ProductOps.Storage.Postgres;
+using ProductOps.Testing;
+
+namespace ProductOps.Postgres.Tests;
+
+/// <summary>Event log maintenance never makes appends wait for the whole of a run.</summary>
+public sealed class PostgresLogMaintenanceTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task RunAsync_AppendWhilePruningExpiredBacklog_AppendCommitsWhileBatchesAreLeft()
+    {
+        await using var db = await MigratedAsync("prune_append");
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db, retentionDays: 10));
+        var log = new PostgresEventLog(db.DataSource);
+        var now = DateTimeOffset.UtcNow;
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var oldDay = today.AddDays(-20);
+        await maintenance.EnsurePartitionAsync(oldDay);
+        await maintenance.EnsurePartitionAsync(today);
+        var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("before")], now.ToUnixTimeMilliseconds())).Head;
+        // Several batches' worth of keys past the dedup window, as after a downtime.
+        const long Expired = 3L * PostgresLogMaintenance.PruneBatch + 500;
+        await db.ScalarAsync($"""
+            INSERT INTO event_dedup (tenant, user_id, event_id, committed_at)
+            SELECT 't1', 'old' || i, 'e' || i, now() - interval '10 days' FROM generate_series(1, {Expired}) i
+            """);
+
+        // The test holds the expired key stored last, so the prune stops at it, with batches
+        // left, until the test lets go: a point in the middle of the prune the test controls.
+        await using var holder = await db.DataSource.OpenConnectionAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand(
+            "SELECT 1 FROM event_dedup WHERE committed_at < now() - interval '7 days' ORDER BY ctid DESC LIMIT 1 FOR UPDATE", holder, hold))
+        {
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var holderPid = holder.ProcessID;
+        var run = maintenance.RunAsync(now);
+        Task<ProductOps.Storage.AppendOutcome>? append = null;
+        try
+        {
+            await Polling.Until(() => BlockedByAsync(db, holderPid), Patience, () => $"maintenance never reached the held key (run completed: {run.IsCompleted})");
+
+            append = log.AppendAsync(0, head, [SchemaMigrationTests.Event("during")], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await Polling.Until(async () => append.IsCompleted || await WaitingOnTableLockAsync(db), Patience, () => "the append neither committed nor waited on a lock");
+
+            Assert.True(append.IsCompletedSuccessfully, "the append waited for a lock maintenance holds on the event log");
+            Assert.False(run.IsCompleted);
+            var left = (long)(await db.ScalarAsync("SELECT count(*) FROM event_dedup WHERE committed_at < now() - interval '7 days'"))!;
+            Assert.InRange(left, 1, Expired - PostgresLogMaintenance.PruneBatch); // earlier batches committed, later ones left
+        }
+        finally
+        {
+            await hold.RollbackAsync();
+        }
+
+        Assert.True(await run);
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_dedup WHERE committed_at < now() - interval '7 days'"));
+        var partitions = await maintenance.ListPartitionsAsync();
+        Assert.Equal(Enumerable.Range(0, 4).Select(d => PostgresLogMaintenance.PartitionName(today.AddDays(d))), partitions);
+        Assert.Equal(["before", "during"], (await log.ReadAsync(0, 0, 100)).Select(e => e.Event.EventId));
+        var resent = await log.AppendAsync(0, head + 1, [SchemaMigrationTests.Event("during")], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Assert.Equal([true], resent.Duplicate); // its key outlived the prune
+    }
+
+    [Fact]
+    public async Task RunAsync_EventLogLockedByALongRead_PrunesAndLeavesPartitionChangesToTheNextRun()
+    {
+        await using var db = await MigratedAsync("ddl_busy");
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db, retentionDays: 10));
+        var now = DateTimeOffset.UtcNow;
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var oldDay = today.AddDays(-20);
+        await maintenance.EnsurePartitionAsync(oldDay);
+        await db.ScalarAsync("INSERT INTO event_dedup VALUES ('t1', 'u1', 'old', now() - interval '10 days')");
+
+        // A read of the whole log that stays open (a transaction reading every partition).
+        await using (var reader = await db.DataSource.OpenConnectionAsync())
+        {
+            await using var read = await reader.BeginTransactionAsync();
+            await using (var scan = new NpgsqlCommand("SELECT count(*) FROM event_log", reader, read))
+            {
+                await scan.ExecuteScalarAsync();
+            }
+
+            Assert.True(await maintenance.RunAsync(now));
+
+            Assert.Equal([PostgresLogMaintenance.PartitionName(oldDay)], await maintenance.ListPartitionsAsync());
+            Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_dedup"));
+        }
+
+        Assert.True(await maintenance.RunAsync(now));
+
+        Assert.Equal(Enumerable.Range(0, 4).Select(d => PostgresLogMaintenance.PartitionName(today.AddDays(d))), await maintenance.ListPartitionsAsync());
+        var log = new PostgresEventLog(db.DataSource);
+        await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("a")], now.ToUnixTimeMilliseconds());
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
+        Assert.Equal(1L, await db.ScalarAsync($"SELECT count(*) FROM {PostgresLogMaintenance.PartitionName(today)}"));
+    }
+
+    /// <summary>Whether a session of the test database waits for a lock the holder's session has.</summary>
+    private static async Task<bool> BlockedByAsync(TestDatabase db, int holderPid)
+    {
+        await using var command = db.DataSource.CreateCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND @holder = ANY (pg_blocking_pids(pid))");
+        command.Parameters.AddWithValue("holder", holderPid);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
+    /// <summary>Whether a session of the test database waits for a table's lock.</summary>
+    private static async Task<bool> WaitingOnTableLockAsync(TestDatabase db) =>
+        (long)(await db.ScalarAsync(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'relation'"))! > 0;
+
+    private static async Task<TestDatabase> MigratedAsync(string prefix)
+    {
+        var db = await TestDatabase.CreateAsync(prefix);
+        await new PostgresMigrator(db.DataSource).MigrateAsync();
+        return db;
+    }
+}
