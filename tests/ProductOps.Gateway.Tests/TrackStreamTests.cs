@@ -13,6 +13,29 @@ public sealed class TrackStreamTests(SiloFixture node)
     private const int BatchSize = 25;
 
     [Fact]
+    public async Task TrackStream_BatchFailsWhileTheClientKeepsSending_RequestNotReadAfterTheCallEnds()
+    {
+        // A failed batch ends the call while the server waits for the client's next request. A
+        // read that goes on after the call ended fails ("Error reading message"), and Kestrel
+        // reuses a stream's objects for later requests on the connection, whose own reads could
+        // then fail ("Reading is already in progress", Unknown to their callers).
+        var logFrom = node.Silo.FullOutput.Length;
+        using var call = node.Ingest.TrackStream(DemoTenant.Ingest);
+        await call.RequestStream.WriteAsync(new TrackRequest { BatchId = Prefix("stream-fail") }); // no events
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        for (var wave = 0; wave < 5; wave++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ => await node.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read)));
+        }
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var log = node.Silo.FullOutput[logFrom..];
+        Assert.DoesNotContain("Error reading message", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Error when executing service method", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TrackStream_ManyBatchesInFlightThenResent_AnsweredInOrderAndCountedOnce()
     {
         var before = await node.SettledOverviewAsync();

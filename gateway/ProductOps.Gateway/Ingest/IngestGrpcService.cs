@@ -30,10 +30,23 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
             SingleWriter = true,
         });
 
-        var reading = ReadAllAsync(requestStream, inFlight.Writer, tenant, context.CancellationToken);
-        await foreach (var pending in inFlight.Reader.ReadAllAsync(context.CancellationToken))
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var reading = ReadAllAsync(requestStream, inFlight.Writer, tenant, stopReading.Token);
+        try
         {
-            await responseStream.WriteAsync(await pending, context.CancellationToken);
+            await foreach (var pending in inFlight.Reader.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(await pending, context.CancellationToken);
+            }
+        }
+        catch
+        {
+            // The call ends here, and its request stream must not be read after that: Kestrel
+            // reuses a stream's objects for a later request on the connection, whose own read
+            // would then fail ("Reading is already in progress"). So the reader stops first.
+            await stopReading.CancelAsync();
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
         }
 
         await reading;
