@@ -5,6 +5,7 @@ using Grpc.Core;
 using ProductOps.Contracts.V1;
 using static ProductOps.Gateway.Tests.EventFactory;
 using static ProductOps.Testing.Polling;
+using static ProductOps.Gateway.Tests.Rejections;
 
 namespace ProductOps.Gateway.Tests;
 
@@ -118,7 +119,7 @@ public sealed class ValidationTests(SiloFixture node)
         var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
 
         AssertInvalid(error, "events", "1001");
-        await AssertUnknownAsync($"{prefix}-u"); // nothing of the request was stored
+        await AssertNoUserAsync(node, $"{prefix}-u"); // nothing of the request was stored
 
         request.Events.RemoveAt(1000);
         var response = await node.Ingest.TrackAsync(request, DemoTenant.Ingest);
@@ -138,7 +139,7 @@ public sealed class ValidationTests(SiloFixture node)
         var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
 
         AssertInvalid(error, "events", "bytes");
-        await AssertUnknownAsync($"{prefix}-u");
+        await AssertNoUserAsync(node, $"{prefix}-u");
     }
 
     [Fact]
@@ -172,7 +173,7 @@ public sealed class ValidationTests(SiloFixture node)
         var error = await Assert.ThrowsAsync<RpcException>(async () => await TrackBytesAsync(request.ToByteArray()[..^3]));
 
         AssertInvalid(error, "request", "is not a valid protobuf message");
-        await AssertUnknownAsync($"{prefix}-u");
+        await AssertNoUserAsync(node, $"{prefix}-u");
     }
 
     [Fact]
@@ -389,7 +390,7 @@ public sealed class ValidationTests(SiloFixture node)
         var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.IdentifyAsync(request, DemoTenant.Ingest));
 
         AssertInvalid(error, "traits", "the value of key 'plan'");
-        await AssertUnknownAsync(user);
+        await AssertNoUserAsync(node, user);
     }
 
     [Fact]
@@ -402,7 +403,7 @@ public sealed class ValidationTests(SiloFixture node)
         var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Ingest.TrackAsync(request, DemoTenant.Ingest));
 
         AssertInvalid(error, "events", $"the request is {request.CalculateSize()} bytes encoded; at most 1048576 are allowed");
-        await AssertUnknownAsync($"{prefix}-u");
+        await AssertNoUserAsync(node, $"{prefix}-u");
     }
 
     [Fact]
@@ -415,7 +416,7 @@ public sealed class ValidationTests(SiloFixture node)
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
 
         AssertInvalid(error, "events", "at most 1048576 are allowed");
-        await AssertUnknownAsync($"{prefix}-u");
+        await AssertNoUserAsync(node, $"{prefix}-u");
     }
 
     /// <summary>A request of 9 MiB and more, in events each under the event limit.</summary>
@@ -458,20 +459,6 @@ public sealed class ValidationTests(SiloFixture node)
     }
 
     private static byte[] MessageBytes(params (int Field, byte[] Bytes)[] fields) => RawCalls.Message(fields);
-
-    private async Task AssertUnknownAsync(string user)
-    {
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read));
-        Assert.Equal(StatusCode.NotFound, error.StatusCode);
-    }
-
-    private static void AssertInvalid(RpcException error, string field, string detail)
-    {
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal(field, error.Trailers.GetValue("field"));
-        Assert.StartsWith($"{field}: ", error.Status.Detail, StringComparison.Ordinal);
-        Assert.Contains(detail, error.Status.Detail, StringComparison.Ordinal);
-    }
 
     private static Event WithProperties(Event e, int count)
     {
