@@ -22,6 +22,11 @@ public sealed partial class UserGrain(UserGrainServices silo)
     private int _partition;
     private int _unsaved;
     private bool _rescoreDue;
+
+    // The queue's give-ups when the due rescoring was scheduled: a give-up since (perhaps of this
+    // user's call back) lets the next event schedule again. (Fits beside the other small fields:
+    // the activation is no larger.)
+    private int _scheduledAtGiveUps;
     private bool _listedUnscored;
     private bool _discarded;
 
@@ -161,15 +166,18 @@ public sealed partial class UserGrain(UserGrainServices silo)
     }
 
     /// <summary>At most one rescoring per <see cref="ChurnOptions.RescoreDelay"/>: events arriving
-    /// while one is due join it.</summary>
+    /// while one is due join it, unless the queue has given up on a call back since it was
+    /// scheduled (it may have been this user's: then nothing would ever call back).</summary>
     private void ScheduleRescore()
     {
-        if (_rescoreDue)
+        var giveUps = silo.Rescores.GiveUps;
+        if (_rescoreDue && _scheduledAtGiveUps == giveUps)
         {
             return;
         }
 
         _rescoreDue = true;
+        _scheduledAtGiveUps = giveUps;
         silo.Rescores.Add(this.GetGrainId());
     }
 
