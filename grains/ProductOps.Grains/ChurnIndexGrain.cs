@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProductOps.Grains.Abstractions;
-using ProductOps.Grains.Abstractions.Tenancy;
 using ProductOps.Storage;
 
 namespace ProductOps.Grains;
@@ -14,11 +13,13 @@ namespace ProductOps.Grains;
 /// and so pushes both again, after a restart).
 /// A write that fails is tried again at the next turn of the timer (and on deactivation): what it
 /// held stays unpersisted until one succeeds.
-/// Threshold crossings are batched to the tenant's feed once a second.
+/// Threshold crossings are batched to the tenant's feed once a second. A user crosses when judged
+/// at risk (<see cref="ChurnIndexEntry.JudgedAtRisk"/>) after a line that was not: each line is
+/// judged with the threshold of its own scoring, so a lowered threshold alerts the users it adds
+/// when the sweep rescores them, and a user is not alerted twice for one rise.
 /// </summary>
 public sealed partial class ChurnIndexGrain(
     [PersistentState("churn-index", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<ChurnIndexState> state,
-    TenantDirectory tenants,
     TimeProvider time,
     IOptions<ChurnOptions> options,
     ILogger<ChurnIndexGrain> logger)
@@ -82,13 +83,10 @@ public sealed partial class ChurnIndexGrain(
             _ranked.Add(entry);
         }
 
-        var before = previous?.Risk?.Probability;
-        var after = entry.Risk?.Probability;
-        _atRisk += (after >= _countedThreshold ? 1 : 0) - (before >= _countedThreshold ? 1 : 0);
-        var threshold = tenants.SettingsOf(_tenant).AlertThreshold;
-        if (entry.Risk is { } risk && risk.Probability >= threshold && !(before >= threshold))
+        _atRisk += (IsCounted(entry, _countedThreshold) ? 1 : 0) - (IsCounted(previous, _countedThreshold) ? 1 : 0);
+        if (entry.JudgedAtRisk && previous is not { JudgedAtRisk: true })
         {
-            _crossings.Add(new AtRiskCrossing(entry, before));
+            _crossings.Add(new AtRiskCrossing(entry, previous?.Risk?.Probability));
         }
 
         return Task.CompletedTask;
@@ -129,7 +127,7 @@ public sealed partial class ChurnIndexGrain(
                     break;
                 }
 
-                _atRisk++;
+                _atRisk += entry.JudgedAtRisk ? 1 : 0;
             }
         }
 
@@ -155,6 +153,11 @@ public sealed partial class ChurnIndexGrain(
         var last = _ranked.Max!;
         return _ranked.GetViewBetween(position, AtRiskOrder.Instance.Compare(position, last) > 0 ? position : last);
     }
+
+    /// <summary>At risk as the index counts it: judged at risk when scored, and at or above the
+    /// threshold asked for (a raised threshold counts at once; a lowered one as the sweep rescores).</summary>
+    private static bool IsCounted(ChurnIndexEntry? entry, double threshold) =>
+        entry is { JudgedAtRisk: true } && entry.Risk!.Probability >= threshold;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
