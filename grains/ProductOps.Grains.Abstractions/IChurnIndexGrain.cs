@@ -13,14 +13,16 @@ namespace ProductOps.Grains.Abstractions;
 /// </summary>
 public interface IChurnIndexGrain : IGrainWithStringKey
 {
-    /// <summary>Records the user's latest score (or, before any model, that the user exists).</summary>
+    /// <summary>Records the user's latest line: a score, or (before any model) that the user
+    /// exists, or that the user cancelled.</summary>
     Task Record(ChurnIndexEntry entry);
 
-    /// <summary>Scored users matching the query, in the at-risk order.</summary>
+    /// <summary>Scored users matching the query, in the at-risk order (never one who cancelled).</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<ChurnIndexEntry>> Top(AtRiskQuery query);
 
-    /// <summary>The shard's counts, at-risk meaning a probability at or above <paramref name="threshold"/>.</summary>
+    /// <summary>The shard's counts, at-risk meaning judged at risk when scored and a probability
+    /// at or above <paramref name="threshold"/>.</summary>
     [AlwaysInterleave]
     Task<ChurnIndexCounts> Count(double threshold);
 

@@ -3,8 +3,9 @@ using Orleans.Concurrency;
 namespace ProductOps.Grains.Abstractions;
 
 /// <summary>
-/// Rescores every user of a tenant (key: tenant id) when the tenant clock enters a new day and
-/// when the tenant's active model changes, so dormant users get current scores too.
+/// Rescores every user of a tenant (key: tenant id) when the tenant clock enters a new day, when
+/// the tenant's active model changes and when its alert threshold changes, so dormant users get
+/// current scores too; complete only once every user carries the model and threshold.
 /// </summary>
 public interface IChurnSweepGrain : IGrainWithStringKey
 {

@@ -19,14 +19,18 @@ public interface IUserGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<UserSnapshot> Get(long asOfMs);
 
-    /// <summary>The user's churn risk at <paramref name="asOfMs"/> by the tenant's active model;
-    /// null when the tenant has no active model or the user no usage yet.</summary>
+    /// <summary>The user's churn risk at <paramref name="asOfMs"/> by the tenant's active model,
+    /// explained; none for a user without usage, a user who cancelled, or a tenant without an
+    /// active model (the answer tells which).</summary>
     [AlwaysInterleave]
-    Task<ChurnRisk?> GetChurnRisk(long asOfMs);
+    Task<UserChurnRisk> GetChurnRisk(long asOfMs);
 
-    /// <summary>Scores the user at <paramref name="asOfMs"/> (or the user's latest event, if later)
-    /// and pushes the score to the tenant's at-risk index: the sweep's call for every user.</summary>
-    Task Rescore(long asOfMs);
+    /// <summary>The sweep's call for every user: scores the user as the request says, with the
+    /// model version it names (re-reading the registry first when this silo holds another) and
+    /// its alert threshold, and pushes the score to the tenant's at-risk index. True when the
+    /// user's line now carries that version and threshold, or needs no score (no usage yet,
+    /// cancelled); false when the registry's active model is not the one the sweep expected.</summary>
+    Task<bool> Rescore(RescoreRequest request);
 
     /// <summary>The silo's rescore queue calling back: rescores the user if new events made it due
     /// (else nothing). Interleaved: a slow index shard or tenant clock must never hold up the

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProductOps.Grains.Abstractions;
-using ProductOps.Grains.Abstractions.Tenancy;
 using ProductOps.Storage;
 
 namespace ProductOps.Grains;
@@ -11,13 +11,18 @@ namespace ProductOps.Grains;
 /// can only rescore users it finds here), changed scores and features alone within
 /// <see cref="ChurnOptions.IndexScorePersistInterval"/> (every tenant's sweep rescores all users,
 /// and so pushes both again, after a restart).
-/// Threshold crossings are batched to the tenant's feed once a second.
+/// A write that fails is tried again at the next turn of the timer (and on deactivation): what it
+/// held stays unpersisted until one succeeds.
+/// Threshold crossings are batched to the tenant's feed once a second. A user crosses when judged
+/// at risk (<see cref="ChurnIndexEntry.JudgedAtRisk"/>) after a line that was not: each line is
+/// judged with the threshold of its own scoring, so a lowered threshold alerts the users it adds
+/// when the sweep rescores them, and a user is not alerted twice for one rise.
 /// </summary>
-public sealed class ChurnIndexGrain(
+public sealed partial class ChurnIndexGrain(
     [PersistentState("churn-index", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<ChurnIndexState> state,
-    TenantDirectory tenants,
     TimeProvider time,
-    IOptions<ChurnOptions> options)
+    IOptions<ChurnOptions> options,
+    ILogger<ChurnIndexGrain> logger)
     : Grain, IChurnIndexGrain
 {
     private static readonly TimeSpan PublishPeriod = TimeSpan.FromSeconds(1);
@@ -32,8 +37,13 @@ public sealed class ChurnIndexGrain(
     private double _countedThreshold = double.NaN;
     private int _atRisk;
     private string _tenant = string.Empty;
-    private bool _usersChanged;
-    private bool _scoresChanged;
+
+    // Lines recorded, and users who joined, so far and as of the last successful write: a write
+    // stores what was recorded before it began, and only its success marks that as persisted.
+    private long _recorded;
+    private long _joined;
+    private long _persistedRecorded;
+    private long _persistedJoined;
     private DateTimeOffset _persistedAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -57,13 +67,10 @@ public sealed class ChurnIndexGrain(
         var users = state.State.Users;
         users.TryGetValue(entry.UserId, out var previous);
         users[entry.UserId] = entry;
+        _recorded++; // scores and features: the sweep's rescoring pushes both again
         if (previous is null)
         {
-            _usersChanged = true;
-        }
-        else
-        {
-            _scoresChanged = true; // and features: the sweep's rescoring pushes both again
+            _joined++;
         }
 
         if (previous?.Risk is not null)
@@ -76,13 +83,10 @@ public sealed class ChurnIndexGrain(
             _ranked.Add(entry);
         }
 
-        var before = previous?.Risk?.Probability;
-        var after = entry.Risk?.Probability;
-        _atRisk += (after >= _countedThreshold ? 1 : 0) - (before >= _countedThreshold ? 1 : 0);
-        var threshold = tenants.SettingsOf(_tenant).AlertThreshold;
-        if (entry.Risk is { } risk && risk.Probability >= threshold && !(before >= threshold))
+        _atRisk += (IsCounted(entry, _countedThreshold) ? 1 : 0) - (IsCounted(previous, _countedThreshold) ? 1 : 0);
+        if (entry.JudgedAtRisk && previous is not { JudgedAtRisk: true })
         {
-            _crossings.Add(new AtRiskCrossing(entry, before));
+            _crossings.Add(new AtRiskCrossing(entry, previous?.Risk?.Probability));
         }
 
         return Task.CompletedTask;
@@ -123,7 +127,7 @@ public sealed class ChurnIndexGrain(
                     break;
                 }
 
-                _atRisk++;
+                _atRisk += entry.JudgedAtRisk ? 1 : 0;
             }
         }
 
@@ -150,12 +154,17 @@ public sealed class ChurnIndexGrain(
         return _ranked.GetViewBetween(position, AtRiskOrder.Instance.Compare(position, last) > 0 ? position : last);
     }
 
+    /// <summary>At risk as the index counts it: judged at risk when scored, and at or above the
+    /// threshold asked for (a raised threshold counts at once; a lowered one as the sweep rescores).</summary>
+    private static bool IsCounted(ChurnIndexEntry? entry, double threshold) =>
+        entry is { JudgedAtRisk: true } && entry.Risk!.Probability >= threshold;
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The scores first: on a silo's shutdown the feed may already be gone.
-        if (_usersChanged || _scoresChanged)
+        if (_recorded != _persistedRecorded)
         {
-            await state.WriteStateAsync(cancellationToken);
+            await PersistAsync(time.GetUtcNow(), cancellationToken);
         }
 
         try
@@ -172,15 +181,30 @@ public sealed class ChurnIndexGrain(
     {
         var now = time.GetUtcNow();
         var since = now - _persistedAt;
-        if ((_usersChanged && since >= options.Value.IndexPersistInterval)
-            || (_scoresChanged && since >= options.Value.IndexScorePersistInterval))
+        if ((_joined != _persistedJoined && since >= options.Value.IndexPersistInterval)
+            || (_recorded != _persistedRecorded && since >= options.Value.IndexScorePersistInterval))
         {
-            _usersChanged = _scoresChanged = false;
-            _persistedAt = now;
-            await state.WriteStateAsync(cancellationToken);
+            try
+            {
+                await PersistAsync(now, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Still unpersisted: the next turn tries again. The crossings go out meanwhile.
+                LogPersistFailed(logger, e, this.GetPrimaryKeyString());
+            }
         }
 
         await PublishAsync();
+    }
+
+    /// <summary>Writes the shard; only then is what was recorded before the write persisted (a
+    /// Record that lands while the write is out is not: it may have missed the write).</summary>
+    private async Task PersistAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (recorded, joined) = (_recorded, _joined);
+        await state.WriteStateAsync(cancellationToken);
+        (_persistedRecorded, _persistedJoined, _persistedAt) = (recorded, joined, now);
     }
 
     private async Task PublishAsync()
@@ -194,4 +218,7 @@ public sealed class ChurnIndexGrain(
         _crossings.Clear();
         await GrainFactory.GetGrain<IAtRiskFeedGrain>(_tenant).Publish(batch);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "At-risk index shard {Shard} could not be written; trying again at the next turn")]
+    private static partial void LogPersistFailed(ILogger logger, Exception exception, string shard);
 }

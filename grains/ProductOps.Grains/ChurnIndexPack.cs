@@ -12,17 +12,25 @@ namespace ProductOps.Grains;
 /// arrays grew onto the large object heap every time a shard was written (every few seconds
 /// while users join), and large allocations trigger the full collections that stall the node
 /// for a second. Chunks stay under the large-object size for any line short of ~20 KB.
+/// <see cref="Format"/> 1 lines also carry the threshold a score was judged with and when a user
+/// cancelled; format 0 lines (stored before) are read with neither.
 /// </remarks>
 [GenerateSerializer, Alias("productops.churn-index-pack")]
 public sealed class ChurnIndexPack
 {
     private const int ChunkBytes = 48 * 1024;
+    private const int CurrentFormat = 1;
+    private const byte HasRisk = 1;
+    private const byte HasCancelled = 2;
 
     /// <summary>The features the lines name, by index.</summary>
     [Id(0)] public string[] Features { get; set; } = [];
 
     /// <summary>The lines, whole lines per chunk.</summary>
     [Id(1)] public List<byte[]> Chunks { get; set; } = [];
+
+    /// <summary>The lines' layout: 0 as first stored, 1 with the judged threshold and the cancellation.</summary>
+    [Id(2)] public int Format { get; set; }
 
     public static ChurnIndexPack Pack(IEnumerable<ChurnIndexEntry> entries)
     {
@@ -51,7 +59,7 @@ public sealed class ChurnIndexPack
             table[index] = name;
         }
 
-        return new ChurnIndexPack { Features = table, Chunks = chunks };
+        return new ChurnIndexPack { Features = table, Chunks = chunks, Format = CurrentFormat };
     }
 
     /// <summary>Adds every packed line to <paramref name="users"/>, by user id; lines share the
@@ -72,7 +80,8 @@ public sealed class ChurnIndexPack
     private static void Write(BinaryWriter writer, ChurnIndexEntry entry, Dictionary<string, int> features)
     {
         writer.Write(entry.UserId);
-        writer.Write(entry.Risk is not null);
+        // Format 0 wrote a bool here, which reads as the flags with only HasRisk possible.
+        writer.Write((byte)((entry.Risk is null ? 0 : HasRisk) | (entry.CancelledAtMs is null ? 0 : HasCancelled)));
         if (entry.Risk is { } risk)
         {
             writer.Write(risk.Probability);
@@ -83,6 +92,13 @@ public sealed class ChurnIndexPack
             {
                 writer.Write(reason); // plain words with the user's values: rarely shared
             }
+
+            writer.Write(entry.AlertThreshold);
+        }
+
+        if (entry.CancelledAtMs is { } cancelledAt)
+        {
+            writer.Write7BitEncodedInt64(cancelledAt);
         }
 
         writer.Write7BitEncodedInt(entry.Features.Count);
@@ -101,8 +117,11 @@ public sealed class ChurnIndexPack
     private ChurnIndexEntry Read(BinaryReader reader)
     {
         var userId = reader.ReadString();
+        var flags = reader.ReadByte();
         ChurnRisk? risk = null;
-        if (reader.ReadBoolean())
+        var threshold = 0d;
+        long? cancelledAt = null;
+        if ((flags & HasRisk) != 0)
         {
             var probability = reader.ReadSingle();
             var modelVersion = reader.Read7BitEncodedInt();
@@ -114,6 +133,12 @@ public sealed class ChurnIndexPack
             }
 
             risk = new ChurnRisk(probability, modelVersion, scoredAtMs, reasons);
+            threshold = Format >= 1 ? reader.ReadDouble() : 0;
+        }
+
+        if ((flags & HasCancelled) != 0)
+        {
+            cancelledAt = reader.Read7BitEncodedInt64();
         }
 
         var names = new string[reader.Read7BitEncodedInt()];
@@ -122,6 +147,6 @@ public sealed class ChurnIndexPack
             names[i] = Features[reader.Read7BitEncodedInt()];
         }
 
-        return new ChurnIndexEntry(userId, risk, names);
+        return new ChurnIndexEntry(userId, risk, names, threshold, cancelledAt);
     }
 }

@@ -17,7 +17,9 @@ namespace ProductOps.Grains;
 /// were added. At most <see cref="MaxConcurrentCalls"/> call backs run at once (a burst of due
 /// users must not time out together). A call back that fails (the user is busy past the call
 /// timeout, or failed to activate) is tried again after the delay, at most
-/// <see cref="MaxRetries"/> times; after that the tenant's next sweep rescores the user.</remarks>
+/// <see cref="MaxRetries"/> times; after that it gives up, and counts it in <see cref="GiveUps"/>:
+/// a user grain that is still waiting for a call back then schedules again at its next event
+/// instead of waiting for a call that will never come.</remarks>
 public sealed partial class RescoreQueue : BackgroundService
 {
     public const int MaxConcurrentCalls = 256;
@@ -30,6 +32,7 @@ public sealed partial class RescoreQueue : BackgroundService
     private readonly Lock _lock = new();
     private readonly Queue<Entry> _due = new();
     private int _inFlight;
+    private int _giveUps;
 
     public RescoreQueue(IGrainFactory grains, IOptions<ChurnOptions> options, TimeProvider time, ILogger<RescoreQueue> logger)
         : this(user => GrainReferences.Get<IUserGrain>(grains, user).RescoreIfDue(), options, time, logger)
@@ -44,6 +47,11 @@ public sealed partial class RescoreQueue : BackgroundService
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>How many call backs this queue has given up on (wrapping around at
+    /// <see cref="int.MaxValue"/>). A user that scheduled before the latest give-up cannot tell
+    /// whether it was the one dropped, so it schedules again (a second call back is harmless).</summary>
+    public int GiveUps => Volatile.Read(ref _giveUps);
 
     /// <summary>Calls <see cref="IUserGrain.RescoreIfDue"/> on the user a delay from now.</summary>
     public void Add(GrainId user) => Add(user, attempt: 0);
@@ -94,6 +102,7 @@ public sealed partial class RescoreQueue : BackgroundService
             }
             else
             {
+                Interlocked.Increment(ref _giveUps);
                 LogGaveUp(_logger, e, entry.User, entry.Attempt + 1);
             }
         }
@@ -108,6 +117,6 @@ public sealed partial class RescoreQueue : BackgroundService
     [LoggerMessage(Level = LogLevel.Debug, Message = "Due rescoring of {User} failed; trying again after the delay")]
     private static partial void LogCallFailed(ILogger logger, Exception exception, GrainId user);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Due rescoring of {User} failed {Attempts} times; the tenant's next sweep rescores the user")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due rescoring of {User} failed {Attempts} times; the user schedules again at its next event, and the tenant's next sweep rescores it")]
     private static partial void LogGaveUp(ILogger logger, Exception exception, GrainId user, int attempts);
 }

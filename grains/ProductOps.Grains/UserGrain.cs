@@ -10,7 +10,7 @@ namespace ProductOps.Grains;
 /// snapshots is ever lost.
 /// New events schedule one rescoring <see cref="ChurnOptions.RescoreDelay"/> later (the silo's
 /// <see cref="RescoreQueue"/> calls back, off the dispatch call), which pushes the score to the
-/// tenant's at-risk index.
+/// tenant's at-risk index (or, for a user who cancelled, that they did: such a user is not scored).
 /// </summary>
 public sealed partial class UserGrain(UserGrainServices silo)
     : Grain, IUserGrain
@@ -22,6 +22,11 @@ public sealed partial class UserGrain(UserGrainServices silo)
     private int _partition;
     private int _unsaved;
     private bool _rescoreDue;
+
+    // The queue's give-ups when the due rescoring was scheduled: a give-up since (perhaps of this
+    // user's call back) lets the next event schedule again. (Fits beside the other small fields:
+    // the activation is no larger.)
+    private int _scheduledAtGiveUps;
     private bool _listedUnscored;
     private bool _discarded;
 
@@ -121,18 +126,24 @@ public sealed partial class UserGrain(UserGrainServices silo)
     public Task<UserSnapshot> Get(long asOfMs) =>
         Task.FromResult(_state.State.Activity.Snapshot(_userId, asOfMs, silo.Tenants.RulesOf(_tenant)));
 
-    public async Task<ChurnRisk?> GetChurnRisk(long asOfMs)
+    public async Task<UserChurnRisk> GetChurnRisk(long asOfMs)
     {
-        var activity = _state.State.Activity;
-        if (activity.FirstSeenMs is null || await silo.ChurnModels.GetAsync(_tenant) is not { } model)
+        var model = await silo.ChurnModels.GetAsync(_tenant);
+        var activity = _state.State.Activity; // no await from here on: one consistent state
+        if (activity.FirstSeenMs is null)
         {
-            return null;
+            return new UserChurnRisk(null, HasUsage: false, null);
         }
 
-        return ChurnRiskScoring.Score(model, activity, asOfMs, explainFrom: 0);
+        if (ChurnRiskScoring.CancelledAtMs(activity) is { } cancelledAt)
+        {
+            return new UserChurnRisk(null, HasUsage: true, cancelledAt);
+        }
+
+        return new UserChurnRisk(model is null ? null : ChurnRiskScoring.Score(model, activity, asOfMs, explainFrom: 0), HasUsage: true, null);
     }
 
-    public Task Rescore(long asOfMs) => RescoreAsync(asOfMs);
+    public Task<bool> Rescore(RescoreRequest request) => RescoreAsync(request.AsOfMs, request);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -161,22 +172,25 @@ public sealed partial class UserGrain(UserGrainServices silo)
     }
 
     /// <summary>At most one rescoring per <see cref="ChurnOptions.RescoreDelay"/>: events arriving
-    /// while one is due join it.</summary>
+    /// while one is due join it, unless the queue has given up on a call back since it was
+    /// scheduled (it may have been this user's: then nothing would ever call back).</summary>
     private void ScheduleRescore()
     {
-        if (_rescoreDue)
+        var giveUps = silo.Rescores.GiveUps;
+        if (_rescoreDue && _scheduledAtGiveUps == giveUps)
         {
             return;
         }
 
         _rescoreDue = true;
+        _scheduledAtGiveUps = giveUps;
         silo.Rescores.Add(this.GetGrainId());
     }
 
     private async Task RescoreNowAsync()
     {
         _rescoreDue = false;
-        await RescoreAsync(await silo.Clock.NowMsAsync(_tenant));
+        await RescoreAsync(await silo.Clock.NowMsAsync(_tenant), sweep: null);
     }
 
     /// <summary>The debounce's call back. A rescoring that failed (the index shard's silo just died,
@@ -216,27 +230,48 @@ public sealed partial class UserGrain(UserGrainServices silo)
     private static partial void LogRescoreFailed(ILogger logger, Exception exception, string tenant, string user);
 
     /// <summary>Scores the user (explaining only at or above the alert threshold) and pushes the
-    /// score to the user's index shard; before any model, pushes that the user exists.</summary>
-    private async Task RescoreAsync(long asOfMs)
+    /// score to the user's index shard; before any model, pushes that the user exists; for a user
+    /// who cancelled, pushes that instead of a score. A sweep's call (<paramref name="sweep"/>)
+    /// scores with the model version and threshold the sweep names: this silo may not have seen
+    /// the activation or the settings change yet. Returns whether the pushed line is what the
+    /// sweep asked for (always true for the debounced rescoring).</summary>
+    private async Task<bool> RescoreAsync(long asOfMs, RescoreRequest? sweep)
     {
+        if (_state.State.Activity.FirstSeenMs is null)
+        {
+            return true; // nothing to list until the user's first usage event
+        }
+
+        var model = sweep is null ? await silo.ChurnModels.GetAsync(_tenant) : await silo.ChurnModels.GetAsync(_tenant, sweep.ModelVersion);
+        var threshold = sweep?.AlertThreshold ?? silo.Tenants.SettingsOf(_tenant).AlertThreshold;
+
+        // No await from here to the push: the line is made from one consistent state.
         var activity = _state.State.Activity;
-        if (activity.FirstSeenMs is null)
+        ChurnIndexEntry entry;
+        if (ChurnRiskScoring.CancelledAtMs(activity) is { } cancelledAt)
         {
-            return;
+            entry = new ChurnIndexEntry(_userId, null, activity.FeatureNames(), CancelledAtMs: cancelledAt);
+        }
+        else if (model is null)
+        {
+            if (_listedUnscored)
+            {
+                return sweep is null; // nothing new for the index until there is a model
+            }
+
+            entry = new ChurnIndexEntry(_userId, null, activity.FeatureNames());
+        }
+        else
+        {
+            // The cached tenant clock may trail this user's own latest event by a moment.
+            var asOf = Math.Max(asOfMs, activity.LastSeenMs ?? asOfMs);
+            entry = new ChurnIndexEntry(_userId, ChurnRiskScoring.Score(model, activity, asOf, threshold), activity.FeatureNames(), threshold);
         }
 
-        // The cached tenant clock may trail this user's own latest event by a moment.
-        var asOf = Math.Max(asOfMs, activity.LastSeenMs ?? asOfMs);
-        var model = await silo.ChurnModels.GetAsync(_tenant);
-        if (model is null && _listedUnscored)
-        {
-            return; // nothing new for the index until there is a model
-        }
-
-        var risk = model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, silo.Tenants.SettingsOf(_tenant).AlertThreshold);
         var index = GrainReferences.Get<IChurnIndexGrain>(GrainFactory, ChurnIndexKeys.For(_tenant, _partition));
-        await index.Record(new ChurnIndexEntry(_userId, risk, activity.FeatureNames()));
-        _listedUnscored = risk is null;
+        await index.Record(entry);
+        _listedUnscored = entry.Risk is null && entry.CancelledAtMs is null;
+        return sweep is null || entry.CancelledAtMs is not null || entry.Risk?.ModelVersion == sweep.ModelVersion;
     }
 
     private async Task RescoreBeforeDeactivationAsync()

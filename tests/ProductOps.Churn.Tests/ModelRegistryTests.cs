@@ -90,6 +90,25 @@ public sealed class ModelRegistryTests(SimulatedChurnFixture fixture) : IDisposa
         Assert.Equal(2, c!.Version);
     }
 
+    /// <summary>A caller told which version is active (the sweep) gets it from a process whose
+    /// cached view, still within its refresh interval, holds another: read from the registry
+    /// then, and kept for every later caller.</summary>
+    [Fact]
+    public async Task Cache_AskedForAnotherVersionWithinRefreshInterval_ReadsTheRegistry()
+    {
+        var store = new SqliteModelStore(Path.Combine(_folder, "models.db"));
+        var cache = new ActiveModelCache(store, TimeProvider.System, TimeSpan.FromHours(1));
+        Assert.Null(await cache.GetAsync("acme")); // "no model", for the next hour
+        await store.AddAsync("acme", fixture.Result, fixture.Set, 1_000);
+        await store.ActivateAsync("acme", 1);
+
+        var asked = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => cache.GetAsync("acme", version: 1)));
+        var later = await cache.GetAsync("acme");
+
+        Assert.All(asked, m => Assert.Equal(1, m!.Version));
+        Assert.Equal(1, later!.Version);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

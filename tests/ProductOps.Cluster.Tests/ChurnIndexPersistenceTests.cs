@@ -71,7 +71,7 @@ public sealed class ChurnIndexPersistenceTests
         new Dictionary<string, string?> { [HeldAckStorage.Setting] = "true", ["ProductOps:Churn:IndexPersistInterval"] = "00:00:00.100" });
 
     private static ChurnIndexEntry Entry(string user, float probability, params string[] features) =>
-        new(user, new ChurnRisk(probability, 1, 0, []), features);
+        new(user, new ChurnRisk(probability, 1, 0, []), features, AlertThreshold: 0.5);
 
     /// <summary>A user's stored score and feature count, through the silo's own grain storage.</summary>
     private static async Task<(float? Probability, int Features)> StoredAsync(TestCluster cluster, IChurnIndexGrain shard, string user)

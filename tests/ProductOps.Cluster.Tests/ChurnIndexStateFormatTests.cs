@@ -57,6 +57,58 @@ public sealed class ChurnIndexStateFormatTests : IDisposable
         Assert.All(usersOfSearch, e => Assert.Same(usersOfSearch[0].Features.First(f => f == "feature_3"), e.Features.First(f => f == "feature_3")));
     }
 
+    /// <summary>Lines with the threshold they were judged with, and users who cancelled, survive
+    /// a write and a read.</summary>
+    [Fact]
+    public void RoundTrip_JudgedThresholdsAndCancellations_SameLines()
+    {
+        List<ChurnIndexEntry> lines =
+        [
+            new("user-1", new ChurnRisk(0.82f, 3, 1_733_000_000_000, ["no activity for 12 days"]), ["search"], 0.7),
+            new("user-2", null, ["search", "export"], CancelledAtMs: 1_733_000_050_000),
+            new("user-3", new ChurnRisk(0.4f, 3, 1_733_000_000_000, []), [], 0.30000000000000004),
+            new("user-4", null, []),
+        ];
+
+        var stored = Read(Serializer.SerializeToArray(StateOf(lines)));
+
+        AssertSameLines(lines, stored);
+    }
+
+    /// <summary>Shards packed before lines carried a threshold or a cancellation (format 0: a
+    /// has-score bool where the flags are now, no threshold after the reasons) still read, as
+    /// lines recorded before thresholds were (0).</summary>
+    [Fact]
+    public void Unpack_Format0Lines_ReadWithoutThresholdOrCancellation()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write("user-1");
+            writer.Write(true);
+            writer.Write(0.82f);
+            writer.Write7BitEncodedInt(3);
+            writer.Write7BitEncodedInt64(1_733_000_000_000);
+            writer.Write7BitEncodedInt(1);
+            writer.Write("no activity for 12 days");
+            writer.Write7BitEncodedInt(1);
+            writer.Write7BitEncodedInt(0);
+            writer.Write("user-2");
+            writer.Write(false);
+            writer.Write7BitEncodedInt(0);
+        }
+
+        var users = new Dictionary<string, ChurnIndexEntry>(StringComparer.Ordinal);
+        new ChurnIndexPack { Features = ["search"], Chunks = [buffer.ToArray()] }.UnpackInto(users);
+
+        AssertSameLines(
+        [
+            new("user-1", new ChurnRisk(0.82f, 3, 1_733_000_000_000, ["no activity for 12 days"]), ["search"]),
+            new("user-2", null, []),
+        ], StateOf(users.Values));
+        Assert.True(users["user-1"].JudgedAtRisk); // explained, so it was judged at risk
+    }
+
     [Fact]
     public void RoundTrip_Empty_Empty()
     {
@@ -116,5 +168,5 @@ public sealed class ChurnIndexStateFormatTests : IDisposable
     }
 
     private static string Describe(ChurnIndexEntry e) =>
-        $"{e.UserId} | {e.Risk?.Probability:R} {e.Risk?.ModelVersion} {e.Risk?.ScoredAtMs} [{string.Join("; ", e.Risk?.Reasons ?? [])}] | {string.Join(",", e.Features)}";
+        $"{e.UserId} | {e.Risk?.Probability:R} {e.Risk?.ModelVersion} {e.Risk?.ScoredAtMs} [{string.Join("; ", e.Risk?.Reasons ?? [])}] | {string.Join(",", e.Features)} | {e.AlertThreshold:R} {e.CancelledAtMs}";
 }

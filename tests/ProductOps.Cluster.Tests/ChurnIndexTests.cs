@@ -111,11 +111,12 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
 
     /// <summary>Every user with usage is in the index with the probability (and, at or above
     /// the threshold, the reasons) that the model gives for features computed offline at the
-    /// entry's scoring time; every entry was scored at <paramref name="scoredAt"/>.</summary>
+    /// entry's scoring time; every entry was scored at <paramref name="scoredAt"/>. A user who
+    /// cancelled (latest churn event at or after the latest other usage) is listed as such, unscored.</summary>
     private async Task AssertIndexEqualsOfflineAsync(int version, ChurnScorer scorer, long scoredAt)
     {
         var entries = new Dictionary<string, ChurnIndexEntry>(StringComparer.Ordinal);
-        await foreach (var entry in Index.ScoredAsync(Tenant, CancellationToken.None))
+        await foreach (var entry in Index.PredictionsAsync(Tenant, CancellationToken.None))
         {
             entries.Add(entry.UserId, entry);
         }
@@ -123,7 +124,7 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
         // Offline replay in log order, as the grains applied the events: traits set at the same
         // instant go to the later event in the log, so the order sent is not enough.
         var log = await _driver.ReadLogAsync(Tenant);
-        var checkedUsers = 0;
+        int checkedUsers = 0, cancelled = 0;
         foreach (var user in log.GroupBy(e => e.UserId, StringComparer.Ordinal))
         {
             var activity = TestModels.Replay(user, Rules);
@@ -134,6 +135,18 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
             }
 
             Assert.True(entries.TryGetValue(user.Key, out var entry), $"{user.Key} is not scored");
+            Assert.Equal(activity.FeatureNames(), entry.Features.Order(StringComparer.Ordinal));
+            checkedUsers++;
+            if (activity.LastChurnEventMs is { } churnedAt && churnedAt >= (activity.LastEngagedMs ?? long.MinValue))
+            {
+                Assert.Null(entry.Risk);
+                Assert.Equal(churnedAt, entry.CancelledAtMs);
+                cancelled++;
+                continue;
+            }
+
+            Assert.Null(entry.CancelledAtMs);
+            Assert.Equal(TestClusterFactory.ServingAlertThreshold, entry.AlertThreshold);
             var risk = entry.Risk!;
             Assert.Equal(version, risk.ModelVersion);
             Assert.Equal(scoredAt, risk.ScoredAtMs);
@@ -141,11 +154,9 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
             Assert.Equal(expected.Probability, risk.Probability, 5);
             var explained = expected.Probability >= TestClusterFactory.ServingAlertThreshold;
             Assert.Equal(explained ? expected.Reasons.Select(r => r.Text) : [], risk.Reasons);
-            Assert.Equal(activity.FeatureNames(), entry.Features.Order(StringComparer.Ordinal));
-            checkedUsers++;
         }
 
-        Assert.True(checkedUsers > 100, $"{checkedUsers} users checked");
+        Assert.True(checkedUsers > 100 && cancelled > 10, $"{checkedUsers} users checked, {cancelled} of them cancelled");
         Assert.Equal(checkedUsers, entries.Count);
     }
 

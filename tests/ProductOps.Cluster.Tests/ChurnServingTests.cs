@@ -32,7 +32,7 @@ public sealed class ChurnServingTests(ClusterFixture fixture)
             .ToList();
         var asOf = log.Max(e => e.TimestampMs) + TimeBuckets.MsPerHour;
         var probe = fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, users[0].UserId));
-        Assert.Null(await probe.GetChurnRisk(asOf)); // no model yet
+        Assert.Null((await probe.GetChurnRisk(asOf)).Risk); // no model yet
 
         var set = TrainingSetBuilder.Build(users, rules, new TrainingSetOptions());
         var result = ChurnTrainer.Train(set, new ChurnTrainingOptions { MinChurned = 20, MinRetained = 20, NumberOfTrees = 30 });
@@ -41,7 +41,8 @@ public sealed class ChurnServingTests(ClusterFixture fixture)
         await store.ActivateAsync(Tenant, stored.Version);
         var scorer = ChurnScorer.Load(result.ModelBytes);
 
-        var scored = 0;
+        int scored = 0, cancelled = 0;
+        string? firstScored = null;
         foreach (var user in users)
         {
             var live = new UserActivity();
@@ -51,10 +52,22 @@ public sealed class ChurnServingTests(ClusterFixture fixture)
                 live.Apply(e, rules, deltas);
             }
 
-            var risk = await fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, user.UserId)).GetChurnRisk(asOf);
+            var answer = await fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, user.UserId)).GetChurnRisk(asOf);
+            var risk = answer.Risk;
+            Assert.Equal(live.FirstSeenMs is not null, answer.HasUsage);
             if (live.FirstSeenMs is null)
             {
                 Assert.Null(risk);
+                continue;
+            }
+
+            // A user whose latest churn event is at or after their latest other usage cancelled:
+            // told, not scored.
+            if (live.LastChurnEventMs is { } churnedAt && churnedAt >= (live.LastEngagedMs ?? long.MinValue))
+            {
+                Assert.Null(risk);
+                Assert.Equal(churnedAt, answer.CancelledAtMs);
+                cancelled++;
                 continue;
             }
 
@@ -64,14 +77,17 @@ public sealed class ChurnServingTests(ClusterFixture fixture)
             Assert.Equal(stored.Version, risk.ModelVersion);
             Assert.Equal(asOf, risk.ScoredAtMs);
             Assert.Equal(expected.Reasons.Select(r => r.Text), risk.Reasons);
+            Assert.Null(answer.CancelledAtMs);
+            firstScored ??= user.UserId;
             scored++;
         }
 
-        Assert.True(scored > 100, $"{scored} users scored");
+        Assert.True(scored > 60 && cancelled > 5, $"{scored} users scored, {cancelled} cancelled");
 
         // A second version, activated in the registry, is served without a restart.
         var second = await store.AddAsync(Tenant, result, set, createdAtMs: 2);
         await store.ActivateAsync(Tenant, second.Version);
-        Assert.Equal(second.Version, (await probe.GetChurnRisk(asOf))!.ModelVersion);
+        var scoredProbe = fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, firstScored!));
+        Assert.Equal(second.Version, (await scoredProbe.GetChurnRisk(asOf)).Risk!.ModelVersion);
     }
 }

@@ -44,6 +44,11 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
             siloBuilder.AddIncomingGrainCallFilter<BrokenKeptDeltasFilter>();
         }
 
+        if (siloBuilder.Configuration.GetValue<bool>(FailingRescoreFilter.Setting))
+        {
+            siloBuilder.AddIncomingGrainCallFilter<FailingRescoreFilter>();
+        }
+
         if (siloBuilder.Configuration.GetValue<bool>(FailingEventLog.Setting))
         {
             siloBuilder.Services.AddSingleton<SqliteEventLog>();

@@ -50,6 +50,18 @@ public sealed class ReceiverWriteStorage(IGrainStorage inner) : IGrainStorage
         }
     }
 
+    /// <summary>Whether the fault set by <see cref="Fail"/> is still to come (false once it struck).</summary>
+    public static bool FaultArmed
+    {
+        get
+        {
+            lock (s_lock)
+            {
+                return s_fault is not null;
+            }
+        }
+    }
+
     /// <summary>Forgets every note and fault.</summary>
     public static void Reset()
     {

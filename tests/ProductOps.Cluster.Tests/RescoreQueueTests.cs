@@ -45,6 +45,7 @@ public sealed class RescoreQueueTests
         await Polling.Until(() => Volatile.Read(ref attempts) == 3, TimeSpan.FromSeconds(10), () => $"{attempts} attempts");
         await DrainAsync(queue, markers); // a success is not called again
         Assert.Equal(3, Volatile.Read(ref attempts));
+        Assert.Equal(0, queue.GiveUps);
     }
 
     [Fact]
@@ -71,6 +72,7 @@ public sealed class RescoreQueueTests
             () => $"{attempts} attempts");
         await DrainAsync(queue, markers);
         Assert.Equal(1 + RescoreQueue.MaxRetries, Volatile.Read(ref attempts));
+        Assert.Equal(1, queue.GiveUps); // what tells the user it may schedule again
     }
 
     /// <summary>Records a marker's call back; false for any other user.</summary>
@@ -107,6 +109,8 @@ public sealed class RescoreQueueTests
     /// <summary>Stops the queue's loop when the test ends.</summary>
     private sealed class RunningQueue(RescoreQueue queue) : IAsyncDisposable
     {
+        public int GiveUps => queue.GiveUps;
+
         public void Add(string userKey) => queue.Add(GrainId.Create("user", userKey));
 
         public async ValueTask DisposeAsync()

@@ -53,6 +53,10 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
     /// <summary>Users with usage events (identify calls alone make no user).</summary>
     public List<string> KnownUsers { get; private set; } = [];
 
+    /// <summary>Known users who cancelled, with the time: their latest cancellation is at or after
+    /// their latest other usage event (the lifecycle's rule), from the replayed events.</summary>
+    public Dictionary<string, long> CancelledUsers { get; private set; } = [];
+
     public int ModelVersion { get; private set; }
 
     /// <summary>The finished training job that produced the served model.</summary>
@@ -106,7 +110,8 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
         TempDirectory.Delete(_dataDir);
     }
 
-    /// <summary>Every prediction the node exports, once each user is scored by the active model.</summary>
+    /// <summary>Every prediction the node exports, once each user is scored by the active model
+    /// (or exported as cancelled).</summary>
     public async Task<List<ChurnRiskView>> ExportWhenSweptAsync() => await Polling.Eventually(async () =>
     {
         var exported = new List<ChurnRiskView>();
@@ -117,7 +122,7 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
         }
 
         Assert.Equal(KnownUsers.Count, exported.Count);
-        Assert.All(exported, v => Assert.Equal(ModelVersion, v.ModelVersion));
+        Assert.All(exported, v => Assert.True(v.CancelledAt is not null || v.ModelVersion == ModelVersion, $"{v.UserId}: model {v.ModelVersion}"));
         return exported;
     }, TimeSpan.FromSeconds(60), () => Node.Output);
 
@@ -162,6 +167,8 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
 
         Histories = [.. byUser.Select(u => new UserHistory(u.Key, u.Value))];
         KnownUsers = [.. Histories.Where(h => h.Events.Any(e => e.Name != EventNames.Identify)).Select(h => h.UserId)];
+        CancelledUsers = Histories.Select(h => (h.UserId, Cancelled: CancelledAt(h))).Where(u => u.Cancelled is not null)
+            .ToDictionary(u => u.UserId, u => u.Cancelled!.Value, StringComparer.Ordinal);
         await Polling.Eventually(async () =>
         {
             var overview = await Query.GetOverviewAsync(new GetOverviewRequest(), Read);
@@ -204,6 +211,14 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
         {
             // the fixture stops watching
         }
+    }
+
+    private static long? CancelledAt(UserHistory user)
+    {
+        var usage = user.Events.Where(e => e.Name != EventNames.Identify).ToList();
+        var cancelled = usage.Where(e => e.Name == SimulatedEventNames.SubscriptionCancelled).Select(e => (long?)e.TimestampMs).Max();
+        var engaged = usage.Where(e => e.Name != SimulatedEventNames.SubscriptionCancelled).Select(e => (long?)e.TimestampMs).Max();
+        return cancelled >= (engaged ?? long.MinValue) ? cancelled : null;
     }
 
     private static long Ms(Google.Protobuf.WellKnownTypes.Timestamp timestamp) => timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();

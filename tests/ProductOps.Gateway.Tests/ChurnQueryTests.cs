@@ -15,8 +15,9 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
 {
     private static readonly ChurnRiskView[] NoViews = [];
 
-    /// <summary>The end-to-end test: every known user is exported with a probability from
-    /// the active model, and the simulator's churners rank above its retained users.</summary>
+    /// <summary>The end-to-end test: every known user is exported, with a probability
+    /// from the active model or, for users who cancelled, as cancelled; the simulator's churners
+    /// among the scored rank above its retained users.</summary>
     [Fact]
     public async Task ExportPredictions_ReplayedHistoryAndTrainedModel_EveryUserScoredAndChurnersRankHigher()
     {
@@ -24,28 +25,79 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
 
         Assert.Equal(fixture.KnownUsers.Order(StringComparer.Ordinal), exported.Select(v => v.UserId).Order(StringComparer.Ordinal));
         var overview = await fixture.Query.GetOverviewAsync(new GetOverviewRequest(), ChurnNodeFixture.Read);
-        Assert.All(exported, v =>
+        var scored = exported.Where(v => v.CancelledAt is null).ToList();
+        Assert.All(scored, v =>
         {
+            Assert.True(v.HasProbability);
             Assert.InRange(v.Probability, 0, 1);
             Assert.Equal(overview.AsOf, v.ScoredAt); // dormant users too: scored at the tenant clock's now
             Assert.Equal(v.Probability >= ChurnNodeFixture.AlertThreshold, v.AtRisk);
             Assert.Equal(v.AtRisk, v.Reasons.Count > 0); // explained exactly when at risk
         });
 
-        var churned = exported.Select(v => fixture.Simulation.GetGroundTruth(v.UserId).Churned).ToList();
-        var model = ChurnMetrics.Compute([.. exported.Select(v => (float)v.Probability)], churned);
+        var churned = scored.Select(v => fixture.Simulation.GetGroundTruth(v.UserId).Churned).ToList();
+        var model = ChurnMetrics.Compute([.. scored.Select(v => (float)v.Probability)], churned);
         var nowMs = overview.AsOf.ToDateTimeOffset().ToUnixTimeMilliseconds();
         var lastSeen = fixture.Histories.ToDictionary(h => h.UserId, h => h.Events.Max(e => e.TimestampMs), StringComparer.Ordinal);
-        var recency = ChurnMetrics.Compute([.. exported.Select(v => (float)(1 - Math.Exp(-(nowMs - lastSeen[v.UserId]) / (double)TimeBuckets.MsPerDay / 7)))], churned);
+        var recency = ChurnMetrics.Compute([.. scored.Select(v => (float)(1 - Math.Exp(-(nowMs - lastSeen[v.UserId]) / (double)TimeBuckets.MsPerDay / 7)))], churned);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{exported.Count} users, {churned.Count(c => c)} churners; AUC of exported scores {model.Auc:0.000}, recency alone {recency.Auc:0.000}"));
+            $"{exported.Count} users, {exported.Count - scored.Count} cancelled; {scored.Count} scored, {churned.Count(c => c)} of them churners; AUC of exported scores {model.Auc:0.000}, recency alone {recency.Auc:0.000}"));
         Assert.True(model.Auc >= 0.8, $"AUC {model.Auc:0.000}");
 
         Assert.Equal(exported.Count, overview.Churn.Users);
-        Assert.Equal(exported.Count, overview.Churn.ScoredUsers);
+        Assert.Equal(scored.Count, overview.Churn.ScoredUsers);
         Assert.Equal(exported.Count(v => v.AtRisk), overview.Churn.AtRiskUsers);
         Assert.Equal(fixture.ModelVersion, overview.Churn.ModelVersion);
         Assert.Equal(ChurnNodeFixture.AlertThreshold, overview.Churn.AlertThreshold);
+    }
+
+    /// <summary>Users who cancelled are exported as such, with the time and no probability: the
+    /// model never saw such users, so any probability would be made up.</summary>
+    [Fact]
+    public async Task ExportPredictions_CancelledUsers_CancelledAtAndNoProbability()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+
+        var cancelled = exported.Where(v => v.CancelledAt is not null).ToList();
+        Assert.True(fixture.CancelledUsers.Count > 10, $"{fixture.CancelledUsers.Count} users cancelled");
+        Assert.Equal(fixture.CancelledUsers.Keys.Order(StringComparer.Ordinal), cancelled.Select(v => v.UserId).Order(StringComparer.Ordinal));
+        Assert.All(cancelled, v =>
+        {
+            Assert.Equal(fixture.CancelledUsers[v.UserId], v.CancelledAt.ToDateTimeOffset().ToUnixTimeMilliseconds());
+            Assert.False(v.HasProbability);
+            Assert.Equal((0, false, 0), (v.ModelVersion, v.AtRisk, v.Reasons.Count));
+            Assert.Null(v.ScoredAt);
+        });
+    }
+
+    /// <summary>The at-risk list, the at-risk count and the alerts leave users who cancelled out
+    /// (in this history, they would otherwise fill much of the top of the list).</summary>
+    [Fact]
+    public async Task ListAtRiskUsers_AllProbabilities_EveryScoredUserAndNoCancelledOne()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+
+        var listed = await ListAllAsync(new ListAtRiskUsersRequest { MinProbability = 0, PageSize = 1000 });
+
+        Assert.Equal(
+            exported.Where(v => v.CancelledAt is null).Select(v => v.UserId).Order(StringComparer.Ordinal),
+            listed.Select(v => v.UserId).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(listed, v => fixture.CancelledUsers.ContainsKey(v.UserId));
+        Assert.DoesNotContain(fixture.Alerts, a => fixture.CancelledUsers.ContainsKey(a.User.UserId));
+    }
+
+    [Fact]
+    public async Task GetChurnRisk_CancelledUser_FailedPreconditionNamingUserAndTime()
+    {
+        var (userId, cancelledAtMs) = fixture.CancelledUsers.MinBy(u => u.Key, StringComparer.Ordinal);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.Query.GetChurnRiskAsync(new GetChurnRiskRequest { UserId = userId }, ChurnNodeFixture.Read));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal("user_id", error.Trailers.GetValue("field"));
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(cancelledAtMs).ToString("yyyy-MM-ddTHH:mm:ss.FFFZ", CultureInfo.InvariantCulture);
+        Assert.Equal($"user_id: user '{userId}' cancelled at {at}; churn risk is scored for users who have not churned", error.Status.Detail);
     }
 
     [Fact]
@@ -72,7 +124,7 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
     public async Task GetChurnRisk_KnownUser_ActiveModelScoreWithReasons()
     {
         var exported = await fixture.ExportWhenSweptAsync();
-        var top = exported.MaxBy(v => v.Probability)!;
+        var top = exported.Where(v => v.HasProbability).MaxBy(v => v.Probability)!;
 
         var risk = await fixture.Query.GetChurnRiskAsync(new GetChurnRiskRequest { UserId = top.UserId }, ChurnNodeFixture.Read);
 
@@ -145,7 +197,7 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
     public async Task ListAtRiskUsers_PagedByToken_EveryAtRiskUserOnceInProbabilityOrder()
     {
         var exported = await fixture.ExportWhenSweptAsync();
-        var expected = Ordered(exported.Where(v => v.Probability >= ChurnNodeFixture.AlertThreshold));
+        var expected = Ordered(exported.Where(v => v.HasProbability && v.Probability >= ChurnNodeFixture.AlertThreshold));
 
         var listed = await ListAllAsync(new ListAtRiskUsersRequest { PageSize = 7 });
 
@@ -160,7 +212,7 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
         var exported = await fixture.ExportWhenSweptAsync();
         var feature = fixture.Simulation.Features[^1].Name;
         var users = fixture.Histories.Where(h => h.Events.Any(e => e.Feature == feature)).Select(h => h.UserId).ToHashSet(StringComparer.Ordinal);
-        var expected = Ordered(exported.Where(v => v.Probability >= 0.05 && users.Contains(v.UserId)));
+        var expected = Ordered(exported.Where(v => v.HasProbability && v.Probability >= 0.05 && users.Contains(v.UserId)));
 
         var listed = await ListAllAsync(new ListAtRiskUsersRequest { MinProbability = 0.05, Feature = feature, PageSize = 1000 });
 

@@ -71,7 +71,9 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
             case NotFoundException notFound:
                 return new RpcException(new Status(StatusCode.NotFound, notFound.Message), Field(notFound.Field));
             case FailedPreconditionException precondition:
-                return new RpcException(new Status(StatusCode.FailedPrecondition, precondition.Message));
+                return precondition.Field is { } field
+                    ? new RpcException(new Status(StatusCode.FailedPrecondition, precondition.Message), Field(field))
+                    : new RpcException(new Status(StatusCode.FailedPrecondition, precondition.Message));
             case OverloadedException overloaded:
                 return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:

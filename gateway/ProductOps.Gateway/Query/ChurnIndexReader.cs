@@ -25,7 +25,16 @@ public sealed class ChurnIndexReader(IGrainFactory grains, IOptions<PipelineOpti
     }
 
     /// <summary>Every scored user, shard after shard, one page in memory at a time.</summary>
-    public async IAsyncEnumerable<ChurnIndexEntry> ScoredAsync(string tenant, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<ChurnIndexEntry> ScoredAsync(string tenant, CancellationToken cancellationToken) =>
+        LinesAsync(tenant, static e => e.Risk is not null, cancellationToken);
+
+    /// <summary>Every user with a prediction: scored, or cancelled (which says why there is no
+    /// score). Users not scored yet are left out.</summary>
+    public IAsyncEnumerable<ChurnIndexEntry> PredictionsAsync(string tenant, CancellationToken cancellationToken) =>
+        LinesAsync(tenant, static e => e.Risk is not null || e.CancelledAtMs is not null, cancellationToken);
+
+    private async IAsyncEnumerable<ChurnIndexEntry> LinesAsync(
+        string tenant, Func<ChurnIndexEntry, bool> include, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var shard in Shards(tenant))
         {
@@ -34,7 +43,7 @@ public sealed class ChurnIndexReader(IGrainFactory grains, IOptions<PipelineOpti
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var page = await shard.Page(after, ExportPageSize);
-                foreach (var entry in page.Where(e => e.Risk is not null))
+                foreach (var entry in page.Where(include))
                 {
                     yield return entry;
                 }

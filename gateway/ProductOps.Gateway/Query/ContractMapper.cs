@@ -126,23 +126,41 @@ public static class ContractMapper
         _ => ContractLifecycle.Unspecified,
     };
 
+    /// <summary>A score made on request (GetChurnRisk): explained whatever the probability.</summary>
     public static ChurnRiskView ToContract(string userId, ChurnRisk risk, double alertThreshold)
     {
-        var view = new ChurnRiskView
-        {
-            UserId = userId,
-            Probability = risk.Probability,
-            ModelVersion = risk.ModelVersion,
-            ScoredAt = Time(risk.ScoredAtMs),
-            AtRisk = risk.Probability >= alertThreshold,
-        };
+        var view = Scored(userId, risk, risk.Probability >= alertThreshold);
         view.Reasons.AddRange(risk.Reasons);
         return view;
     }
 
-    /// <summary>A scored index entry.</summary>
-    public static ChurnRiskView ToContract(ChurnIndexEntry entry, double alertThreshold) =>
-        ToContract(entry.UserId, entry.Risk ?? throw new ArgumentException("the entry has no score", nameof(entry)), alertThreshold);
+    /// <summary>An index entry: a score, at risk when judged so at scoring and at or above today's
+    /// threshold (reasons exactly then), or a user who cancelled.</summary>
+    public static ChurnRiskView ToContract(ChurnIndexEntry entry, double alertThreshold)
+    {
+        if (entry.CancelledAtMs is { } cancelledAt)
+        {
+            return new ChurnRiskView { UserId = entry.UserId, CancelledAt = Time(cancelledAt) };
+        }
+
+        var risk = entry.Risk ?? throw new ArgumentException("the entry has no score", nameof(entry));
+        var view = Scored(entry.UserId, risk, entry.JudgedAtRisk && risk.Probability >= alertThreshold);
+        if (view.AtRisk)
+        {
+            view.Reasons.AddRange(risk.Reasons); // a line judged with a higher threshold has them too
+        }
+
+        return view;
+    }
+
+    private static ChurnRiskView Scored(string userId, ChurnRisk risk, bool atRisk) => new()
+    {
+        UserId = userId,
+        Probability = risk.Probability,
+        ModelVersion = risk.ModelVersion,
+        ScoredAt = Time(risk.ScoredAtMs),
+        AtRisk = atRisk,
+    };
 
     public static AtRiskAlert ToContract(AtRiskCrossing crossing, double alertThreshold)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -118,17 +119,22 @@ public sealed class QueryGrpcService(
         var tenant = CallerContext.TenantOf(context);
         RequireId("user_id", request.UserId);
         var nowMs = await NowMsAsync(tenant);
-        var user = grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId));
-        if (await user.GetChurnRisk(nowMs) is { } risk)
+        var answer = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).GetChurnRisk(nowMs);
+        if (answer.Risk is { } risk)
         {
             return ContractMapper.ToContract(request.UserId, risk, tenants.SettingsOf(tenant).AlertThreshold);
         }
 
-        // No score: the user has no events, or the tenant no model. Only now fetch the user's
-        // whole snapshot to tell which (a cluster sends it over the wire).
-        if ((await user.Get(nowMs)).FirstSeenMs is null)
+        if (!answer.HasUsage)
         {
             throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
+        }
+
+        if (answer.CancelledAtMs is { } cancelledAt)
+        {
+            // Not a score of 1 or of anything: the model never learnt from users who had cancelled.
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(cancelledAt).ToString("yyyy-MM-ddTHH:mm:ss.FFFZ", CultureInfo.InvariantCulture);
+            throw new FailedPreconditionException("user_id", $"user '{request.UserId}' cancelled at {at}; churn risk is scored for users who have not churned");
         }
 
         throw new FailedPreconditionException("the tenant has no active churn model yet: train and activate one");
@@ -174,7 +180,7 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         var threshold = tenants.SettingsOf(tenant).AlertThreshold;
-        await foreach (var entry in churnIndex.ScoredAsync(tenant, context.CancellationToken))
+        await foreach (var entry in churnIndex.PredictionsAsync(tenant, context.CancellationToken))
         {
             await responseStream.WriteAsync(ContractMapper.ToContract(entry, threshold), context.CancellationToken);
         }
