@@ -5,10 +5,13 @@ namespace ProductOps.Grains.Abstractions;
 /// <param name="Scored">Users with a score (a user who cancelled has none).</param>
 /// <param name="AtRisk">Scored users judged at risk when scored (<see cref="ChurnIndexEntry.JudgedAtRisk"/>)
 /// and at or above the threshold asked for.</param>
+/// <param name="Cancelled">Users who cancelled (<see cref="ChurnIndexEntry.CancelledAtMs"/>): with
+/// the scored ones, every user once a sweep has reached them all.</param>
 [GenerateSerializer, Immutable, Alias("productops.churn-index-counts")]
-public sealed record ChurnIndexCounts([property: Id(0)] int Users, [property: Id(1)] int Scored, [property: Id(2)] int AtRisk)
+public sealed record ChurnIndexCounts([property: Id(0)] int Users, [property: Id(1)] int Scored, [property: Id(2)] int AtRisk, [property: Id(3)] int Cancelled = 0)
 {
     public static ChurnIndexCounts Zero { get; } = new(0, 0, 0);
 
-    public ChurnIndexCounts Plus(ChurnIndexCounts other) => new(Users + other.Users, Scored + other.Scored, AtRisk + other.AtRisk);
+    public ChurnIndexCounts Plus(ChurnIndexCounts other) =>
+        new(Users + other.Users, Scored + other.Scored, AtRisk + other.AtRisk, Cancelled + other.Cancelled);
 }

@@ -36,6 +36,7 @@ public sealed partial class ChurnIndexGrain(
     // asks for it, and counting every entry per call cost ~9% of the node at 200k users.
     private double _countedThreshold = double.NaN;
     private int _atRisk;
+    private int _cancelled; // kept as lines change, as the at-risk count is
     private string _tenant = string.Empty;
 
     // Lines recorded, and users who joined, so far and as of the last successful write: a write
@@ -56,6 +57,8 @@ public sealed partial class ChurnIndexGrain(
             {
                 _ranked.Add(entry);
             }
+
+            _cancelled += entry.CancelledAtMs is null ? 0 : 1;
         }
 
         this.RegisterGrainTimer(static (grain, ct) => grain.OnTimer(ct), this, new GrainTimerCreationOptions(PublishPeriod, PublishPeriod));
@@ -84,6 +87,7 @@ public sealed partial class ChurnIndexGrain(
         }
 
         _atRisk += (IsCounted(entry, _countedThreshold) ? 1 : 0) - (IsCounted(previous, _countedThreshold) ? 1 : 0);
+        _cancelled += (entry.CancelledAtMs is null ? 0 : 1) - (previous?.CancelledAtMs is null ? 0 : 1);
         if (entry.JudgedAtRisk && previous is not { JudgedAtRisk: true })
         {
             _crossings.Add(new AtRiskCrossing(entry, previous?.Risk?.Probability));
@@ -131,7 +135,7 @@ public sealed partial class ChurnIndexGrain(
             }
         }
 
-        return Task.FromResult(new ChurnIndexCounts(state.State.Users.Count, _ranked.Count, _atRisk));
+        return Task.FromResult(new ChurnIndexCounts(state.State.Users.Count, _ranked.Count, _atRisk, _cancelled));
     }
 
     public Task<IReadOnlyList<ChurnIndexEntry>> Page(string afterUserId, int limit) =>

@@ -37,13 +37,13 @@ public sealed class ChurnIndexShardTests(ClusterFixture fixture)
     /// <summary>The counts a shard keeps as scores change equal a count of every user's latest
     /// line, at the threshold asked before and after the scores changed and at a new one: at risk
     /// means judged at risk when scored (with the threshold of the time) and at or above the
-    /// threshold asked; a user who cancelled is neither scored nor at risk.</summary>
+    /// threshold asked; a user who cancelled is counted as such, neither scored nor at risk.</summary>
     [Fact]
     public async Task Count_AsScoresChange_EqualsACountOfTheLatestScores()
     {
         var shard = fixture.Cluster.Client.GetGrain<IChurnIndexGrain>(
             ChurnIndexKeys.For(TestClusterFactory.ServingTenant, Interlocked.Increment(ref _nextShard)));
-        var latest = new Dictionary<string, (float? Probability, double JudgedWith)>(StringComparer.Ordinal);
+        var latest = new Dictionary<string, (float? Probability, double JudgedWith, bool Cancelled)>(StringComparer.Ordinal);
         var random = new Random(11);
         double[] thresholds = [0.5, 0.5, 0.5, 0.3, 0.5, 0.9];
         double[] judgedWith = [0.3, 0.5, 0.7];
@@ -56,7 +56,7 @@ public sealed class ChurnIndexShardTests(ClusterFixture fixture)
                 var gone = random.Next(8);
                 float? probability = gone < 2 ? null : random.Next(11) / 10f;
                 var judged = judgedWith[random.Next(judgedWith.Length)];
-                latest[user] = (probability, judged);
+                latest[user] = (probability, judged, gone == 1);
                 await shard.Record(gone == 1
                     ? new ChurnIndexEntry(user, null, ["search"], CancelledAtMs: 7)
                     : Entry(user, probability, "search", judged));
@@ -65,7 +65,8 @@ public sealed class ChurnIndexShardTests(ClusterFixture fixture)
             var expected = new ChurnIndexCounts(
                 latest.Count,
                 latest.Values.Count(l => l.Probability is not null),
-                latest.Values.Count(l => l.Probability >= threshold && l.Probability >= l.JudgedWith));
+                latest.Values.Count(l => l.Probability >= threshold && l.Probability >= l.JudgedWith),
+                latest.Values.Count(l => l.Cancelled));
             Assert.Equal(expected, await shard.Count(threshold));
         }
     }

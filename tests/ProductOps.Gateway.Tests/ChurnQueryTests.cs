@@ -46,6 +46,8 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
 
         Assert.Equal(exported.Count, overview.Churn.Users);
         Assert.Equal(scored.Count, overview.Churn.ScoredUsers);
+        Assert.Equal(exported.Count - scored.Count, overview.Churn.CancelledUsers);
+        Assert.True(overview.Churn.CancelledUsers > 0, "the simulation has users who cancelled");
         Assert.Equal(exported.Count(v => v.AtRisk), overview.Churn.AtRiskUsers);
         Assert.Equal(fixture.ModelVersion, overview.Churn.ModelVersion);
         Assert.Equal(ChurnNodeFixture.AlertThreshold, overview.Churn.AlertThreshold);

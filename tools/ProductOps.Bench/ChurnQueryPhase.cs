@@ -134,14 +134,22 @@ internal sealed class ChurnQueryPhase(BenchOptions options, BenchConnection conn
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.InFlight, CancellationToken = token };
             await Parallel.ForEachAsync(simulation.Identifies(), parallel, async (request, call) => await client.IdentifyAsync(request, call));
-            var active = new HashSet<string>(StringComparer.Ordinal);
+            var lastUse = new Dictionary<string, long>(StringComparer.Ordinal);
+            var lastCancel = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var usageEvent in simulation.Events())
             {
-                active.Add(usageEvent.UserId);
+                var times = usageEvent.Name == SimulatedEventNames.SubscriptionCancelled ? lastCancel : lastUse;
+                var ms = usageEvent.Timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
+                times[usageEvent.UserId] = Math.Max(ms, times.GetValueOrDefault(usageEvent.UserId, long.MinValue));
                 await client.TrackAsync(usageEvent, token);
             }
 
-            _users = [.. active.Order(StringComparer.Ordinal)]; // only users with events have a risk to ask for
+            // Only users with events have a risk to ask for, and not those whose cancellation came
+            // after their last use: the node scores no one who has left (FailedPrecondition).
+            _users = [.. lastUse
+                .Where(use => !(lastCancel.TryGetValue(use.Key, out var cancelledMs) && cancelledMs >= use.Value))
+                .Select(use => use.Key)
+                .Order(StringComparer.Ordinal)];
 
             await client.FlushAsync(token);
             var stats = client.Stats;
@@ -207,16 +215,17 @@ internal sealed class ChurnQueryPhase(BenchOptions options, BenchConnection conn
             await Task.Delay(1000, token);
             summary = (await connection.Query.GetOverviewAsync(new GetOverviewRequest(), connection.ReadCall(token))).Churn;
         }
-        while (summary.ScoredUsers < summary.Users && clock.Elapsed < SweepLimit);
+        while (summary.ScoredUsers + summary.CancelledUsers < summary.Users && clock.Elapsed < SweepLimit); // cancelled users are never scored
 
         _sweep = new JsonObject
         {
             ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
             ["users"] = summary.Users,
             ["scored_users"] = summary.ScoredUsers,
+            ["cancelled_users"] = summary.CancelledUsers,
             ["at_risk_users"] = summary.AtRiskUsers,
         };
-        await progress.WriteLineAsync($"  {summary.ScoredUsers:N0} of {summary.Users:N0} users scored after {clock.Elapsed.TotalSeconds:F0} s, "
+        await progress.WriteLineAsync($"  {summary.ScoredUsers:N0} of {summary.Users:N0} users scored ({summary.CancelledUsers:N0} cancelled) after {clock.Elapsed.TotalSeconds:F0} s, "
             + $"{summary.AtRiskUsers:N0} at risk");
     }
 

@@ -217,6 +217,7 @@ public sealed class QueryGrpcService(
         {
             Users = counts.Users,
             ScoredUsers = counts.Scored,
+            CancelledUsers = counts.Cancelled,
             AtRiskUsers = counts.AtRisk,
             AlertThreshold = threshold,
             ModelVersion = sweep.ActiveModelVersion,
