@@ -37,7 +37,7 @@ public sealed class ChurnCancellationTests
             }, ServingScenario.Patience);
             var ranked = await scenario.Index.TopAsync(ServingScenario.Tenant, new AtRiskQuery(0, null, null, 10_000));
             Assert.DoesNotContain(user, ranked.Select(e => e.UserId));
-            Assert.Equal(countsBefore with { Scored = countsBefore.Scored - 1, AtRisk = countsBefore.AtRisk - 1 }, await scenario.CountAsync(Threshold));
+            Assert.Equal(countsBefore with { Scored = countsBefore.Scored - 1, AtRisk = countsBefore.AtRisk - 1, Cancelled = countsBefore.Cancelled + 1 }, await scenario.CountAsync(Threshold));
             var answer = await cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(ServingScenario.Tenant, user)).GetChurnRisk(now);
             Assert.Equal((null, true, now - 2), (answer.Risk, answer.HasUsage, answer.CancelledAtMs));
 

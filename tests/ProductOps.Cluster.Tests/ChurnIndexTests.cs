@@ -32,10 +32,12 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
             .ToList();
         await SendAsync(log);
         var known = KnownUsers(log);
+        var cancelled = CancelledUsers(log);
+        Assert.True(cancelled > 0, "the stream has users who cancelled");
         await Eventually(async () =>
         {
             var counts = await Index.CountAsync(Tenant, TestClusterFactory.ServingAlertThreshold);
-            Assert.Equal(new ChurnIndexCounts(known, 0, 0), counts); // every user is in the index, unscored
+            Assert.Equal(new ChurnIndexCounts(known, 0, 0, cancelled), counts); // every user is in the index, unscored; those who cancelled as such
         });
 
         // Activation: the sweep scores every user, at the tenant clock's now.
@@ -95,6 +97,12 @@ public sealed class ChurnIndexTests(ClusterFixture fixture)
 
     private static int KnownUsers(IEnumerable<TrackedEvent> log) =>
         log.GroupBy(e => e.UserId, StringComparer.Ordinal).Count(g => TestModels.Replay(g, Rules).FirstSeenMs is not null);
+
+    /// <summary>Users whose latest churn event is at or after their latest use.</summary>
+    private static int CancelledUsers(IEnumerable<TrackedEvent> log) =>
+        log.GroupBy(e => e.UserId, StringComparer.Ordinal)
+            .Select(g => TestModels.Replay(g, Rules))
+            .Count(a => a.LastChurnEventMs is { } churnedMs && churnedMs >= (a.LastEngagedMs ?? long.MinValue));
 
     private async Task SendAsync(IReadOnlyList<TrackedEvent> events)
     {
