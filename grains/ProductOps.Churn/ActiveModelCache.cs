@@ -33,8 +33,12 @@ public sealed class ActiveModelCache(IModelStore store, TimeProvider time, TimeS
     /// must not score a user with this process's older view.</summary>
     public async Task<ActiveModel?> GetAsync(string tenant, int version, CancellationToken cancellationToken = default)
     {
-        var model = await GetAsync(tenant, cancellationToken);
-        return model?.Version == version ? model : await ReadAsync(tenant, _entries.GetValueOrDefault(tenant), cancellationToken);
+        // One registry read at most: a stale entry is read again only here, not first by the
+        // version-less lookup and then once more for the version.
+        _entries.TryGetValue(tenant, out var entry);
+        return entry is { Model: { } model } && model.Version == version && time.GetUtcNow() - entry.CheckedAt < refreshInterval
+            ? model
+            : await ReadAsync(tenant, entry, cancellationToken);
     }
 
     /// <summary>The registry's active model for the tenant, read now whatever this process holds.</summary>

@@ -68,6 +68,11 @@ public sealed class UserActivity
     /// <summary>Latest event time of one of the tenant's churn events.</summary>
     public long? LastChurnEventMs => TimeOf(_lastChurnEventMs);
 
+    /// <summary>When the user cancelled: their latest churn event, if no usage is later; null for
+    /// everyone else. Such a user is churned whatever the time (<see cref="LifecycleAt"/>).</summary>
+    public long? CancelledAtMs =>
+        LastChurnEventMs is { } churnedAt && churnedAt >= (LastEngagedMs ?? long.MinValue) ? churnedAt : null;
+
     /// <summary>Per-day counts of the last 90 days before the latest event, for the churn features.</summary>
     [Id(10)] public RecentActivity Recent { get; private set; } = new();
 
@@ -151,7 +156,7 @@ public sealed class UserActivity
             return Lifecycle.Unknown;
         }
 
-        if (LastChurnEventMs is { } churnedAt && churnedAt >= (LastEngagedMs ?? long.MinValue))
+        if (CancelledAtMs is not null)
         {
             return Lifecycle.Churned;
         }

@@ -21,11 +21,4 @@ internal static class ChurnRiskScoring
         var score = model.Scorer.Score(features);
         return new ChurnRisk(score.Probability, model.Version, asOfMs, [.. score.Reasons.Select(r => r.Text)]);
     }
-
-    /// <summary>When the user cancelled: their latest churn event, if no other usage is later (the
-    /// rule by which <see cref="UserActivity.LifecycleAt"/> calls a user churned whatever the
-    /// time). Null for everyone else. Such a user is not scored: training leaves out users who
-    /// sent a churn event before the cutoff, so the model never learnt anything of them.</summary>
-    public static long? CancelledAtMs(UserActivity activity) =>
-        activity.LastChurnEventMs is { } cancelledAt && cancelledAt >= (activity.LastEngagedMs ?? long.MinValue) ? cancelledAt : null;
 }

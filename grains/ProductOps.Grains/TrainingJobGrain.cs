@@ -67,18 +67,7 @@ public sealed partial class TrainingJobGrain(
             // Held before activating: a failure in between leaves the hold on and the old model
             // active, which a retry mends; the other order could leave the operator's choice
             // unprotected from the next scheduled training.
-            var previous = state.State.Hold;
-            state.State.Hold = new AutoActivationHold(version, NowMs());
-            try
-            {
-                await WriteStateAsync();
-            }
-            catch
-            {
-                state.State.Hold = previous; // not stored: not held, and nothing activated
-                throw;
-            }
-
+            await StoreHoldAsync(new AutoActivationHold(version, NowMs()));
             await runner.ActivateAsync(Tenant, version);
             LogActivatedByHand(logger, Tenant, version);
             return true;
@@ -101,22 +90,28 @@ public sealed partial class TrainingJobGrain(
                 return;
             }
 
-            state.State.Hold = null;
-            try
-            {
-                await WriteStateAsync();
-            }
-            catch
-            {
-                state.State.Hold = previous;
-                throw;
-            }
-
+            await StoreHoldAsync(null);
             LogAutoActivationResumed(logger, Tenant, previous.Version);
         }
         finally
         {
             _activation.Release();
+        }
+    }
+
+    /// <summary>Makes <paramref name="hold"/> the stored hold; a write that fails leaves the one before.</summary>
+    private async Task StoreHoldAsync(AutoActivationHold? hold)
+    {
+        var previous = state.State.Hold;
+        state.State.Hold = hold;
+        try
+        {
+            await WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Hold = previous; // not stored: as it was
+            throw;
         }
     }
 

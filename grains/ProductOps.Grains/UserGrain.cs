@@ -135,7 +135,7 @@ public sealed partial class UserGrain(UserGrainServices silo)
             return new UserChurnRisk(null, HasUsage: false, null);
         }
 
-        if (ChurnRiskScoring.CancelledAtMs(activity) is { } cancelledAt)
+        if (activity.CancelledAtMs is { } cancelledAt)
         {
             return new UserChurnRisk(null, HasUsage: true, cancelledAt);
         }
@@ -248,7 +248,7 @@ public sealed partial class UserGrain(UserGrainServices silo)
         // No await from here to the push: the line is made from one consistent state.
         var activity = _state.State.Activity;
         ChurnIndexEntry entry;
-        if (ChurnRiskScoring.CancelledAtMs(activity) is { } cancelledAt)
+        if (activity.CancelledAtMs is { } cancelledAt)
         {
             entry = new ChurnIndexEntry(_userId, null, activity.FeatureNames(), CancelledAtMs: cancelledAt);
         }

@@ -17,7 +17,7 @@ public sealed class SqliteDataSetRecord(IOptions<StorageOptions> options) : IDat
     private readonly string _dataDir = options.Value.DataDir;
     private readonly string _synchronous = options.Value.SqliteSynchronous;
 
-    public string Location => Path.GetFullPath(Path.Combine(_dataDir, "state.db"));
+    public string Location => Path.GetFullPath(SqliteGrainStorage.StateFile(_dataDir));
 
     public Task<RecordedPartitions> RecordPartitionsAsync(int configured, CancellationToken cancellationToken = default) =>
         Task.Run(() => Record(configured), cancellationToken);

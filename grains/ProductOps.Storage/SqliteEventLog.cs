@@ -40,7 +40,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     internal SqliteEventLog(IOptions<StorageOptions> options, Func<string, int, long> eventKey)
     {
         _eventKey = eventKey;
-        _folder = Path.Combine(options.Value.DataDir, "log");
+        _folder = LogFolder(options.Value.DataDir);
         _synchronous = options.Value.SqliteSynchronous;
         _dedupMergeEvents = options.Value.DedupMergeEvents;
         _dedupFilterMaxBytes = options.Value.DedupFilterMaxBytes;
@@ -124,10 +124,13 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     private SQLitePCL.sqlite3 OpenForOneThread(int partition) =>
         SqliteDatabase.OpenForOneThread(PathOf(partition), _synchronous, _writerPageCacheKiB);
 
+    /// <summary>Where a data directory keeps its partitions' log files.</summary>
+    internal static string LogFolder(string dataDir) => Path.Combine(dataDir, "log");
+
     /// <summary>The highest partition whose file exists in <paramref name="dataDir"/>'s log, -1 when none.</summary>
     internal static int HighestPartition(string dataDir)
     {
-        var folder = Path.Combine(dataDir, "log");
+        var folder = LogFolder(dataDir);
         if (!Directory.Exists(folder))
         {
             return -1;

@@ -24,11 +24,14 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     private readonly ConcurrentBag<PreparedStatement> _readers = [];
     private readonly ConcurrentBag<IDisposable> _readConnections = [];
 
+    /// <summary>Where a data directory keeps grain state (and the data set's record).</summary>
+    internal static string StateFile(string dataDir) => Path.Combine(dataDir, "state.db");
+
     public SqliteGrainStorage(IOptions<StorageOptions> options, Serializer serializer)
     {
         _serializer = serializer;
         Directory.CreateDirectory(options.Value.DataDir);
-        _path = Path.Combine(options.Value.DataDir, "state.db");
+        _path = StateFile(options.Value.DataDir);
         _synchronous = options.Value.SqliteSynchronous;
         _writer = new SqliteStateWriter(SqliteDatabase.Open(_path, _synchronous));
     }

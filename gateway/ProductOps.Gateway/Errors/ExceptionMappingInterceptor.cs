@@ -71,9 +71,8 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
             case NotFoundException notFound:
                 return new RpcException(new Status(StatusCode.NotFound, notFound.Message), Field(notFound.Field));
             case FailedPreconditionException precondition:
-                return precondition.Field is { } field
-                    ? new RpcException(new Status(StatusCode.FailedPrecondition, precondition.Message), Field(field))
-                    : new RpcException(new Status(StatusCode.FailedPrecondition, precondition.Message));
+                return new RpcException(
+                    new Status(StatusCode.FailedPrecondition, precondition.Message), precondition.Field is { } field ? Field(field) : new Metadata());
             case OverloadedException overloaded:
                 return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
