@@ -17,7 +17,14 @@ public interface IAtRiskFeedGrain : IGrainWithStringKey
 
     /// <summary>Crossings after <paramref name="after"/>, waiting up to <paramref name="maxWait"/>
     /// for the first; an empty page when none came. A position of an earlier activation of the
-    /// feed (lost with its silo) reads from the start of this one.</summary>
+    /// feed (lost with its silo) reads from the start of this one. A cancelled
+    /// <paramref name="cancellationToken"/> (the watcher went away) ends the wait at once, in the
+    /// grain as well: no poll outlives its watcher.</summary>
     [AlwaysInterleave]
-    Task<AtRiskFeedPage> Read(AtRiskFeedPosition after, TimeSpan maxWait);
+    Task<AtRiskFeedPage> Read(AtRiskFeedPosition after, TimeSpan maxWait, CancellationToken cancellationToken = default);
+
+    /// <summary>How many reads are waiting for a crossing now: one per connected watcher, each
+    /// gone as soon as its watcher is.</summary>
+    [AlwaysInterleave]
+    Task<int> Waiting();
 }

@@ -14,6 +14,7 @@ public sealed class AtRiskFeedGrain : Grain, IAtRiskFeedGrain
     private readonly Guid _epoch = Guid.NewGuid();
     private readonly Queue<(long Seq, AtRiskCrossing Crossing)> _recent = new();
     private long _head;
+    private int _waiting;
     private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Publish(IReadOnlyList<AtRiskCrossing> crossings)
@@ -33,20 +34,27 @@ public sealed class AtRiskFeedGrain : Grain, IAtRiskFeedGrain
         return Task.CompletedTask;
     }
 
+    public Task<int> Waiting() => Task.FromResult(_waiting);
+
     public Task<AtRiskFeedPosition> Head() => Task.FromResult(new AtRiskFeedPosition(_epoch, _head));
 
-    public async Task<AtRiskFeedPage> Read(AtRiskFeedPosition after, TimeSpan maxWait)
+    public async Task<AtRiskFeedPage> Read(AtRiskFeedPosition after, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         var from = after.Epoch == _epoch ? after.Seq : 0;
         if (_head <= from)
         {
+            _waiting++;
             try
             {
-                await _published.Task.WaitAsync(maxWait);
+                await _published.Task.WaitAsync(maxWait, cancellationToken);
             }
             catch (TimeoutException)
             {
                 return new AtRiskFeedPage([], new AtRiskFeedPosition(_epoch, from));
+            }
+            finally
+            {
+                _waiting--;
             }
         }
 

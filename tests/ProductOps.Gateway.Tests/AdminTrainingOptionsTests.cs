@@ -9,6 +9,7 @@ public sealed class AdminTrainingOptionsTests
     [InlineData("ProductOps:Churn:Training:Cutoffs:MaxCutoffs", "1", "must be 2-3650, not 1")]
     [InlineData("ProductOps:Churn:Training:Trainer:NumberOfLeaves", "1", "must be 2-1024, not 1")]
     [InlineData("ProductOps:Churn:Training:Trainer:LearningRate", "-0.5", "must be above 0 and at most 1, not -0.5")]
+    [InlineData("ProductOps:Churn:Training:Trainer:MinChurned", "20", "is not read: the minimum examples are a tenant setting (ProductOps:Tenants:<id>:MinChurned, or UpdateTenantSettings)")]
     [InlineData("ProductOps:Churn:Training:MaxJobDuration", "00:00:00", "must be above zero, not 00:00:00")]
     [InlineData("ProductOps:Churn:SweepConcurrency", "0", "must be 1-10000, not 0")]
     public async Task Start_BadChurnSetting_ExitsNonZeroNamingTheSettingRangeAndValue(string setting, string value, string why)

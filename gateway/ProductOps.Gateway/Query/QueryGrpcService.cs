@@ -192,12 +192,12 @@ public sealed class QueryGrpcService(
         var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
         var position = await feed.Head();
         await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place
-        // The watch ends only when the caller goes away, and then at once, with Cancelled: not when
-        // the poll comes back. The grain's wait ends by itself within WatchPollWait; its answer is dropped.
+        // The watch ends only when the caller goes away, and then at once, with Cancelled: the
+        // caller's token cancels the grain's wait too.
         while (true)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var page = await feed.Read(position, WatchPollWait).WaitAsync(context.CancellationToken);
+            var page = await feed.Read(position, WatchPollWait, context.CancellationToken);
             var threshold = tenants.SettingsOf(tenant).AlertThreshold;
             foreach (var crossing in page.Crossings)
             {
