@@ -91,7 +91,7 @@ public static class ChurnFeatures
         // cutoff that is the last complete day, live it is today so far.
         var today = TimeBuckets.DayOf(asOfMs - 1);
         var lastEngaged = user.LastEngagedMs ?? user.LastSeenMs ?? firstSeen;
-        var recent = user.Recent;
+        ref readonly var recent = ref user.Recent;
         ref readonly var days = ref user.ActiveDays;
 
         var e7 = recent.Sum(today - 6, today);

@@ -73,8 +73,18 @@ public sealed class UserActivity
     public long? CancelledAtMs =>
         LastChurnEventMs is { } churnedAt && churnedAt >= (LastEngagedMs ?? long.MinValue) ? churnedAt : null;
 
+    [NonSerialized] private RecentActivity _recent = new();
+
     /// <summary>Per-day counts of the last 90 days before the latest event, for the churn features.</summary>
-    [Id(10)] public RecentActivity Recent { get; private set; } = new();
+    public ref readonly RecentActivity Recent => ref _recent;
+
+    /// <summary>The stored form of <see cref="Recent"/>, as snapshots have always held it.</summary>
+    [Id(10)]
+    internal StoredRecentActivity StoredRecent
+    {
+        get => StoredRecentActivity.Of(_recent);
+        set => _recent = RecentActivity.Of(value.Days);
+    }
 
     /// <summary>The features the user used, in ordinal order of their names.</summary>
     public ref readonly UserFeatures Features => ref _features;
@@ -272,7 +282,7 @@ public sealed class UserActivity
             SortedArray.Add(ref _sessionHashes, ref _sessionCount, StableHash.Of(e.SessionId));
         }
 
-        Recent.Add(
+        _recent.Add(
             day,
             isSessionStart: e.Name == EventNames.SessionStart,
             isError: e.Name == EventNames.Error,

@@ -10,11 +10,15 @@ namespace ProductOps.Grains;
 /// holds only the seq of its latest kept event, from which each kept event names the one before.
 /// </summary>
 /// <remarks>Until its grain attaches it to the partition's journal (a state just read, a test) it
-/// keeps its deltas in a journal of its own, which <see cref="AttachTo"/> moves over.</remarks>
-internal sealed class KeptDeltas
+/// keeps its deltas in a journal of its own, which <see cref="AttachTo"/> moves over. A struct held
+/// in its owner's field (an object less for each of a node's users): made with <c>new()</c>, never
+/// <c>default</c>, and changed only through that field or a ref to it.</remarks>
+internal struct KeptDeltas
 {
     private PartitionDeltaJournal? _journal;
-    private long _last = PartitionDeltaJournal.NoneKept;
+    private long _last;
+
+    public KeptDeltas() => _last = PartitionDeltaJournal.NoneKept;
 
     private PartitionDeltaJournal Journal => _journal ??= new PartitionDeltaJournal();
 

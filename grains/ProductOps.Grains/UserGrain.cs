@@ -5,9 +5,11 @@ using ProductOps.Grains.Abstractions;
 namespace ProductOps.Grains;
 
 /// <summary>
-/// One user's live analytics. Snapshots are written lazily (every N events and on deactivation)
-/// through <see cref="StoredState{T}"/>; an activation catches up from the log, so nothing between
-/// snapshots is ever lost.
+/// One user's live analytics. Snapshots (<see cref="UserState"/>) are written lazily (every N events
+/// and on deactivation) through <see cref="StoredState{T}"/>; an activation catches up from the log,
+/// so nothing between snapshots is ever lost. While active, the grain holds the snapshot's parts
+/// and its ETag itself: a node holds a hundred thousand users, and each object less is ~30-50 bytes
+/// of each of them.
 /// New events schedule one rescoring <see cref="ChurnOptions.RescoreDelay"/> later (the silo's
 /// <see cref="RescoreQueue"/> calls back, off the dispatch call), which pushes the score to the
 /// tenant's at-risk index (or, for a user who cancelled, that they did: such a user is not scored).
@@ -16,7 +18,12 @@ public sealed partial class UserGrain(UserGrainServices silo)
     : Grain, IUserGrain
 {
     private static readonly TimeSpan DeactivationRescoreTimeout = TimeSpan.FromSeconds(2);
-    private readonly StoredState<UserState> _state = new("user");
+    private const string StateName = "user";
+    private UserActivity _activity = new();
+    private long _watermark; // the seq of the last event applied (a user lives in exactly one partition)
+    private KeptDeltas _kept = new();
+    private string? _etag;
+    private bool _recordExists;
     private string _tenant = string.Empty;
     private string _userId = string.Empty;
     private int _partition;
@@ -34,12 +41,16 @@ public sealed partial class UserGrain(UserGrainServices silo)
     {
         (var tenant, _userId) = GrainKeys.Split(this.GetPrimaryKeyString());
         _tenant = silo.Tenants.Canonical(tenant);
-        await _state.ReadAsync(silo.Storage, this.GetGrainId());
+        var stored = new StoredState<UserState>(StateName);
+        await stored.ReadAsync(silo.Storage, this.GetGrainId());
         _partition = PartitionMap.PartitionOf(_tenant, _userId, silo.Options.Partitions);
         // Upgraded while still the state's own, so no older form reaches the partition's journal.
-        _state.State.UpgradeKeptDeltas();
-        _state.State.Kept.AttachTo(silo.KeptDeltas.For(_partition));
-        var missed = await silo.Log.ReadUserAsync(_partition, _tenant, _userId, _state.State.Watermark, cancellationToken);
+        var state = stored.State;
+        state.UpgradeKeptDeltas();
+        (_activity, _watermark, _kept) = (state.Activity, state.Watermark, state.Kept);
+        (_etag, _recordExists) = (stored.ETag, stored.RecordExists);
+        _kept.AttachTo(silo.KeptDeltas.For(_partition));
+        var missed = await silo.Log.ReadUserAsync(_partition, _tenant, _userId, _watermark, cancellationToken);
         if (missed.Count == 0)
         {
             return;
@@ -54,7 +65,7 @@ public sealed partial class UserGrain(UserGrainServices silo)
             ApplyNew(e, rules, builder);
         }
 
-        _state.State.Kept.AddNew(builder.Build());
+        _kept.AddNew(builder.Build());
         ScheduleRescore();
     }
 
@@ -87,9 +98,8 @@ public sealed partial class UserGrain(UserGrainServices silo)
 
     private AppliedDeltas ApplyInMemory(UserApplyRequest request)
     {
-        var user = _state.State;
         // Deltas at or below the checkpoint will never be asked for again.
-        user.Kept.DropThrough(request.Checkpoint);
+        _kept.DropThrough(request.Checkpoint);
 
         var rules = silo.Tenants.RulesOf(_tenant); // per call: settings change at run time
         var builder = AppliedDeltasBuilder.Start();
@@ -97,26 +107,26 @@ public sealed partial class UserGrain(UserGrainServices silo)
         for (var i = 0; i < request.Events.Count; i++)
         {
             var e = request.Events[i];
-            if (e.Seq > user.Watermark)
+            if (e.Seq > _watermark)
             {
                 ApplyNew(e, rules, builder);
                 applied = true;
             }
-            else if (user.Kept.TryFind(e.Seq, out var kept))
+            else if (_kept.TryFind(e.Seq, out var kept))
             {
                 builder.Add(e.Seq, kept);
             }
             else
             {
                 throw new MissingDeltasException(
-                    $"user {this.GetPrimaryKeyString()}: no deltas kept for seq {e.Seq} (watermark {user.Watermark}, checkpoint {request.Checkpoint})");
+                    $"user {this.GetPrimaryKeyString()}: no deltas kept for seq {e.Seq} (watermark {_watermark}, checkpoint {request.Checkpoint})");
             }
         }
 
         var result = builder.Build();
         if (applied)
         {
-            user.Kept.AddNew(result);
+            _kept.AddNew(result);
             ScheduleRescore();
         }
 
@@ -124,12 +134,12 @@ public sealed partial class UserGrain(UserGrainServices silo)
     }
 
     public Task<UserSnapshot> Get(long asOfMs) =>
-        Task.FromResult(_state.State.Activity.Snapshot(_userId, asOfMs, silo.Tenants.RulesOf(_tenant)));
+        Task.FromResult(_activity.Snapshot(_userId, asOfMs, silo.Tenants.RulesOf(_tenant)));
 
     public async Task<UserChurnRisk> GetChurnRisk(long asOfMs)
     {
         var model = await silo.ChurnModels.GetAsync(_tenant);
-        var activity = _state.State.Activity; // no await from here on: one consistent state
+        var activity = _activity; // no await from here on: one consistent state
         if (activity.FirstSeenMs is null)
         {
             return new UserChurnRisk(null, HasUsage: false, null);
@@ -165,9 +175,9 @@ public sealed partial class UserGrain(UserGrainServices silo)
 
     private void ApplyNew(LoggedEvent e, TenantRules rules, AppliedDeltasBuilder builder)
     {
-        _state.State.Activity.Apply(e.Event, rules, builder.Deltas);
+        _activity.Apply(e.Event, rules, builder.Deltas);
         builder.EndEvent(e.Seq);
-        _state.State.Watermark = e.Seq;
+        _watermark = e.Seq;
         _unsaved++;
     }
 
@@ -237,7 +247,7 @@ public sealed partial class UserGrain(UserGrainServices silo)
     /// sweep asked for (always true for the debounced rescoring).</summary>
     private async Task<bool> RescoreAsync(long asOfMs, RescoreRequest? sweep)
     {
-        if (_state.State.Activity.FirstSeenMs is null)
+        if (_activity.FirstSeenMs is null)
         {
             return true; // nothing to list until the user's first usage event
         }
@@ -246,7 +256,7 @@ public sealed partial class UserGrain(UserGrainServices silo)
         var threshold = sweep?.AlertThreshold ?? silo.Tenants.SettingsOf(_tenant).AlertThreshold;
 
         // No await from here to the push: the line is made from one consistent state.
-        var activity = _state.State.Activity;
+        var activity = _activity;
         ChurnIndexEntry entry;
         if (activity.CancelledAtMs is { } cancelledAt)
         {
@@ -290,7 +300,14 @@ public sealed partial class UserGrain(UserGrainServices silo)
 
     private async Task SaveAsync()
     {
-        await _state.WriteAsync(silo.Storage, this.GetGrainId());
+        var stored = new StoredState<UserState>(StateName)
+        {
+            State = UserState.Of(_activity, _watermark, _kept),
+            ETag = _etag,
+            RecordExists = _recordExists,
+        };
+        await stored.WriteAsync(silo.Storage, this.GetGrainId());
+        (_etag, _recordExists) = (stored.ETag, stored.RecordExists);
         _unsaved = 0;
     }
 }

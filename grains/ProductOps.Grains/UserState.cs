@@ -3,6 +3,8 @@ using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Grains;
 
+/// <summary>A user's stored snapshot. The grain holds the parts while active, and this only to
+/// read or write them: two objects less for each of a node's users.</summary>
 [GenerateSerializer, Alias("productops.user-state")]
 public sealed class UserState
 {
@@ -15,11 +17,15 @@ public sealed class UserState
     /// them; <see cref="UpgradeKeptDeltas"/> moves them into a run on activation.</summary>
     [Id(2)] public Dictionary<long, CounterDelta[]>? RecentDeltas { get; set; }
 
-    [NonSerialized] private readonly KeptDeltas _kept = new();
+    [NonSerialized] private KeptDeltas _kept = new();
 
     /// <summary>The deltas of events after the partition's last checkpoint (in the silo's journal
     /// of the partition once the grain has attached them).</summary>
-    internal KeptDeltas Kept => _kept;
+    internal ref KeptDeltas Kept => ref _kept;
+
+    /// <summary>The snapshot of an active user's parts, to be written.</summary>
+    internal static UserState Of(UserActivity activity, long watermark, KeptDeltas kept) =>
+        new() { Activity = activity, Watermark = watermark, KeptDeltasFormat = 1, _kept = kept };
 
     /// <summary>The stored form of <see cref="Kept"/>: one run (older snapshots may hold several,
     /// one per apply call, which may repeat re-sent events).</summary>

@@ -87,5 +87,5 @@ Report.Line($"score batch of {features.Count}: {watch.Elapsed.TotalMicroseconds 
 // Per-user state size as the grain stores it (Orleans serializer), with and without the churn additions.
 var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
 var whole = states.Select(s => serializer.SerializeToArray(s).Length).Order().ToArray();
-var recent = states.Select(s => serializer.SerializeToArray(s.Recent).Length).Order().ToArray();
+var recent = states.Select(s => serializer.SerializeToArray(StoredRecentActivity.Of(s.Recent)).Length).Order().ToArray();
 Report.Line($"user state serialized: median {whole[whole.Length / 2]} B, p99 {whole[whole.Length * 99 / 100]} B; of which recent-day counts median {recent[recent.Length / 2]} B, p99 {recent[recent.Length * 99 / 100]} B");

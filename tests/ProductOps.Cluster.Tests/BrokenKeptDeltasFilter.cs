@@ -25,21 +25,22 @@ public sealed class BrokenKeptDeltasFilter : IIncomingGrainCallFilter
         if (context.InterfaceMethod.Name == nameof(IUserGrain.Apply) && context.TargetId == s_target)
         {
             s_target = null;
-            Break(KeptOf(context.Grain));
+            Break(context.Grain);
         }
 
         return context.Invoke();
     }
 
-    private static KeptDeltas KeptOf(object grain) =>
-        ((StoredState<UserState>)Field(typeof(UserGrain), "_state").GetValue(grain)!).State.Kept;
-
-    /// <summary>A journal of its own without a feature-name table: the first feature delta kept throws.</summary>
-    private static void Break(KeptDeltas kept)
+    /// <summary>Gives the grain's kept deltas a journal of their own without a feature-name table:
+    /// the first feature delta kept throws. (They are a struct in the grain: changed in a box, put back.)</summary>
+    private static void Break(object grain)
     {
         var broken = new PartitionDeltaJournal();
         Field(typeof(PartitionDeltaJournal), "_names").SetValue(broken, null);
+        var keptField = Field(typeof(UserGrain), "_kept");
+        var kept = keptField.GetValue(grain)!;
         Field(typeof(KeptDeltas), "_journal").SetValue(kept, broken);
+        keptField.SetValue(grain, kept);
     }
 
     private static FieldInfo Field(Type type, string name) =>

@@ -347,7 +347,9 @@ public sealed class KeptDeltasTests
             var users = Enumerable.Range(0, 50).Select(_ => (Kept: Attached(journal), Model: new SortedDictionary<long, CounterDelta[]>())).ToArray();
             for (var step = 0; step < 20_000; step++)
             {
-                var (kept, model) = users[random.Next(users.Length)];
+                var user = random.Next(users.Length);
+                ref var kept = ref users[user].Kept; // a struct: changed where it lives
+                var model = users[user].Model;
                 switch (random.Next(10))
                 {
                     case < 7:
