@@ -19,7 +19,7 @@ public sealed partial class UserGrain(UserGrainServices silo)
 {
     private static readonly TimeSpan DeactivationRescoreTimeout = TimeSpan.FromSeconds(2);
     private const string StateName = "user";
-    private UserActivity _activity = new();
+    private UserActivity _activity = null!; // read on activation
     private long _watermark; // the seq of the last event applied (a user lives in exactly one partition)
     private KeptDeltas _kept = new();
     private string? _etag;
