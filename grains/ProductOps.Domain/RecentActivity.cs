@@ -16,10 +16,8 @@ public struct RecentActivity
     /// <summary>How many days before and including the latest active day are kept.</summary>
     public const int RetainedDays = 90;
 
-    private RecentDay[] _days;
+    private RecentDay[]? _days; // null in a default value, read as no days
     private int _count;
-
-    public RecentActivity() => _days = [];
 
     /// <summary>Number of retained days.</summary>
     public readonly int Count => _count;
@@ -28,11 +26,12 @@ public struct RecentActivity
     internal static RecentActivity Of(RecentDay[] days) => new() { _days = days, _count = days.Length };
 
     /// <summary>The retained days in order, without spare capacity.</summary>
-    internal readonly RecentDay[] Trimmed() => SortedArray.Trimmed(_days, _count);
+    internal readonly RecentDay[] Trimmed() => SortedArray.Trimmed(_days ?? [], _count);
 
     /// <summary>Counts one usage event of <paramref name="day"/>.</summary>
     internal void Add(int day, bool isSessionStart, bool isError, bool isFeedback, double value)
     {
+        _days ??= [];
         if (_count > 0 && day < _days[_count - 1].Day - (RetainedDays - 1))
         {
             return; // older than every window the features can ask for
@@ -102,17 +101,18 @@ public struct RecentActivity
     /// <summary>Drops the days before <paramref name="firstKept"/>; returns how many.</summary>
     private int Trim(int firstKept)
     {
+        var days = _days!; // called by Add, which made it
         var drop = 0;
-        while (drop < _count && _days[drop].Day < firstKept)
+        while (drop < _count && days[drop].Day < firstKept)
         {
             drop++;
         }
 
         if (drop > 0)
         {
-            _days.AsSpan(drop, _count - drop).CopyTo(_days);
+            days.AsSpan(drop, _count - drop).CopyTo(days);
             _count -= drop;
-            _days.AsSpan(_count, drop).Clear();
+            days.AsSpan(_count, drop).Clear();
         }
 
         return drop;
