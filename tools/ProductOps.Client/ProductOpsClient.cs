@@ -199,21 +199,32 @@ public sealed class ProductOpsClient : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
+            Exception failure;
             try
             {
                 var options = new CallOptions(
                     deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: cancellationToken);
                 return (await call(options), attempt);
             }
-            catch (Exception failure) when (RetryPolicy.IsRetryable(failure) && attempt <= _retry.MaxRetries)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                _counters.Retried(1);
-                await Task.Delay(_retry.DelayBefore(attempt), cancellationToken);
+                // The channel throws cancellations on cancellation, and that includes an exceeded
+                // deadline: the server may just be slow, so it is retried like DeadlineExceeded.
+                failure = new RpcException(new Status(StatusCode.DeadlineExceeded,
+                    $"No answer within the request timeout ({_options.RequestTimeout})"));
             }
-            catch (Exception failure) when (failure is RpcException or HttpRequestException or IOException)
+            catch (Exception caught) when (caught is RpcException or HttpRequestException or IOException)
+            {
+                failure = caught;
+            }
+
+            if (!RetryPolicy.IsRetryable(failure) || attempt > _retry.MaxRetries)
             {
                 throw ProductOpsIngestException.From(failure, batchId, attempt);
             }
+
+            _counters.Retried(1);
+            await Task.Delay(_retry.DelayBefore(attempt), cancellationToken);
         }
     }
 
