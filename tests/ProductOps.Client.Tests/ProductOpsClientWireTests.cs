@@ -8,6 +8,9 @@ namespace ProductOps.Client.Tests;
 /// it does with answers a real node gives only under load.</summary>
 public sealed class ProductOpsClientWireTests
 {
+    /// <summary>The gateway's default ProductOps:Limits:MaxRequestBytes.</summary>
+    private const int ServerMaxRequestBytes = 1_048_576;
+
     [Fact]
     public async Task SendBatchAsync_FirstCallOutlastsRequestTimeout_RetriesWithTheSameEventIds()
     {
@@ -48,6 +51,31 @@ public sealed class ProductOpsClientWireTests
         Assert.Equal(1, client.Stats.BatchesFailed);
     }
 
+    [Fact]
+    public async Task FlushAsync_LargeEventsOverOneRequestsLimit_SplitsBatchesUnderTheLimit()
+    {
+        var service = new StreamWithRequestLimit(ServerMaxRequestBytes);
+        await using var server = await LoopbackIngestServer.StartAsync(service);
+        await using var client = new ProductOpsClient(OptionsFor(server.Address));
+        var padding = new string('x', 8_000);
+        var sent = new List<string>();
+
+        // 300 events of ~8 KB: well under 500 events (one batch by count), but ~2.4 MB.
+        for (var i = 0; i < 300; i++)
+        {
+            var usageEvent = new Event { UserId = "u", Name = "feature_used", Properties = { ["note"] = padding } };
+            await client.TrackAsync(usageEvent);
+            sent.Add(usageEvent.EventId);
+        }
+
+        await client.FlushAsync();
+
+        Assert.Equal(sent, service.EventIds);
+        Assert.True(service.RequestSizes.Count >= 3, $"{service.RequestSizes.Count} request(s)");
+        Assert.All(service.RequestSizes, size => Assert.InRange(size, 1, ServerMaxRequestBytes));
+        Assert.Equal(300, client.Stats.Accepted);
+    }
+
     private static ProductOpsClientOptions OptionsFor(Uri address) => new()
     {
         Address = address,
@@ -80,6 +108,39 @@ public sealed class ProductOpsClientWireTests
             }
 
             return new TrackResponse { BatchId = request.BatchId, Accepted = request.Events.Count };
+        }
+    }
+
+    /// <summary>A TrackStream that, like the gateway, ends the stream with InvalidArgument on a
+    /// request over the size limit.</summary>
+    private sealed class StreamWithRequestLimit(int maxRequestBytes) : IngestService.IngestServiceBase
+    {
+        private readonly Lock _gate = new();
+
+        public List<int> RequestSizes { get; } = [];
+
+        public List<string> EventIds { get; } = [];
+
+        public override async Task TrackStream(IAsyncStreamReader<TrackRequest> requestStream,
+            IServerStreamWriter<TrackResponse> responseStream, ServerCallContext context)
+        {
+            await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                var size = request.CalculateSize();
+                if (size > maxRequestBytes)
+                {
+                    throw new RpcException(new Status(StatusCode.InvalidArgument,
+                        $"the request is {size} bytes encoded; at most {maxRequestBytes} are allowed, split the batch"));
+                }
+
+                lock (_gate)
+                {
+                    RequestSizes.Add(size);
+                    EventIds.AddRange(request.Events.Select(e => e.EventId));
+                }
+
+                await responseStream.WriteAsync(new TrackResponse { BatchId = request.BatchId, Accepted = request.Events.Count });
+            }
         }
     }
 }

@@ -11,7 +11,8 @@ namespace ProductOps.Client;
 /// TrackStream, sends single batches and identify calls, and queries analytics.</summary>
 /// <remarks>
 /// <para><see cref="TrackAsync"/> queues an event; batches of up to
-/// <see cref="ProductOpsClientOptions.MaxBatchSize"/> events go out on the stream with at most
+/// <see cref="ProductOpsClientOptions.MaxBatchSize"/> events and
+/// <see cref="ProductOpsClientOptions.MaxBatchBytes"/> encoded bytes go out on the stream with at most
 /// <see cref="ProductOpsClientOptions.MaxInFlightBatches"/> unacknowledged, and TrackAsync waits while
 /// that window is full. A batch whose stream breaks is resent unchanged on a new stream, so the server
 /// deduplicates by event id. <see cref="FlushAsync"/> waits for the acknowledgements.</para>
@@ -73,13 +74,24 @@ public sealed class ProductOpsClient : IAsyncDisposable
     /// <summary>Queues an event for the stream; waits while the in-flight window is full.</summary>
     /// <remarks>An event without an event_id gets a new one and one without a timestamp gets the
     /// current time, here, so a resend carries the same. Do not change the event afterwards.</remarks>
+    /// <exception cref="ArgumentException">The event alone is over
+    /// <see cref="ProductOpsClientOptions.MaxBatchBytes"/>: no request could carry it.</exception>
     /// <exception cref="ProductOpsIngestException">The client is faulted.</exception>
     public ValueTask TrackAsync(Event usageEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
         ThrowIfUnusable();
         Stamp(usageEvent);
-        return _batcher.AddAsync(usageEvent, cancellationToken);
+        var bytes = BatchAccumulator.EncodedSize(usageEvent);
+        if (!BatchAccumulator.FitsAlone(bytes, _options.MaxBatchBytes))
+        {
+            // Refused here: on the stream it would fail its whole batch and fault the client.
+            throw new ArgumentException(
+                $"The event is {bytes} bytes encoded; a request holds at most {_options.MaxBatchBytes} (MaxBatchBytes).",
+                nameof(usageEvent));
+        }
+
+        return _batcher.AddAsync(usageEvent, bytes, cancellationToken);
     }
 
     /// <summary>Waits until every event queued before the call is acknowledged by the server.</summary>
