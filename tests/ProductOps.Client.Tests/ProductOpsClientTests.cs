@@ -13,6 +13,7 @@ public sealed class ProductOpsClientTests
     {
         o => o.ApiKey = "",
         o => o.MaxBatchSize = 0,
+        o => o.MaxBatchBytes = 1_000,
         o => o.MaxInFlightBatches = 0,
         o => o.MaxRetries = -1,
         o => o.MaxRetryDelay = TimeSpan.FromMilliseconds(1),
@@ -150,6 +151,19 @@ public sealed class ProductOpsClientTests
         Event[] events = [new() { UserId = "u" }, new() { UserId = "u" }, new() { UserId = "u" }];
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.SendBatchAsync(events));
+    }
+
+    [Fact]
+    public async Task TrackAsync_EventAloneOverMaxBatchBytes_ThrowsArgumentExceptionAndQueuesNothing()
+    {
+        var options = OptionsFor(ClosedPortAddress());
+        options.MaxBatchBytes = 4_096;
+        await using var client = new ProductOpsClient(options);
+        var large = new Event { UserId = "u", Name = "n", Properties = { ["p"] = new string('x', 5_000) } };
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await client.TrackAsync(large));
+
+        Assert.Equal(0, client.Stats.EventsEnqueued);
     }
 
     [Fact]

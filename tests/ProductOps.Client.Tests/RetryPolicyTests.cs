@@ -19,6 +19,15 @@ public sealed class RetryPolicyTests
     }
 
     [Fact]
+    public void IsRetryable_MessageOverTheServersSizeCeiling_IsNotRetried()
+    {
+        var refused = new RpcException(new Status(StatusCode.ResourceExhausted,
+            "Received message exceeds the maximum configured message size."));
+
+        Assert.False(RetryPolicy.IsRetryable(refused));
+    }
+
+    [Fact]
     public void IsRetryable_TransportErrors_AreRetried()
     {
         Assert.True(RetryPolicy.IsRetryable(new HttpRequestException("connection refused")));

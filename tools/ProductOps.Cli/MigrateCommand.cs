@@ -30,14 +30,40 @@ internal sealed class MigrateCommand : ICliCommand
         }
 
         int? upTo = arguments.Has("to") ? arguments.GetInt("to", 1, PostgresMigrator.LatestVersion) : null;
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var migrator = new PostgresMigrator(dataSource);
-        var applied = await migrator.MigrateAsync(upTo, cancellationToken);
-        var version = await migrator.GetVersionAsync(cancellationToken);
+        await using var dataSource = CreateDataSource(connectionString);
         var target = PostgresOptions.Redact(connectionString);
+        var migrator = new PostgresMigrator(dataSource);
+        IReadOnlyList<int> applied;
+        int version;
+        try
+        {
+            applied = await migrator.MigrateAsync(upTo, cancellationToken);
+            version = await migrator.GetVersionAsync(cancellationToken);
+        }
+        catch (NpgsqlException failure) when (!cancellationToken.IsCancellationRequested)
+        {
+            // An unreachable server or a refused login is an operator's error to read, not a crash.
+            var cause = failure.InnerException is { } inner ? $" ({inner.Message})" : string.Empty;
+            await Console.Error.WriteLineAsync($"error: migrating {target} failed: {failure.Message}{cause}");
+            return CliApp.Failed;
+        }
+
         Console.WriteLine(applied.Count == 0
             ? $"Schema is up to date at version {version} ({target})."
             : $"Applied {string.Join(", ", applied)}; schema is at version {version} ({target}).");
         return CliApp.Ok;
+    }
+
+    private static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        try
+        {
+            return NpgsqlDataSource.Create(connectionString);
+        }
+        catch (ArgumentException invalid)
+        {
+            // Npgsql names the keyword at fault, never its value (which may be the password).
+            throw new CliUsageException($"The connection string is not valid: {invalid.Message}");
+        }
     }
 }

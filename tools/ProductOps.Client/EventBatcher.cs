@@ -25,23 +25,28 @@ internal sealed class EventBatcher
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _accumulator = new BatchAccumulator(options.MaxBatchSize, ids);
+        _accumulator = new BatchAccumulator(options.MaxBatchSize, options.MaxBatchBytes, ids);
         _window = window;
         _sender = sender;
         _counters = counters;
         _flushInterval = options.FlushInterval;
     }
 
-    public ValueTask AddAsync(Event usageEvent, CancellationToken cancellationToken)
+    /// <param name="usageEvent">The event, stamped.</param>
+    /// <param name="eventBytes">Its <see cref="BatchAccumulator.EncodedSize"/>.</param>
+    /// <param name="cancellationToken">Stops the wait for room.</param>
+    public ValueTask AddAsync(Event usageEvent, int eventBytes, CancellationToken cancellationToken)
     {
+        var item = new Item(usageEvent, eventBytes, null);
+
         // Fast path without an async state machine: there is almost always room.
-        if (_input.Writer.TryWrite(new Item(usageEvent, null)))
+        if (_input.Writer.TryWrite(item))
         {
             _counters.EventEnqueued();
             return ValueTask.CompletedTask;
         }
 
-        return AddSlowAsync(usageEvent, cancellationToken);
+        return AddSlowAsync(item, cancellationToken);
     }
 
     /// <summary>Completes when every event added before the call is acknowledged; faults with the
@@ -51,7 +56,7 @@ internal sealed class EventBatcher
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            await _input.Writer.WriteAsync(new Item(null, flushed), cancellationToken);
+            await _input.Writer.WriteAsync(new Item(null, 0, flushed), cancellationToken);
         }
         catch (ChannelClosedException)
         {
@@ -91,12 +96,15 @@ internal sealed class EventBatcher
                         continue;
                     }
 
+                    // A batch that has no room for the event goes now: the server refuses a request
+                    // over its byte limit as a whole.
+                    await DispatchAsync(_accumulator.TakeIfNoRoomFor(item.Bytes), shutdown);
                     if (_accumulator.Count == 0)
                     {
                         openedAt = Stopwatch.GetTimestamp();
                     }
 
-                    await DispatchAsync(_accumulator.Add(item.Event!), shutdown);
+                    await DispatchAsync(_accumulator.Add(item.Event!, item.Bytes), shutdown);
                 }
 
                 waiting ??= reader.WaitToReadAsync(shutdown).AsTask();
@@ -140,11 +148,11 @@ internal sealed class EventBatcher
         }
     }
 
-    private async ValueTask AddSlowAsync(Event usageEvent, CancellationToken cancellationToken)
+    private async ValueTask AddSlowAsync(Item item, CancellationToken cancellationToken)
     {
         try
         {
-            await _input.Writer.WriteAsync(new Item(usageEvent, null), cancellationToken);
+            await _input.Writer.WriteAsync(item, cancellationToken);
         }
         catch (ChannelClosedException)
         {
@@ -193,6 +201,6 @@ internal sealed class EventBatcher
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-    /// <summary>An event, or a flush marker that keeps its place in the queue.</summary>
-    private readonly record struct Item(Event? Event, TaskCompletionSource? Flushed);
+    /// <summary>An event and its encoded size, or a flush marker that keeps its place in the queue.</summary>
+    private readonly record struct Item(Event? Event, int Bytes, TaskCompletionSource? Flushed);
 }

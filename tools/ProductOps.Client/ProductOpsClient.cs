@@ -11,7 +11,8 @@ namespace ProductOps.Client;
 /// TrackStream, sends single batches and identify calls, and queries analytics.</summary>
 /// <remarks>
 /// <para><see cref="TrackAsync"/> queues an event; batches of up to
-/// <see cref="ProductOpsClientOptions.MaxBatchSize"/> events go out on the stream with at most
+/// <see cref="ProductOpsClientOptions.MaxBatchSize"/> events and
+/// <see cref="ProductOpsClientOptions.MaxBatchBytes"/> encoded bytes go out on the stream with at most
 /// <see cref="ProductOpsClientOptions.MaxInFlightBatches"/> unacknowledged, and TrackAsync waits while
 /// that window is full. A batch whose stream breaks is resent unchanged on a new stream, so the server
 /// deduplicates by event id. <see cref="FlushAsync"/> waits for the acknowledgements.</para>
@@ -73,13 +74,24 @@ public sealed class ProductOpsClient : IAsyncDisposable
     /// <summary>Queues an event for the stream; waits while the in-flight window is full.</summary>
     /// <remarks>An event without an event_id gets a new one and one without a timestamp gets the
     /// current time, here, so a resend carries the same. Do not change the event afterwards.</remarks>
+    /// <exception cref="ArgumentException">The event alone is over
+    /// <see cref="ProductOpsClientOptions.MaxBatchBytes"/>: no request could carry it.</exception>
     /// <exception cref="ProductOpsIngestException">The client is faulted.</exception>
     public ValueTask TrackAsync(Event usageEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
         ThrowIfUnusable();
         Stamp(usageEvent);
-        return _batcher.AddAsync(usageEvent, cancellationToken);
+        var bytes = BatchAccumulator.EncodedSize(usageEvent);
+        if (!BatchAccumulator.FitsAlone(bytes, _options.MaxBatchBytes))
+        {
+            // Refused here: on the stream it would fail its whole batch and fault the client.
+            throw new ArgumentException(
+                $"The event is {bytes} bytes encoded; a request holds at most {_options.MaxBatchBytes} (MaxBatchBytes).",
+                nameof(usageEvent));
+        }
+
+        return _batcher.AddAsync(usageEvent, bytes, cancellationToken);
     }
 
     /// <summary>Waits until every event queued before the call is acknowledged by the server.</summary>
@@ -199,21 +211,32 @@ public sealed class ProductOpsClient : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
+            Exception failure;
             try
             {
                 var options = new CallOptions(
                     deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: cancellationToken);
                 return (await call(options), attempt);
             }
-            catch (Exception failure) when (RetryPolicy.IsRetryable(failure) && attempt <= _retry.MaxRetries)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                _counters.Retried(1);
-                await Task.Delay(_retry.DelayBefore(attempt), cancellationToken);
+                // The channel throws cancellations on cancellation, and that includes an exceeded
+                // deadline: the server may just be slow, so it is retried like DeadlineExceeded.
+                failure = new RpcException(new Status(StatusCode.DeadlineExceeded,
+                    $"No answer within the request timeout ({_options.RequestTimeout})"));
             }
-            catch (Exception failure) when (failure is RpcException or HttpRequestException or IOException)
+            catch (Exception caught) when (caught is RpcException or HttpRequestException or IOException)
+            {
+                failure = caught;
+            }
+
+            if (!RetryPolicy.IsRetryable(failure) || attempt > _retry.MaxRetries)
             {
                 throw ProductOpsIngestException.From(failure, batchId, attempt);
             }
+
+            _counters.Retried(1);
+            await Task.Delay(_retry.DelayBefore(attempt), cancellationToken);
         }
     }
 

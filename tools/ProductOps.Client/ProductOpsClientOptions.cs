@@ -16,6 +16,11 @@ public sealed class ProductOpsClientOptions
     /// <summary>Most events in one batch (one <c>TrackRequest</c>).</summary>
     public int MaxBatchSize { get; set; } = 500;
 
+    /// <summary>Most encoded bytes in one batch: a batch that would grow past it is sent first. The
+    /// server refuses a larger request as a whole (<c>ProductOps:Limits:MaxRequestBytes</c>, 1 MiB by
+    /// default), so keep this at or under the server's limit. At least 1 KiB.</summary>
+    public int MaxBatchBytes { get; set; } = 1_048_576;
+
     /// <summary>Most batches sent on the stream and not yet acknowledged. When the window is full,
     /// <see cref="ProductOpsClient.TrackAsync"/> waits.</summary>
     public int MaxInFlightBatches { get; set; } = 16;
@@ -50,6 +55,7 @@ public sealed class ProductOpsClientOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchBytes, 1_024, nameof(MaxBatchBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightBatches, 1, nameof(MaxInFlightBatches));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxRetries, nameof(MaxRetries));
         ArgumentOutOfRangeException.ThrowIfLessThan(InitialRetryDelay, TimeSpan.Zero, nameof(InitialRetryDelay));

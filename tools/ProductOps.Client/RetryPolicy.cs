@@ -11,6 +11,7 @@ internal sealed class RetryPolicy(int maxRetries, TimeSpan initialDelay, TimeSpa
     /// keeps its event ids, so the server deduplicates what it had already written.</summary>
     public static bool IsRetryable(Exception failure) => failure switch
     {
+        RpcException rpc when IsOverMessageSize(rpc) => false,
         RpcException rpc => IsRetryable(rpc.StatusCode),
         HttpRequestException or IOException => true,
         _ => false,
@@ -24,6 +25,12 @@ internal sealed class RetryPolicy(int maxRetries, TimeSpan initialDelay, TimeSpa
         or StatusCode.DeadlineExceeded
         or StatusCode.Aborted
         or StatusCode.Cancelled;
+
+    /// <summary>gRPC refuses a message far over the server's size limit with ResourceExhausted, unread:
+    /// the same request would be refused again, so it is not the "back off" kind.</summary>
+    private static bool IsOverMessageSize(RpcException rpc) =>
+        rpc.StatusCode == StatusCode.ResourceExhausted
+        && rpc.Status.Detail.Contains("exceeds the maximum configured message size", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Exponential backoff with jitter (half to all of the step), so many clients that lost
     /// the same server do not return in lockstep.</summary>

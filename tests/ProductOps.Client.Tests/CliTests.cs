@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ProductOps.Client.Tests;
+
+/// <summary>The productops CLI's exit codes and messages when what it talks to fails.</summary>
+public sealed class CliTests
+{
+    private const string Password = "not-for-the-terminal-7f3a";
+
+    [Fact]
+    public async Task Migrate_DatabaseUnreachable_ExitsOneWithTheReasonAndNoPassword()
+    {
+        var connection = $"Host=127.0.0.1;Port={ClosedPort()};Username=productops;Password={Password};Timeout=5";
+
+        var (exitCode, output, error) = await CliProcess.RunAsync("migrate", "--connection", connection);
+
+        Assert.True(exitCode == 1, $"exit {exitCode}: {error}");
+        Assert.StartsWith("error: migrating ", error, StringComparison.Ordinal);
+        Assert.Contains("Failed to connect", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, output + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_UnknownConnectionStringKeyword_ExitsTwoAsBadUsage()
+    {
+        var (exitCode, output, error) = await CliProcess.RunAsync(
+            "migrate", "--connection", $"Host=127.0.0.1;Passwrd={Password}");
+
+        Assert.True(exitCode == 2, $"exit {exitCode}: {error}");
+        Assert.Contains("The connection string is not valid", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, output + error, StringComparison.Ordinal);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
