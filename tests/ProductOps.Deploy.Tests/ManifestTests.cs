@@ -105,12 +105,26 @@ public sealed partial class ManifestTests
     public void Silo_GracePeriodOutlastsItsShutdownTimeout()
     {
         var grace = _manifests.GracePeriodOf("productops-silo");
-        var shutdown = TimeSpan.Parse(
-            Manifests.ContainerOf(_manifests.Named("Deployment", "productops-silo"))["env"].Items.Single(v => v.Required("name") == "ProductOps__Silo__ShutdownTimeout").Required("value"),
-            System.Globalization.CultureInfo.InvariantCulture);
+        var shutdown = ShutdownTimeoutOf(_manifests.Named("Deployment", "productops-silo"));
 
         // Past the grace period the kubelet kills the silo before its grains have persisted.
         Assert.True(grace >= shutdown + TimeSpan.FromSeconds(10), $"grace {grace} leaves too little beyond the shutdown timeout {shutdown}");
+    }
+
+    [Fact]
+    public void Silo_RollingUpdateStopsOneSiloAtATime()
+    {
+        var silo = _manifests.Named("Deployment", "productops-silo");
+        var rolling = silo["spec"]["strategy"]["rollingUpdate"];
+
+        // A new silo joins before an old one leaves...
+        Assert.Equal("0", rolling.Required("maxUnavailable"));
+        Assert.Equal("1", rolling.Required("maxSurge"));
+        // ...and the next old one gets SIGTERM only after the previous one has had its whole
+        // shutdown timeout: the controller creates the next new pod as soon as it terminates an
+        // old one, and makes it available minReadySeconds after it is ready.
+        var minReady = silo["spec"]["minReadySeconds"].Text is { } text ? TimeSpan.FromSeconds(int.Parse(text, System.Globalization.CultureInfo.InvariantCulture)) : TimeSpan.Zero;
+        Assert.True(minReady >= ShutdownTimeoutOf(silo), $"minReadySeconds {minReady} is under the silo's shutdown timeout {ShutdownTimeoutOf(silo)}: old silos would stop side by side");
     }
 
     [Fact]
@@ -167,6 +181,10 @@ public sealed partial class ManifestTests
 
         Assert.Empty(bare);
     }
+
+    private static TimeSpan ShutdownTimeoutOf(Yaml silo) => TimeSpan.Parse(
+        Manifests.ContainerOf(silo)["env"].Items.Single(v => v.Required("name") == "ProductOps__Silo__ShutdownTimeout").Required("value"),
+        System.Globalization.CultureInfo.InvariantCulture);
 
     private static IEnumerable<(string Name, YamlNode Value)> EnvValues(YamlMappingNode root)
     {

@@ -87,7 +87,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public Task<int> WaitForExitAsync(TimeSpan timeout) => _host.WaitForExitAsync(timeout);
 
     /// <summary>A graceful stop: SIGTERM, as a process manager sends it, then waits for the exit.</summary>
-    public Task<int> StopAsync() => _host.StopAsync();
+    public Task<int> StopAsync(TimeSpan? patience = null) => _host.StopAsync(patience);
 
     /// <summary>A crash: SIGKILL, no chance to flush or persist anything.</summary>
     public Task CrashAsync()

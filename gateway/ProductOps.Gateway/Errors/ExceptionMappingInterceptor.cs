@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using ProductOps.Grains.Abstractions;
@@ -8,7 +9,7 @@ namespace ProductOps.Gateway.Errors;
 
 /// <summary>The one place exceptions become gRPC statuses. Unexpected errors are logged and
 /// reported as Internal without their details.</summary>
-public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, IClusterConnection cluster) : Interceptor
+public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, IClusterConnection cluster, IHostApplicationLifetime lifetime) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -77,6 +78,9 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+            case OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested:
+                // An open-ended stream this process ended to stop: the caller carries on elsewhere.
+                return new RpcException(new Status(StatusCode.Unavailable, "this gateway is stopping; call again (unanswered batches with the same event ids)"));
             case Exception when !cluster.IsConnected:
                 return new RpcException(new Status(StatusCode.Unavailable, "this gateway has not reached the cluster yet; retry"));
             case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or CommitFailedException:

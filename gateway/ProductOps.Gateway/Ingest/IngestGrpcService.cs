@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ProductOps.Contracts.V1;
 using ProductOps.Gateway.Auth;
@@ -8,7 +9,7 @@ namespace ProductOps.Gateway.Ingest;
 
 /// <summary>The IngestService: Track, TrackStream and Identify. Track's requests arrive as
 /// their bytes, read by the intake (<see cref="IngestServiceBinding"/>).</summary>
-public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOptions> options) : IngestServiceBinding.ServiceBase
+public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOptions> options, IHostApplicationLifetime lifetime) : IngestServiceBinding.ServiceBase
 {
     public override Task<TrackResponse> Track(TrackPayload request, ServerCallContext context) =>
         ingestor.TrackAsync(CallerContext.TenantOf(context), request);
@@ -20,6 +21,9 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
     /// Batches are processed concurrently, up to a window, and answered in request order. When the
     /// window is full the stream is not read further, so HTTP/2 flow control slows the client.
     /// A batch that fails ends the stream with its status; batches answered before it stay acked.
+    /// When the process stops, the stream is read no further, every batch read is answered, and
+    /// the call ends Unavailable: a stream left open would hold the whole shutdown timeout, and
+    /// an all-in-one node's silo would then stop without persisting its grains.
     /// </summary>
     public override async Task TrackStream(IAsyncStreamReader<TrackPayload> requestStream, IServerStreamWriter<TrackResponse> responseStream, ServerCallContext context)
     {
@@ -30,8 +34,8 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
             SingleWriter = true,
         });
 
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var reading = ReadAllAsync(requestStream, inFlight.Writer, tenant, stopReading.Token);
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var reading = ReadAllAsync(requestStream, inFlight.Writer, tenant, stopReading.Token, context.CancellationToken);
         try
         {
             await foreach (var pending in inFlight.Reader.ReadAllAsync(context.CancellationToken))
@@ -52,13 +56,15 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
         await reading;
     }
 
-    private async Task ReadAllAsync(IAsyncStreamReader<TrackPayload> requests, ChannelWriter<Task<TrackResponse>> inFlight, string tenant, CancellationToken cancellationToken)
+    private async Task ReadAllAsync(
+        IAsyncStreamReader<TrackPayload> requests, ChannelWriter<Task<TrackResponse>> inFlight, string tenant, CancellationToken stopReading, CancellationToken callEnded)
     {
         try
         {
-            await foreach (var request in requests.ReadAllAsync(cancellationToken))
+            await foreach (var request in requests.ReadAllAsync(stopReading))
             {
-                await inFlight.WriteAsync(TrackAsync(tenant, request), cancellationToken);
+                // A batch started is queued for its answer even when the process is stopping.
+                await inFlight.WriteAsync(TrackAsync(tenant, request), callEnded);
             }
         }
         finally

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
@@ -20,7 +21,8 @@ public sealed class QueryGrpcService(
     IOptions<PipelineOptions> pipeline,
     TenantDirectory tenants,
     ChurnIndexReader churnIndex,
-    TimeProvider time)
+    TimeProvider time,
+    IHostApplicationLifetime lifetime)
     : QueryService.QueryServiceBase
 {
     private const int DefaultRangeDays = 30;
@@ -192,12 +194,14 @@ public sealed class QueryGrpcService(
         var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
         var position = await feed.Head();
         await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place
-        // The watch ends only when the caller goes away, and then at once, with Cancelled: the
-        // caller's token cancels the grain's wait too.
+        // The watch ends when the caller goes away, and then at once, with Cancelled: the
+        // caller's token cancels the grain's wait too. It also ends, Unavailable, when this
+        // process stops, which would otherwise wait on it for its whole shutdown timeout.
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         while (true)
         {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            var page = await feed.Read(position, WatchPollWait, context.CancellationToken);
+            watching.Token.ThrowIfCancellationRequested();
+            var page = await feed.Read(position, WatchPollWait, watching.Token);
             var threshold = tenants.SettingsOf(tenant).AlertThreshold;
             foreach (var crossing in page.Crossings)
             {
