@@ -8,6 +8,11 @@ public sealed class GatewayOptions
     /// <summary>Most events in flight across all calls before new batches get ResourceExhausted.</summary>
     public int MaxInFlightEvents { get; set; } = 200_000;
 
+    /// <summary>Most bytes of requests in flight across all calls before new batches get
+    /// ResourceExhausted: what bounds the gateway's memory when events are large (each byte
+    /// received is held as two to three in memory until its batch is answered).</summary>
+    public long MaxInFlightBytes { get; set; } = 128L * 1024 * 1024;
+
     /// <summary>Most batches of one TrackStream processed at once; further requests wait unread
     /// (HTTP/2 flow control pushes back on the client).</summary>
     public int MaxInFlightBatchesPerStream { get; set; } = 64;

@@ -7,6 +7,8 @@ namespace ProductOps.Gateway;
 public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 {
     private const int MaxInFlightEvents = 100_000_000;
+    private const long MinInFlightBytes = 1024 * 1024;
+    private const long MaxInFlightBytes = 64L * 1024 * 1024 * 1024;
     private const int MaxInFlightBatchesPerStream = 10_000;
     private static readonly TimeSpan MaxCounterFlushInterval = TimeSpan.FromMinutes(10);
 
@@ -16,6 +18,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxInFlightEvents is < 1 or > MaxInFlightEvents)
         {
             failures.Add(Setting(nameof(options.MaxInFlightEvents), $"must be 1-{N(MaxInFlightEvents)}, not {N(options.MaxInFlightEvents)}"));
+        }
+
+        if (options.MaxInFlightBytes is < MinInFlightBytes or > MaxInFlightBytes)
+        {
+            failures.Add(Setting(nameof(options.MaxInFlightBytes), $"must be {N(MinInFlightBytes)}-{N(MaxInFlightBytes)} (1 MiB-64 GiB), not {N(options.MaxInFlightBytes)}"));
         }
 
         if (options.MaxInFlightBatchesPerStream is < 1 or > MaxInFlightBatchesPerStream)

@@ -3,30 +3,47 @@ using ProductOps.Gateway.Errors;
 
 namespace ProductOps.Gateway.Ingest;
 
-/// <summary>Bounds the events a gateway holds in flight; past the bound, requests get
-/// ResourceExhausted instead of queueing without end.</summary>
+/// <summary>Bounds the events a gateway holds in flight, by count and by their requests' bytes
+/// (large events would pass a count alone: 200,000 of 32 KiB are 6 GiB); past either bound,
+/// requests get ResourceExhausted instead of queueing without end. A request with nothing else in
+/// flight is always admitted, so no valid request is refused for good.</summary>
 public sealed class IngestAdmission(IOptions<GatewayOptions> options)
 {
     private long _inFlight;
+    private long _inFlightBytes;
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
-    public Lease Enter(int events)
+    public long InFlightBytes => Interlocked.Read(ref _inFlightBytes);
+
+    /// <param name="events">The request's events to hold.</param>
+    /// <param name="bytes">The request's size as received.</param>
+    public Lease Enter(int events, long bytes)
     {
-        var now = Interlocked.Add(ref _inFlight, events);
-        if (now > options.Value.MaxInFlightEvents && now != events)
+        var limits = options.Value;
+        var nowEvents = Interlocked.Add(ref _inFlight, events);
+        var nowBytes = Interlocked.Add(ref _inFlightBytes, bytes);
+        var alone = nowEvents == events;
+        if (!alone && (nowEvents > limits.MaxInFlightEvents || nowBytes > limits.MaxInFlightBytes))
         {
-            Interlocked.Add(ref _inFlight, -events);
-            throw new OverloadedException(
-                $"the gateway holds {options.Value.MaxInFlightEvents} events in flight; retry this batch after a short backoff");
+            Leave(events, bytes);
+            throw new OverloadedException(nowEvents > limits.MaxInFlightEvents
+                ? $"the gateway holds {limits.MaxInFlightEvents} events in flight; retry this batch after a short backoff"
+                : $"the gateway holds {limits.MaxInFlightBytes} bytes of requests in flight; retry this batch after a short backoff");
         }
 
-        return new Lease(this, events);
+        return new Lease(this, events, bytes);
     }
 
-    /// <summary>Returns the admitted events to the budget when disposed.</summary>
-    public readonly struct Lease(IngestAdmission owner, int events) : IDisposable
+    private void Leave(int events, long bytes)
     {
-        public void Dispose() => Interlocked.Add(ref owner._inFlight, -events);
+        Interlocked.Add(ref _inFlight, -events);
+        Interlocked.Add(ref _inFlightBytes, -bytes);
+    }
+
+    /// <summary>Returns the admitted events and bytes to the budget when disposed.</summary>
+    public readonly struct Lease(IngestAdmission owner, int events, long bytes) : IDisposable
+    {
+        public void Dispose() => owner.Leave(events, bytes);
     }
 }
