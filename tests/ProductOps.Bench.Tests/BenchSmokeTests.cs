@@ -116,6 +116,13 @@ public sealed class BenchSmokeTests
         Assert.True(report["machine"]!["memory_bytes"]!.GetValue<long>() > 0);
         Assert.Contains("--tiny", report["command"]!.GetValue<string>(), StringComparison.Ordinal);
 
+        // The query paths were warmed before any figure was taken: each query answered there first.
+        var warmQueries = report["warm_up"]!["queries"]!;
+        foreach (var name in (string[])["get_user", "get_feature", "get_overview"])
+        {
+            Assert.True(warmQueries[name]?["count"]?.GetValue<int>() > 0, $"{name} not warmed: {warmQueries.ToJsonString()}");
+        }
+
         // The tiny profile's one search probe ran, whichever way it went.
         var held = report["phases"]!["ingest"]!["held_load"]!;
         Assert.Equal(25, held["ack_p99_bound_ms"]!.GetValue<double>());

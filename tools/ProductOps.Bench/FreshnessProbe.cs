@@ -9,7 +9,8 @@ namespace ProductOps.Bench;
 /// Track (acked after commit), then polls GetUser and GetFeature until each shows it.</summary>
 internal sealed class FreshnessProbe(BenchConnection connection, string runId)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long a probe polls for its event before it counts as timed out.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     public LatencyRecorder User { get; } = new();
 
@@ -56,17 +57,18 @@ internal sealed class FreshnessProbe(BenchConnection connection, string runId)
                 new GetUserRequest { UserId = user }, connection.ReadCall(token))).EventCount >= 1, token),
             PollAsync(acked, async () => (await connection.Query.GetFeatureAsync(
                 new GetFeatureRequest { Feature = feature }, connection.ReadCall(token))).EventsAllTime >= 1, token));
-        if (results[0] is { } userMs)
-        {
-            User.Add(userMs);
-        }
+        Record(results[0], results[1]);
+    }
 
-        if (results[1] is { } featureMs)
-        {
-            Feature.Add(featureMs);
-        }
-
-        if (results[0] is null || results[1] is null)
+    /// <summary>One acknowledged probe's times to visible, null where it never became visible.
+    /// A probe that timed out is counted at the timeout, a lower bound of its freshness: left out,
+    /// the percentiles would be those of the probes that made it, and a node that never showed
+    /// some events could read as fresh.</summary>
+    internal void Record(double? userMs, double? featureMs)
+    {
+        User.Add(userMs ?? Timeout.TotalMilliseconds);
+        Feature.Add(featureMs ?? Timeout.TotalMilliseconds);
+        if (userMs is null || featureMs is null)
         {
             TimedOut++;
         }
