@@ -175,15 +175,12 @@ public sealed class ProductOpsClientTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await client.TrackAsync(new Event { UserId = "u" }));
     }
 
-    private static ProductOpsClientOptions OptionsFor(Uri address) => new()
+    private static ProductOpsClientOptions OptionsFor(Uri address)
     {
-        Address = address,
-        ApiKey = "test-key",
-        InitialRetryDelay = TimeSpan.FromMilliseconds(10),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(20),
-        FlushInterval = TimeSpan.FromMilliseconds(10),
-        DisposeTimeout = TimeSpan.Zero,
-    };
+        var options = TestClientOptions.For(address);
+        options.DisposeTimeout = TimeSpan.Zero;
+        return options;
+    }
 
     /// <summary>A loopback port that was free a moment ago: connections to it are refused.</summary>
     private static Uri ClosedPortAddress()

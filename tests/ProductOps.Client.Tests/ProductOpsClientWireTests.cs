@@ -76,15 +76,12 @@ public sealed class ProductOpsClientWireTests
         Assert.Equal(300, client.Stats.Accepted);
     }
 
-    private static ProductOpsClientOptions OptionsFor(Uri address) => new()
+    private static ProductOpsClientOptions OptionsFor(Uri address)
     {
-        Address = address,
-        ApiKey = "test-key",
-        InitialRetryDelay = TimeSpan.FromMilliseconds(10),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(20),
-        FlushInterval = TimeSpan.FromMilliseconds(10),
-        MaxRetries = 2,
-    };
+        var options = TestClientOptions.For(address);
+        options.MaxRetries = 2;
+        return options;
+    }
 
     /// <summary>Track calls of <see cref="SlowName"/> events that get no answer until the caller
     /// gives up (the first <see cref="HangingCalls"/> of them), and prompt answers otherwise.</summary>
