@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions.Tenancy;
 using ProductOps.Grains.Abstractions.Training;
 using ProductOps.Simulator;
+using ProductOps.Testing;
 using Xunit.Abstractions;
 
 namespace ProductOps.Cluster.Tests;
@@ -70,14 +70,7 @@ public sealed class ScheduledTrainingHoldTests(ITestOutputHelper output)
 
     private static async Task<TrainingJob> FinishedAsync(ITrainingJobGrain jobs, TrainingJob job)
     {
-        var clock = Stopwatch.StartNew();
-        while (!job.IsFinished)
-        {
-            Assert.True(clock.Elapsed < JobTimeout, $"still {job.Status} ({job.Phase}) after {JobTimeout.TotalSeconds} s");
-            await Task.Delay(200);
-            job = (await jobs.Get(job.JobId))!;
-        }
-
+        await Polling.Until(async () => (job = (await jobs.Get(job.JobId))!).IsFinished, JobTimeout, () => $"still {job.Status} ({job.Phase})");
         return job;
     }
 }
