@@ -115,6 +115,37 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Append_CommitStoredButItsReplyLost_RetriesAreDuplicatesAndCountedOnce()
+    {
+        // PostgreSQL may commit a transaction whose COMMIT reply never arrives: the partition must
+        // then answer "not acked" (the client retries, and finds duplicates), take the head the log
+        // really has, and dispatch the events it could not hold from the log, each exactly once.
+        var failing = new Dictionary<string, string?> { [FailingEventLog.Setting] = "true" };
+        await TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, driver) =>
+        {
+            var events = EventStreamGenerator.Generate(seed: 25, firstDay: 20_000, users: 80, days: 20);
+            var batches = (events.Count + 99) / 100;
+            var lost = false;
+            var retries = await driver.SendAllAsync(events, batchSize: 100, concurrency: 4, batch =>
+            {
+                if (!lost && batch >= batches / 3)
+                {
+                    lost = true;
+                    FailingEventLog.LoseReplies(5);
+                }
+
+                return Task.CompletedTask;
+            });
+            await driver.WaitUntilDispatchedAsync();
+
+            Assert.True(lost);
+            Assert.Equal(0, FailingEventLog.LostRepliesLeft);
+            Assert.True(retries > 0);
+            await driver.AssertLogCompleteAndAggregatesMatchAsync(events);
+        }, failing);
+    }
+
+    [Fact]
     public async Task Append_ScaleOutThenGracefulStopThenKill_AggregatesMatchOracle()
     {
         await TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, driver) =>

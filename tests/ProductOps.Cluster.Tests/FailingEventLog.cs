@@ -5,7 +5,8 @@ namespace ProductOps.Cluster.Tests;
 
 /// <summary>
 /// An event log whose appends fail, while <see cref="Failing"/> is set, with an exception no
-/// serializer knows (like a database driver's); reads go through. (The silos of a TestingHost
+/// serializer knows (like a database driver's), or commit and then fail as if the connection broke
+/// before the reply (<see cref="LoseReplies"/>); reads go through. (The silos of a TestingHost
 /// cluster share this process, hence static.)
 /// </summary>
 public sealed class FailingEventLog(IEventLog inner) : IEventLog
@@ -14,6 +15,7 @@ public sealed class FailingEventLog(IEventLog inner) : IEventLog
     public const string Setting = "ProductOps:Tests:FailingEventLog";
 
     private static volatile bool s_failing;
+    private static int s_lostRepliesLeft;
 
     public static bool Failing
     {
@@ -21,13 +23,31 @@ public sealed class FailingEventLog(IEventLog inner) : IEventLog
         set => s_failing = value;
     }
 
+    /// <summary>The next <paramref name="count"/> appends commit, and then fail as a commit whose
+    /// outcome the writer cannot know (PostgreSQL's connection lost after COMMIT was sent).</summary>
+    public static void LoseReplies(int count) => Volatile.Write(ref s_lostRepliesLeft, count);
+
+    /// <summary>How many of the replies <see cref="LoseReplies"/> asked for are still to be lost.</summary>
+    public static int LostRepliesLeft => Math.Max(0, Volatile.Read(ref s_lostRepliesLeft));
+
     public Task<long> GetHeadAsync(int partition, CancellationToken cancellationToken = default) =>
         inner.GetHeadAsync(partition, cancellationToken);
 
-    public Task<AppendOutcome> AppendAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken = default) =>
-        Failing
-            ? throw new DriverException("connection slots exhausted")
-            : inner.AppendAsync(partition, head, events, committedAtMs, cancellationToken);
+    public async Task<AppendOutcome> AppendAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken = default)
+    {
+        if (Failing)
+        {
+            throw new DriverException("connection slots exhausted");
+        }
+
+        var outcome = await inner.AppendAsync(partition, head, events, committedAtMs, cancellationToken);
+        if (outcome.Logged.Count > 0 && Interlocked.Decrement(ref s_lostRepliesLeft) >= 0)
+        {
+            throw new DriverException("connection lost after the commit was sent");
+        }
+
+        return outcome;
+    }
 
     public Task<IReadOnlyList<LoggedEvent>> ReadAsync(int partition, long afterSeq, int max, CancellationToken cancellationToken = default) =>
         inner.ReadAsync(partition, afterSeq, max, cancellationToken);
