@@ -25,7 +25,7 @@ internal sealed class SimulateCommand : ICliCommand
         new("key", "KEY", "API key with the ingest scope.", Connection.DemoIngestKey),
         new("read-key", "KEY", "API key with the read scope, for the overview.", Connection.DemoReadKey),
         new("users", "N", "Number of users.", "2000"),
-        new("days", "N", "Days of history to simulate.", "42"),
+        new("days", "N", "Days of history to simulate; training a churn model takes about 45 or more.", "98"),
         new("seed", "N", "Random seed; the same seed sends the same events (the server deduplicates a rerun).", "42"),
         new("start", "DATE", "First simulated day, yyyy-MM-dd. Default: --days before today (UTC)."),
         new("batch", "N", "Events per batch.", "500"),
