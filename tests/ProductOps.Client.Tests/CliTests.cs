@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ProductOps.Testing;
 
 namespace ProductOps.Client.Tests;
 

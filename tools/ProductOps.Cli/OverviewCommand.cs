@@ -7,7 +7,7 @@ internal sealed class OverviewCommand : ICliCommand
 {
     public string Name => "overview";
 
-    public string Summary => "Show the tenant overview: DAU/WAU/MAU per day, totals, ingestion counters, freshness.";
+    public string Summary => "Show the tenant overview: DAU/WAU/MAU per day, totals, ingestion counters, freshness, churn counts.";
 
     public string Usage => "overview [--from DATE] [--to DATE] [options]";
 
