@@ -36,11 +36,16 @@ public static class ChurnTrainer
                 $"Not enough history: {set.CutoffsMs.Count} cutoff(s); training needs events spanning at least the churn horizon ({set.HorizonDays} days) plus two cutoffs.");
         }
 
-        var holdoutCutoffs = Math.Max(1, (int)Math.Round(set.CutoffsMs.Count * options.ValidationShare));
+        var holdoutCutoffs = HoldoutCutoffs(set.CutoffsMs.Count, options);
         var validationFrom = set.CutoffsMs[set.CutoffsMs.Count - holdoutCutoffs];
         var horizonMs = set.HorizonDays * TimeBuckets.MsPerDay;
         var train = set.Examples.Where(e => e.CutoffMs + horizonMs <= validationFrom).ToList();
         var validation = Holdout(set, validationFrom);
+        if (set.CutoffsMs[0] + horizonMs > validationFrom)
+        {
+            throw new NotEnoughDataException(TooShortForTheSplit(set, options, holdoutCutoffs));
+        }
+
         CheckEnough(train, options, "training");
         CheckEnough(validation, new ChurnTrainingOptions { MinChurned = 1, MinRetained = 1 }, "validation");
 
@@ -106,6 +111,32 @@ public static class ChurnTrainer
         ArgumentNullException.ThrowIfNull(set);
         return [.. set.Examples.Where(e => e.CutoffMs >= validationFromMs)];
     }
+
+    private static int HoldoutCutoffs(int cutoffs, ChurnTrainingOptions options) =>
+        Math.Max(1, (int)Math.Round(cutoffs * options.ValidationShare));
+
+    /// <summary>Why no cutoff is left to train on: each training example's label window must end
+    /// before the holdout starts, so the cutoffs must span the horizon plus the holdout; and how
+    /// many cutoffs (each one more step of history) would.</summary>
+    private static string TooShortForTheSplit(TrainingSet set, ChurnTrainingOptions options, int holdoutCutoffs)
+    {
+        var cutoffs = set.CutoffsMs;
+        var stepDays = (int)((cutoffs[1] - cutoffs[0]) / TimeBuckets.MsPerDay);
+        var needed = cutoffs.Count;
+        while ((needed - HoldoutCutoffs(needed, options)) * stepDays < set.HorizonDays)
+        {
+            needed++;
+        }
+
+        return $"Not enough history for training: of the {cutoffs.Count} cutoffs from {Day(cutoffs[0])} to {Day(cutoffs[^1])}, "
+            + $"the latest {holdoutCutoffs} (from {Day(cutoffs[^holdoutCutoffs])}) are held out, and a training example's "
+            + $"{set.HorizonDays}-day label window must end before them, which none of the earlier ones does. "
+            + $"It takes {needed} cutoffs ({needed - cutoffs.Count} more, one every {stepDays} day(s) of history) "
+            + "with this churn horizon; or a shorter horizon.";
+    }
+
+    private static string Day(long ms) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static void CheckEnough(IReadOnlyList<ChurnExample> examples, ChurnTrainingOptions options, string part)
     {

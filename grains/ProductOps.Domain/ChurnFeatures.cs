@@ -202,7 +202,7 @@ public static class ChurnFeatures
             19 => $"used {v} features",
             20 => $"used {v} features in the last 28 days",
             21 => $"gave feedback {v} times in 90 days",
-            22 => $"average feedback score {v}",
+            22 => value == 0 ? NoFeedback("in the last 90 days") : $"average feedback score {v} (90 days)",
             23 => $"{v} errors in the last 7 days",
             24 => $"{v} errors in the last 28 days",
             25 => $"{v} events per active day (28 days)",
@@ -210,17 +210,20 @@ public static class ChurnFeatures
             27 => $"used {v} features in the last 7 days",
             28 => $"last 7 days' sessions are {v}x the week before",
             29 => $"{v} errors per session (14 days)",
-            30 => $"average feedback score {v} (28 days)",
+            30 => value == 0 ? NoFeedback("in the last 28 days") : $"average feedback score {v} (28 days)",
             31 => $"{v} events per session (7 days)",
-            32 => $"events fell to {v}x in the week before going quiet",
-            33 => $"sessions fell to {v}x in the week before going quiet",
+            32 => $"events in the week before going quiet were {v}x the week before",
+            33 => $"sessions in the week before going quiet were {v}x the week before",
             34 => $"{v} errors per session before going quiet",
-            35 => $"average feedback score {v} before going quiet",
+            35 => value == 0 ? NoFeedback("in the 28 days before going quiet") : $"average feedback score {v} before going quiet",
             36 => $"active on {v} of the 14 days before going quiet",
             37 => $"used {value.ToString("P0", CultureInfo.InvariantCulture)} of their features in the week before going quiet",
             _ => throw new ArgumentOutOfRangeException(nameof(index), index, "No such churn feature."),
         };
     }
+
+    /// <summary>A feedback mean is 0 without feedback: the reason must not read as a score of 0.</summary>
+    private static string NoFeedback(string window) => $"no feedback (or only scores of 0) {window}";
 
     /// <summary>(now + 1) / (before + 1): 1 when steady, below 1 when fading.</summary>
     private static float Ratio(int now, int before) => (float)(now + 1) / (before + 1);

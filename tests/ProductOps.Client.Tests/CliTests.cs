@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ProductOps.Testing;
 
 namespace ProductOps.Client.Tests;
 
@@ -31,6 +32,18 @@ public sealed class CliTests
         Assert.True(exitCode == 2, $"exit {exitCode}: {error}");
         Assert.Contains("The connection string is not valid", error, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, output + error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("overview")]
+    [InlineData("feature")]
+    public async Task Help_RangeOptions_SayAGivenFromSetsTheEnd(string command)
+    {
+        // The server answers 30 days from --from when only it is given, not up to now.
+        var (exitCode, output, _) = await CliProcess.RunAsync(command, "--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Default: 30 days after --from if given, else the tenant clock's now.", output, StringComparison.Ordinal);
     }
 
     private static int ClosedPort()

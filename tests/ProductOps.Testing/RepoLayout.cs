@@ -21,6 +21,9 @@ public static class RepoLayout
     /// <summary>The stand-alone gateway of a cluster.</summary>
     public static string GatewayDll => HostDll("gateway/ProductOps.Gateway.Host", "ProductOps.Gateway.Host");
 
+    /// <summary>The productops CLI.</summary>
+    public static string CliDll => HostDll("tools/ProductOps.Cli", "productops");
+
     /// <summary>A host project's build output in this configuration; the test project builds it
     /// first through a project reference that does not reference its assembly.</summary>
     private static string HostDll(string projectFolder, string assembly)

@@ -7,14 +7,14 @@ internal sealed class OverviewCommand : ICliCommand
 {
     public string Name => "overview";
 
-    public string Summary => "Show the tenant overview: DAU/WAU/MAU per day, totals, ingestion counters, freshness.";
+    public string Summary => "Show the tenant overview: DAU/WAU/MAU per day, totals, ingestion counters, freshness, churn counts.";
 
     public string Usage => "overview [--from DATE] [--to DATE] [options]";
 
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("from", "DATE", "Start of the range, yyyy-MM-dd (UTC days). Default: 30 days before --to."),
-        new("to", "DATE", "End of the range, exclusive, yyyy-MM-dd. Default: the tenant clock's now."),
+        new("to", "DATE", "End of the range, exclusive, yyyy-MM-dd. Default: 30 days after --from if given, else the tenant clock's now."),
         Connection.Address,
         Connection.ReadKey,
     ];

@@ -2,7 +2,7 @@ using ProductOps.Contracts.V1;
 
 namespace ProductOps.Cli;
 
-/// <summary>Prints a tenant overview: totals, ingestion counters, freshness and the daily activity.</summary>
+/// <summary>Prints a tenant overview: totals, ingestion counters, freshness, churn counts and the daily activity.</summary>
 internal static class OverviewPrinter
 {
     public static void Print(OverviewView view, TextWriter output)
@@ -19,6 +19,15 @@ internal static class OverviewPrinter
         {
             output.WriteLine($"  freshness: {CliFormat.Count(freshness.PendingEvents)} events pending · lag "
                 + $"{CliFormat.Count(freshness.LagMs)} ms · last dispatch {CliFormat.Count(freshness.LastDispatchLagMs)} ms");
+        }
+
+        if (view.Churn is { } churn)
+        {
+            output.WriteLine(churn.ModelVersion == 0
+                ? $"  churn: no active model yet ('productops train') · {CliFormat.Count(churn.Users)} users"
+                : $"  churn: model version {churn.ModelVersion} · {CliFormat.Count(churn.AtRiskUsers)} at risk (alert threshold "
+                    + $"{CliFormat.Rate(churn.AlertThreshold)}) · {CliFormat.Count(churn.ScoredUsers)} scored · "
+                    + $"{CliFormat.Count(churn.CancelledUsers)} cancelled · {CliFormat.Count(churn.Users)} users");
         }
 
         output.WriteLine();

@@ -25,7 +25,7 @@ internal sealed class SimulateCommand : ICliCommand
         new("key", "KEY", "API key with the ingest scope.", Connection.DemoIngestKey),
         new("read-key", "KEY", "API key with the read scope, for the overview.", Connection.DemoReadKey),
         new("users", "N", "Number of users.", "2000"),
-        new("days", "N", "Days of history to simulate.", "42"),
+        new("days", "N", "Days of history to simulate; training a churn model takes about 45 or more.", "98"),
         new("seed", "N", "Random seed; the same seed sends the same events (the server deduplicates a rerun).", "42"),
         new("start", "DATE", "First simulated day, yyyy-MM-dd. Default: --days before today (UTC)."),
         new("batch", "N", "Events per batch.", "500"),
@@ -56,6 +56,7 @@ internal sealed class SimulateCommand : ICliCommand
             $"Simulating {CliFormat.Count(simulation.GroundTruth.Count)} users over {days} days from "
             + $"{simulation.StartTime:yyyy-MM-dd} into {options.Address}");
         await using var client = new ProductOpsClient(options);
+        var ingestedBefore = Ingested(await client.Query.GetOverviewAsync(new GetOverviewRequest(), cancellationToken: cancellationToken));
         var rejections = new List<string>();
         client.BatchCompleted += (_, batch) => Sample(batch, rejections);
 
@@ -77,7 +78,8 @@ internal sealed class SimulateCommand : ICliCommand
 
         PrintGroundTruth(simulation);
         Console.WriteLine();
-        var view = await WaitForAggregatesAsync(client, simulation, cancellationToken);
+        var sent = stats.EventsAcknowledged + simulation.GroundTruth.Count; // and one identify per user
+        var view = await WaitForAggregatesAsync(client, simulation, ingestedBefore + sent, cancellationToken);
         OverviewPrinter.Print(view, Console.Out);
         Console.WriteLine();
         var rate = stats.EventsAcknowledged / Math.Max(elapsed.TotalSeconds, 1e-9);
@@ -145,9 +147,10 @@ internal sealed class SimulateCommand : ICliCommand
     }
 
     /// <summary>The overview of the simulated window, once the aggregates have caught up with the log
-    /// (or after a bounded wait).</summary>
+    /// and the gateway's ingestion counters (added to the tenant's every few hundred ms) count
+    /// <paramref name="ingested"/> (or after a bounded wait).</summary>
     private static async Task<OverviewView> WaitForAggregatesAsync(ProductOpsClient client,
-        ProductSimulation simulation, CancellationToken cancellationToken)
+        ProductSimulation simulation, long ingested, CancellationToken cancellationToken)
     {
         var from = simulation.StartTime;
         var to = simulation.EndTime;
@@ -166,13 +169,21 @@ internal sealed class SimulateCommand : ICliCommand
         {
             var view = await client.Query.GetOverviewAsync(request, cancellationToken: cancellationToken);
             var pending = view.Freshness?.PendingEvents ?? 0;
-            if (pending == 0 || waited.Elapsed > AggregateWait)
+            if ((pending == 0 && Ingested(view) >= ingested) || waited.Elapsed > AggregateWait)
             {
                 return view;
             }
 
-            await Console.Error.WriteLineAsync($"  waiting for the aggregates: {CliFormat.Count(pending)} events pending");
+            if (pending > 0)
+            {
+                await Console.Error.WriteLineAsync($"  waiting for the aggregates: {CliFormat.Count(pending)} events pending");
+            }
+
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
     }
+
+    /// <summary>Everything the tenant's ingestion counters have counted: accepted, duplicate or rejected.</summary>
+    private static long Ingested(OverviewView view) =>
+        view.Counters is { } c ? c.Accepted + c.Duplicates + c.Rejected : 0;
 }

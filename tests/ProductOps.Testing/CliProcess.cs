@@ -1,10 +1,10 @@
 using System.Diagnostics;
 
-namespace ProductOps.Client.Tests;
+namespace ProductOps.Testing;
 
 /// <summary>The productops CLI run as an operator runs it: its build output as a child process,
 /// with its exit code and both output streams.</summary>
-internal static class CliProcess
+public static class CliProcess
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -16,7 +16,7 @@ internal static class CliProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(CliDll());
+        start.ArgumentList.Add(RepoLayout.CliDll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -38,22 +38,5 @@ internal static class CliProcess
         }
 
         return (process.ExitCode, await output, await error);
-    }
-
-    /// <summary>Beside this assembly's output: tools/ProductOps.Cli/bin/&lt;configuration&gt;/&lt;framework&gt;/.</summary>
-    private static string CliDll()
-    {
-        var output = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
-        var framework = output.Name;
-        var configuration = output.Parent!.Name;
-        for (var folder = output; folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "ProductOps.sln")))
-            {
-                return Path.Combine(folder.FullName, "tools", "ProductOps.Cli", "bin", configuration, framework, "productops.dll");
-            }
-        }
-
-        throw new InvalidOperationException($"no folder above {output.FullName} holds ProductOps.sln");
     }
 }
