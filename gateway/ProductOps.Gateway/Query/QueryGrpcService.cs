@@ -295,6 +295,11 @@ public sealed class QueryGrpcService(
         var defaults = TimeRange.DaysEndingAt(nowMs, DefaultRangeDays);
         var fromMs = from is null ? (to is null ? defaults.FromMs : Ms(to, "to") - (DefaultRangeDays * TimeBuckets.MsPerDay)) : Ms(from, "from");
         var toMs = to is null ? (from is null ? defaults.ToMs : fromMs + (DefaultRangeDays * TimeBuckets.MsPerDay)) : Ms(to, "to");
+
+        // A defaulted end can fall outside the years a Timestamp holds (30 days before a `to` in
+        // 0001, after a `from` in 9999), where no event can lie and no day can be answered.
+        fromMs = Math.Max(fromMs, ClockSkew.MinMs);
+        toMs = Math.Min(toMs, ClockSkew.MaxMs + 1);
         if (toMs <= fromMs)
         {
             throw new RequestValidationException(new ValidationFailure("to", "must be after from"));
