@@ -164,7 +164,7 @@ public sealed class QueryGrpcService(
         var query = new AtRiskQuery(
             request.HasMinProbability ? request.MinProbability : threshold,
             request.Feature.Length > 0 ? request.Feature : null,
-            AtRiskPageToken.Decode(request.PageToken),
+            AtRiskPageToken.Decode(request.PageToken, limits.Value),
             request.PageSize == 0 ? DefaultAtRiskPageSize : request.PageSize);
         var users = await churnIndex.TopAsync(tenant, query);
 
