@@ -21,6 +21,7 @@ public sealed class QueryGrpcService(
     IOptions<PipelineOptions> pipeline,
     TenantDirectory tenants,
     ChurnIndexReader churnIndex,
+    WatchSlots watches,
     TimeProvider time,
     IHostApplicationLifetime lifetime)
     : QueryService.QueryServiceBase
@@ -191,6 +192,7 @@ public sealed class QueryGrpcService(
     public override async Task WatchAtRisk(WatchAtRiskRequest request, IServerStreamWriter<AtRiskAlert> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
+        using var slot = watches.Enter(tenant);
         var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
         var position = await feed.Head();
         await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place
