@@ -17,6 +17,10 @@ public sealed class GatewayOptions
     /// (HTTP/2 flow control pushes back on the client).</summary>
     public int MaxInFlightBatchesPerStream { get; set; } = 64;
 
+    /// <summary>Most WatchAtRisk calls one tenant may hold open on this gateway; more get
+    /// ResourceExhausted. A watch never ends by itself and polls its tenant's feed all along.</summary>
+    public int MaxWatchesPerTenant { get; set; } = 100;
+
     /// <summary>How often ingestion counters are added to the tenants' totals.</summary>
     public TimeSpan CounterFlushInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -10,6 +10,7 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     private const long MinInFlightBytes = 1024 * 1024;
     private const long MaxInFlightBytes = 64L * 1024 * 1024 * 1024;
     private const int MaxInFlightBatchesPerStream = 10_000;
+    private const int MaxWatchesPerTenant = 100_000;
     private static readonly TimeSpan MaxCounterFlushInterval = TimeSpan.FromMinutes(10);
 
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
@@ -28,6 +29,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxInFlightBatchesPerStream is < 1 or > MaxInFlightBatchesPerStream)
         {
             failures.Add(Setting(nameof(options.MaxInFlightBatchesPerStream), $"must be 1-{N(MaxInFlightBatchesPerStream)}, not {N(options.MaxInFlightBatchesPerStream)}"));
+        }
+
+        if (options.MaxWatchesPerTenant is < 1 or > MaxWatchesPerTenant)
+        {
+            failures.Add(Setting(nameof(options.MaxWatchesPerTenant), $"must be 1-{N(MaxWatchesPerTenant)}, not {N(options.MaxWatchesPerTenant)}"));
         }
 
         if (options.CounterFlushInterval <= TimeSpan.Zero || options.CounterFlushInterval > MaxCounterFlushInterval)

@@ -30,7 +30,8 @@ public sealed class PostgresOptions
     /// <summary>How often a silo creates upcoming day partitions and applies retention.</summary>
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>The connection string with any password removed, for log lines and messages.</summary>
+    /// <summary>The connection string with its passwords (the login's, the client certificate
+    /// key's) masked, for log lines and messages.</summary>
     public static string Redact(string connectionString)
     {
         try
@@ -39,6 +40,11 @@ public sealed class PostgresOptions
             if (!string.IsNullOrEmpty(builder.Password))
             {
                 builder.Password = "***";
+            }
+
+            if (!string.IsNullOrEmpty(builder.SslPassword))
+            {
+                builder.SslPassword = "***";
             }
 
             return builder.ConnectionString;

@@ -9,10 +9,12 @@ public sealed class CliTests
 {
     private const string Password = "not-for-the-terminal-7f3a";
 
-    [Fact]
-    public async Task Migrate_DatabaseUnreachable_ExitsOneWithTheReasonAndNoPassword()
+    [Theory]
+    [InlineData("Password")]
+    [InlineData("SSL Password")] // the client certificate key's
+    public async Task Migrate_DatabaseUnreachable_ExitsOneWithTheReasonAndNoPassword(string keyword)
     {
-        var connection = $"Host=127.0.0.1;Port={ClosedPort()};Username=productops;Password={Password};Timeout=5";
+        var connection = $"Host=127.0.0.1;Port={ClosedPort()};Username=productops;{keyword}={Password};Timeout=5";
 
         var (exitCode, output, error) = await CliProcess.RunAsync("migrate", "--connection", connection);
 

@@ -96,6 +96,21 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
         Assert.Equal(models.AutoActivation, (await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).AutoActivation);
     }
 
+    [Theory]
+    [InlineData(2_000_000, "j")] // echoed back, it outgrew what a client reads as the status message
+    [InlineData(1, "a\u0001\nb")]
+    public async Task GetTrainingJob_JobIdNoJobCanHave_InvalidArgumentOnJobIdWithoutEchoingIt(int repeat, string part)
+    {
+        var jobId = string.Concat(Enumerable.Repeat(part, repeat));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await node.Admin.GetTrainingJobAsync(new GetTrainingJobRequest { JobId = jobId }, AdminTenants.Admin(AdminTenants.Sparse)));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("job_id", error.Trailers.GetValue("field"));
+        Assert.DoesNotContain(jobId, error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ActivateModel_ByHand_HoldsAutomaticActivationUntilATrainingResumesIt()
     {

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ProductOps.Contracts.V1;
+using ProductOps.Domain;
 using ProductOps.Gateway.Auth;
 using ProductOps.Gateway.Errors;
 using ProductOps.Grains.Abstractions.Tenancy;
@@ -14,6 +15,10 @@ namespace ProductOps.Gateway.Admin;
 [BindServiceMethod(typeof(AdminServiceBinding), nameof(AdminServiceBinding.Bind))]
 public sealed class AdminGrpcService(IGrainFactory grains) : AdminService.AdminServiceBase
 {
+    // TrainModel's job ids are "<tenant>-<jobs started>": at most 64 + 1 + 10 characters. A longer
+    // one, or one with control characters, is no job's, and is refused rather than echoed back.
+    private static readonly IngestLimits JobIdLimits = new() { MaxIdLength = 75 };
+
     public override async Task<ContractTenantSettings> GetTenantSettings(GetTenantSettingsRequest request, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
@@ -42,6 +47,11 @@ public sealed class AdminGrpcService(IGrainFactory grains) : AdminService.AdminS
 
     public override async Task<ContractTrainingJob> GetTrainingJob(GetTrainingJobRequest request, ServerCallContext context)
     {
+        if (EventValidator.Id("job_id", request.JobId, JobIdLimits, required: false) is { } invalid)
+        {
+            throw new RequestValidationException(invalid);
+        }
+
         var jobs = grains.GetGrain<ITrainingJobGrain>(CallerContext.TenantOf(context));
         var job = string.IsNullOrEmpty(request.JobId) ? await jobs.GetLatest() : await jobs.Get(request.JobId);
         return job is null

@@ -21,6 +21,7 @@ public sealed class QueryGrpcService(
     IOptions<PipelineOptions> pipeline,
     TenantDirectory tenants,
     ChurnIndexReader churnIndex,
+    WatchSlots watches,
     TimeProvider time,
     IHostApplicationLifetime lifetime)
     : QueryService.QueryServiceBase
@@ -164,7 +165,7 @@ public sealed class QueryGrpcService(
         var query = new AtRiskQuery(
             request.HasMinProbability ? request.MinProbability : threshold,
             request.Feature.Length > 0 ? request.Feature : null,
-            AtRiskPageToken.Decode(request.PageToken),
+            AtRiskPageToken.Decode(request.PageToken, limits.Value),
             request.PageSize == 0 ? DefaultAtRiskPageSize : request.PageSize);
         var users = await churnIndex.TopAsync(tenant, query);
 
@@ -191,6 +192,7 @@ public sealed class QueryGrpcService(
     public override async Task WatchAtRisk(WatchAtRiskRequest request, IServerStreamWriter<AtRiskAlert> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
+        using var slot = watches.Enter(tenant);
         var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
         var position = await feed.Head();
         await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place
@@ -295,6 +297,11 @@ public sealed class QueryGrpcService(
         var defaults = TimeRange.DaysEndingAt(nowMs, DefaultRangeDays);
         var fromMs = from is null ? (to is null ? defaults.FromMs : Ms(to, "to") - (DefaultRangeDays * TimeBuckets.MsPerDay)) : Ms(from, "from");
         var toMs = to is null ? (from is null ? defaults.ToMs : fromMs + (DefaultRangeDays * TimeBuckets.MsPerDay)) : Ms(to, "to");
+
+        // A defaulted end can fall outside the years a Timestamp holds (30 days before a `to` in
+        // 0001, after a `from` in 9999), where no event can lie and no day can be answered.
+        fromMs = Math.Max(fromMs, ClockSkew.MinMs);
+        toMs = Math.Min(toMs, ClockSkew.MaxMs + 1);
         if (toMs <= fromMs)
         {
             throw new RequestValidationException(new ValidationFailure("to", "must be after from"));

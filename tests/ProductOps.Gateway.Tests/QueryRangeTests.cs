@@ -1,0 +1,25 @@
+using Google.Protobuf.WellKnownTypes;
+using ProductOps.Contracts.V1;
+
+namespace ProductOps.Gateway.Tests;
+
+/// <summary>Query time ranges at the edges of what a google.protobuf.Timestamp holds.</summary>
+[Collection(SharedSiloCollection.Name)]
+public sealed class QueryRangeTests(SiloFixture node)
+{
+    [Fact]
+    public async Task GetOverview_DefaultRangeReachingOutOfTheTimestampYears_AnswersTheDaysWithin()
+    {
+        // Only one end given: the other is 30 days away, before 0001-01-01 or after 9999-12-31.
+        var early = await node.Query.GetOverviewAsync(new GetOverviewRequest { To = Day(1, 1, 5) }, DemoTenant.Read);
+        var late = await node.Query.GetOverviewAsync(new GetOverviewRequest { From = Day(9999, 12, 20) }, DemoTenant.Read);
+
+        Assert.Equal(Day(1, 1, 1), early.Days[0].Day);
+        Assert.Equal(Day(1, 1, 4), early.Days[^1].Day);
+        Assert.Equal(Day(9999, 12, 20), late.Days[0].Day);
+        Assert.Equal(Day(9999, 12, 31), late.Days[^1].Day);
+    }
+
+    private static Timestamp Day(int year, int month, int day) =>
+        Timestamp.FromDateTimeOffset(new DateTimeOffset(year, month, day, 0, 0, 0, TimeSpan.Zero));
+}
