@@ -17,6 +17,10 @@ public sealed class GatewayOptions
     /// (HTTP/2 flow control pushes back on the client).</summary>
     public int MaxInFlightBatchesPerStream { get; set; } = 64;
 
+    /// <summary>The share of <see cref="MaxInFlightEvents"/> and <see cref="MaxInFlightBytes"/> one
+    /// tenant may hold: what is left stays open to the other tenants (1: no share is kept).</summary>
+    public double MaxInFlightSharePerTenant { get; set; } = 0.5;
+
     /// <summary>Most WatchAtRisk calls one tenant may hold open on this gateway; more get
     /// ResourceExhausted. A watch never ends by itself and polls its tenant's feed all along.</summary>
     public int MaxWatchesPerTenant { get; set; } = 100;

@@ -9,6 +9,7 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     private const int MaxInFlightEvents = 100_000_000;
     private const long MinInFlightBytes = 1024 * 1024;
     private const long MaxInFlightBytes = 64L * 1024 * 1024 * 1024;
+    private const double MinInFlightShare = 0.01;
     private const int MaxInFlightBatchesPerStream = 10_000;
     private const int MaxWatchesPerTenant = 100_000;
     private static readonly TimeSpan MaxCounterFlushInterval = TimeSpan.FromMinutes(10);
@@ -24,6 +25,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxInFlightBytes is < MinInFlightBytes or > MaxInFlightBytes)
         {
             failures.Add(Setting(nameof(options.MaxInFlightBytes), $"must be {N(MinInFlightBytes)}-{N(MaxInFlightBytes)} (1 MiB-64 GiB), not {N(options.MaxInFlightBytes)}"));
+        }
+
+        if (!(options.MaxInFlightSharePerTenant is >= MinInFlightShare and <= 1))
+        {
+            failures.Add(Setting(nameof(options.MaxInFlightSharePerTenant), $"must be {MinInFlightShare.ToString(CultureInfo.InvariantCulture)}-1, not {options.MaxInFlightSharePerTenant.ToString(CultureInfo.InvariantCulture)}"));
         }
 
         if (options.MaxInFlightBatchesPerStream is < 1 or > MaxInFlightBatchesPerStream)

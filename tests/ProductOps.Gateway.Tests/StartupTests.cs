@@ -85,11 +85,13 @@ public sealed class StartupTests
                 ["ProductOps:Gateway:MaxInFlightBytes"] = "1000",
                 ["ProductOps:Gateway:CounterFlushInterval"] = "00:00:00",
                 ["ProductOps:Gateway:MaxWatchesPerTenant"] = "0",
+                ["ProductOps:Gateway:MaxInFlightSharePerTenant"] = "0",
             },
             [
                 "ProductOps:Gateway:MaxInFlightBatchesPerStream must be 1-10,000, not 0",
                 "ProductOps:Gateway:MaxInFlightEvents must be 1-100,000,000, not -1",
                 "ProductOps:Gateway:MaxInFlightBytes must be 1,048,576-68,719,476,736 (1 MiB-64 GiB), not 1,000",
+                "ProductOps:Gateway:MaxInFlightSharePerTenant must be 0.01-1, not 0",
                 "ProductOps:Gateway:CounterFlushInterval must be above zero and at most 00:10:00, not 00:00:00",
                 "ProductOps:Gateway:MaxWatchesPerTenant must be 1-100,000, not 0",
             ]

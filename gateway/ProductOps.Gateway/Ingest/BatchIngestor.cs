@@ -23,7 +23,7 @@ public sealed class BatchIngestor(EventIntake intake, FeatureAdmission features,
         response.Rejected.AddRange(intakeResult.Rejected);
         if (intakeResult.Accepted.Count > 0)
         {
-            using var lease = admission.Enter(intakeResult.Accepted.Count, requestBytes);
+            using var lease = admission.Enter(tenant, intakeResult.Accepted.Count, requestBytes);
             var duplicate = await router.AppendAsync(intakeResult.Accepted);
             response.Duplicates = duplicate.AsSpan().Count(true);
             response.Accepted = duplicate.Length - response.Duplicates;
@@ -36,7 +36,7 @@ public sealed class BatchIngestor(EventIntake intake, FeatureAdmission features,
     public async Task<IdentifyResponse> IdentifyAsync(string tenant, IdentifyRequest request)
     {
         TrackedEvent identify = intake.AcceptIdentify(tenant, request);
-        using var lease = admission.Enter(1, request.CalculateSize());
+        using var lease = admission.Enter(tenant, 1, request.CalculateSize());
         var duplicate = (await router.AppendAsync([identify]))[0];
         counters.Record(tenant, duplicate ? 0 : 1, duplicate ? 1 : 0, 0);
         return new IdentifyResponse { Accepted = !duplicate, Duplicate = duplicate };
