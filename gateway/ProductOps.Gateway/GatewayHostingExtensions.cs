@@ -51,7 +51,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<BatchIngestor>();
         services.AddSingleton<IngestionCounters>();
         services.AddSingleton<ChurnIndexReader>();
-        services.AddSingleton<WatchSlots>();
+        services.AddSingleton<StreamSlots>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster").AddCheck<TenantSettingsHealthCheck>("tenant-settings");
         return services;

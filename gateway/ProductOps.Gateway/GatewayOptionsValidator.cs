@@ -12,6 +12,7 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     private const double MinInFlightShare = 0.01;
     private const int MaxInFlightBatchesPerStream = 10_000;
     private const int MaxWatchesPerTenant = 100_000;
+    private const int MaxExportsPerTenant = 10_000;
     private static readonly TimeSpan MaxCounterFlushInterval = TimeSpan.FromMinutes(10);
 
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
@@ -40,6 +41,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxWatchesPerTenant is < 1 or > MaxWatchesPerTenant)
         {
             failures.Add(Setting(nameof(options.MaxWatchesPerTenant), $"must be 1-{N(MaxWatchesPerTenant)}, not {N(options.MaxWatchesPerTenant)}"));
+        }
+
+        if (options.MaxExportsPerTenant is < 1 or > MaxExportsPerTenant)
+        {
+            failures.Add(Setting(nameof(options.MaxExportsPerTenant), $"must be 1-{N(MaxExportsPerTenant)}, not {N(options.MaxExportsPerTenant)}"));
         }
 
         if (options.CounterFlushInterval <= TimeSpan.Zero || options.CounterFlushInterval > MaxCounterFlushInterval)

@@ -85,6 +85,7 @@ public sealed class StartupTests
                 ["ProductOps:Gateway:MaxInFlightBytes"] = "1000",
                 ["ProductOps:Gateway:CounterFlushInterval"] = "00:00:00",
                 ["ProductOps:Gateway:MaxWatchesPerTenant"] = "0",
+                ["ProductOps:Gateway:MaxExportsPerTenant"] = "0",
                 ["ProductOps:Gateway:MaxInFlightSharePerTenant"] = "0",
             },
             [
@@ -94,6 +95,7 @@ public sealed class StartupTests
                 "ProductOps:Gateway:MaxInFlightSharePerTenant must be 0.01-1, not 0",
                 "ProductOps:Gateway:CounterFlushInterval must be above zero and at most 00:10:00, not 00:00:00",
                 "ProductOps:Gateway:MaxWatchesPerTenant must be 1-100,000, not 0",
+                "ProductOps:Gateway:MaxExportsPerTenant must be 1-10,000, not 0",
             ]
         },
         {

@@ -21,7 +21,7 @@ public sealed class QueryGrpcService(
     IOptions<PipelineOptions> pipeline,
     TenantDirectory tenants,
     ChurnIndexReader churnIndex,
-    WatchSlots watches,
+    StreamSlots streams,
     TimeProvider time,
     IHostApplicationLifetime lifetime)
     : QueryService.QueryServiceBase
@@ -182,6 +182,7 @@ public sealed class QueryGrpcService(
     public override async Task ExportPredictions(ExportPredictionsRequest request, IServerStreamWriter<ChurnRiskView> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
+        using var slot = streams.EnterExport(tenant);
         var threshold = tenants.SettingsOf(tenant).AlertThreshold;
         await foreach (var entry in churnIndex.PredictionsAsync(tenant, context.CancellationToken))
         {
@@ -192,7 +193,7 @@ public sealed class QueryGrpcService(
     public override async Task WatchAtRisk(WatchAtRiskRequest request, IServerStreamWriter<AtRiskAlert> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
-        using var slot = watches.Enter(tenant);
+        using var slot = streams.EnterWatch(tenant);
         var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
         var position = await feed.Head();
         await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using ProductOps.Gateway.Errors;
+
+namespace ProductOps.Gateway.Query;
+
+/// <summary>
+/// Bounds the streaming calls each tenant holds open on this gateway, per kind. A watch
+/// (<see cref="GatewayOptions.MaxWatchesPerTenant"/>) never ends by itself and long-polls its
+/// tenant's feed grain all along; an export (<see cref="GatewayOptions.MaxExportsPerTenant"/>)
+/// holds a page of predictions for as long as its caller takes to read it. Without a bound, one
+/// tenant opening ever more of them would take this gateway's memory and the cluster's time from
+/// every tenant.
+/// </summary>
+public sealed class StreamSlots(IOptions<GatewayOptions> options)
+{
+    private readonly ConcurrentDictionary<(string Tenant, string Call), int> _open = new();
+
+    /// <summary>A slot for one WatchAtRisk call of <paramref name="tenant"/>, given back when disposed.</summary>
+    /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
+    public Slot EnterWatch(string tenant) =>
+        Enter(tenant, "WatchAtRisk", options.Value.MaxWatchesPerTenant, nameof(GatewayOptions.MaxWatchesPerTenant));
+
+    /// <summary>A slot for one ExportPredictions call of <paramref name="tenant"/>, given back when disposed.</summary>
+    /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
+    public Slot EnterExport(string tenant) =>
+        Enter(tenant, "ExportPredictions", options.Value.MaxExportsPerTenant, nameof(GatewayOptions.MaxExportsPerTenant));
+
+    /// <summary>How many <paramref name="call"/> calls <paramref name="tenant"/> holds open.</summary>
+    public int OpenOf(string tenant, string call) => _open.TryGetValue((tenant, call), out var open) ? open : 0;
+
+    private Slot Enter(string tenant, string call, int max, string setting)
+    {
+        var key = (tenant, call);
+        if (_open.AddOrUpdate(key, 1, static (_, open) => open + 1) > max)
+        {
+            Leave(key);
+            throw new OverloadedException(
+                $"the tenant has {max} {call} calls open on this gateway, the most it may ({GatewayOptions.Section}:{setting}); end one first");
+        }
+
+        return new Slot(this, key);
+    }
+
+    private void Leave((string Tenant, string Call) key) => _open.AddOrUpdate(key, 0, static (_, open) => open - 1);
+
+    /// <summary>One open call's slot.</summary>
+    public readonly struct Slot : IDisposable
+    {
+        private readonly StreamSlots _owner;
+        private readonly (string Tenant, string Call) _key;
+
+        internal Slot(StreamSlots owner, (string Tenant, string Call) key) => (_owner, _key) = (owner, key);
+
+        public void Dispose() => _owner.Leave(_key);
+    }
+}
