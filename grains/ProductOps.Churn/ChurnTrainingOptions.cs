@@ -26,11 +26,13 @@ public sealed class ChurnTrainingOptions
     /// <summary>Trees FastTree grows (1-10000).</summary>
     public int NumberOfTrees { get; set; } = 200;
 
-    /// <summary>Most leaves per tree (2-1024: a tree needs two to split).</summary>
-    public int NumberOfLeaves { get; set; } = 20;
+    /// <summary>Most leaves per tree (2-1024: a tree needs two to split). Small trees of large
+    /// leaves carry over from the training cutoffs to later ones better than ML.NET's 20 leaves
+    /// of 20 examples, which learnt the training period's quirks (docs/architecture.md).</summary>
+    public int NumberOfLeaves { get; set; } = 8;
 
     /// <summary>Fewest training examples a leaf may hold (1-100000).</summary>
-    public int MinimumExampleCountPerLeaf { get; set; } = 20;
+    public int MinimumExampleCountPerLeaf { get; set; } = 50;
 
     /// <summary>Shrinkage of each tree's step, above 0 and at most 1.</summary>
     public double LearningRate { get; set; } = 0.1;

@@ -7,14 +7,17 @@ using ProductOps.Churn.Benchmarks;
 using ProductOps.Domain;
 using ProductOps.Simulator;
 
-var users = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
-var days = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 98;
-var rules = new TenantRules(TenantClock.Event, 14, [SimulatedEventNames.SubscriptionCancelled]);
-var simulation = new ProductSimulation(new ProductSimulationOptions { Seed = 20_260_101, Users = users, Days = days });
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+var users = Arg(0, 10_000);
+var days = Arg(1, 98);
+var seed = Arg(2, 20_260_101);
+var horizon = Arg(3, 14);
+var rules = new TenantRules(TenantClock.Event, horizon, [SimulatedEventNames.SubscriptionCancelled]);
+var simulation = new ProductSimulation(new ProductSimulationOptions { Seed = seed, Users = users, Days = days });
 
 var watch = Stopwatch.StartNew();
 var histories = Histories.Of(simulation);
-Report.Line($"simulated {users} users x {days} days: {histories.Sum(h => h.Events.Count)} events in {watch.Elapsed.TotalSeconds:0.0} s");
+Report.Line($"simulated {users} users x {days} days (seed {seed}, churn horizon {horizon} days): {histories.Sum(h => h.Events.Count)} events in {watch.Elapsed.TotalSeconds:0.0} s");
 
 watch.Restart();
 var set = TrainingSetBuilder.Build(histories, rules, new TrainingSetOptions());
