@@ -11,7 +11,16 @@ internal static class TestModels
     public static async Task<(int Version, ChurnScorer Scorer)> TrainAndActivateAsync(string dataDir, string tenant, IReadOnlyList<UserHistory> users, TenantRules rules)
     {
         var set = TrainingSetBuilder.Build(users, rules, new TrainingSetOptions());
-        var result = ChurnTrainer.Train(set, new ChurnTrainingOptions { MinChurned = 20, MinRetained = 20, NumberOfTrees = 30 });
+        // A few hundred users: trees of 20 leaves of 20 examples spread their scores over more
+        // values than the product's coarser default, which the threshold tests need.
+        var result = ChurnTrainer.Train(set, new ChurnTrainingOptions
+        {
+            MinChurned = 20,
+            MinRetained = 20,
+            NumberOfTrees = 30,
+            NumberOfLeaves = 20,
+            MinimumExampleCountPerLeaf = 20,
+        });
         var store = new SqliteModelStore(Path.Combine(dataDir, ChurnSiloBuilderExtensions.ModelsFile));
         var stored = await store.AddAsync(tenant, result, set, createdAtMs: 1);
         await store.ActivateAsync(tenant, stored.Version);
