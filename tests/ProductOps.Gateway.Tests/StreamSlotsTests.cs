@@ -24,7 +24,7 @@ public sealed class StreamSlotsTests
 
         Assert.Contains("2 ExportPredictions calls open on this gateway", refused.Message, StringComparison.Ordinal);
         Assert.Contains("ProductOps:Gateway:MaxExportsPerTenant", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(2, slots.OpenOf("acme", "ExportPredictions")); // the refused call holds no slot
+        Assert.Equal(2, slots.ExportsOf("acme")); // the refused call holds no slot
     }
 
     [Fact]
@@ -38,6 +38,6 @@ public sealed class StreamSlotsTests
         first.Dispose();
 
         using var third = slots.EnterExport("acme");
-        Assert.Equal(2, slots.OpenOf("acme", "ExportPredictions"));
+        Assert.Equal(2, slots.ExportsOf("acme"));
     }
 }

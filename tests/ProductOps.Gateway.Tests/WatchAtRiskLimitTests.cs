@@ -4,7 +4,7 @@ using ProductOps.Testing;
 
 namespace ProductOps.Gateway.Tests;
 
-/// <summary>The WatchAtRisk calls a tenant may hold open on a gateway, on a node of its own that
+/// <summary>The watches a tenant may hold open on a gateway, on a node of its own that
 /// allows two per tenant and has a second tenant.</summary>
 public sealed class WatchAtRiskLimitTests
 {
@@ -36,6 +36,11 @@ public sealed class WatchAtRiskLimitTests
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Contains("ProductOps:Gateway:MaxWatchesPerTenant", refused.Detail, StringComparison.Ordinal);
+
+        // Watches of the views count toward the same bound.
+        using var overview = query.WatchOverview(new WatchOverviewRequest(), DemoTenant.Read);
+        var overviewRefused = await Assert.ThrowsAsync<RpcException>(() => overview.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.ResourceExhausted, overviewRefused.StatusCode);
 
         // A watch that ends gives its slot back.
         first.Dispose();

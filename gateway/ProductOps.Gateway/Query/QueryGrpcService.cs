@@ -1,4 +1,5 @@
 using System.Globalization;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,10 @@ public sealed class QueryGrpcService(
     private const int DefaultAtRiskPageSize = 50;
     private const int MaxAtRiskPageSize = 1000;
     private static readonly TimeSpan WatchPollWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DefaultWatchInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinWatchInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxWatchInterval = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan WatchHeartbeat = TimeSpan.FromMinutes(1);
 
     public override async Task<UserView> GetUser(GetUserRequest request, ServerCallContext context)
     {
@@ -45,9 +50,18 @@ public sealed class QueryGrpcService(
         return ContractMapper.ToContract(user);
     }
 
-    public override async Task<FeatureView> GetFeature(GetFeatureRequest request, ServerCallContext context)
+    public override Task<FeatureView> GetFeature(GetFeatureRequest request, ServerCallContext context) =>
+        FeatureViewAsync(CallerContext.TenantOf(context), request);
+
+    public override Task WatchFeature(WatchFeatureRequest request, IServerStreamWriter<FeatureView> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
+        var view = request.View ?? new GetFeatureRequest();
+        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => FeatureViewAsync(tenant, view), ViewChanges.OfFeature, responseStream, context);
+    }
+
+    private async Task<FeatureView> FeatureViewAsync(string tenant, GetFeatureRequest request)
+    {
         RequireId("feature", request.Feature);
         var (nowMs, activeCall) = await NowAndActiveUsersAsync(tenant);
         var reportCall = grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, request.Feature))
@@ -84,9 +98,18 @@ public sealed class QueryGrpcService(
         return response;
     }
 
-    public override async Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context)
+    public override Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context) =>
+        OverviewViewAsync(CallerContext.TenantOf(context), request);
+
+    public override Task WatchOverview(WatchOverviewRequest request, IServerStreamWriter<OverviewView> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
+        var view = request.View ?? new GetOverviewRequest();
+        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => OverviewViewAsync(tenant, view), ViewChanges.OfOverview, responseStream, context);
+    }
+
+    private async Task<OverviewView> OverviewViewAsync(string tenant, GetOverviewRequest request)
+    {
         // The partitions (for freshness) and the churn index do not depend on the tenant's
         // answer: asked first, they run while the tenant grain answers (after its clock, for an
         // event-clock tenant).
@@ -188,6 +211,45 @@ public sealed class QueryGrpcService(
         {
             await responseStream.WriteAsync(ContractMapper.ToContract(entry, threshold), context.CancellationToken);
         }
+    }
+
+    /// <summary>Sends the view at once, then whenever it changes (read every
+    /// <paramref name="interval"/>) or a heartbeat is due, until the caller goes away (Cancelled)
+    /// or this process stops (Unavailable), as WatchAtRisk ends.</summary>
+    private async Task WatchAsync<TView>(string tenant, TimeSpan interval, Func<Task<TView>> read, Func<TView, TView> changeKey,
+        IServerStreamWriter<TView> responseStream, ServerCallContext context)
+        where TView : class, IMessage<TView>
+    {
+        using var slot = streams.EnterWatch(tenant);
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        TView? sent = null;
+        var sentAt = 0L;
+        while (true)
+        {
+            watching.Token.ThrowIfCancellationRequested();
+            var view = await read();
+            var key = changeKey(view);
+            if (sent is null || !key.Equals(sent) || time.GetElapsedTime(sentAt) >= WatchHeartbeat)
+            {
+                await responseStream.WriteAsync(view, context.CancellationToken);
+                (sent, sentAt) = (key, time.GetTimestamp());
+            }
+
+            await Task.Delay(interval, time, watching.Token);
+        }
+    }
+
+    private static TimeSpan WatchIntervalOf(Duration? interval)
+    {
+        if (interval is null)
+        {
+            return DefaultWatchInterval;
+        }
+
+        var value = interval.Seconds is >= 0 and <= 60 && interval.Nanos is >= 0 and < 1_000_000_000 ? interval.ToTimeSpan() : TimeSpan.MinValue;
+        return value >= MinWatchInterval && value <= MaxWatchInterval
+            ? value
+            : throw new RequestValidationException(new ValidationFailure("interval", $"must be {MinWatchInterval.TotalMilliseconds:0} ms to {MaxWatchInterval.TotalSeconds:0} s"));
     }
 
     public override async Task WatchAtRisk(WatchAtRiskRequest request, IServerStreamWriter<AtRiskAlert> responseStream, ServerCallContext context)

@@ -5,29 +5,32 @@ using ProductOps.Gateway.Errors;
 namespace ProductOps.Gateway.Query;
 
 /// <summary>
-/// Bounds the streaming calls each tenant holds open on this gateway, per kind. A watch
-/// (<see cref="GatewayOptions.MaxWatchesPerTenant"/>) never ends by itself and long-polls its
-/// tenant's feed grain all along; an export (<see cref="GatewayOptions.MaxExportsPerTenant"/>)
+/// Bounds the streaming calls each tenant holds open on this gateway, per kind. A watch of any
+/// kind (<see cref="GatewayOptions.MaxWatchesPerTenant"/>) never ends by itself and asks the
+/// tenant's grains all along; an export (<see cref="GatewayOptions.MaxExportsPerTenant"/>)
 /// holds a page of predictions for as long as its caller takes to read it. Without a bound, one
 /// tenant opening ever more of them would take this gateway's memory and the cluster's time from
 /// every tenant.
 /// </summary>
 public sealed class StreamSlots(IOptions<GatewayOptions> options)
 {
+    private const string ExportCalls = "ExportPredictions calls";
+
     private readonly ConcurrentDictionary<(string Tenant, string Call), int> _open = new();
 
-    /// <summary>A slot for one WatchAtRisk call of <paramref name="tenant"/>, given back when disposed.</summary>
+    /// <summary>A slot for one watch (WatchAtRisk, WatchOverview, WatchFeature) of
+    /// <paramref name="tenant"/>, given back when disposed.</summary>
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
     public Slot EnterWatch(string tenant) =>
-        Enter(tenant, "WatchAtRisk", options.Value.MaxWatchesPerTenant, nameof(GatewayOptions.MaxWatchesPerTenant));
+        Enter(tenant, "watches (WatchAtRisk, WatchOverview, WatchFeature)", options.Value.MaxWatchesPerTenant, nameof(GatewayOptions.MaxWatchesPerTenant));
 
     /// <summary>A slot for one ExportPredictions call of <paramref name="tenant"/>, given back when disposed.</summary>
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
     public Slot EnterExport(string tenant) =>
-        Enter(tenant, "ExportPredictions", options.Value.MaxExportsPerTenant, nameof(GatewayOptions.MaxExportsPerTenant));
+        Enter(tenant, ExportCalls, options.Value.MaxExportsPerTenant, nameof(GatewayOptions.MaxExportsPerTenant));
 
-    /// <summary>How many <paramref name="call"/> calls <paramref name="tenant"/> holds open.</summary>
-    public int OpenOf(string tenant, string call) => _open.TryGetValue((tenant, call), out var open) ? open : 0;
+    /// <summary>How many exports <paramref name="tenant"/> holds open.</summary>
+    public int ExportsOf(string tenant) => _open.TryGetValue((tenant, ExportCalls), out var open) ? open : 0;
 
     private Slot Enter(string tenant, string call, int max, string setting)
     {
@@ -36,7 +39,7 @@ public sealed class StreamSlots(IOptions<GatewayOptions> options)
         {
             Leave(key);
             throw new OverloadedException(
-                $"the tenant has {max} {call} calls open on this gateway, the most it may ({GatewayOptions.Section}:{setting}); end one first");
+                $"the tenant has {max} {call} open on this gateway, the most it may ({GatewayOptions.Section}:{setting}); end one first");
         }
 
         return new Slot(this, key);

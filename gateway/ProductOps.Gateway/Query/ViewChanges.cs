@@ -1,0 +1,29 @@
+using ProductOps.Contracts.V1;
+
+namespace ProductOps.Gateway.Query;
+
+/// <summary>What a watch compares to tell whether a view changed: the view without what moves
+/// with the clock alone (its as-of time, the lags), so an idle tenant's dashboard is not sent the
+/// same numbers every interval.</summary>
+public static class ViewChanges
+{
+    public static OverviewView OfOverview(OverviewView view)
+    {
+        var key = view.Clone();
+        key.AsOf = null;
+        if (key.Freshness is { } freshness)
+        {
+            freshness.LagMs = 0;
+            freshness.LastDispatchLagMs = 0;
+        }
+
+        return key;
+    }
+
+    public static FeatureView OfFeature(FeatureView view)
+    {
+        var key = view.Clone();
+        key.AsOf = null;
+        return key;
+    }
+}

@@ -1,0 +1,102 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using ProductOps.Contracts.V1;
+using ProductOps.Gateway.Query;
+using static ProductOps.Gateway.Tests.EventFactory;
+using static ProductOps.Testing.Polling;
+
+namespace ProductOps.Gateway.Tests;
+
+/// <summary>WatchOverview and WatchFeature: views pushed as the aggregates change, and only then.</summary>
+[Collection(SharedSiloCollection.Name)]
+public sealed class WatchViewTests(SiloFixture node)
+{
+    private static readonly Duration Quick = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(250));
+
+    [Fact]
+    public async Task WatchFeature_EventsArrive_PushesEachChangeOnceWithoutBeingAsked()
+    {
+        var prefix = Prefix("watch-feature");
+        var feature = $"{prefix}-search";
+        await TrackAsync(prefix, feature, first: 0, count: 10);
+        await Eventually(async () => Assert.Equal(10, (await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read)).EventsAllTime),
+            DefaultTimeout, () => node.Silo.Output);
+
+        using var watch = node.Query.WatchFeature(new WatchFeatureRequest { View = new GetFeatureRequest { Feature = feature }, Interval = Quick }, DemoTenant.Read);
+        var views = new List<FeatureView> { await NextAsync(watch) };
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // six intervals with nothing new: nothing to send
+        await TrackAsync(prefix, feature, first: 10, count: 5);
+        while (views[^1].EventsAllTime < 15)
+        {
+            views.Add(await NextAsync(watch));
+        }
+
+        Assert.Equal(10, views[0].EventsAllTime);
+        Assert.Equal(15, views[^1].EventsAllTime);
+        for (var i = 1; i < views.Count; i++)
+        {
+            // Each view sent says something the one before did not.
+            Assert.NotEqual(ViewChanges.OfFeature(views[i - 1]), ViewChanges.OfFeature(views[i]));
+        }
+    }
+
+    [Fact]
+    public async Task WatchOverview_EventsArrive_PushesTheNewTotals()
+    {
+        var prefix = Prefix("watch-overview");
+        using var watch = node.Query.WatchOverview(new WatchOverviewRequest { Interval = Quick }, DemoTenant.Read);
+        var first = await NextAsync(watch);
+
+        await TrackAsync(prefix, $"{prefix}-export", first: 0, count: 7);
+        var latest = first;
+        while (latest.TotalEvents < first.TotalEvents + 7)
+        {
+            latest = await NextAsync(watch);
+        }
+
+        Assert.True(latest.Counters.Accepted >= first.Counters.Accepted, "the counters went back");
+    }
+
+    [Fact]
+    public async Task WatchFeature_FeatureWithoutEvents_NotFoundAtOnce()
+    {
+        using var watch = node.Query.WatchFeature(new WatchFeatureRequest { View = new GetFeatureRequest { Feature = Prefix("watch-none") } }, DemoTenant.Read);
+
+        var status = (await Assert.ThrowsAsync<RpcException>(() => NextAsync(watch))).Status;
+
+        Assert.Equal(StatusCode.NotFound, status.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(120_000)]
+    public async Task WatchOverview_IntervalOutOfRange_InvalidArgumentNamingInterval(int intervalMs)
+    {
+        var request = new WatchOverviewRequest { Interval = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(intervalMs)) };
+        using var watch = node.Query.WatchOverview(request, DemoTenant.Read);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => NextAsync(watch));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("interval", error.Trailers.GetValue("field"));
+        Assert.Contains("250 ms to 60 s", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    private async Task TrackAsync(string prefix, string feature, int first, int count)
+    {
+        var request = new TrackRequest { BatchId = $"{prefix}-{first}" };
+        for (var i = first; i < first + count; i++)
+        {
+            request.Events.Add(Event($"{prefix}-u{i % 3}", $"{prefix}-e{i}", "feature_used", DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1), feature));
+        }
+
+        Assert.Equal(count, (await node.Ingest.TrackAsync(request, DemoTenant.Ingest)).Accepted);
+    }
+
+    private static async Task<T> NextAsync<T>(AsyncServerStreamingCall<T> call)
+    {
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        Assert.True(await call.ResponseStream.MoveNext(timeout.Token), "the watch ended");
+        return call.ResponseStream.Current;
+    }
+}
