@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using ProductOps.Contracts.V1;
 using ProductOps.Gateway.Query;
+using ProductOps.Testing;
 using static ProductOps.Gateway.Tests.EventFactory;
 using static ProductOps.Testing.Polling;
 
@@ -80,6 +81,21 @@ public sealed class WatchViewTests(SiloFixture node)
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal("interval", error.Trailers.GetValue("field"));
         Assert.Contains("250 ms to 60 s", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CliOverviewWatch_EventsArrive_PrintsTheNewOverviewUntilCtrlC()
+    {
+        var prefix = Prefix("watch-cli");
+        using var cli = CliProcess.Start("overview", "--watch", "--address", $"http://127.0.0.1:{node.Silo.GrpcPort}");
+        await Until(() => cli.Output.Contains("Tenant overview as of", StringComparison.Ordinal), DefaultTimeout, () => cli.Output + cli.Error);
+
+        await TrackAsync(prefix, $"{prefix}-share", first: 0, count: 3);
+        await Until(() => cli.Output.Contains(new string('-', 72), StringComparison.Ordinal), DefaultTimeout, () => cli.Output + cli.Error);
+        var exitCode = await cli.InterruptAsync();
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {cli.Error}");
+        Assert.True(cli.Output.Split("Tenant overview as of").Length >= 3, cli.Output); // the first view and at least one more
     }
 
     private async Task TrackAsync(string prefix, string feature, int first, int count)

@@ -10,20 +10,7 @@ public static class CliProcess
 
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(RepoLayout.CliDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("ProductOps__Postgres__ConnectionString");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        using var process = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("dotnet did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(Patience);
@@ -38,5 +25,27 @@ public static class CliProcess
         }
 
         return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts a command that runs until interrupted (a watch); its output is read as it comes.</summary>
+    public static RunningCli Start(params string[] args) =>
+        new(Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("dotnet did not start"), Patience);
+
+    private static ProcessStartInfo StartInfo(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(RepoLayout.CliDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("ProductOps__Postgres__ConnectionString");
+        return start;
     }
 }

@@ -9,13 +9,14 @@ internal sealed class FeatureCommand : ICliCommand
 
     public string Summary => "Show one feature: adopters, adoption rates, feedback and its daily series.";
 
-    public string Usage => "feature <name> [--from DATE] [--to DATE] [--hourly] [options]";
+    public string Usage => "feature <name> [--from DATE] [--to DATE] [--hourly] [--watch] [options]";
 
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("from", "DATE", "Start of the range, yyyy-MM-dd or an ISO 8601 time. Default: 30 days before --to."),
         new("to", "DATE", "End of the range, exclusive. Default: 30 days after --from if given, else the tenant clock's now."),
         new("hourly", null, "Print the hourly series (ranges up to 31 days) instead of the daily one."),
+        LiveView.Watch,
         Connection.Address,
         Connection.ReadKey,
     ];
@@ -28,9 +29,16 @@ internal sealed class FeatureCommand : ICliCommand
             From = arguments.GetTimestamp("from"),
             To = arguments.GetTimestamp("to"),
         };
+        var hourly = arguments.Has("hourly");
         await using var client = Connection.ForQueries(arguments);
+        if (arguments.Has(LiveView.Watch.Name))
+        {
+            using var call = client.Query.WatchFeature(new WatchFeatureRequest { View = request }, cancellationToken: cancellationToken);
+            return await LiveView.PrintAsync(call, (view, output) => Print(view, hourly, output), cancellationToken);
+        }
+
         var view = await client.Query.GetFeatureAsync(request, cancellationToken: cancellationToken);
-        Print(view, arguments.Has("hourly"), Console.Out);
+        Print(view, hourly, Console.Out);
         return CliApp.Ok;
     }
 

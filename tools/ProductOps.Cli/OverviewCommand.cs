@@ -9,12 +9,13 @@ internal sealed class OverviewCommand : ICliCommand
 
     public string Summary => "Show the tenant overview: DAU/WAU/MAU per day, totals, ingestion counters, freshness, churn counts.";
 
-    public string Usage => "overview [--from DATE] [--to DATE] [options]";
+    public string Usage => "overview [--from DATE] [--to DATE] [--watch] [options]";
 
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("from", "DATE", "Start of the range, yyyy-MM-dd (UTC days). Default: 30 days before --to."),
         new("to", "DATE", "End of the range, exclusive, yyyy-MM-dd. Default: 30 days after --from if given, else the tenant clock's now."),
+        LiveView.Watch,
         Connection.Address,
         Connection.ReadKey,
     ];
@@ -28,6 +29,12 @@ internal sealed class OverviewCommand : ICliCommand
             To = arguments.GetTimestamp("to"),
         };
         await using var client = Connection.ForQueries(arguments);
+        if (arguments.Has(LiveView.Watch.Name))
+        {
+            using var call = client.Query.WatchOverview(new WatchOverviewRequest { View = request }, cancellationToken: cancellationToken);
+            return await LiveView.PrintAsync(call, OverviewPrinter.Print, cancellationToken);
+        }
+
         var view = await client.Query.GetOverviewAsync(request, cancellationToken: cancellationToken);
         OverviewPrinter.Print(view, Console.Out);
         return CliApp.Ok;
