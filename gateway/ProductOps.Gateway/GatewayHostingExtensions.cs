@@ -52,6 +52,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<IngestionCounters>();
         services.AddSingleton<ChurnIndexReader>();
         services.AddSingleton<StreamSlots>();
+        services.AddSingleton<PartitionStatusCache>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestionCounters>());
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster").AddCheck<TenantSettingsHealthCheck>("tenant-settings");
         return services;

@@ -25,6 +25,10 @@ public sealed class GatewayOptions
     /// ResourceExhausted. A watch never ends by itself and polls its tenant's feed all along.</summary>
     public int MaxWatchesPerTenant { get; set; } = 100;
 
+    /// <summary>Most WatchOverview and WatchFeature calls one tenant may hold open on this gateway;
+    /// more get ResourceExhausted. Each reads its view every interval.</summary>
+    public int MaxViewWatchesPerTenant { get; set; } = 100;
+
     /// <summary>Most ExportPredictions calls one tenant may hold open on this gateway; more get
     /// ResourceExhausted. An export holds a page of predictions until its caller reads it.</summary>
     public int MaxExportsPerTenant { get; set; } = 8;

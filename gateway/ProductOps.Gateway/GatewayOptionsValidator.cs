@@ -43,6 +43,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add(Setting(nameof(options.MaxWatchesPerTenant), $"must be 1-{N(MaxWatchesPerTenant)}, not {N(options.MaxWatchesPerTenant)}"));
         }
 
+        if (options.MaxViewWatchesPerTenant is < 1 or > MaxWatchesPerTenant)
+        {
+            failures.Add(Setting(nameof(options.MaxViewWatchesPerTenant), $"must be 1-{N(MaxWatchesPerTenant)}, not {N(options.MaxViewWatchesPerTenant)}"));
+        }
+
         if (options.MaxExportsPerTenant is < 1 or > MaxExportsPerTenant)
         {
             failures.Add(Setting(nameof(options.MaxExportsPerTenant), $"must be 1-{N(MaxExportsPerTenant)}, not {N(options.MaxExportsPerTenant)}"));

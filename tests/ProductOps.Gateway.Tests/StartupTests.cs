@@ -86,6 +86,7 @@ public sealed class StartupTests
                 ["ProductOps:Gateway:CounterFlushInterval"] = "00:00:00",
                 ["ProductOps:Gateway:MaxWatchesPerTenant"] = "0",
                 ["ProductOps:Gateway:MaxExportsPerTenant"] = "0",
+                ["ProductOps:Gateway:MaxViewWatchesPerTenant"] = "0",
                 ["ProductOps:Gateway:MaxInFlightSharePerTenant"] = "0",
             },
             [
@@ -96,6 +97,7 @@ public sealed class StartupTests
                 "ProductOps:Gateway:CounterFlushInterval must be above zero and at most 00:10:00, not 00:00:00",
                 "ProductOps:Gateway:MaxWatchesPerTenant must be 1-100,000, not 0",
                 "ProductOps:Gateway:MaxExportsPerTenant must be 1-10,000, not 0",
+                "ProductOps:Gateway:MaxViewWatchesPerTenant must be 1-100,000, not 0",
             ]
         },
         {

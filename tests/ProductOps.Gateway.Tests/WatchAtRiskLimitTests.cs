@@ -17,6 +17,7 @@ public sealed class WatchAtRiskLimitTests
         await using var silo = await SiloProcess.StartAsync(data.Path, settings: new Dictionary<string, string>
         {
             ["ProductOps:Gateway:MaxWatchesPerTenant"] = "2",
+            ["ProductOps:Gateway:MaxViewWatchesPerTenant"] = "1",
             ["ProductOps:Tenants:other:Keys:0:Key"] = OtherReadKey,
             ["ProductOps:Tenants:other:Keys:0:Scopes:0"] = "read",
         });
@@ -37,10 +38,14 @@ public sealed class WatchAtRiskLimitTests
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Contains("ProductOps:Gateway:MaxWatchesPerTenant", refused.Detail, StringComparison.Ordinal);
 
-        // Watches of the views count toward the same bound.
+        // Dashboards' view watches have a bound of their own: the at-risk watches' does not refuse
+        // them, nor they the at-risk watches.
         using var overview = query.WatchOverview(new WatchOverviewRequest(), DemoTenant.Read);
-        var overviewRefused = await Assert.ThrowsAsync<RpcException>(() => overview.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.True(await overview.ResponseStream.MoveNext(CancellationToken.None));
+        using var secondOverview = query.WatchOverview(new WatchOverviewRequest(), DemoTenant.Read);
+        var overviewRefused = await Assert.ThrowsAsync<RpcException>(() => secondOverview.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(StatusCode.ResourceExhausted, overviewRefused.StatusCode);
+        Assert.Contains("ProductOps:Gateway:MaxViewWatchesPerTenant", overviewRefused.Status.Detail, StringComparison.Ordinal);
 
         // A watch that ends gives its slot back.
         first.Dispose();

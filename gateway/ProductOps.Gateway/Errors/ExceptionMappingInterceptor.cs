@@ -80,7 +80,9 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
             case OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested:
                 // An open-ended stream this process ended to stop: the caller carries on elsewhere.
-                return new RpcException(new Status(StatusCode.Unavailable, "this gateway is stopping; call again (unanswered batches with the same event ids)"));
+                return new RpcException(new Status(StatusCode.Unavailable, context.Method.EndsWith("/TrackStream", StringComparison.Ordinal)
+                    ? "this gateway is stopping; call again (unanswered batches with the same event ids)"
+                    : "this gateway is stopping; call again"));
             case Exception when !cluster.IsConnected:
                 return new RpcException(new Status(StatusCode.Unavailable, "this gateway has not reached the cluster yet; retry"));
             case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or CommitFailedException:

@@ -19,10 +19,10 @@ namespace ProductOps.Gateway.Query;
 public sealed class QueryGrpcService(
     IGrainFactory grains,
     IOptions<IngestLimits> limits,
-    IOptions<PipelineOptions> pipeline,
     TenantDirectory tenants,
     ChurnIndexReader churnIndex,
     StreamSlots streams,
+    PartitionStatusCache partitionStatuses,
     TimeProvider time,
     IHostApplicationLifetime lifetime)
     : QueryService.QueryServiceBase
@@ -35,7 +35,6 @@ public sealed class QueryGrpcService(
     private static readonly TimeSpan DefaultWatchInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinWatchInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxWatchInterval = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan WatchHeartbeat = TimeSpan.FromMinutes(1);
 
     public override async Task<UserView> GetUser(GetUserRequest request, ServerCallContext context)
     {
@@ -113,7 +112,7 @@ public sealed class QueryGrpcService(
         // The partitions (for freshness) and the churn index do not depend on the tenant's
         // answer: asked first, they run while the tenant grain answers (after its clock, for an
         // event-clock tenant).
-        var statusesCall = PartitionStatusesAsync();
+        var statusesCall = partitionStatuses.GetAsync();
         var churnCall = ChurnSummaryAsync(tenant);
         var overviewCall = OverviewAsync(tenant, request);
         await Task.WhenAll(overviewCall, statusesCall, churnCall);
@@ -213,29 +212,37 @@ public sealed class QueryGrpcService(
         }
     }
 
-    /// <summary>Sends the view at once, then whenever it changes (read every
-    /// <paramref name="interval"/>) or a heartbeat is due, until the caller goes away (Cancelled)
-    /// or this process stops (Unavailable), as WatchAtRisk ends.</summary>
+    /// <summary>A view watch (<see cref="ViewWatch"/>) until the caller goes away (Cancelled) or
+    /// this process stops (Unavailable), as WatchAtRisk ends. Bad input in the view is named by its
+    /// path in the watch request.</summary>
     private async Task WatchAsync<TView>(string tenant, TimeSpan interval, Func<Task<TView>> read, Func<TView, TView> changeKey,
         IServerStreamWriter<TView> responseStream, ServerCallContext context)
         where TView : class, IMessage<TView>
     {
-        using var slot = streams.EnterWatch(tenant);
+        using var slot = streams.EnterViewWatch(tenant);
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-        TView? sent = null;
-        var sentAt = 0L;
-        while (true)
-        {
-            watching.Token.ThrowIfCancellationRequested();
-            var view = await read();
-            var key = changeKey(view);
-            if (sent is null || !key.Equals(sent) || time.GetElapsedTime(sentAt) >= WatchHeartbeat)
-            {
-                await responseStream.WriteAsync(view, context.CancellationToken);
-                (sent, sentAt) = (key, time.GetTimestamp());
-            }
+        await ViewWatch.RunAsync(
+            () => InView(read),
+            changeKey,
+            view => responseStream.WriteAsync(view, watching.Token),
+            token => Task.Delay(interval, time, token),
+            time,
+            watching.Token);
+    }
 
-            await Task.Delay(interval, time, watching.Token);
+    private static async Task<TView> InView<TView>(Func<Task<TView>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (RequestValidationException e)
+        {
+            throw new RequestValidationException(e.Failure with { Field = $"view.{e.Failure.Field}" });
+        }
+        catch (NotFoundException e)
+        {
+            throw e.Within("view");
         }
     }
 
@@ -270,7 +277,7 @@ public sealed class QueryGrpcService(
             var threshold = tenants.SettingsOf(tenant).AlertThreshold;
             foreach (var crossing in page.Crossings)
             {
-                await responseStream.WriteAsync(ContractMapper.ToContract(crossing, threshold), context.CancellationToken);
+                await responseStream.WriteAsync(ContractMapper.ToContract(crossing, threshold), watching.Token);
             }
 
             position = page.Next;
@@ -320,9 +327,6 @@ public sealed class QueryGrpcService(
     /// the query. Null for an event-clock tenant, whose now is its latest event, which its grain knows.</summary>
     private long? KnownNowMs(string tenant) =>
         tenants.SettingsOf(tenant).Clock == TenantClock.Wall ? time.GetUtcNow().ToUnixTimeMilliseconds() : null;
-
-    private Task<PartitionStatus[]> PartitionStatusesAsync() =>
-        Task.WhenAll(Enumerable.Range(0, pipeline.Value.Partitions).Select(p => grains.GetGrain<IPartitionGrain>(p).GetStatus()));
 
     /// <summary>How far behind the aggregates are, over all partitions of the cluster.</summary>
     private Freshness FreshnessOf(PartitionStatus[] statuses, long lastDispatchLagMs)

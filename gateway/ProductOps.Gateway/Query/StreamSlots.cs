@@ -5,9 +5,9 @@ using ProductOps.Gateway.Errors;
 namespace ProductOps.Gateway.Query;
 
 /// <summary>
-/// Bounds the streaming calls each tenant holds open on this gateway, per kind. A watch of any
-/// kind (<see cref="GatewayOptions.MaxWatchesPerTenant"/>) never ends by itself and asks the
-/// tenant's grains all along; an export (<see cref="GatewayOptions.MaxExportsPerTenant"/>)
+/// Bounds the streaming calls each tenant holds open on this gateway, per kind. A watch
+/// (<see cref="GatewayOptions.MaxWatchesPerTenant"/>, <see cref="GatewayOptions.MaxViewWatchesPerTenant"/>)
+/// never ends by itself and asks the tenant's grains all along; an export (<see cref="GatewayOptions.MaxExportsPerTenant"/>)
 /// holds a page of predictions for as long as its caller takes to read it. Without a bound, one
 /// tenant opening ever more of them would take this gateway's memory and the cluster's time from
 /// every tenant.
@@ -18,11 +18,17 @@ public sealed class StreamSlots(IOptions<GatewayOptions> options)
 
     private readonly ConcurrentDictionary<(string Tenant, string Call), int> _open = new();
 
-    /// <summary>A slot for one watch (WatchAtRisk, WatchOverview, WatchFeature) of
-    /// <paramref name="tenant"/>, given back when disposed.</summary>
+    /// <summary>A slot for one WatchAtRisk call of <paramref name="tenant"/>, given back when disposed.</summary>
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
     public Slot EnterWatch(string tenant) =>
-        Enter(tenant, "watches (WatchAtRisk, WatchOverview, WatchFeature)", options.Value.MaxWatchesPerTenant, nameof(GatewayOptions.MaxWatchesPerTenant));
+        Enter(tenant, "WatchAtRisk calls", options.Value.MaxWatchesPerTenant, nameof(GatewayOptions.MaxWatchesPerTenant));
+
+    /// <summary>A slot for one view watch (WatchOverview, WatchFeature) of <paramref name="tenant"/>,
+    /// given back when disposed. Their own bound: dashboards left open must not take the at-risk
+    /// watches' room, whose alerts are not replayed.</summary>
+    /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
+    public Slot EnterViewWatch(string tenant) =>
+        Enter(tenant, "view watches (WatchOverview, WatchFeature)", options.Value.MaxViewWatchesPerTenant, nameof(GatewayOptions.MaxViewWatchesPerTenant));
 
     /// <summary>A slot for one ExportPredictions call of <paramref name="tenant"/>, given back when disposed.</summary>
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>

@@ -1,0 +1,81 @@
+using Google.Protobuf.WellKnownTypes;
+using ProductOps.Contracts.V1;
+using ProductOps.Gateway.Query;
+
+namespace ProductOps.Gateway.Tests;
+
+/// <summary>The view watch's loop, stepped check by check: what it sends, and when it keeps quiet.</summary>
+public sealed class ViewWatchTests
+{
+    [Fact]
+    public async Task RunAsync_ChecksWithTheSameNumbers_SendsOnlyChangesAndTheHeartbeat()
+    {
+        var clock = new SteppedClock();
+        var events = 10L;
+        var reads = new SemaphoreSlim(0);
+        var checks = new SemaphoreSlim(0);
+        var sent = new List<FeatureView>();
+        using var stop = new CancellationTokenSource();
+        var watch = ViewWatch.RunAsync(
+            () =>
+            {
+                // A new as-of every read, as the clock moves: no change by itself.
+                var view = new FeatureView { Feature = "search", EventsAllTime = events, AsOf = Timestamp.FromDateTimeOffset(clock.GetUtcNow()) };
+                reads.Release();
+                return Task.FromResult(view);
+            },
+            ViewChanges.OfFeature,
+            view =>
+            {
+                sent.Add(view);
+                return Task.CompletedTask;
+            },
+            token => checks.WaitAsync(token),
+            clock,
+            stop.Token);
+
+        await ReadAsync(reads); // the first view
+        await CheckAsync(reads, checks, times: 5, clock, TimeSpan.FromSeconds(1)); // five checks of the same numbers
+        events = 12;
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1));
+        await CheckAsync(reads, checks, times: 1, clock, ViewWatch.Heartbeat); // a minute with nothing new
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1));
+        stop.Cancel();
+        checks.Release();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
+        Assert.Equal([10, 12, 12], sent.Select(v => v.EventsAllTime));
+    }
+
+    /// <summary>Lets <paramref name="times"/> more checks run, the clock moved by
+    /// <paramref name="step"/> before each, and waits for each one's read.</summary>
+    private static async Task CheckAsync(SemaphoreSlim reads, SemaphoreSlim checks, int times, SteppedClock clock, TimeSpan step)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            clock.Advance(step);
+            checks.Release();
+            await ReadAsync(reads);
+        }
+    }
+
+    private static async Task ReadAsync(SemaphoreSlim reads)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await reads.WaitAsync(patience.Token);
+    }
+
+    /// <summary>A clock that moves only when told.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        private long _ticks = DateTimeOffset.UnixEpoch.AddYears(56).Ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public override DateTimeOffset GetUtcNow() => new(GetTimestamp(), TimeSpan.Zero);
+
+        public void Advance(TimeSpan step) => Interlocked.Add(ref _ticks, step.Ticks);
+    }
+}
