@@ -8,8 +8,8 @@ using static ProductOps.Gateway.Tests.EventFactory;
 namespace ProductOps.Gateway.Tests;
 
 /// <summary>
-/// A SIGTERM while clients hold streams open: a dashboard's WatchAtRisk and a producer's idle
-/// TrackStream never end on their own, and the node must still stop gracefully (its partitions
+/// A SIGTERM while clients hold streams open: a dashboard's WatchAtRisk and WatchOverview and a
+/// producer's idle TrackStream never end on their own, and the node must still stop gracefully (its partitions
 /// drained and checkpointed) rather than spend its whole shutdown timeout waiting for them.
 /// </summary>
 public sealed class GracefulStopTests(ITestOutputHelper output)
@@ -30,6 +30,8 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         {
             using var watch = node.Query.WatchAtRisk(new WatchAtRiskRequest(), DemoTenant.Read);
             await watch.ResponseHeadersAsync;
+            using var overviewWatch = node.Query.WatchOverview(new WatchOverviewRequest(), DemoTenant.Read);
+            Assert.True(await overviewWatch.ResponseStream.MoveNext(CancellationToken.None)); // its first view
             using var stream = node.Ingest.TrackStream(DemoTenant.Ingest);
             foreach (var batch in batches)
             {
@@ -41,6 +43,7 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
             Assert.Equal(events.Count, accepted);
             // Both clients are waiting for their next message when the stop comes, as live ones are.
             var watchNext = watch.ResponseStream.MoveNext(CancellationToken.None);
+            var overviewNext = Drain(overviewWatch);
             var streamNext = stream.ResponseStream.MoveNext(CancellationToken.None);
             var stopping = Stopwatch.StartNew();
             Assert.Equal(0, await node.StopAsync(StopPatience));
@@ -49,11 +52,13 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
             // Ended by the server with a status a client retries elsewhere, not cut off.
             var watchEnd = await Assert.ThrowsAsync<RpcException>(() => watchNext);
             Assert.Equal(StatusCode.Unavailable, watchEnd.StatusCode);
+            var overviewEnd = await Assert.ThrowsAsync<RpcException>(() => overviewNext);
+            Assert.Equal(StatusCode.Unavailable, overviewEnd.StatusCode);
             // The producer's request side is still open, so its HttpClient may let the connection's
             // close overtake the trailers it already received; the server's status is in its log.
             var streamEnd = await Assert.ThrowsAsync<RpcException>(() => streamNext);
             output.WriteLine($"the TrackStream client saw {streamEnd.StatusCode}");
-            Assert.Equal(2, Regex.Count(node.FullOutput, "'Unavailable' with detail 'this gateway is stopping"));
+            Assert.Equal(3, Regex.Count(node.FullOutput, "'Unavailable' with detail 'this gateway is stopping"));
             Assert.DoesNotContain("non-graceful", node.FullOutput, StringComparison.Ordinal); // Orleans' word for a stop that persisted nothing
         }
 
@@ -61,5 +66,13 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         var overview = await restarted.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read);
         Assert.Equal(accepted, overview.TotalEvents);
         Assert.Equal(0, overview.Freshness.PendingEvents);
+    }
+
+    /// <summary>Reads a view watch to its end: the views it sends while the events land, then its status.</summary>
+    private static async Task Drain(AsyncServerStreamingCall<OverviewView> watch)
+    {
+        while (await watch.ResponseStream.MoveNext(CancellationToken.None))
+        {
+        }
     }
 }
