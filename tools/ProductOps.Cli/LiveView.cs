@@ -2,15 +2,14 @@ using Grpc.Core;
 
 namespace ProductOps.Cli;
 
-/// <summary>`--watch` of overview and feature: prints each view the server pushes (at once, then
-/// whenever it changes), until Ctrl+C.</summary>
+/// <summary>The CLI's watches: `--watch` of overview and feature prints each view the server pushes
+/// (at once, then whenever it changes), until Ctrl+C, as `watch` prints alerts.</summary>
 internal static class LiveView
 {
     public static readonly CliOption Watch = new("watch", null, "Keep printing the view each time it changes, until Ctrl+C.");
 
-    public static async Task<int> PrintAsync<T>(AsyncServerStreamingCall<T> call, Action<T, TextWriter> print, CancellationToken cancellationToken)
-    {
-        try
+    public static Task<int> PrintAsync<T>(AsyncServerStreamingCall<T> call, Action<T, TextWriter> print, CancellationToken cancellationToken) =>
+        UntilInterruptedAsync(async () =>
         {
             var first = true;
             await foreach (var view in call.ResponseStream.ReadAllAsync(cancellationToken))
@@ -24,12 +23,18 @@ internal static class LiveView
                 print(view, Console.Out);
                 first = false;
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        }, cancellationToken);
+
+    /// <summary>Runs a watch until Ctrl+C, which is how a watch ends: exit code 0. The call was made
+    /// with the same token, so its end may surface as a cancelled call rather than a cancelled read.</summary>
+    public static async Task<int> UntilInterruptedAsync(Func<Task> watch, CancellationToken cancellationToken)
+    {
+        try
         {
-            // Ctrl+C is how a watch ends.
+            await watch();
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested
+            && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
         }
 

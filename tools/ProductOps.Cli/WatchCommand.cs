@@ -19,7 +19,7 @@ internal sealed class WatchCommand : ICliCommand
         arguments.ExpectNoPositionals();
         await using var client = Connection.ForQueries(arguments);
         using var call = client.Query.WatchAtRisk(new WatchAtRiskRequest(), cancellationToken: cancellationToken);
-        try
+        return await LiveView.UntilInterruptedAsync(async () =>
         {
             // Headers arrive once the watch is in place: from here on, no crossing is missed.
             await call.ResponseHeadersAsync.WaitAsync(cancellationToken);
@@ -34,12 +34,6 @@ internal sealed class WatchCommand : ICliCommand
                 Console.WriteLine($"{CliFormat.Time(user.ScoredAt)}  {user.UserId}  {ChurnFormat.Probability(user)}{was}  "
                     + ChurnFormat.Reasons(user));
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Ctrl+C is how a watch ends.
-        }
-
-        return CliApp.Ok;
+        }, cancellationToken);
     }
 }

@@ -31,9 +31,7 @@ public sealed class IngestAdmission(IOptions<GatewayOptions> options)
         var limits = options.Value;
         if (_all.Take(events, bytes, limits.MaxInFlightEvents, limits.MaxInFlightBytes) is { } overAll)
         {
-            throw new OverloadedException(overAll == Bound.Events
-                ? $"the gateway holds {limits.MaxInFlightEvents} events in flight; retry this batch after a short backoff"
-                : $"the gateway holds {limits.MaxInFlightBytes} bytes of requests in flight; retry this batch after a short backoff");
+            throw Refusal("the gateway", overAll, limits.MaxInFlightEvents, limits.MaxInFlightBytes, string.Empty);
         }
 
         var tenantBudget = _tenants.GetOrAdd(tenant, static _ => new Budget());
@@ -43,13 +41,15 @@ public sealed class IngestAdmission(IOptions<GatewayOptions> options)
         if (tenantBudget.Take(events, bytes, maxEvents, maxBytes) is { } overShare)
         {
             _all.Give(events, bytes);
-            throw new OverloadedException(overShare == Bound.Events
-                ? $"the tenant holds {maxEvents} events in flight on this gateway, its share ({GatewayOptions.Section}:{nameof(GatewayOptions.MaxInFlightSharePerTenant)}); retry this batch after a short backoff"
-                : $"the tenant holds {maxBytes} bytes of requests in flight on this gateway, its share ({GatewayOptions.Section}:{nameof(GatewayOptions.MaxInFlightSharePerTenant)}); retry this batch after a short backoff");
+            throw Refusal("the tenant", overShare, maxEvents, maxBytes,
+                $" on this gateway, its share ({GatewayOptions.Section}:{nameof(GatewayOptions.MaxInFlightSharePerTenant)})");
         }
 
         return new Lease(_all, tenantBudget, events, bytes);
     }
+
+    private static OverloadedException Refusal(string holder, Bound bound, long maxEvents, long maxBytes, string where) =>
+        new($"{holder} holds {(bound == Bound.Events ? $"{maxEvents} events" : $"{maxBytes} bytes of requests")} in flight{where}; retry this batch after a short backoff");
 
     internal enum Bound
     {
