@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Grains;
 
@@ -90,6 +92,28 @@ internal sealed class HeldEvents(int capacity)
 
     /// <summary>The oldest held event, if any.</summary>
     public LoggedEvent? Oldest => _count > 0 ? this[0] : null;
+
+    /// <summary>Each tenant's held events above <paramref name="dispatched"/>: how many, and the
+    /// commit time of its oldest. <paramref name="held"/> is how many that is in all.</summary>
+    public List<TenantPending> PendingByTenant(long dispatched, out long held)
+    {
+        held = 0;
+        if (_count == 0)
+        {
+            return [];
+        }
+
+        var byTenant = new Dictionary<string, (long Events, long OldestMs)>(StringComparer.Ordinal);
+        for (var i = (int)Math.Min(_count, Math.Max(0, dispatched + 1 - this[0].Seq)); i < _count; i++)
+        {
+            var logged = this[i];
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byTenant, logged.Event.Tenant, out var seen);
+            entry = seen ? (entry.Events + 1, entry.OldestMs) : (1, logged.CommittedAtMs);
+            held++;
+        }
+
+        return [.. byTenant.Select(pair => new TenantPending(pair.Key, pair.Value.Events, pair.Value.OldestMs))];
+    }
 
     /// <summary>A copy of up to <paramref name="max"/> held events from seq
     /// <paramref name="afterSeq"/> + 1 on; null when that one is not held.</summary>

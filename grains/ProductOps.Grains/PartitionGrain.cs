@@ -70,6 +70,13 @@ public sealed partial class PartitionGrain(
         _partition = (int)this.GetPrimaryKeyLong();
         _head = await log.GetHeadAsync(_partition, cancellationToken);
         _dispatched = Checkpoint;
+        if (_head > _dispatched)
+        {
+            // A backlog left by the last activation: only the log holds it, and its age is the lag.
+            var next = await log.ReadAsync(_partition, _dispatched, 1, cancellationToken);
+            _logOnlySinceMs = next.Count > 0 ? next[0].CommittedAtMs : 0;
+        }
+
         _held = new HeldEvents((int)Math.Min(int.MaxValue, (long)HeldCyclesOfEvents * options.Value.MaxDispatchEvents));
         memory.Track(_partition, _held);
         local.Add(_partition);
@@ -97,8 +104,22 @@ public sealed partial class PartitionGrain(
         return new AppendResult(await pending.Completion.Task);
     }
 
-    public Task<PartitionStatus> GetStatus() =>
-        Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, _dispatched < _head ? OldestPendingCommittedAtMs() : 0));
+    public Task<PartitionStatus> GetStatus()
+    {
+        if (_dispatched >= _head)
+        {
+            return Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, 0, [], 0));
+        }
+
+        // Asked at most a few times a second per gateway (the overview's freshness): a walk over
+        // what memory holds undispatched, not a count kept on the hot path.
+        var oldest = OldestPendingCommittedAtMs();
+        var byTenant = _held.PendingByTenant(_dispatched, out var held);
+        // Never 0 while there is such a backlog (its age is not known right after a rewind), so
+        // that no tenant is told its aggregates are complete meanwhile.
+        var unattributedSince = _head - _dispatched > held ? (oldest > 0 ? oldest : time.GetUtcNow().ToUnixTimeMilliseconds()) : 0;
+        return Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, oldest, byTenant, unattributedSince));
+    }
 
     /// <summary>The commit time of the next event to dispatch when it is held; else that of the
     /// oldest one dropped from memory undispatched (or a bound from the last cycle), so a stalled

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using ProductOps.Domain;
 using ProductOps.Grains;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Testing;
@@ -21,15 +22,7 @@ public sealed class DispatchBacklogTests
     public async Task Append_DispatchStalledPastTheCap_AckedHeldAtCapAndAggregatesMatchOracleOnceResumed()
     {
         var dataDir = Directory.CreateTempSubdirectory("productops-backlog-").FullName;
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<ClusterSiloConfigurator>();
-        builder.AddSiloBuilderConfigurator<StalledApplyConfigurator>();
-        var settings = ClusterTestSettings.Pipeline(Partitions);
-        settings["ProductOps:DataDir"] = dataDir;
-        settings["ProductOps:Pipeline:MaxDispatchEvents"] = MaxDispatchEvents.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
+        var cluster = await StartClusterAsync(dataDir);
         try
         {
             using var log = TestClusterFactory.OpenLog(dataDir);
@@ -70,6 +63,73 @@ public sealed class DispatchBacklogTests
             Directory.Delete(dataDir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task GetStatus_DispatchStalled_SplitsWhatItHoldsByTenantAndLeavesTheLogsPartUnattributed()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("productops-backlog-").FullName;
+        var cluster = await StartClusterAsync(dataDir);
+        try
+        {
+            using var log = TestClusterFactory.OpenLog(dataDir);
+            var driver = new PipelineDriver(() => cluster.Client, log, Partitions);
+            var events = EventStreamGenerator.Generate(seed: 32, firstDay: 20_000, users: 40, days: 20);
+            var acme = events.Take(8).ToList();
+            var other = events.Skip(8).Take(40).Select(e => e with { Tenant = "other" }).ToList();
+
+            StalledApplyFilter.Stall();
+            await driver.SendAllAsync([.. acme, .. other], batchSize: 4, concurrency: 2);
+
+            var statuses = await StatusesAsync(cluster);
+            Assert.Equal(Distinct(acme), PendingOf("acme", statuses));
+            Assert.Equal(Distinct(other), PendingOf("other", statuses));
+            Assert.All(statuses, s => Assert.Equal(0, s.UnattributedSinceMs));
+            Assert.All(statuses.SelectMany(s => s.PendingByTenant), p => Assert.InRange(p.OldestCommittedAtMs, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+
+            // Past what memory holds: the oldest, acme's among them, are in the log only, where
+            // they are not split by tenant; the backlog's age is still told.
+            var more = events.Skip(48).Take(8 * Cap).Select(e => e with { Tenant = "other" }).ToList();
+            await driver.SendAllAsync(more, batchSize: 25, concurrency: 4);
+            foreach (var status in await StatusesAsync(cluster))
+            {
+                var first = Assert.Single(await log.ReadAsync(status.Partition, status.Dispatched, 1));
+                Assert.Equal(first.CommittedAtMs, status.UnattributedSinceMs);
+                Assert.Equal(Cap, status.PendingByTenant.Sum(p => p.Events));
+                Assert.DoesNotContain(status.PendingByTenant, p => p.Tenant == "acme");
+            }
+
+            StalledApplyFilter.Resume();
+            await driver.WaitUntilDispatchedAsync();
+            Assert.All(await StatusesAsync(cluster), s => Assert.Equal((0, 0L), (s.PendingByTenant.Count, s.UnattributedSinceMs)));
+        }
+        finally
+        {
+            StalledApplyFilter.Resume();
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static async Task<TestCluster> StartClusterAsync(string dataDir)
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<ClusterSiloConfigurator>();
+        builder.AddSiloBuilderConfigurator<StalledApplyConfigurator>();
+        var settings = ClusterTestSettings.Pipeline(Partitions);
+        settings["ProductOps:DataDir"] = dataDir;
+        settings["ProductOps:Pipeline:MaxDispatchEvents"] = MaxDispatchEvents.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    /// <summary>How many of the events the log keeps: a retry of one is a duplicate.</summary>
+    private static long Distinct(IEnumerable<TrackedEvent> events) => events.DistinctBy(e => (e.UserId, e.EventId)).Count();
+
+    private static long PendingOf(string tenant, IEnumerable<PartitionStatus> statuses) =>
+        statuses.SelectMany(s => s.PendingByTenant).Where(p => p.Tenant == tenant).Sum(p => p.Events);
 
     private static List<string> Warnings() =>
         [.. CapturedWarnings.Lines.Where(line => line.Contains($"past the {Cap} it holds in memory", StringComparison.Ordinal))];

@@ -68,6 +68,33 @@ public sealed class HeldEventsTests
         }
     }
 
-    private static List<LoggedEvent> Run(long firstSeq, int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new LoggedEvent(0, firstSeq + i, 1000 + firstSeq + i, new TrackedEvent("t", "u", $"e{firstSeq + i}", "n", "f", 0, 0, "s", null)))];
+    [Fact]
+    public void PendingByTenant_HeldAboveDispatched_CountsEachTenantsOwnWithItsOldest()
+    {
+        var held = new HeldEvents(10);
+        held.Add(Run(1, 6, seq => seq % 3 == 0 ? "b" : "a"), dispatched: 0); // a: 1 2 4 5, b: 3 6
+
+        var pending = held.PendingByTenant(dispatched: 3, out var total);
+
+        Assert.Equal(3, total);
+        Assert.Equal([("a", 2L, 1004L), ("b", 1L, 1006L)], pending.OrderBy(p => p.Tenant, StringComparer.Ordinal).Select(p => (p.Tenant, p.Events, p.OldestCommittedAtMs)));
+        Assert.Empty(held.PendingByTenant(dispatched: 6, out total));
+        Assert.Equal(0, total);
+    }
+
+    [Fact]
+    public void PendingByTenant_DispatchedBelowWhatIsHeld_CountsOnlyWhatIsHeld()
+    {
+        var held = new HeldEvents(3);
+        held.Add(Run(1, 5), dispatched: 0); // 1 and 2 only in the log now
+
+        var pending = Assert.Single(held.PendingByTenant(dispatched: 0, out var total));
+
+        Assert.Equal(3, total);
+        Assert.Equal(("t", 3L, 1003L), (pending.Tenant, pending.Events, pending.OldestCommittedAtMs));
+    }
+
+    private static List<LoggedEvent> Run(long firstSeq, int count, Func<long, string>? tenantOf = null) =>
+        [.. Enumerable.Range(0, count).Select(i => firstSeq + i).Select(seq =>
+            new LoggedEvent(0, seq, 1000 + seq, new TrackedEvent(tenantOf?.Invoke(seq) ?? "t", "u", $"e{seq}", "n", "f", 0, 0, "s", null)))];
 }

@@ -56,11 +56,11 @@ internal sealed class BenchConnection : IDisposable
         return invoker.AsyncDuplexStreamingCall(TrackStreamRaw, null, IngestCall(token));
     }
 
-    /// <summary>Events the node has committed but not yet applied to every aggregate.</summary>
-    public async Task<long> PendingEventsAsync(CancellationToken token)
+    /// <summary>Whether the aggregates hold every event the node has committed.</summary>
+    public async Task<bool> CaughtUpAsync(CancellationToken token)
     {
         var view = await Query.GetOverviewAsync(new GetOverviewRequest(), ReadCall(token));
-        return view.Freshness?.PendingEvents ?? 0;
+        return view.Freshness?.CaughtUp ?? true;
     }
 
     /// <summary>Waits until the aggregates have caught up with the log, for at most <paramref name="limit"/>.</summary>
@@ -71,7 +71,7 @@ internal sealed class BenchConnection : IDisposable
         {
             try
             {
-                if (await PendingEventsAsync(token) == 0)
+                if (await CaughtUpAsync(token))
                 {
                     return true;
                 }

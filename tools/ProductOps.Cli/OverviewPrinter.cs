@@ -17,8 +17,10 @@ internal static class OverviewPrinter
 
         if (view.Freshness is { } freshness)
         {
-            output.WriteLine($"  freshness: {CliFormat.Count(freshness.PendingEvents)} events pending · lag "
-                + $"{CliFormat.Count(freshness.LagMs)} ms · last dispatch {CliFormat.Count(freshness.LastDispatchLagMs)} ms");
+            var state = freshness.CaughtUp
+                ? "caught up"
+                : $"{CliFormat.Count(freshness.PendingEvents)} events pending · lag {CliFormat.Count(freshness.LagMs)} ms";
+            output.WriteLine($"  freshness: {state} · last dispatch {CliFormat.Count(freshness.LastDispatchLagMs)} ms");
         }
 
         if (view.Churn is { } churn)

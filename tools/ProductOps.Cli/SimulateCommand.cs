@@ -168,15 +168,15 @@ internal sealed class SimulateCommand : ICliCommand
         while (true)
         {
             var view = await client.Query.GetOverviewAsync(request, cancellationToken: cancellationToken);
-            var pending = view.Freshness?.PendingEvents ?? 0;
-            if ((pending == 0 && Ingested(view) >= ingested) || waited.Elapsed > AggregateWait)
+            var freshness = view.Freshness ?? new Freshness();
+            if ((freshness.CaughtUp && Ingested(view) >= ingested) || waited.Elapsed > AggregateWait)
             {
                 return view;
             }
 
-            if (pending > 0)
+            if (!freshness.CaughtUp)
             {
-                await Console.Error.WriteLineAsync($"  waiting for the aggregates: {CliFormat.Count(pending)} events pending");
+                await Console.Error.WriteLineAsync($"  waiting for the aggregates: {CliFormat.Count(freshness.PendingEvents)} events pending, {freshness.LagMs} ms behind");
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);

@@ -117,7 +117,7 @@ public sealed class QueryGrpcService(
         var overviewCall = OverviewAsync(tenant, request);
         await Task.WhenAll(overviewCall, statusesCall, churnCall);
         var overview = await overviewCall;
-        var freshness = FreshnessOf(await statusesCall, overview.LastDispatchLagMs);
+        var freshness = TenantFreshness.Of(tenant, await statusesCall, time.GetUtcNow().ToUnixTimeMilliseconds(), overview.LastDispatchLagMs);
         var churn = await churnCall;
 
         var view = new OverviewView
@@ -327,19 +327,6 @@ public sealed class QueryGrpcService(
     /// the query. Null for an event-clock tenant, whose now is its latest event, which its grain knows.</summary>
     private long? KnownNowMs(string tenant) =>
         tenants.SettingsOf(tenant).Clock == TenantClock.Wall ? time.GetUtcNow().ToUnixTimeMilliseconds() : null;
-
-    /// <summary>How far behind the aggregates are, over all partitions of the cluster.</summary>
-    private Freshness FreshnessOf(PartitionStatus[] statuses, long lastDispatchLagMs)
-    {
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var oldest = statuses.Where(s => s.OldestPendingCommittedAtMs > 0).Select(s => s.OldestPendingCommittedAtMs).DefaultIfEmpty(nowMs).Min();
-        return new Freshness
-        {
-            PendingEvents = statuses.Sum(s => s.Head - s.Dispatched),
-            LagMs = Math.Max(0, nowMs - oldest),
-            LastDispatchLagMs = lastDispatchLagMs,
-        };
-    }
 
     private static IEnumerable<DomainFeatureSummary> Sort(IEnumerable<DomainFeatureSummary> summaries, FeatureSort sort, bool ascending)
     {

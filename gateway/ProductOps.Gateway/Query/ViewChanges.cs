@@ -13,7 +13,7 @@ public static class ViewChanges
         key.AsOf = null;
         if (key.Freshness is { } freshness)
         {
-            freshness.LagMs = 0;
+            freshness.LagMs = freshness.CaughtUp ? 0 : 1; // becoming caught up is a change
             freshness.LastDispatchLagMs = 0;
         }
 
