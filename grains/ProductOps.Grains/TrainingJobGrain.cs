@@ -174,7 +174,7 @@ public sealed partial class TrainingJobGrain(
             var model = await Task.Run(() => runner.RunAsync(tenant, settings, progress, cancellationToken), cancellationToken);
 
             // Stored: from here on the job succeeded, whatever becomes of the activation.
-            var check = await ActivateIfItWinsAsync(model, job.Scheduled);
+            var check = await ActivateIfItWinsAsync(model, job);
             progress.Report("done", 1);
             finished = progress.ApplyTo(job) with
             {
@@ -195,7 +195,7 @@ public sealed partial class TrainingJobGrain(
         catch (Exception e)
         {
             LogJobFailed(logger, e, job.JobId);
-            finished = progress.ApplyTo(job) with { Status = TrainingStatus.Failed, Phase = "failed", Error = e.Message };
+            finished = progress.ApplyTo(job) with { Status = TrainingStatus.Failed, Phase = "failed", Error = Failed("training", e, job.JobId) };
         }
 
         _progress = null;
@@ -218,14 +218,14 @@ public sealed partial class TrainingJobGrain(
 
     /// <summary>Decides (<see cref="ModelActivationPolicy"/>) and activates a stored model that
     /// wins; never throws, as the model is stored whatever happens here.</summary>
-    private async Task<ActivationCheck> ActivateIfItWinsAsync(TrainedModel model, bool scheduled)
+    private async Task<ActivationCheck> ActivateIfItWinsAsync(TrainedModel model, TrainingJob job)
     {
         await _activation.WaitAsync();
         try
         {
             var hold = state.State.Hold;
             var verdict = ModelActivationPolicy.Decide(
-                model.Result, model.Active, scheduled && hold is not null ? new ActivationHold(hold.Version, hold.SinceMs) : null);
+                model.Result, model.Active, job.Scheduled && hold is not null ? new ActivationHold(hold.Version, hold.SinceMs) : null);
             var check = new ActivationCheck(
                 DecisionOf(verdict.Outcome),
                 verdict.Reason,
@@ -259,11 +259,11 @@ public sealed partial class TrainingJobGrain(
             }
             catch (Exception e)
             {
-                LogActivationFailed(logger, e, Tenant, model.Version);
+                LogActivationFailed(logger, e, job.JobId, model.Version);
                 return check with
                 {
                     Decision = ActivationDecision.ActivationFailed,
-                    Reason = $"not activated: it won ({verdict.Comparison}), but activating it failed: {e.Message}",
+                    Reason = $"not activated: it won ({verdict.Comparison}), but {Failed("activating it", e, job.JobId)}",
                 };
             }
         }
@@ -281,6 +281,11 @@ public sealed partial class TrainingJobGrain(
         ActivationOutcome.Held => ActivationDecision.Held,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "No such activation outcome."),
     };
+
+    /// <summary>What the tenant reads of a failure it did not cause: the exception's type, never
+    /// its message, which can name paths, hosts, SQL or other tenants' data; the log has it all.</summary>
+    private static string Failed(string what, Exception e, string jobId) =>
+        $"{what} failed ({e.GetType().Name}); the silo's log has the details under job {jobId}";
 
     private static string Describe(int? version) => version is { } v ? $"version {v}" : "none";
 
@@ -327,8 +332,8 @@ public sealed partial class TrainingJobGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {Tenant}: automatic activation resumed (it was held for version {Version})")]
     private static partial void LogAutoActivationResumed(ILogger logger, string tenant, int version);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {Tenant}: activating the stored model version {Version} failed")]
-    private static partial void LogActivationFailed(ILogger logger, Exception exception, string tenant, int version);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId}: activating the stored model version {Version} failed")]
+    private static partial void LogActivationFailed(ILogger logger, Exception exception, string jobId, int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId} did not stop in time; it will read as interrupted")]
     private static partial void LogJobAbandoned(ILogger logger, string jobId);

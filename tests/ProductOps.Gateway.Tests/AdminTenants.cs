@@ -4,7 +4,7 @@ namespace ProductOps.Gateway.Tests;
 
 /// <summary>
 /// Tenants the admin tests configure on their node, by configuration settings: "replay",
-/// "pinned", "refusing" and "relabelled" on the event clock (months of simulated history replay in
+/// "unstorable", "pinned", "refusing" and "relabelled" on the event clock (months of simulated history replay in
 /// seconds) with small minimum data, and "sparse" for a history too short to train on. None
 /// trains on a schedule, so every job is one a test started. Trainings use few trees, to keep
 /// the tests quick. The tenants added for activation tests use a churn horizon of 3 days, at
@@ -17,6 +17,7 @@ public static class AdminTenants
     public const string Sparse = "sparse";
     public const string Pinned = "pinned";
     public const string Refusing = "refusing";
+    public const string Unstorable = "unstorable";
     public const string Relabelled = "relabelled";
     public const int MinExamples = 20;
     public const int HorizonDays = 3;
@@ -28,7 +29,7 @@ public static class AdminTenants
     public static Metadata Ingest(string tenant) => DemoTenant.Headers($"{tenant}-ingest-key");
 
     public static IReadOnlyDictionary<string, string> NodeSettings { get; } =
-        new[] { Replay, Sparse }.SelectMany(t => TenantSettings(t))
+        new[] { Replay, Sparse, Unstorable }.SelectMany(t => TenantSettings(t))
             .Concat(new[] { Pinned, Refusing, Relabelled }.SelectMany(t => TenantSettings(t, HorizonDays)))
             .Append(new("ProductOps:Churn:Training:Trainer:NumberOfTrees", "20"))
             .Append(new("ProductOps:Churn:Training:SettingsRefreshInterval", "00:00:01"))

@@ -16,6 +16,9 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
     private const int SimulatedDays = 63;
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
 
+    // What a storage error can say: a host, a password, a path. The tenant must read none of it.
+    private const string SecretLookingError = "connect to db-7.internal failed: Password=hunter2 /var/lib/productops/models.db";
+
     [Fact]
     public async Task TrainModel_TooLittleData_NotEnoughDataWithTheCounts()
     {
@@ -179,23 +182,28 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task TrainModel_RegistryRefusesTheActivation_SucceedsWithTheStoredVersionAndSaysActivationFailed()
+    public async Task TrainModel_RegistryRefusesToStoreTheModel_FailsNamingTheErrorTypeAndJobNotItsMessage()
+    {
+        var admin = AdminTenants.Admin(AdminTenants.Unstorable);
+        await RefuseInsertsAsync("churn_models", AdminTenants.Unstorable);
+        await SimulatedReplay.SendAsync(node.Silo, AdminTenants.Unstorable, SimulatedUsers, SimulatedDays);
+
+        var job = await FinishedAsync(AdminTenants.Unstorable, await node.Admin.TrainModelAsync(new TrainModelRequest(), admin));
+
+        output.WriteLine(job.Error);
+        Assert.Equal((TrainingStatus.Failed, "failed", 0), (job.Status, job.Phase, job.ModelVersion));
+        Assert.Equal($"training failed (SqliteException); the silo's log has the details under job {job.JobId}", job.Error);
+        Assert.DoesNotContain("hunter2", job.Error, StringComparison.Ordinal);
+        Assert.Contains($"Training job {job.JobId} failed", node.Silo.FullOutput, StringComparison.Ordinal); // where the operator finds it
+        Assert.Contains(SecretLookingError, node.Silo.FullOutput, StringComparison.Ordinal);
+        Assert.Empty((await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).Models);
+    }
+
+    [Fact]
+    public async Task TrainModel_RegistryRefusesTheActivation_SucceedsWithTheStoredVersionAndSaysActivationFailedWithoutItsMessage()
     {
         var admin = AdminTenants.Admin(AdminTenants.Refusing);
-        await node.Admin.ListModelsAsync(new ListModelsRequest(), admin); // the node creates its registry file
-        // A real failure of the real registry: the node's SQLite file refuses this tenant's activations.
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(node.DataDir, "models.db")};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                CREATE TRIGGER refuse_activations_of_{AdminTenants.Refusing} BEFORE INSERT ON churn_active_models
-                WHEN NEW.tenant = '{AdminTenants.Refusing}'
-                BEGIN SELECT RAISE(ABORT, 'activation refused by the test'); END;
-                """;
-            await command.ExecuteNonQueryAsync();
-        }
-
+        await RefuseInsertsAsync("churn_active_models", AdminTenants.Refusing);
         await SimulatedReplay.SendAsync(node.Silo, AdminTenants.Refusing, SimulatedUsers, SimulatedDays);
 
         var job = await FinishedAsync(AdminTenants.Refusing, await node.Admin.TrainModelAsync(new TrainModelRequest(), admin));
@@ -204,10 +212,28 @@ public sealed class AdminTrainingTests(AdminNodeFixture node, ITestOutputHelper 
         Assert.True(job.Status == TrainingStatus.Succeeded, $"{job.Status}: {job.Error}");
         Assert.Equal((1, false, ActivationDecision.ActivationFailed), (job.ModelVersion, job.Activated, job.Activation!.Decision));
         Assert.StartsWith("not activated: it won (holdout AUC", job.Activation.Reason, StringComparison.Ordinal);
-        Assert.Contains("activating it failed:", job.Activation.Reason, StringComparison.Ordinal);
-        Assert.Contains("activation refused by the test", job.Activation.Reason, StringComparison.Ordinal);
+        Assert.EndsWith($"but activating it failed (SqliteException); the silo's log has the details under job {job.JobId}", job.Activation.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", job.Activation.Reason, StringComparison.Ordinal);
+        Assert.Contains($"Training job {job.JobId}: activating the stored model version 1 failed", node.Silo.FullOutput, StringComparison.Ordinal);
+        Assert.Contains(SecretLookingError, node.Silo.FullOutput, StringComparison.Ordinal);
         var stored = Assert.Single((await node.Admin.ListModelsAsync(new ListModelsRequest(), admin)).Models);
         Assert.Equal((1, false), (stored.Version, stored.Active));
+    }
+
+    /// <summary>A real failure of the real registry: the node's SQLite file refuses the tenant's
+    /// rows in <paramref name="table"/>, with an error that reads like what must not reach the tenant.</summary>
+    private async Task RefuseInsertsAsync(string table, string tenant)
+    {
+        await node.Admin.ListModelsAsync(new ListModelsRequest(), AdminTenants.Admin(tenant)); // the node creates its registry file
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(node.DataDir, "models.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            CREATE TRIGGER refuse_{table}_of_{tenant} BEFORE INSERT ON {table}
+            WHEN NEW.tenant = '{tenant}'
+            BEGIN SELECT RAISE(ABORT, '{SecretLookingError}'); END;
+            """;
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Polls the job until it ends; checks on the way that progress never goes back.</summary>

@@ -63,6 +63,23 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Start_ProductionWithShortPlainKeyWithoutLocalTrial_ExitsNonZeroNamingThePlaceNotTheKey()
+    {
+        using var data = new TempDirectory();
+        await using var silo = SiloProcess.Launch(data.Path, localTrial: false, settings: new Dictionary<string, string>
+        {
+            ["ProductOps:Tenants:acme:Keys:0:Key"] = "acme-pa55word",
+            ["ProductOps:Tenants:acme:Keys:0:Scopes:0"] = "ingest",
+        });
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ProductOps:Tenants:acme:Keys:0:Key: shorter than 20 characters", silo.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("acme-pa55word", silo.FullOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_BadPipelineSetting_ExitsNonZeroNamingTheSettingAndWhy()
     {
         using var data = new TempDirectory();

@@ -4,12 +4,17 @@ using Microsoft.Extensions.Options;
 
 namespace ProductOps.Grains.Abstractions.Tenancy;
 
-/// <summary>Refuses bad tenant configuration at start, and the dev keys outside Development
-/// unless the host is explicitly a local trial.</summary>
+/// <summary>Refuses bad tenant configuration at start, and the dev keys and short plain keys
+/// outside Development unless the host is explicitly a local trial.</summary>
 public sealed partial class TenancyOptionsValidator(IHostEnvironment environment) : IValidateOptions<TenancyOptions>
 {
+    // A key typed by a person may be a word or a pattern; 20 random characters are 80 bits even as
+    // hex digits, past guessing over the network. Only plain keys can be measured, not digests.
+    private const int MinKeyLength = 20;
+
     public ValidateOptionsResult Validate(string? name, TenancyOptions options)
     {
+        var trial = environment.IsDevelopment() || options.LocalTrial;
         var failures = new List<string>();
         var keyPlaces = new Dictionary<string, string>(StringComparer.Ordinal); // digest -> where it was first configured
         foreach (var (tenant, settings) in options.Tenants)
@@ -58,10 +63,15 @@ public sealed partial class TenancyOptionsValidator(IHostEnvironment environment
                 }
 
                 var devKey = (key.Key is { } plain && DevKeys.All.Contains(plain)) || (key.Sha256 is { } digest && DevKeys.Digests.Contains(digest.ToLowerInvariant()));
-                if (devKey && !environment.IsDevelopment() && !options.LocalTrial)
+                if (devKey && !trial)
                 {
                     failures.Add(
                         $"{where}: a well-known dev key is configured outside Development; replace it, or set ProductOps:LocalTrial=true for a local trial");
+                }
+                else if (key.Key is { Length: > 0 and < MinKeyLength } && !trial)
+                {
+                    failures.Add(
+                        $"{where}:Key: shorter than {MinKeyLength} characters, so guessable; use a key of at least {MinKeyLength} random characters, best configured as its Sha256 digest, or set ProductOps:LocalTrial=true for a local trial");
                 }
             }
         }
