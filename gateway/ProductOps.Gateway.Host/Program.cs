@@ -12,10 +12,12 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 
 builder.AddDemoTenantWhenLocal();
 builder.AddProductOpsClusterClient();
+builder.AddProductOpsMetrics();
 builder.Services.AddProductOpsGateway();
 builder.Services.AddTenantSettingsRefresher(); // admin changes reach this process as they reach silos
 
 var app = builder.Build();
+app.UseProductOpsMetrics();
 app.MapProductOpsGateway();
 var stopping = app.Lifetime.ApplicationStopping; // read now: RunAsync disposes the services it comes from
 try

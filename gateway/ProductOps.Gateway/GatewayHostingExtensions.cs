@@ -46,6 +46,8 @@ public static class GatewayHostingExtensions
         services.AddGrpcReflection();
         services.AddSingleton<EventIntake>();
         services.AddSingleton<FeatureAdmission>();
+        services.AddMetrics();
+        services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestAdmission>();
         services.AddSingleton<PartitionRouter>();
         services.AddSingleton<BatchIngestor>();

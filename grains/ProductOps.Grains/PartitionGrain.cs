@@ -28,6 +28,7 @@ public sealed partial class PartitionGrain(
     IOptions<PipelineOptions> options,
     LocalPartitions local,
     DispatchMemory memory,
+    PipelineMetrics metrics,
     ILocalSiloDetails silo,
     TimeProvider time,
     ILogger<PartitionGrain> logger)
@@ -79,6 +80,7 @@ public sealed partial class PartitionGrain(
 
         _held = new HeldEvents((int)Math.Min(int.MaxValue, (long)HeldCyclesOfEvents * options.Value.MaxDispatchEvents));
         memory.Track(_partition, _held);
+        Publish();
         local.Add(_partition);
         // Every partition checkpoints on the same clock ticks, so the receivers they all feed are
         // asked to persist together and write once for all of them (see SharedWrite).
@@ -169,6 +171,7 @@ public sealed partial class PartitionGrain(
         {
             local.Remove(_partition);
             memory.Untrack(_partition, _held);
+            metrics.Left(_partition);
         }
     }
 
@@ -210,9 +213,12 @@ public sealed partial class PartitionGrain(
         var events = batch.Count == 1 ? batch[0].Events : Concat(batch);
         try
         {
+            var started = time.GetTimestamp();
             var outcome = await log.AppendAsync(_partition, _head, events, time.GetUtcNow().ToUnixTimeMilliseconds());
             _head = outcome.Head;
             Hold(outcome.Logged);
+            metrics.Committed(outcome.Logged.Count, time.GetElapsedTime(started));
+            Publish();
             _work.Set();
             var offset = 0;
             foreach (var append in batch)
@@ -290,6 +296,7 @@ public sealed partial class PartitionGrain(
             LogCommitFailed(logger, e, _partition, 0);
         }
 
+        Publish();
         _work.Set();
     }
 
@@ -370,6 +377,7 @@ public sealed partial class PartitionGrain(
 
     private async Task DispatchNextAsync()
     {
+        var started = time.GetTimestamp();
         var events = await NextEventsAsync();
         if (events.Count == 0)
         {
@@ -397,6 +405,8 @@ public sealed partial class PartitionGrain(
         _held.DropThrough(_dispatched);
         // Still behind what memory holds: the cycle's last commit time bounds the next event's.
         _logOnlySinceMs = _dispatched < _head && !_held.TryGet(_dispatched + 1, out _) ? events[^1].CommittedAtMs : 0;
+        metrics.Dispatched(events.Count, time.GetElapsedTime(started));
+        Publish();
     }
 
     /// <summary>Every user's Apply, in bounded fan-out: a burst of users never seen before would
@@ -570,7 +580,12 @@ public sealed partial class PartitionGrain(
     {
         _dispatched = Checkpoint;
         _lastSent.Clear();
+        Publish();
     }
+
+    /// <summary>Tells the metrics where the partition stands, each time its head or dispatch moves.</summary>
+    private void Publish() =>
+        metrics.Progressed(_partition, _head - _dispatched, _dispatched < _head ? OldestPendingCommittedAtMs() : 0);
 
     /// <summary>Kept from cycle to cycle, since a cycle sends to much the same receivers as the last
     /// and a reference costs a key and an id; cleared at each checkpoint, so it holds only the

@@ -22,6 +22,8 @@ public static class PipelineSiloBuilderExtensions
         silo.Services.AddSingleton<UserGrainServices>();
         silo.Services.AddSingleton<LocalPartitions>();
         silo.Services.AddSingleton<DispatchMemory>();
+        silo.Services.AddMetrics(); // a host that has no IMeterFactory yet (a test cluster's silo) gets one
+        silo.Services.AddSingleton<PipelineMetrics>();
         silo.Services.AddHostedService<PartitionKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DataSetStartup>();
         return silo;

@@ -11,6 +11,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 
 builder.AddDemoTenantWhenLocal();
 builder.AddProductOpsSilo();
+builder.AddProductOpsMetrics();
 if (builder.Configuration.GetValue(SiloHostOptions.Section + ":Gateway", true))
 {
     builder.Services.AddProductOpsGateway();
@@ -21,6 +22,7 @@ else
 }
 
 var app = builder.Build();
+app.UseProductOpsMetrics();
 if (app.Services.GetService<ProductOps.Gateway.Ingest.BatchIngestor>() is not null)
 {
     app.MapProductOpsGateway();

@@ -102,6 +102,20 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
+    public void Metrics_EveryPodAnnotatedForScrapingOnItsHttpPort()
+    {
+        foreach (var deployment in _manifests.OfKind("Deployment"))
+        {
+            var annotations = deployment["spec"]["template"]["metadata"]["annotations"].Strings;
+            var http = Manifests.PortsOf(Manifests.ContainerOf(deployment))["http"];
+
+            Assert.Equal("true", annotations.GetValueOrDefault("prometheus.io/scrape"));
+            Assert.Equal(http.ToString(System.Globalization.CultureInfo.InvariantCulture), annotations.GetValueOrDefault("prometheus.io/port"));
+            Assert.Equal("/metrics", annotations.GetValueOrDefault("prometheus.io/path"));
+        }
+    }
+
+    [Fact]
     public void Silo_GracePeriodOutlastsItsShutdownTimeout()
     {
         var grace = _manifests.GracePeriodOf("productops-silo");

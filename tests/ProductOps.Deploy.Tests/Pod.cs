@@ -11,12 +11,14 @@ namespace ProductOps.Deploy.Tests;
 public sealed class Pod : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
+    private readonly Yaml _template;
     private readonly Yaml _container;
 
-    private Pod(string name, Yaml container, HostProcess process)
+    private Pod(string name, Yaml template, HostProcess process)
     {
         Name = name;
-        _container = container;
+        _template = template;
+        _container = template["spec"]["containers"].Items.Single();
         Process = process;
     }
 
@@ -29,6 +31,7 @@ public sealed class Pod : IAsyncDisposable
     public static Pod Start(
         Manifests manifests, DockerImage image, string deployment, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> secrets, string podIp = "127.0.0.1")
     {
+        var template = manifests.Named("Deployment", deployment)["spec"]["template"];
         var container = Manifests.ContainerOf(manifests.Named("Deployment", deployment));
         var command = container["command"].Items.Select(i => i.Text!).ToList();
         Assert.Equal("dotnet", command[0]);
@@ -45,7 +48,14 @@ public sealed class Pod : IAsyncDisposable
 
         var arguments = command.Skip(2).Concat(container["args"].Items.Select(i => i.Text!));
         var process = HostProcess.Start(deployment, image.PathOf(command[1]), 0, arguments, environment, workingDirectory: Path.GetTempPath());
-        return new Pod(deployment, container, process);
+        return new Pod(deployment, template, process);
+    }
+
+    /// <summary>The pod's metrics, read where its annotations tell Prometheus to.</summary>
+    public async Task<string> ScrapeAsync()
+    {
+        var annotations = _template["metadata"]["annotations"];
+        return await _http.GetStringAsync(new Uri($"http://127.0.0.1:{annotations.Required("prometheus.io/port")}{annotations.Required("prometheus.io/path")}"));
     }
 
     /// <summary>Whether the probe (startupProbe, readinessProbe, livenessProbe) passes now.</summary>

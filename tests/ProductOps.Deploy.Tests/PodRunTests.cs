@@ -51,6 +51,9 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
         var first = await ingest.TrackAsync(Batch("a", 40), Headers(ingestKey));
         Assert.Equal(40, first.Accepted);
         await WaitForEventCountAsync(query, readKey, 10);
+        // Where the annotations send Prometheus: the gateway counted the batch, the silo committed it.
+        Assert.Contains("productops_ingest_events_total{otel_scope_name=\"ProductOps.Gateway\",outcome=\"accepted\"} 40", await gateway.ScrapeAsync(), StringComparison.Ordinal);
+        Assert.Contains("productops_log_committed_total{otel_scope_name=\"ProductOps.Pipeline\"} 40", await firstSilo.ScrapeAsync(), StringComparison.Ordinal);
 
         // Scale down: the kubelet's SIGTERM; the silo persists and leaves within the grace period.
         clock.Restart();

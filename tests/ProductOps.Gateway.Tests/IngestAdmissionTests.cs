@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ProductOps.Gateway.Errors;
 using ProductOps.Gateway.Ingest;
@@ -11,8 +13,10 @@ public sealed class IngestAdmissionTests
     private const string Tenant = "acme";
     private const string Other = "globex";
 
+    private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
     private static IngestAdmission Admission(int events = 1_000, long bytes = 1_000_000, double share = 0.5) =>
-        new(Options.Create(new GatewayOptions { MaxInFlightEvents = events, MaxInFlightBytes = bytes, MaxInFlightSharePerTenant = share }));
+        new(Options.Create(new GatewayOptions { MaxInFlightEvents = events, MaxInFlightBytes = bytes, MaxInFlightSharePerTenant = share }), new IngestMetrics(Meters));
 
     [Fact]
     public void Enter_LargeEventsPastTheByteBudget_RefusedThoughFewEvents()

@@ -18,13 +18,17 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly HostProcess _host;
     private GrpcChannel? _channel;
 
-    private SiloProcess(HostProcess host, int grpcPort)
+    private SiloProcess(HostProcess host, int grpcPort, int httpPort)
     {
         _host = host;
         GrpcPort = grpcPort;
+        HttpPort = httpPort;
     }
 
     public int GrpcPort { get; }
+
+    /// <summary>The HTTP/1.1 port: /healthz and /metrics.</summary>
+    public int HttpPort { get; }
 
     public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}");
 
@@ -80,7 +84,7 @@ public sealed class SiloProcess : IAsyncDisposable
         arguments.AddRange((settings ?? new Dictionary<string, string>()).Select(setting => $"--{setting.Key}={setting.Value}"));
         var environment = new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = environmentName, ["ASPNETCORE_ENVIRONMENT"] = null };
         var host = HostProcess.Start("node", RepoLayout.SiloDll, ports[1], arguments, environment, workingDirectory: dataDir);
-        return new SiloProcess(host, ports[0]);
+        return new SiloProcess(host, ports[0], ports[1]);
     }
 
     /// <summary>Waits for the process to end and returns its exit code.</summary>

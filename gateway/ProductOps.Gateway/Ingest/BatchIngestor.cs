@@ -5,10 +5,12 @@ namespace ProductOps.Gateway.Ingest;
 
 /// <summary>One batch end to end: validate, admit new features and the events, append to the log, count, answer. The
 /// answer is given only after every accepted event is committed.</summary>
-public sealed class BatchIngestor(EventIntake intake, FeatureAdmission features, IngestAdmission admission, PartitionRouter router, IngestionCounters counters)
+public sealed class BatchIngestor(
+    EventIntake intake, FeatureAdmission features, IngestAdmission admission, PartitionRouter router, IngestionCounters counters, IngestMetrics metrics, TimeProvider time)
 {
     public async Task<TrackResponse> TrackAsync(string tenant, TrackPayload request)
     {
+        var started = time.GetTimestamp();
         IntakeResult intakeResult;
         long requestBytes;
         using (request)
@@ -30,15 +32,18 @@ public sealed class BatchIngestor(EventIntake intake, FeatureAdmission features,
         }
 
         counters.Record(tenant, response.Accepted, response.Duplicates, response.Rejected.Count);
+        metrics.Answered(response.Accepted, response.Duplicates, response.Rejected.Count, time.GetElapsedTime(started));
         return response;
     }
 
     public async Task<IdentifyResponse> IdentifyAsync(string tenant, IdentifyRequest request)
     {
+        var started = time.GetTimestamp();
         TrackedEvent identify = intake.AcceptIdentify(tenant, request);
         using var lease = admission.Enter(tenant, 1, request.CalculateSize());
         var duplicate = (await router.AppendAsync([identify]))[0];
         counters.Record(tenant, duplicate ? 0 : 1, duplicate ? 1 : 0, 0);
+        metrics.Answered(duplicate ? 0 : 1, duplicate ? 1 : 0, 0, time.GetElapsedTime(started));
         return new IdentifyResponse { Accepted = !duplicate, Duplicate = duplicate };
     }
 }

@@ -10,10 +10,19 @@ namespace ProductOps.Gateway.Ingest;
 /// its share of both (<see cref="GatewayOptions.MaxInFlightSharePerTenant"/>), so one product
 /// streaming flat out cannot refuse every other product's batches. A request with nothing else
 /// in flight, in all or of its tenant, passes that bound, so no valid request is refused for good.</summary>
-public sealed class IngestAdmission(IOptions<GatewayOptions> options)
+public sealed class IngestAdmission
 {
     private readonly Budget _all = new();
     private readonly ConcurrentDictionary<string, Budget> _tenants = new(StringComparer.Ordinal);
+    private readonly IOptions<GatewayOptions> _options;
+    private readonly IngestMetrics _metrics;
+
+    public IngestAdmission(IOptions<GatewayOptions> options, IngestMetrics metrics)
+    {
+        _options = options;
+        _metrics = metrics;
+        metrics.ObserveInFlight(() => InFlight);
+    }
 
     public long InFlight => _all.Events;
 
@@ -28,9 +37,10 @@ public sealed class IngestAdmission(IOptions<GatewayOptions> options)
     /// <param name="bytes">The request's size as received.</param>
     public Lease Enter(string tenant, int events, long bytes)
     {
-        var limits = options.Value;
+        var limits = _options.Value;
         if (_all.Take(events, bytes, limits.MaxInFlightEvents, limits.MaxInFlightBytes) is { } overAll)
         {
+            _metrics.Refused("gateway");
             throw Refusal("the gateway", overAll, limits.MaxInFlightEvents, limits.MaxInFlightBytes, string.Empty);
         }
 
@@ -41,6 +51,7 @@ public sealed class IngestAdmission(IOptions<GatewayOptions> options)
         if (tenantBudget.Take(events, bytes, maxEvents, maxBytes) is { } overShare)
         {
             _all.Give(events, bytes);
+            _metrics.Refused("tenant");
             throw Refusal("the tenant", overShare, maxEvents, maxBytes,
                 $" on this gateway, its share ({GatewayOptions.Section}:{nameof(GatewayOptions.MaxInFlightSharePerTenant)})");
         }

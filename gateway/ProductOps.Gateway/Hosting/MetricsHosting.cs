@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+
+namespace ProductOps.Gateway.Hosting;
+
+/// <summary>
+/// Every ProductOps process (the all-in-one node, a silo, a stand-alone gateway) serves its
+/// metrics in Prometheus' text format at <see cref="Path"/> on its HTTP port, beside /healthz:
+/// ProductOps' own (ingest outcomes and batch latency, commits, dispatch cycles, each partition's
+/// backlog), Orleans' runtime, ASP.NET Core's requests (each gRPC method's latency, by route) and
+/// .NET's runtime (GC pauses, heap, CPU). Never over the gRPC port, which clients reach: the
+/// figures are the whole cluster's, not one tenant's. Off with <c>ProductOps:Metrics:Enabled=false</c>.
+/// </summary>
+public static class MetricsHosting
+{
+    public const string Path = "/metrics";
+    public const string EnabledKey = "ProductOps:Metrics:Enabled";
+
+    private static readonly string[] Meters = ["ProductOps.*", "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "System.Runtime"];
+
+    public static IHostApplicationBuilder AddProductOpsMetrics(this IHostApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetValue(EnabledKey, true))
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
+        }
+
+        return builder;
+    }
+
+    public static IApplicationBuilder UseProductOpsMetrics(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetService<MeterProvider>() is null)
+        {
+            return app; // turned off
+        }
+
+        // The gRPC port speaks HTTP/2 only and the HTTP port HTTP/1.1 (as Prometheus scrapes): the
+        // protocol tells the two apart whatever ports they are given.
+        return app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+            context.Request.Path == Path && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol));
+    }
+}
