@@ -580,6 +580,13 @@ public sealed partial class PartitionGrain(
     {
         _dispatched = Checkpoint;
         _lastSent.Clear();
+        if (_dispatched < _head && !_held.TryGet(_dispatched + 1, out _) && _logOnlySinceMs == 0)
+        {
+            // What it re-sends is in the log only now, committed before anything still held: a
+            // bound on its age until the next cycle reads it, so the lag does not read 0 meanwhile.
+            _logOnlySinceMs = _held.Oldest?.CommittedAtMs ?? time.GetUtcNow().ToUnixTimeMilliseconds();
+        }
+
         Publish();
     }
 
