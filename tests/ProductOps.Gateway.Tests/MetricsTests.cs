@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Grpc.Core;
 using ProductOps.Contracts.V1;
 using ProductOps.Testing;
 using static ProductOps.Gateway.Tests.EventFactory;
@@ -10,7 +13,7 @@ namespace ProductOps.Gateway.Tests;
 /// <summary>The node's Prometheus endpoint, scraped over HTTP the way Prometheus does: what it
 /// counts matches what the node answered, it is not served on the clients' gRPC port, and it names
 /// no tenant or key.</summary>
-public sealed class MetricsTests
+public sealed partial class MetricsTests
 {
     private static readonly HttpClient Http = new();
 
@@ -82,6 +85,76 @@ public sealed class MetricsTests
         Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
     }
 
+    [Fact]
+    public async Task Metrics_BatchesRefusedForLoad_CountedAsTheClientsSawThem()
+    {
+        using var data = new TempDirectory();
+        await using var node = await StartWithTinyBoundAsync(data);
+
+        var refused = await SendUntilRefusedAsync(node, Prefix("refused"));
+
+        var scrape = await ScrapeAsync(node);
+        Assert.Equal(refused, Sum(scrape, "productops_ingest_refused_total"));
+        Assert.Equal(refused, Sum(scrape, "productops_ingest_refused_total", "bound=\"gateway\"")); // one tenant: the gateway's bound is met first
+    }
+
+    /// <summary>The Grafana dashboard shipped in deploy/grafana queries only metrics a node
+    /// serves, by the names the exporter gives them.</summary>
+    [Fact]
+    public async Task Dashboard_EveryMetricItQueries_TheNodeServes()
+    {
+        using var data = new TempDirectory();
+        await using var node = await StartWithTinyBoundAsync(data);
+        var prefix = Prefix("dashboard");
+        await SendUntilRefusedAsync(node, prefix); // every ProductOps metric, refusals included
+        await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = $"{prefix}-search" }, DemoTenant.Read);
+        var served = (await ScrapeAsync(node)).Split('\n').Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => line[..line.IndexOfAny(['{', ' '])]).ToHashSet(StringComparer.Ordinal);
+
+        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoLayout.Root, "deploy", "grafana", "productops.json")));
+        var panels = dashboard.RootElement.GetProperty("panels").EnumerateArray().ToList();
+        Assert.NotEmpty(panels);
+        foreach (var panel in panels)
+        {
+            var expressions = panel.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!).ToList();
+            Assert.NotEmpty(expressions);
+            foreach (var metric in expressions.SelectMany(e => MetricName().Matches(e)).Select(m => m.Value))
+            {
+                Assert.True(served.Contains(metric), $"panel '{panel.GetProperty("title").GetString()}' queries {metric}, which the node does not serve");
+            }
+        }
+    }
+
+    private static Task<SiloProcess> StartWithTinyBoundAsync(TempDirectory data) =>
+        SiloProcess.StartAsync(data.Path, settings: new Dictionary<string, string> { ["ProductOps:Gateway:MaxInFlightEvents"] = "1" });
+
+    /// <summary>Sends rounds of concurrent batches until the node refuses some for load (with a
+    /// bound of one event in flight, a batch beside another is refused); returns how many it refused.</summary>
+    private static async Task<int> SendUntilRefusedAsync(SiloProcess node, string prefix)
+    {
+        var refused = 0;
+        for (var round = 0; refused == 0; round++)
+        {
+            Assert.True(round < 20, "no batch was refused");
+            var batches = Batches(Usage($"{prefix}-{round}", users: 5, [$"{prefix}-search"], count: 16 * 20, seed: round, DateTimeOffset.UtcNow), 20, $"{prefix}-{round}");
+            var outcomes = await Task.WhenAll(batches.Select(async batch =>
+            {
+                try
+                {
+                    await node.Ingest.TrackAsync(batch, DemoTenant.Ingest);
+                    return false;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+                {
+                    return true;
+                }
+            }));
+            refused += outcomes.Count(r => r);
+        }
+
+        return refused;
+    }
+
     private static string MetricsUrl(SiloProcess node) => $"http://127.0.0.1:{node.HttpPort}/metrics";
 
     private static Task<string> ScrapeAsync(SiloProcess node) => Http.GetStringAsync(MetricsUrl(node));
@@ -92,6 +165,9 @@ public sealed class MetricsTests
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     private static int Count(string scrape, string prefix) => scrape.Split('\n').Count(line => line.StartsWith(prefix, StringComparison.Ordinal));
+
+    [GeneratedRegex(@"\b(productops|orleans|dotnet|http_server)_[a-z0-9_]+")]
+    private static partial Regex MetricName();
 
     private static IEnumerable<string> Samples(string scrape, string metric) =>
         scrape.Split('\n').Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal));

@@ -54,7 +54,16 @@ public sealed class RunningCli : IDisposable
         }
 
         using var timeout = new CancellationTokenSource(_patience);
-        await _process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Once seen under a loaded full run: say what the CLI had printed, to tell where it stood.
+            throw new TimeoutException($"the CLI did not exit within {_patience} of SIGINT; it printed:{Environment.NewLine}{Tail(Output)}{Environment.NewLine}and on stderr:{Environment.NewLine}{Tail(Error)}");
+        }
+
         return _process.ExitCode;
     }
 
@@ -67,6 +76,8 @@ public sealed class RunningCli : IDisposable
 
         _process.Dispose();
     }
+
+    private static string Tail(string text) => text.Length <= 2_000 ? text : text[^2_000..];
 
     private static void Append(StringBuilder buffer, string? line)
     {
