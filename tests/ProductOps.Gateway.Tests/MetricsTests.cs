@@ -16,6 +16,7 @@ namespace ProductOps.Gateway.Tests;
 public sealed partial class MetricsTests
 {
     private static readonly HttpClient Http = new();
+    private static readonly string AlertsFile = Path.Combine(RepoLayout.Root, "deploy", "prometheus", "productops-alerts.yaml");
 
     [Fact]
     public async Task Metrics_AfterTrack_CountEachOutcomeAndTheLogsCommitsAndDrainTheBacklog()
@@ -98,10 +99,10 @@ public sealed partial class MetricsTests
         Assert.Equal(refused, Sum(scrape, "productops_ingest_refused_total", "bound=\"gateway\"")); // one tenant: the gateway's bound is met first
     }
 
-    /// <summary>The Grafana dashboard shipped in deploy/grafana queries only metrics a node
-    /// serves, by the names the exporter gives them.</summary>
+    /// <summary>The Grafana dashboard (deploy/grafana) and the alerting rules (deploy/prometheus)
+    /// query only metrics a node serves, by the names the exporter gives them.</summary>
     [Fact]
-    public async Task Dashboard_EveryMetricItQueries_TheNodeServes()
+    public async Task MonitoringFiles_EveryMetricTheyQuery_TheNodeServes()
     {
         using var data = new TempDirectory();
         await using var node = await StartWithTinyBoundAsync(data);
@@ -111,16 +112,41 @@ public sealed partial class MetricsTests
         var served = (await ScrapeAsync(node)).Split('\n').Where(line => line.Length > 0 && line[0] != '#')
             .Select(line => line[..line.IndexOfAny(['{', ' '])]).ToHashSet(StringComparer.Ordinal);
 
-        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoLayout.Root, "deploy", "grafana", "productops.json")));
-        var panels = dashboard.RootElement.GetProperty("panels").EnumerateArray().ToList();
-        Assert.NotEmpty(panels);
-        foreach (var panel in panels)
+        var alerts = AlertQueries().ToList();
+        var queries = DashboardQueries().Concat(alerts).ToList();
+
+        Assert.Equal(File.ReadLines(AlertsFile).Count(line => line.TrimStart().StartsWith("- alert: ", StringComparison.Ordinal)), alerts.Count); // each rule's expr read
+        Assert.True(queries.Count >= 10, $"only {queries.Count} queries found");
+        foreach (var (where, query) in queries)
         {
-            var expressions = panel.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!).ToList();
-            Assert.NotEmpty(expressions);
-            foreach (var metric in expressions.SelectMany(e => MetricName().Matches(e)).Select(m => m.Value))
+            var metrics = MetricName().Matches(query).Select(m => m.Value).ToList();
+            Assert.True(metrics.Count > 0, $"{where} queries no metric: {query}");
+            Assert.All(metrics, metric => Assert.True(served.Contains(metric), $"{where} queries {metric}, which the node does not serve"));
+        }
+    }
+
+    private static IEnumerable<(string Where, string Query)> DashboardQueries()
+    {
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoLayout.Root, "deploy", "grafana", "productops.json")));
+        return [.. dashboard.RootElement.GetProperty("panels").EnumerateArray().SelectMany(panel =>
+            panel.GetProperty("targets").EnumerateArray().Select(target =>
+                ($"panel '{panel.GetProperty("title").GetString()}'", target.GetProperty("expr").GetString()!)))];
+    }
+
+    /// <summary>Each rule's one-line, double-quoted expr.</summary>
+    private static IEnumerable<(string Where, string Query)> AlertQueries()
+    {
+        string? alert = null;
+        foreach (var line in File.ReadLines(AlertsFile))
+        {
+            var trimmed = line.Trim();
+            if (trimmed.StartsWith("- alert: ", StringComparison.Ordinal))
             {
-                Assert.True(served.Contains(metric), $"panel '{panel.GetProperty("title").GetString()}' queries {metric}, which the node does not serve");
+                alert = trimmed["- alert: ".Length..];
+            }
+            else if (trimmed.StartsWith("expr: \"", StringComparison.Ordinal))
+            {
+                yield return ($"alert {alert}", trimmed["expr: \"".Length..^1].Replace("\\\"", "\"", StringComparison.Ordinal));
             }
         }
     }
