@@ -53,7 +53,10 @@ public static class ModelActivationPolicy
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A damaged or foreign model: it cannot be judged, which is the answer, not a failure.
-            return ActiveModelEvaluation.NotEvaluated(active.Version, $"it could not score the holdout: {e.Message}");
+            // The tenant reads this: a damaged package says so in its own words, anything else is
+            // named by its type only, since a message can carry what is not the tenant's to see.
+            var why = e is InvalidDataException ? e.Message : e.GetType().Name;
+            return ActiveModelEvaluation.NotEvaluated(active.Version, $"it could not score the holdout: {why}");
         }
 
         return new ActiveModelEvaluation(active.Version, ChurnMetrics.Compute(probabilities, [.. holdout.Select(e => e.Churned)]), string.Empty);

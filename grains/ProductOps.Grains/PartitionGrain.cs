@@ -53,6 +53,7 @@ public sealed partial class PartitionGrain(
     private readonly DispatchCycle.BuilderPool _rollUpBuilders = new();
     private List<PendingAppend> _appends = [];
     private HeldEvents _held = null!; // the newest committed events, for dispatch
+    private PipelineMetrics.Progress _progress = null!; // what the metrics' gauges read
     private long _logOnlySinceMs; // commit time of the oldest undispatched event only the log holds (0: unknown or none)
     private long _lagWarnedAtMs;
     private bool _committing;
@@ -80,6 +81,7 @@ public sealed partial class PartitionGrain(
 
         _held = new HeldEvents((int)Math.Min(int.MaxValue, (long)HeldCyclesOfEvents * options.Value.MaxDispatchEvents));
         memory.Track(_partition, _held);
+        _progress = metrics.Track(_partition);
         Publish();
         local.Add(_partition);
         // Every partition checkpoints on the same clock ticks, so the receivers they all feed are
@@ -115,11 +117,9 @@ public sealed partial class PartitionGrain(
 
         // Asked at most a few times a second per gateway (the overview's freshness): a walk over
         // what memory holds undispatched, not a count kept on the hot path.
-        var oldest = OldestPendingCommittedAtMs();
+        var oldest = PendingSinceMs();
         var byTenant = _held.PendingByTenant(_dispatched, out var held);
-        // Never 0 while there is such a backlog (its age is not known right after a rewind), so
-        // that no tenant is told its aggregates are complete meanwhile.
-        var unattributedSince = _head - _dispatched > held ? (oldest > 0 ? oldest : time.GetUtcNow().ToUnixTimeMilliseconds()) : 0;
+        var unattributedSince = _head - _dispatched > held ? oldest : 0; // never 0 with such a backlog: no tenant is told it is caught up meanwhile
         return Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, oldest, byTenant, unattributedSince));
     }
 
@@ -171,7 +171,7 @@ public sealed partial class PartitionGrain(
         {
             local.Remove(_partition);
             memory.Untrack(_partition, _held);
-            metrics.Left(_partition);
+            metrics.Untrack(_partition, _progress);
         }
     }
 
@@ -591,8 +591,12 @@ public sealed partial class PartitionGrain(
     }
 
     /// <summary>Tells the metrics where the partition stands, each time its head or dispatch moves.</summary>
-    private void Publish() =>
-        metrics.Progressed(_partition, _head - _dispatched, _dispatched < _head ? OldestPendingCommittedAtMs() : 0);
+    private void Publish() => _progress.Set(_head - _dispatched, _dispatched < _head ? PendingSinceMs() : 0);
+
+    /// <summary>The commit time of the oldest pending event, never 0 while one is pending: when it
+    /// is not known (right after the head was reloaded, or a rewind with nothing held), now, so
+    /// that nothing reports a backlog without its lag.</summary>
+    private long PendingSinceMs() => OldestPendingCommittedAtMs() is > 0 and var oldest ? oldest : time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Kept from cycle to cycle, since a cycle sends to much the same receivers as the last
     /// and a reference costs a key and an id; cleared at each checkpoint, so it holds only the

@@ -46,16 +46,13 @@ public sealed class PipelineMetrics
         _cycleSeconds.Record(took.TotalSeconds);
     }
 
-    /// <summary>Where a partition active here stands now: read by the gauges from another thread.</summary>
-    internal void Progressed(int partition, long pending, long oldestPendingCommittedAtMs)
-    {
-        var progress = _partitions.GetOrAdd(partition, static _ => new Progress());
-        Volatile.Write(ref progress.OldestPendingMs, oldestPendingCommittedAtMs);
-        Volatile.Write(ref progress.Pending, pending);
-    }
+    /// <summary>A partition's activation here: its progress is reported until it
+    /// <see cref="Untrack"/>s, and what it writes after that goes nowhere (two activations of a
+    /// partition can briefly overlap on one silo, and the older one's last writes must not
+    /// bring back a partition that has left).</summary>
+    internal Progress Track(int partition) => _partitions[partition] = new Progress();
 
-    /// <summary>The partition left this silo: its backlog is reported where it is active now.</summary>
-    internal void Left(int partition) => _partitions.TryRemove(partition, out _);
+    internal void Untrack(int partition, Progress progress) => _partitions.TryRemove(KeyValuePair.Create(partition, progress));
 
     private IEnumerable<Measurement<long>> ObservePending() =>
         _partitions.Select(p => new Measurement<long>(Volatile.Read(ref p.Value.Pending), PartitionTag(p.Key)));
@@ -72,9 +69,17 @@ public sealed class PipelineMetrics
 
     private static KeyValuePair<string, object?> PartitionTag(int partition) => new("partition", partition);
 
-    private sealed class Progress
+    /// <summary>Where a partition's activation stands: written on its turn, read by the gauges
+    /// from another thread.</summary>
+    internal sealed class Progress
     {
         public long Pending;
         public long OldestPendingMs;
+
+        public void Set(long pending, long oldestPendingCommittedAtMs)
+        {
+            Volatile.Write(ref OldestPendingMs, oldestPendingCommittedAtMs);
+            Volatile.Write(ref Pending, pending);
+        }
     }
 }

@@ -108,6 +108,9 @@ public sealed partial class MetricsTests
         await using var node = await StartWithTinyBoundAsync(data);
         var prefix = Prefix("dashboard");
         await SendUntilRefusedAsync(node, prefix); // every ProductOps metric, refusals included
+        await Eventually(async () =>
+            Assert.Equal(0, Sum(await ScrapeAsync(node), "productops_dispatch_pending")), // dispatched: the feature exists, its cycles were timed
+            DefaultTimeout, () => node.Output);
         await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = $"{prefix}-search" }, DemoTenant.Read);
         var served = (await ScrapeAsync(node)).Split('\n').Where(line => line.Length > 0 && line[0] != '#')
             .Select(line => line[..line.IndexOfAny(['{', ' '])]).ToHashSet(StringComparer.Ordinal);

@@ -98,26 +98,27 @@ public sealed class QueryGrpcService(
     }
 
     public override Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context) =>
-        OverviewViewAsync(CallerContext.TenantOf(context), request);
+        OverviewViewAsync(CallerContext.TenantOf(context), request, partitionStatuses.GetSinceAsync(time.GetTimestamp()));
 
     public override Task WatchOverview(WatchOverviewRequest request, IServerStreamWriter<OverviewView> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetOverviewRequest();
-        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => OverviewViewAsync(tenant, view), ViewChanges.OfOverview, responseStream, context);
+        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => OverviewViewAsync(tenant, view, partitionStatuses.GetRecentAsync()), ViewChanges.OfOverview, responseStream, context);
     }
 
-    private async Task<OverviewView> OverviewViewAsync(string tenant, GetOverviewRequest request)
+    /// <summary>A tenant's overview. <paramref name="statusesCall"/> is the partitions' statuses,
+    /// asked no earlier than the view answers for: what they show dispatched is in the tenant's
+    /// aggregates when those are read after them, so a view that says caught up holds every
+    /// event acknowledged before the statuses were asked.</summary>
+    private async Task<OverviewView> OverviewViewAsync(string tenant, GetOverviewRequest request, Task<PartitionStatus[]> statusesCall)
     {
-        // The partitions (for freshness) and the churn index do not depend on the tenant's
-        // answer: asked first, they run while the tenant grain answers (after its clock, for an
-        // event-clock tenant).
-        var statusesCall = partitionStatuses.GetAsync();
+        // The churn index does not depend on the statuses: asked at once. The tenant's aggregates
+        // are read only once the statuses are in (see above).
         var churnCall = ChurnSummaryAsync(tenant);
-        var overviewCall = OverviewAsync(tenant, request);
-        await Task.WhenAll(overviewCall, statusesCall, churnCall);
-        var overview = await overviewCall;
-        var freshness = TenantFreshness.Of(tenant, await statusesCall, time.GetUtcNow().ToUnixTimeMilliseconds(), overview.LastDispatchLagMs);
+        var statuses = await statusesCall;
+        var overview = await OverviewAsync(tenant, request);
+        var freshness = TenantFreshness.Of(tenant, statuses, time.GetUtcNow().ToUnixTimeMilliseconds(), overview.LastDispatchLagMs);
         var churn = await churnCall;
 
         var view = new OverviewView

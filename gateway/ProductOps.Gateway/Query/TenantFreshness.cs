@@ -15,7 +15,7 @@ public static class TenantFreshness
         var oldestMs = long.MaxValue;
         foreach (var status in statuses)
         {
-            foreach (var entry in status.PendingByTenant)
+            foreach (var entry in status.PendingByTenant ?? []) // null from a silo of an older build, mid-rollout
             {
                 if (entry.Tenant == tenant)
                 {
