@@ -3,6 +3,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using ProductOps.Gateway.Hosting;
 using ProductOps.Contracts.V1;
 using ProductOps.Testing;
 using static ProductOps.Gateway.Tests.EventFactory;
@@ -74,6 +76,28 @@ public sealed partial class MetricsTests
         Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(MetricsUrl(node))).StatusCode);
     }
+
+    [Theory]
+    [InlineData("/metrics", "HTTP/1.1", 5080, true)]
+    [InlineData("/metrics", "HTTP/2", 5080, false)] // the gRPC endpoint as shipped
+    [InlineData("/metrics", "HTTP/1.1", 5000, false)] // the gRPC endpoint opened to HTTP/1.1 as well
+    [InlineData("/healthz", "HTTP/1.1", 5080, false)]
+    public void IsScrape_ByPathProtocolAndPort(string path, string protocol, int localPort, bool scrape)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Path = path;
+        context.Request.Protocol = protocol;
+        context.Connection.LocalPort = localPort;
+
+        Assert.Equal(scrape, MetricsHosting.IsScrape(context, grpcPort: 5000));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000", 5000)]
+    [InlineData("http://+:5100", 5100)]
+    [InlineData("http://127.0.0.1:0", -1)] // a free port: nothing to compare
+    [InlineData(null, -1)]
+    public void PortOf_KestrelUrls(string? url, int port) => Assert.Equal(port, MetricsHosting.PortOf(url));
 
     [Fact]
     public async Task Metrics_TurnedOff_NotServed()

@@ -27,18 +27,28 @@ public static class CliProcess
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>Starts a command that runs until interrupted (a watch); its output is read as it comes.</summary>
+    /// <summary>Starts a command that runs until interrupted (a watch); its output is read as it
+    /// comes. Started with SIGINT's default handling: a run started in the background by a shell
+    /// without job control ignores SIGINT, its children inherit that, and .NET then keeps
+    /// ignoring it (as under nohup), so no Ctrl+C could reach the CLI.</summary>
     public static RunningCli Start(params string[] args) =>
-        new(Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("dotnet did not start"), Patience);
+        new(Process.Start(StartInfo(args, defaultSigint: true)) ?? throw new InvalidOperationException("dotnet did not start"), Patience);
 
-    private static ProcessStartInfo StartInfo(string[] args)
+    private static ProcessStartInfo StartInfo(string[] args, bool defaultSigint = false)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // coreutils' env resets the signal, then runs dotnet in the same process (same pid).
+        var start = new ProcessStartInfo(defaultSigint ? "env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (defaultSigint)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(RepoLayout.CliDll);
         foreach (var arg in args)
         {

@@ -19,6 +19,7 @@ public static class MetricsHosting
 {
     public const string Path = "/metrics";
     public const string EnabledKey = "ProductOps:Metrics:Enabled";
+    private const string GrpcUrlKey = "Kestrel:Endpoints:Grpc:Url";
 
     private static readonly string[] Meters = ["ProductOps.*", "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "System.Runtime"];
 
@@ -39,9 +40,20 @@ public static class MetricsHosting
             return app; // turned off
         }
 
-        // The gRPC port speaks HTTP/2 only and the HTTP port HTTP/1.1 (as Prometheus scrapes): the
-        // protocol tells the two apart whatever ports they are given.
-        return app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-            context.Request.Path == Path && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol));
+        var grpcPort = PortOf(app.ApplicationServices.GetRequiredService<IConfiguration>()[GrpcUrlKey]);
+        return app.UseOpenTelemetryPrometheusScrapingEndpoint(context => IsScrape(context, grpcPort));
     }
+
+    /// <summary>A scrape: <see cref="Path"/> over HTTP/1.x, not on the gRPC endpoint's port. The
+    /// gRPC endpoint speaks HTTP/2 only as shipped, which the protocol alone tells apart; the port
+    /// keeps it so if someone opens that endpoint to HTTP/1.1 too.</summary>
+    internal static bool IsScrape(HttpContext context, int grpcPort) =>
+        context.Request.Path == Path
+        && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol)
+        && context.Connection.LocalPort != grpcPort;
+
+    /// <summary>The port of a Kestrel endpoint's URL; -1 when it has none to compare (unset, or 0:
+    /// a free port, which a silo without the gateway gives its unused gRPC endpoint).</summary>
+    internal static int PortOf(string? url) =>
+        Uri.TryCreate(url?.Replace("+", "localhost", StringComparison.Ordinal).Replace("*", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Port > 0 ? uri.Port : -1;
 }
