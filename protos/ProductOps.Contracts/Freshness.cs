@@ -2,7 +2,8 @@ namespace ProductOps.Contracts.V1;
 
 public sealed partial class Freshness
 {
-    /// <summary>Whether the tenant's aggregates hold every event committed so far. Read off the lag,
-    /// not the count: a backlog that only the log holds is in the lag but not in the count.</summary>
+    /// <summary>Whether the view holds every event acknowledged before the call (in a WatchOverview
+    /// view, 250 ms before it). Read off the lag as well as the count: a backlog that only the log
+    /// holds is in the lag but not in the count.</summary>
     public bool CaughtUp => LagMs == 0 && PendingEvents == 0;
 }

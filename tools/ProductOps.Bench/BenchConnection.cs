@@ -56,7 +56,7 @@ internal sealed class BenchConnection : IDisposable
         return invoker.AsyncDuplexStreamingCall(TrackStreamRaw, null, IngestCall(token));
     }
 
-    /// <summary>Whether the aggregates hold every event the node has committed.</summary>
+    /// <summary>Whether the aggregates hold every event the node acknowledged before this call.</summary>
     public async Task<bool> CaughtUpAsync(CancellationToken token)
     {
         var view = await Query.GetOverviewAsync(new GetOverviewRequest(), ReadCall(token));

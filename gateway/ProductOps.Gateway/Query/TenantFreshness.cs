@@ -1,12 +1,12 @@
-using ProductOps.Grains.Abstractions;
 using ProductOps.Contracts.V1;
+using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Gateway.Query;
 
 /// <summary>How far behind one tenant's aggregates are, from every partition's status. Partitions
-/// are shared by all tenants: a tenant is told of its own pending events only, never the cluster's
-/// volume. A backlog that only the log holds cannot be split by tenant until it is read, so its age
-/// counts in every tenant's lag (its size in none): the aggregates may be that far behind.</summary>
+/// are shared by all tenants: a tenant is told of its own pending events only, never how many
+/// another has. A backlog that only the log holds cannot be split by tenant until it is read, so
+/// its age counts in every tenant's lag (its size in none): the aggregates may be that far behind.</summary>
 public static class TenantFreshness
 {
     public static Freshness Of(string tenant, IEnumerable<PartitionStatus> statuses, long nowMs, long lastDispatchLagMs)
