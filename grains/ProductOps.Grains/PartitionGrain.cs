@@ -115,8 +115,9 @@ public sealed partial class PartitionGrain(
             return Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, 0, [], 0));
         }
 
-        // Asked at most a few times a second per gateway (the overview's freshness): a walk over
-        // what memory holds undispatched, not a count kept on the hot path.
+        // Asked once per GetOverview, and once per 250 ms per gateway for its overview watches: a
+        // walk over what memory holds undispatched (two cycles at most), not a count kept on the
+        // hot path.
         var oldest = PendingSinceMs();
         var byTenant = _held.PendingByTenant(_dispatched, out var held);
         var unattributedSince = _head - _dispatched > held ? oldest : 0; // never 0 with such a backlog: no tenant is told it is caught up meanwhile
@@ -125,15 +126,18 @@ public sealed partial class PartitionGrain(
 
     /// <summary>The commit time of the next event to dispatch when it is held; else that of the
     /// oldest one dropped from memory undispatched (or a bound from the last cycle), so a stalled
-    /// partition's lag is not read off the newest events it still holds.</summary>
-    private long OldestPendingCommittedAtMs()
+    /// partition's lag is not read off the newest events it still holds. Never 0 while one is
+    /// pending: when none of that is known (the head just reloaded, or a rewind with nothing
+    /// held), now, so that nothing reports a backlog without its lag.</summary>
+    private long PendingSinceMs()
     {
         if (_held.TryGet(_dispatched + 1, out var next))
         {
             return next.CommittedAtMs;
         }
 
-        return _logOnlySinceMs > 0 ? _logOnlySinceMs : _held.Oldest?.CommittedAtMs ?? 0;
+        var bound = _logOnlySinceMs > 0 ? _logOnlySinceMs : _held.Oldest?.CommittedAtMs ?? 0;
+        return bound > 0 ? bound : time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
     public Task Ping() => Task.CompletedTask;
@@ -592,11 +596,6 @@ public sealed partial class PartitionGrain(
 
     /// <summary>Tells the metrics where the partition stands, each time its head or dispatch moves.</summary>
     private void Publish() => _progress.Set(_head - _dispatched, _dispatched < _head ? PendingSinceMs() : 0);
-
-    /// <summary>The commit time of the oldest pending event, never 0 while one is pending: when it
-    /// is not known (right after the head was reloaded, or a rewind with nothing held), now, so
-    /// that nothing reports a backlog without its lag.</summary>
-    private long PendingSinceMs() => OldestPendingCommittedAtMs() is > 0 and var oldest ? oldest : time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Kept from cycle to cycle, since a cycle sends to much the same receivers as the last
     /// and a reference costs a key and an id; cleared at each checkpoint, so it holds only the

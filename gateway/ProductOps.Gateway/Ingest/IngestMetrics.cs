@@ -24,10 +24,10 @@ public sealed class IngestMetrics
 
     public IngestMetrics(IMeterFactory meters)
     {
-        var meter = _meter = meters.Create(MeterName);
-        _events = meter.CreateCounter<long>("productops.ingest.events", "{event}", "Events received, by outcome: accepted (new, now durable), duplicate (already in the log), rejected (invalid)");
-        _refused = meter.CreateCounter<long>("productops.ingest.refused", "{batch}", "Batches refused ResourceExhausted because the gateway, or the caller's tenant, holds its in-flight bound");
-        _batchSeconds = meter.CreateHistogram(
+        _meter = meters.Create(MeterName);
+        _events = _meter.CreateCounter<long>("productops.ingest.events", "{event}", "Events received, by outcome: accepted (new, now durable), duplicate (already in the log), rejected (invalid)");
+        _refused = _meter.CreateCounter<long>("productops.ingest.refused", "{batch}", "Batches refused ResourceExhausted because the gateway, or the caller's tenant, holds its in-flight bound");
+        _batchSeconds = _meter.CreateHistogram(
             "productops.ingest.batch.duration",
             "s",
             "Time from a Track, TrackStream batch or Identify request to its answer",
