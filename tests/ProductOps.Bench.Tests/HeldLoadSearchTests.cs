@@ -99,7 +99,7 @@ public sealed class HeldLoadSearchTests
         Assert.Equal(TimeSpan.FromSeconds(seconds), HeldLoadSearch.ProbeDuration(rate, batchSize: 500, step: TimeSpan.FromSeconds(10)));
 
     private static LoadResult Result(double offered, long acked, LatencySummary? ack) =>
-        new("open-loop", offered, acked, 0, 10, ack, new JsonObject(), null);
+        new("open-loop", offered, acked, 0, 10, ack, new JsonObject(), Gc: null, Error: null);
 
     /// <summary>A node whose ack p99 is 10 ms up to a load and 80 ms past it; records the probes.</summary>
     private sealed class FakeNode(double holdsUpTo)

@@ -74,7 +74,7 @@ internal sealed class ChurnQueryPhase(BenchOptions options, BenchConnection conn
         await _queries.RunAsync(options.QueryDuration, token);
         Background = await ingest;
         await progress.WriteLineAsync($"  GetChurnRisk p99 {ChurnRisk?.P99:F1} ms, ListAtRiskUsers p99 {AtRisk?.P99:F1} ms "
-            + $"({PageUsersMean:F1} users a page)");
+            + $"({PageUsersMean:F1} users a page){(Background.Gc is null ? "" : "; the node meanwhile: " + Background.Gc)}");
     }
 
     public JsonObject ToJson()

@@ -41,7 +41,7 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
         Saturation = await driver.RunAsync(batches, null, options.SaturationDuration, token);
         _preparedRunOut = Saturation.Seconds < options.SaturationDuration.TotalSeconds * 0.9;
         batches = [];
-        await progress.WriteLineAsync($"  {Saturation.EventsPerSec:N0} events/s acked; ack p99 {Saturation.Ack?.P99:F1} ms");
+        await progress.WriteLineAsync($"  {Saturation.EventsPerSec:N0} events/s acked; ack p99 {Saturation.Ack?.P99:F1} ms{(Saturation.Gc is null ? "" : "; " + Saturation.Gc)}");
         await DrainAsync(token);
 
         foreach (var load in options.Loads)
@@ -70,7 +70,7 @@ internal sealed class IngestPhase(BenchOptions options, BenchConnection connecti
     {
         var batches = workload.PrepareBatches((long)(rate * duration.TotalSeconds) + options.BatchSize, options.BatchSize);
         var result = await driver.RunAsync(batches, rate, duration, token);
-        await progress.WriteLineAsync($"  {result.EventsPerSec:N0} events/s acked; ack p50 {result.Ack?.P50:F1} ms, p99 {result.Ack?.P99:F1} ms, max {result.Ack?.Max:F1} ms");
+        await progress.WriteLineAsync($"  {result.EventsPerSec:N0} events/s acked; ack p50 {result.Ack?.P50:F1} ms, p99 {result.Ack?.P99:F1} ms, max {result.Ack?.Max:F1} ms{(result.Gc is null ? "" : "; " + result.Gc)}");
         await DrainAsync(token);
         return result;
     }

@@ -5,7 +5,7 @@ namespace ProductOps.Bench;
 /// <summary>What one ingest load step achieved.</summary>
 internal sealed record LoadResult(
     string Mode, double? OfferedEventsPerSec, long EventsAcked, long Rejected, double Seconds,
-    LatencySummary? Ack, JsonObject Cpu, string? Error)
+    LatencySummary? Ack, JsonObject Cpu, GcPauseSummary? Gc, string? Error)
 {
     public double EventsPerSec => Seconds > 0 ? EventsAcked / Seconds : 0;
 
@@ -19,6 +19,7 @@ internal sealed record LoadResult(
         ["seconds"] = Math.Round(Seconds, 2),
         ["ack_latency"] = Ack?.ToJson(),
         ["cpu"] = Cpu.DeepClone(),
+        ["gc"] = Gc?.ToJson(),
         ["error"] = Error,
     };
 }

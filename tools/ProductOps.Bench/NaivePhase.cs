@@ -15,6 +15,7 @@ internal sealed class NaivePhase(BenchOptions options, BenchConnection connectio
     private long _errors;
     private double _seconds;
     private JsonObject? _cpu;
+    private GcPauseSummary? _gc;
 
     public double? EventsPerSec => _seconds > 0 ? _acked / _seconds : null;
 
@@ -22,6 +23,7 @@ internal sealed class NaivePhase(BenchOptions options, BenchConnection connectio
     {
         await progress.WriteLineAsync($"Naive: one unary Track per event, {options.NaiveConcurrency} concurrent callers");
         var cpu = ProcessCpu.Start(node);
+        var gc = NodeGcPauses.Start(node);
         var start = Stopwatch.GetTimestamp();
         var stopAt = start + (long)(options.NaiveDuration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(Enumerable.Range(0, options.NaiveConcurrency).Select(_ => Task.Run(async () =>
@@ -45,7 +47,8 @@ internal sealed class NaivePhase(BenchOptions options, BenchConnection connectio
         }, token)));
         _seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         _cpu = cpu.Stop();
-        await progress.WriteLineAsync($"  {EventsPerSec:N0} events/s, p99 {_latency.Summary()?.P99:F1} ms");
+        _gc = await gc.StopAsync();
+        await progress.WriteLineAsync($"  {EventsPerSec:N0} events/s, p99 {_latency.Summary()?.P99:F1} ms{(_gc is null ? "" : "; " + _gc)}");
     }
 
     public JsonObject ToJson() => new()
@@ -56,5 +59,6 @@ internal sealed class NaivePhase(BenchOptions options, BenchConnection connectio
         ["errors"] = _errors,
         ["latency"] = _latency.Summary()?.ToJson(),
         ["cpu"] = _cpu,
+        ["gc"] = _gc?.ToJson(),
     };
 }

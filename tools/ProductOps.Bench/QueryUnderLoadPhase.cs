@@ -37,6 +37,10 @@ internal sealed class QueryUnderLoadPhase(BenchOptions options, BenchConnection 
             + $"freshness p99 user {Freshness.User.Summary()?.P99:F0} ms, feature {Freshness.Feature.Summary()?.P99:F0} ms");
         await progress.WriteLineAsync($"  from send: GetUser p99 {_queries.FromSendOf("get_user")?.P99:F1} ms, GetFeature p99 {_queries.FromSendOf("get_feature")?.P99:F1} ms; "
             + $"the harness sent queries late by p50 {_queries.SendLateness?.P50:F1} ms, p99 {_queries.SendLateness?.P99:F1} ms");
+        if (Background.Gc is { } gc)
+        {
+            await progress.WriteLineAsync($"  the node meanwhile: {gc}");
+        }
     }
 
     public JsonObject ToJson()

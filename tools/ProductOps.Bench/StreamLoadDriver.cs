@@ -32,6 +32,7 @@ internal sealed class StreamLoadDriver(BenchConnection connection, int streams, 
         var ticksPerBatch = eventsPerSec is { } rate ? eventsPerBatch / rate * Stopwatch.Frequency : 0;
         long acked = 0, rejected = 0, lastAck = 0;
         var cpu = ProcessCpu.Start(node);
+        var gc = NodeGcPauses.Start(node);
         var start = Stopwatch.GetTimestamp();
         var stopAt = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         string? error = null;
@@ -105,7 +106,8 @@ internal sealed class StreamLoadDriver(BenchConnection connection, int streams, 
 
         var end = Interlocked.Read(ref lastAck);
         var seconds = end > start ? Stopwatch.GetElapsedTime(start, end).TotalSeconds : 0;
+        var cpuUsed = cpu.Stop();
         return new LoadResult(eventsPerSec is null ? "closed-loop" : "open-loop", eventsPerSec, acked, rejected,
-            seconds, recorder.Summary(), cpu.Stop(), error);
+            seconds, recorder.Summary(), cpuUsed, await gc.StopAsync(), error);
     }
 }
