@@ -14,7 +14,8 @@ namespace ProductOps.Bench;
 /// </summary>
 internal static class ManagedHeap
 {
-    private const long GCKeyword = 0x1;
+    /// <summary>The runtime provider's GC keyword: a few events per collection.</summary>
+    internal const long GCKeyword = 0x1;
     private const long GCHeapCollectKeyword = 0x800000;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 

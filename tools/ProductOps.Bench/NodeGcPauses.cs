@@ -19,7 +19,6 @@ namespace ProductOps.Bench;
 /// allocation, so reading them costs the node nothing measurable.</remarks>
 internal sealed class NodeGcPauses
 {
-    private const long GCKeyword = 0x1;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly List<Reader> _readers;
     private readonly string? _skipped;
@@ -104,7 +103,7 @@ internal sealed class NodeGcPauses
 
         public static Reader Start(int pid)
         {
-            var provider = new EventPipeProvider(ClrTraceEventParser.ProviderName, EventLevel.Informational, GCKeyword);
+            var provider = new EventPipeProvider(ClrTraceEventParser.ProviderName, EventLevel.Informational, ManagedHeap.GCKeyword);
             return new Reader(new DiagnosticsClient(pid).StartEventPipeSession(provider, requestRundown: false));
         }
 
