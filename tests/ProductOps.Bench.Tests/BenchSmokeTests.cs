@@ -115,6 +115,8 @@ public sealed class BenchSmokeTests
         Assert.True(report["machine"]!["cores"]!.GetValue<int>() > 0);
         Assert.True(report["machine"]!["memory_bytes"]!.GetValue<long>() > 0);
         Assert.Contains("--tiny", report["command"]!.GetValue<string>(), StringComparison.Ordinal);
+        // The collector's settings the node ran with are named (none here: the defaults).
+        Assert.NotNull(report["node_gc_settings"]);
         // Each load step read the node's collections through its diagnostics port.
         var gc = report["phases"]!["ingest"]!["saturation"]!["gc"]!;
         Assert.True(gc["collections"]!["gen0"]!.GetValue<int>() >= 0 && gc["paused_percent"]!.GetValue<double>() >= 0, gc.ToJsonString());

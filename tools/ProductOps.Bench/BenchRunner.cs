@@ -31,6 +31,7 @@ internal sealed class BenchRunner(BenchOptions options, IReadOnlyList<string> ar
             var pid = node?.Processes ?? new NodeProcesses(options.NodePids, CountDatabase: false);
             var mode = node?.Mode ?? $"external node or gateway at {address}";
             Describe(report, runId, mode, node?.SiloDll ?? options.SiloDll);
+            report.Set("node_gc_settings", MachineInfo.NodeGcSettings(pid));
             await progress.WriteLineAsync($"Mode: {mode}; run {runId}; {options.Profile} profile");
 
             using var connection = new BenchConnection(address, options.IngestKey, options.ReadKey, options.AdminKey);

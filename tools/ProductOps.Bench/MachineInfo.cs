@@ -38,6 +38,38 @@ internal static class MachineInfo
         ["productops_commit"] = RepoInfo.Commit(),
     };
 
+    /// <summary>The collector's settings the node's processes were started with (their
+    /// <c>DOTNET_GC...</c> environment variables, as /proc shows them; empty when none is set, so
+    /// the runtime configuration's defaults apply): runs that compare collector settings say which
+    /// one they ran.</summary>
+    public static JsonObject NodeGcSettings(NodeProcesses node)
+    {
+        var settings = new JsonObject();
+        foreach (var pid in node.Pids)
+        {
+            string environment;
+            try
+            {
+                environment = File.ReadAllText($"/proc/{pid}/environ");
+            }
+            catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var variable in environment.Split('\0'))
+            {
+                var equals = variable.IndexOf('=', StringComparison.Ordinal);
+                if (equals > 0 && variable.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase))
+                {
+                    settings[variable[..equals]] = variable[(equals + 1)..];
+                }
+            }
+        }
+
+        return settings;
+    }
+
     private static string? FileVersion(string path) =>
         File.Exists(path) ? FileVersionInfo.GetVersionInfo(path).ProductVersion : null;
 
