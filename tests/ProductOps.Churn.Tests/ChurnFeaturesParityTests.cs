@@ -112,6 +112,32 @@ public sealed class ChurnFeaturesParityTests
         Assert.Equal("no activity for 8 days", ChurnFeatures.Describe(ChurnFeatures.RecencyIndex, 8f));
     }
 
+    /// <summary>Live scoring is at the tenant clock and never before the user's latest event: on the
+    /// event clock of a history imported with whole-day timestamps, that is a midnight holding the
+    /// user's latest events. Their day is today so far, and counts in the windows, as it does a
+    /// millisecond later.</summary>
+    [Fact]
+    public void Compute_EventsAtTheAsOfInstant_CountInTodaysWindows()
+    {
+        var user = new UserActivity();
+        var deltas = new List<CounterDelta>();
+        var day = 20_000;
+        long[] times = [TimeBuckets.DayStartMs(day - 3), TimeBuckets.DayStartMs(day), TimeBuckets.DayStartMs(day)];
+        for (var i = 0; i < times.Length; i++)
+        {
+            user.Apply(new TrackedEvent("t", "u", $"e{i}", EventNames.SessionStart, "search", times[i], 1, $"s{i}", null), Rules, deltas);
+        }
+
+        var asOf = TimeBuckets.DayStartMs(day); // the user's latest event, and the tenant's
+        var f = ChurnFeatures.Compute(user, asOf);
+
+        Assert.Equal(0f, f[1]); // recency: an event right now
+        Assert.Equal(2, f[2]); // active on days day - 3 and day of the last 7
+        Assert.Equal(3, f[6]); // events in the last 7 days
+        Assert.Equal(3, f[12]); // sessions in the last 7 days
+        AssertSameFeatures(ChurnFeatures.Compute(user, asOf + 1), f, "u");
+    }
+
     private static void AssertSameFeatures(float[] expected, float[] actual, string userId)
     {
         Assert.Equal(ChurnFeatures.Count, actual.Length);
