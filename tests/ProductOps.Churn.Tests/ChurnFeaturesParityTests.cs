@@ -54,6 +54,46 @@ public sealed class ChurnFeaturesParityTests
         Assert.True(compared > 1_000, $"only {compared} comparisons");
     }
 
+    /// <summary>Histories on midnights and window edges, a year late, back to year 1, with ties:
+    /// cutoffs on the same edges. The live state keeps 90 days before its latest event whatever
+    /// the order the events came in; the builder's, built in time order, must hold the same.</summary>
+    [Theory]
+    [InlineData(1, 20_089)]
+    [InlineData(2, EdgeStreamGenerator.LeapDay)]
+    [InlineData(3, 0)]
+    public void FeaturesAt_EdgeHistories_EqualLiveStateAtEachCutoff(int seed, int baseDay)
+    {
+        var rules = new TenantRules(TenantClock.Event, 14, [EdgeStreamGenerator.ChurnEvent]);
+        var log = ReplayOracle.Deduplicate(EdgeStreamGenerator.Generate("t", seed, baseDay));
+        var cutoffs = EdgeStreamGenerator.AsOfTimes(baseDay).Order().ToList();
+
+        var compared = 0;
+        foreach (var user in log.GroupBy(e => e.UserId, StringComparer.Ordinal).Select(g => new UserHistory(g.Key, [.. g])))
+        {
+            var built = TrainingSetBuilder.FeaturesAt(user, cutoffs, rules);
+            for (var c = 0; c < cutoffs.Count; c++)
+            {
+                var live = new UserActivity();
+                var deltas = new List<CounterDelta>();
+                foreach (var e in user.Events.Where(e => e.TimestampMs < cutoffs[c]))
+                {
+                    live.Apply(e, rules, deltas);
+                }
+
+                if (live.FirstSeenMs is null)
+                {
+                    Assert.Null(built[c]);
+                    continue;
+                }
+
+                AssertSameFeatures(ChurnFeatures.Compute(live, cutoffs[c]), built[c]!, user.UserId);
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 1_000, $"only {compared} comparisons");
+    }
+
     [Fact]
     public void Compute_AfterWholeHistory_EqualsBuilderPastLastEvent()
     {
