@@ -88,8 +88,10 @@ public static class ChurnFeatures
         (traits ?? TraitSlots.None).Encode(user.Traits, f.AsSpan(BehaviourCount));
 
         // The window "last n days" ends at the day of the instant just before asOf: at a midnight
-        // cutoff that is the last complete day, live it is today so far.
-        var today = TimeBuckets.DayOf(asOfMs - 1);
+        // cutoff that is the last complete day, live it is today so far. Live scoring is never
+        // before the user's latest event, and may be at it: on a midnight, that event's day is
+        // today so far. (The training builder holds only events before its cutoff: unchanged.)
+        var today = TimeBuckets.DayOf(user.LastSeenMs >= asOfMs ? asOfMs : asOfMs - 1);
         var lastEngaged = user.LastEngagedMs ?? user.LastSeenMs ?? firstSeen;
         ref readonly var recent = ref user.Recent;
         ref readonly var days = ref user.ActiveDays;

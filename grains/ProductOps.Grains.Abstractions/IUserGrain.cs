@@ -19,8 +19,8 @@ public interface IUserGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<UserSnapshot> Get(long asOfMs);
 
-    /// <summary>The user's churn risk at <paramref name="asOfMs"/> by the tenant's active model,
-    /// explained; none for a user without usage, a user who cancelled, or a tenant without an
+    /// <summary>The user's churn risk at <paramref name="asOfMs"/> (or at the user's latest event,
+    /// if later) by the tenant's active model, explained; none for a user without usage, a user who cancelled, or a tenant without an
     /// active model (the answer tells which).</summary>
     [AlwaysInterleave]
     Task<UserChurnRisk> GetChurnRisk(long asOfMs);

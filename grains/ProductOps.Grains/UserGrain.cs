@@ -150,7 +150,10 @@ public sealed partial class UserGrain(UserGrainServices silo)
             return new UserChurnRisk(null, HasUsage: true, cancelledAt);
         }
 
-        return new UserChurnRisk(model is null ? null : ChurnRiskScoring.Score(model, activity, asOfMs, explainFrom: 0), HasUsage: true, null);
+        // As the index's line: never before the user's own latest event, which a tenant clock
+        // (a wall clock behind the client's) may trail.
+        var asOf = Math.Max(asOfMs, activity.LastSeenMs ?? asOfMs);
+        return new UserChurnRisk(model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, explainFrom: 0), HasUsage: true, null);
     }
 
     public Task<bool> Rescore(RescoreRequest request) => RescoreAsync(request.AsOfMs, request);

@@ -54,6 +54,46 @@ public sealed class ChurnFeaturesParityTests
         Assert.True(compared > 1_000, $"only {compared} comparisons");
     }
 
+    /// <summary>Histories on midnights and window edges, a year late, back to year 1, with ties:
+    /// cutoffs on the same edges. The live state keeps 90 days before its latest event whatever
+    /// the order the events came in; the builder's, built in time order, must hold the same.</summary>
+    [Theory]
+    [InlineData(1, 20_089)]
+    [InlineData(2, EdgeStreamGenerator.LeapDay)]
+    [InlineData(3, 0)]
+    public void FeaturesAt_EdgeHistories_EqualLiveStateAtEachCutoff(int seed, int baseDay)
+    {
+        var rules = new TenantRules(TenantClock.Event, 14, [EdgeStreamGenerator.ChurnEvent]);
+        var log = ReplayOracle.Deduplicate(EdgeStreamGenerator.Generate("t", seed, baseDay));
+        var cutoffs = EdgeStreamGenerator.AsOfTimes(baseDay).Order().ToList();
+
+        var compared = 0;
+        foreach (var user in log.GroupBy(e => e.UserId, StringComparer.Ordinal).Select(g => new UserHistory(g.Key, [.. g])))
+        {
+            var built = TrainingSetBuilder.FeaturesAt(user, cutoffs, rules);
+            for (var c = 0; c < cutoffs.Count; c++)
+            {
+                var live = new UserActivity();
+                var deltas = new List<CounterDelta>();
+                foreach (var e in user.Events.Where(e => e.TimestampMs < cutoffs[c]))
+                {
+                    live.Apply(e, rules, deltas);
+                }
+
+                if (live.FirstSeenMs is null)
+                {
+                    Assert.Null(built[c]);
+                    continue;
+                }
+
+                AssertSameFeatures(ChurnFeatures.Compute(live, cutoffs[c]), built[c]!, user.UserId);
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 1_000, $"only {compared} comparisons");
+    }
+
     [Fact]
     public void Compute_AfterWholeHistory_EqualsBuilderPastLastEvent()
     {
@@ -110,6 +150,32 @@ public sealed class ChurnFeaturesParityTests
         Assert.Equal(3f / 7f, f[9], 5); // (2 + 1) / (6 + 1): days 33 vs 26, 27, 30
         Assert.Equal(1, f[19]);
         Assert.Equal("no activity for 8 days", ChurnFeatures.Describe(ChurnFeatures.RecencyIndex, 8f));
+    }
+
+    /// <summary>Live scoring is at the tenant clock and never before the user's latest event: on the
+    /// event clock of a history imported with whole-day timestamps, that is a midnight holding the
+    /// user's latest events. Their day is today so far, and counts in the windows, as it does a
+    /// millisecond later.</summary>
+    [Fact]
+    public void Compute_EventsAtTheAsOfInstant_CountInTodaysWindows()
+    {
+        var user = new UserActivity();
+        var deltas = new List<CounterDelta>();
+        var day = 20_000;
+        long[] times = [TimeBuckets.DayStartMs(day - 3), TimeBuckets.DayStartMs(day), TimeBuckets.DayStartMs(day)];
+        for (var i = 0; i < times.Length; i++)
+        {
+            user.Apply(new TrackedEvent("t", "u", $"e{i}", EventNames.SessionStart, "search", times[i], 1, $"s{i}", null), Rules, deltas);
+        }
+
+        var asOf = TimeBuckets.DayStartMs(day); // the user's latest event, and the tenant's
+        var f = ChurnFeatures.Compute(user, asOf);
+
+        Assert.Equal(0f, f[1]); // recency: an event right now
+        Assert.Equal(2, f[2]); // active on days day - 3 and day of the last 7
+        Assert.Equal(3, f[6]); // events in the last 7 days
+        Assert.Equal(3, f[12]); // sessions in the last 7 days
+        AssertSameFeatures(ChurnFeatures.Compute(user, asOf + 1), f, "u");
     }
 
     private static void AssertSameFeatures(float[] expected, float[] actual, string userId)

@@ -78,6 +78,17 @@ public sealed class ChurnServingTests(ClusterFixture fixture)
             Assert.Equal(asOf, risk.ScoredAtMs);
             Assert.Equal(expected.Reasons.Select(r => r.Text), risk.Reasons);
             Assert.Null(answer.CancelledAtMs);
+            if (firstScored is null)
+            {
+                // A tenant clock behind the user's latest event (a wall clock behind the client's,
+                // within the allowed skew): scored at that event, as the index's line is, never on
+                // a state holding events after the time it is scored at.
+                var lastSeen = live.LastSeenMs!.Value;
+                var early = (await fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, user.UserId)).GetChurnRisk(lastSeen - TimeBuckets.MsPerDay)).Risk!;
+                Assert.Equal(lastSeen, early.ScoredAtMs);
+                Assert.Equal(scorer.Probability(scorer.FeaturesOf(live, lastSeen)), early.Probability, 5);
+            }
+
             firstScored ??= user.UserId;
             scored++;
         }

@@ -77,6 +77,45 @@ public sealed class ReplayOracleEquivalenceTests
         Assert.Equal(Enum.GetValues<Lifecycle>().Order(), stages.Order());
     }
 
+    /// <summary>Times on midnights, hour edges and window edges, around a leap day, at year 1 and a
+    /// year late; snapshots judged on and just before the lifecycle's day boundaries.</summary>
+    [Theory]
+    [InlineData(1, Events.Day0, 14)]
+    [InlineData(2, EdgeStreamGenerator.LeapDay, 14)]
+    [InlineData(3, EdgeStreamGenerator.LeapDay - 29, 8)]
+    [InlineData(4, 0, 30)] // the epoch
+    [InlineData(5, -20, 14)]
+    public void Replay_EdgeLog_CountersAndSnapshotsMatchLive(int seed, int baseDay, int churnHorizonDays)
+    {
+        var rules = new TenantRules(TenantClock.Event, churnHorizonDays, [EdgeStreamGenerator.ChurnEvent]);
+        var log = ReplayOracle.Deduplicate(EdgeStreamGenerator.Generate(Events.Tenant, seed, baseDay));
+
+        var live = LiveReplay.Run(log, rules);
+        var oracle = ReplayOracle.Replay(log, rules);
+
+        OracleAssert.CountersEqual(oracle.Tenant, live.Tenant, "tenant");
+        Assert.Equal(
+            oracle.Features.Keys.Order(StringComparer.Ordinal),
+            live.Features.Keys.Order(StringComparer.Ordinal));
+        foreach (var (feature, counters) in oracle.Features)
+        {
+            OracleAssert.CountersEqual(counters, live.Features[feature], feature);
+        }
+
+        var stages = new HashSet<Lifecycle>();
+        foreach (var (userId, activity) in live.Users)
+        {
+            foreach (var asOf in EdgeStreamGenerator.AsOfTimes(baseDay).Append(log.Max(e => e.TimestampMs)))
+            {
+                var expected = oracle.User(userId, asOf);
+                OracleAssert.SnapshotsEqual(expected, activity.Snapshot(userId, asOf, rules));
+                stages.Add(expected.Lifecycle);
+            }
+        }
+
+        Assert.Equal(Enum.GetValues<Lifecycle>().Order(), stages.Order());
+    }
+
     [Fact]
     public void Deduplicate_RetriedEvents_KeepsFirstOccurrencePerUser()
     {
