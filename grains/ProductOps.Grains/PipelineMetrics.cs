@@ -28,7 +28,7 @@ public sealed class PipelineMetrics
         var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Seconds };
         _committed = meter.CreateCounter<long>("productops.log.committed", "{event}", "New events committed to the event log (durable and acknowledged)");
         _commitSeconds = meter.CreateHistogram("productops.log.commit.duration", "s", "Time to commit one group of appends to a partition's log", tags: null, advice: seconds);
-        _dispatched = meter.CreateCounter<long>("productops.dispatch.events", "{event}", "Events applied to the aggregates (re-dispatched ones again)");
+        _dispatched = meter.CreateCounter<long>("productops.dispatch.events", "{event}", "Events applied to the aggregates (re-dispatched ones again), per partition");
         _cycleSeconds = meter.CreateHistogram("productops.dispatch.cycle.duration", "s", "Time to apply one dispatch cycle to users, features and tenants", tags: null, advice: seconds);
         meter.CreateObservableGauge("productops.dispatch.pending", ObservePending, "{event}", "Events committed but not yet in the aggregates, per partition active on this silo");
         meter.CreateObservableGauge("productops.dispatch.lag", ObserveLag, "s", "Age of the oldest event committed but not yet in the aggregates, per partition active on this silo (0 when none)");
@@ -40,9 +40,11 @@ public sealed class PipelineMetrics
         _commitSeconds.Record(took.TotalSeconds);
     }
 
-    internal void Dispatched(int events, TimeSpan took)
+    /// <summary>A cycle applied. Counted per partition, so that a partition that stalls shows
+    /// while the others dispatch.</summary>
+    internal void Dispatched(int partition, int events, TimeSpan took)
     {
-        _dispatched.Add(events);
+        _dispatched.Add(events, PartitionTag(partition));
         _cycleSeconds.Record(took.TotalSeconds);
     }
 
