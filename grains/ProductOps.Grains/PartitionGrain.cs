@@ -234,6 +234,7 @@ public sealed partial class PartitionGrain(
         catch (Exception e)
         {
             LogCommitFailed(logger, e, _partition, events.Count);
+            metrics.CommitFailed();
             var failed = new CommitFailedException($"partition {_partition}: commit failed ({e.GetType().Name}: {e.Message})");
             foreach (var append in batch)
             {
