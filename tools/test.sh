@@ -15,6 +15,13 @@ if [ -z "${PRODUCTOPS_TEST_POSTGRES:-}" ]; then
 fi
 export PRODUCTOPS_TEST_POSTGRES
 
+# promtool (Debian's prometheus package) evaluates deploy/prometheus's alerting rules in their tests.
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "installing promtool (prometheus)" >&2
+  apt-get update >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus >&2
+fi
+
 dotnet restore ProductOps.sln
 dotnet build ProductOps.sln -c "$configuration" --no-restore
 

@@ -234,6 +234,7 @@ public sealed partial class PartitionGrain(
         catch (Exception e)
         {
             LogCommitFailed(logger, e, _partition, events.Count);
+            metrics.CommitFailed();
             var failed = new CommitFailedException($"partition {_partition}: commit failed ({e.GetType().Name}: {e.Message})");
             foreach (var append in batch)
             {
@@ -409,7 +410,7 @@ public sealed partial class PartitionGrain(
         _held.DropThrough(_dispatched);
         // Still behind what memory holds: the cycle's last commit time bounds the next event's.
         _logOnlySinceMs = _dispatched < _head && !_held.TryGet(_dispatched + 1, out _) ? events[^1].CommittedAtMs : 0;
-        metrics.Dispatched(events.Count, time.GetElapsedTime(started));
+        metrics.Dispatched(_partition, events.Count, time.GetElapsedTime(started));
         Publish();
     }
 

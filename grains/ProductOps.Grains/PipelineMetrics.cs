@@ -6,9 +6,9 @@ namespace ProductOps.Grains;
 
 /// <summary>
 /// What this silo's partitions report to metrics (the <see cref="MeterName"/> meter): events
-/// committed and dispatched, how long a group commit and a dispatch cycle take, and each active
-/// partition's backlog (how many events the aggregates lack, and since when). Recorded once per
-/// commit and per cycle, never per event; no tenant or user appears in them.
+/// committed and dispatched, how long a group commit and a dispatch cycle take, failed commits,
+/// and each active partition's backlog (how many events the aggregates lack, and since when).
+/// Recorded once per commit and per cycle, never per event; no tenant or user appears in them.
 /// </summary>
 public sealed class PipelineMetrics
 {
@@ -18,6 +18,7 @@ public sealed class PipelineMetrics
     private readonly TimeProvider _time;
     private readonly Counter<long> _committed;
     private readonly Histogram<double> _commitSeconds;
+    private readonly Counter<long> _commitFailures;
     private readonly Counter<long> _dispatched;
     private readonly Histogram<double> _cycleSeconds;
 
@@ -28,7 +29,9 @@ public sealed class PipelineMetrics
         var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Seconds };
         _committed = meter.CreateCounter<long>("productops.log.committed", "{event}", "New events committed to the event log (durable and acknowledged)");
         _commitSeconds = meter.CreateHistogram("productops.log.commit.duration", "s", "Time to commit one group of appends to a partition's log", tags: null, advice: seconds);
-        _dispatched = meter.CreateCounter<long>("productops.dispatch.events", "{event}", "Events applied to the aggregates (re-dispatched ones again)");
+        _commitFailures = meter.CreateCounter<long>("productops.log.commit.failures", "{commit}", "Group commits to a partition's log that failed (nothing in them acknowledged)");
+        _commitFailures.Add(0); // served from the start at 0, so that the first failure is a rise, not a new series
+        _dispatched = meter.CreateCounter<long>("productops.dispatch.events", "{event}", "Events applied to the aggregates (re-dispatched ones again), per partition");
         _cycleSeconds = meter.CreateHistogram("productops.dispatch.cycle.duration", "s", "Time to apply one dispatch cycle to users, features and tenants", tags: null, advice: seconds);
         meter.CreateObservableGauge("productops.dispatch.pending", ObservePending, "{event}", "Events committed but not yet in the aggregates, per partition active on this silo");
         meter.CreateObservableGauge("productops.dispatch.lag", ObserveLag, "s", "Age of the oldest event committed but not yet in the aggregates, per partition active on this silo (0 when none)");
@@ -40,9 +43,15 @@ public sealed class PipelineMetrics
         _commitSeconds.Record(took.TotalSeconds);
     }
 
-    internal void Dispatched(int events, TimeSpan took)
+    /// <summary>A group commit failed: the store refused it or its outcome is unknown; the
+    /// callers were told to retry. Its time is not a commit's, so no duration.</summary>
+    internal void CommitFailed() => _commitFailures.Add(1);
+
+    /// <summary>A cycle applied. Counted per partition, so that a partition that stalls shows
+    /// while the others dispatch.</summary>
+    internal void Dispatched(int partition, int events, TimeSpan took)
     {
-        _dispatched.Add(events);
+        _dispatched.Add(events, PartitionTag(partition));
         _cycleSeconds.Record(took.TotalSeconds);
     }
 

@@ -2,8 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
 using ProductOps.Domain;
+using ProductOps.Grains;
 using ProductOps.Grains.Abstractions;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
 using Xunit.Abstractions;
@@ -111,6 +113,31 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
             Assert.Contains("connection slots exhausted", failure.Message, StringComparison.Ordinal);
             Assert.All(retried.Duplicate, duplicate => Assert.False(duplicate));
+        }, failing);
+    }
+
+    [Fact]
+    public async Task Append_EventLogFails_CountedInTheSilosMetrics()
+    {
+        // A store that refuses every commit acks nothing and dispatches nothing: this count is
+        // what tells the operator (productops_log_commit_failures_total, alerted on).
+        var failing = new Dictionary<string, string?> { [FailingEventLog.Setting] = "true" };
+        await TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, driver) =>
+        {
+            var meters = ((InProcessSiloHandle)cluster.Primary!).SiloHost.Services.GetRequiredService<IMeterFactory>();
+            using var failures = new CounterReading(meters.Create(PipelineMetrics.MeterName), "productops.log.commit.failures");
+            using var committed = new CounterReading(meters.Create(PipelineMetrics.MeterName), "productops.log.committed");
+            var events = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed: 25, firstDay: 20_000, users: 20, days: 3));
+            var partition = cluster.Client.GetGrain<IPartitionGrain>(PartitionMap.PartitionOf(events[0].Tenant, events[0].UserId, TestClusterFactory.Partitions));
+            var batch = events.Where(e => e.UserId == events[0].UserId).ToList();
+
+            FailingEventLog.Failing = true;
+            await Assert.ThrowsAsync<CommitFailedException>(() => partition.Append(new AppendRequest(batch)));
+            await Assert.ThrowsAsync<CommitFailedException>(() => partition.Append(new AppendRequest(batch)));
+            FailingEventLog.Failing = false;
+            await partition.Append(new AppendRequest(batch));
+
+            Assert.Equal((2L, (long)batch.Count), (failures.Total, committed.Total));
         }, failing);
     }
 

@@ -51,6 +51,19 @@ public sealed class TenantFreshnessTests
         Assert.False(freshness.CaughtUp);
     }
 
+    [Fact]
+    public void Of_ASiloOfAnOlderBuildWithABacklog_CountsItsAgeForEveryTenant()
+    {
+        // Its status has no split by tenant (null on the wire) and no unattributed time: only the
+        // oldest pending event's commit time says it is behind.
+        var older = new PartitionStatus(0, Head: 90, Dispatched: 40, Checkpoint: 40, OldestPendingCommittedAtMs: NowMs - 500, PendingByTenant: null!, UnattributedSinceMs: 0);
+
+        var freshness = TenantFreshness.Of("acme", [older, Status(1, [])], NowMs, lastDispatchLagMs: 0);
+
+        Assert.Equal((0L, 500L), (freshness.PendingEvents, freshness.LagMs));
+        Assert.False(freshness.CaughtUp);
+    }
+
     private static PartitionStatus Status(int partition, TenantPending[] pending, long unattributedSinceMs = 0) =>
         new(partition, Head: 0, Dispatched: 0, Checkpoint: 0, OldestPendingCommittedAtMs: 0, pending, unattributedSinceMs);
 }

@@ -6,9 +6,10 @@ namespace ProductOps.Gateway.Query;
 /// <summary>Every partition's status (the overview's freshness), one ask shared by whoever can
 /// use it: the partitions are the cluster's shared writers, and overview watches of every tenant
 /// would otherwise each ask all of them every interval. A caller says how old an ask it accepts:
-/// one that began before it (<see cref="GetSinceAsync"/>: a GetOverview, whose "caught up" must
-/// cover every event acknowledged before it was asked), or up to <see cref="MaxAge"/> old
-/// (<see cref="GetRecentAsync"/>: a watch's periodic check).</summary>
+/// only one that began after the caller arrived (<see cref="GetSinceAsync"/>: a GetOverview,
+/// whose "caught up" must cover every event acknowledged before it was asked; an ask already
+/// under way is not shared), or one up to <see cref="MaxAge"/> old (<see cref="GetRecentAsync"/>:
+/// a watch's periodic check).</summary>
 public sealed class PartitionStatusCache(IGrainFactory grains, IOptions<PipelineOptions> pipeline, TimeProvider time)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(250);

@@ -15,7 +15,7 @@ public static class TenantFreshness
         var oldestMs = long.MaxValue;
         foreach (var status in statuses)
         {
-            foreach (var entry in status.PendingByTenant ?? []) // null from a silo of an older build, mid-rollout
+            foreach (var entry in status.PendingByTenant ?? [])
             {
                 if (entry.Tenant == tenant)
                 {
@@ -24,9 +24,9 @@ public static class TenantFreshness
                 }
             }
 
-            if (status.UnattributedSinceMs > 0)
+            if (UnattributedSinceMs(status) is > 0 and var since)
             {
-                oldestMs = Math.Min(oldestMs, status.UnattributedSinceMs);
+                oldestMs = Math.Min(oldestMs, since);
             }
         }
 
@@ -37,4 +37,9 @@ public static class TenantFreshness
             LastDispatchLagMs = lastDispatchLagMs,
         };
     }
+
+    /// <summary>A silo of an older build, mid-rollout, splits nothing by tenant (no list on the
+    /// wire): its whole backlog is unattributed, so no tenant is told it is caught up meanwhile.</summary>
+    private static long UnattributedSinceMs(PartitionStatus status) =>
+        status.PendingByTenant is null ? status.OldestPendingCommittedAtMs : status.UnattributedSinceMs;
 }
