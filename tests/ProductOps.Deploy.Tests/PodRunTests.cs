@@ -65,6 +65,8 @@ public sealed class PodRunTests(PodRunTests.Image image, ITestOutputHelper outpu
         var noSilo = await Assert.ThrowsAsync<RpcException>(async () => await ingest.TrackAsync(Batch("none", 1), Headers(ingestKey)));
         Assert.Equal(StatusCode.Unavailable, noSilo.StatusCode); // the client may retry with the same ids
         Assert.DoesNotContain("not reached the cluster yet", noSilo.Status.Detail, StringComparison.Ordinal); // it had
+        // Neither unacknowledged event escapes the operator: the gateway counts both as failed.
+        Assert.Contains("productops_ingest_events_total{otel_scope_name=\"ProductOps.Gateway\",outcome=\"failed\"} 2", await gateway.ScrapeAsync(), StringComparison.Ordinal);
 
         // Scale up again: a new silo, at a new pod address, serves what the first one acknowledged, and more.
         clock.Restart();

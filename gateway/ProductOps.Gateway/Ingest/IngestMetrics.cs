@@ -16,6 +16,7 @@ public sealed class IngestMetrics
     private static readonly KeyValuePair<string, object?> Accepted = new("outcome", "accepted");
     private static readonly KeyValuePair<string, object?> Duplicate = new("outcome", "duplicate");
     private static readonly KeyValuePair<string, object?> Rejected = new("outcome", "rejected");
+    private static readonly KeyValuePair<string, object?> FailedOutcome = new("outcome", "failed");
 
     private readonly Meter _meter;
     private readonly Counter<long> _events;
@@ -25,7 +26,7 @@ public sealed class IngestMetrics
     public IngestMetrics(IMeterFactory meters)
     {
         _meter = meters.Create(MeterName);
-        _events = _meter.CreateCounter<long>("productops.ingest.events", "{event}", "Events received, by outcome: accepted (new, now durable), duplicate (already in the log), rejected (invalid)");
+        _events = _meter.CreateCounter<long>("productops.ingest.events", "{event}", "Events received, by outcome: accepted (new, now durable), duplicate (already in the log), rejected (invalid), failed (valid, but the call ended with an error: not acknowledged)");
         _refused = _meter.CreateCounter<long>("productops.ingest.refused", "{batch}", "Batches refused ResourceExhausted because the gateway, or the caller's tenant, holds its in-flight bound");
         _batchSeconds = _meter.CreateHistogram(
             "productops.ingest.batch.duration",
@@ -40,6 +41,14 @@ public sealed class IngestMetrics
         Add(accepted, Accepted);
         Add(duplicates, Duplicate);
         Add(rejected, Rejected);
+        _batchSeconds.Record(took.TotalSeconds);
+    }
+
+    /// <summary>A request's valid events, none acknowledged: the call ended with an error (the
+    /// cluster unreachable, a commit failed) after they were validated.</summary>
+    public void Unacknowledged(int events, TimeSpan took)
+    {
+        Add(events, FailedOutcome);
         _batchSeconds.Record(took.TotalSeconds);
     }
 
