@@ -115,9 +115,9 @@ public sealed partial class PartitionGrain(
             return Task.FromResult(new PartitionStatus(_partition, _head, _dispatched, Checkpoint, 0, [], 0));
         }
 
-        // Asked once per GetOverview, and once per 250 ms per gateway for its overview watches: a
-        // walk over what memory holds undispatched (two cycles at most), not a count kept on the
-        // hot path.
+        // Asked by a gateway's overviews, at most one ask on its way per gateway (they share
+        // asks): a walk over what memory holds undispatched (two cycles at most), not a count
+        // kept on the hot path.
         var oldest = PendingSinceMs();
         var byTenant = _held.PendingByTenant(_dispatched, out var held);
         var unattributedSince = _head - _dispatched > held ? oldest : 0; // never 0 with such a backlog: no tenant is told it is caught up meanwhile
