@@ -85,6 +85,40 @@ public sealed class SchemaMigrationTests
     }
 
     [Fact]
+    public async Task Migrate_DatabaseNewerThanThisBuild_RefusesNamingBothVersionsAndChangesNothing()
+    {
+        await using var db = await TestDatabase.CreateAsync("newer");
+        var migrator = new PostgresMigrator(db.DataSource);
+        await migrator.MigrateAsync();
+        var newer = PostgresMigrator.LatestVersion + 1;
+        // What a later build leaves behind: a version this one has never heard of.
+        await db.ScalarAsync($"INSERT INTO productops_schema_version (version, name) VALUES ({newer}, 'from_a_later_build')");
+
+        var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => migrator.MigrateAsync());
+
+        Assert.Equal((newer, PostgresMigrator.LatestVersion), (refused.DatabaseVersion, refused.BuildVersion));
+        Assert.Contains($"version {newer}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"{PostgresMigrator.LatestVersion}", refused.Message, StringComparison.Ordinal);
+        Assert.Equal((long)newer, await db.ScalarAsync("SELECT count(*) FROM productops_schema_version"));
+        await Assert.ThrowsAsync<SchemaVersionException>(() => migrator.EnsureCurrentAsync());
+    }
+
+    [Fact]
+    public async Task EnsureCurrent_OlderDatabaseWithoutMigrating_RefusesAndCurrentPasses()
+    {
+        await using var db = await TestDatabase.CreateAsync("older");
+        var migrator = new PostgresMigrator(db.DataSource);
+        await migrator.MigrateAsync(upTo: PostgresMigrator.LatestVersion - 1);
+
+        var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => migrator.EnsureCurrentAsync());
+
+        Assert.Equal(PostgresMigrator.LatestVersion - 1, refused.DatabaseVersion);
+        Assert.Contains("productops migrate", refused.Message, StringComparison.Ordinal);
+        await migrator.MigrateAsync();
+        Assert.Equal(PostgresMigrator.LatestVersion, await migrator.EnsureCurrentAsync());
+    }
+
+    [Fact]
     public async Task Validate_RetentionShorterThanDedupWindow_Fails()
     {
         Assert.NotNull(new PostgresOptions { ConnectionString = "Host=x", RetentionDays = 3 }.Validate());
