@@ -119,6 +119,21 @@ public sealed class SchemaMigrationTests
     }
 
     [Fact]
+    public async Task Validate_UnparsableConnectionString_FailsNamingTheFieldNotThePassword()
+    {
+        var failure = new PostgresOptions { ConnectionString = "Host=x;Passwrd=s3cret" }.Validate();
+
+        Assert.NotNull(failure);
+        Assert.StartsWith($"{PostgresOptions.Section}:ConnectionString", failure, StringComparison.Ordinal);
+        Assert.Contains("passwrd", failure, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("s3cret", failure, StringComparison.Ordinal);
+        var unbalanced = new PostgresOptions { ConnectionString = "Host=x;Password='s3cret" }.Validate();
+        Assert.NotNull(unbalanced);
+        Assert.DoesNotContain("s3cret", unbalanced, StringComparison.Ordinal);
+        Assert.Contains("Port", new PostgresOptions { ConnectionString = "Host=x;Port=abc" }.Validate(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Validate_RetentionShorterThanDedupWindow_Fails()
     {
         Assert.NotNull(new PostgresOptions { ConnectionString = "Host=x", RetentionDays = 3 }.Validate());
