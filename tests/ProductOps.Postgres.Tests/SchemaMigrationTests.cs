@@ -119,6 +119,24 @@ public sealed class SchemaMigrationTests
     }
 
     [Fact]
+    public async Task Migrate_StepFailsHalfway_NothingOfThatStepStaysAndARetryCompletesIt()
+    {
+        await using var db = await TestDatabase.CreateAsync("halfway");
+        var migrator = new PostgresMigrator(db.DataSource);
+        await migrator.MigrateAsync(upTo: 2);
+        // Version 3 creates churn_model, then churn_active_model: make its second statement fail.
+        await db.ScalarAsync("CREATE TABLE churn_active_model (in_the_way integer)");
+
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => migrator.MigrateAsync());
+
+        Assert.Equal(2, await migrator.GetVersionAsync());
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname = 'churn_model'")); // its first statement was rolled back with it
+        await db.ScalarAsync("DROP TABLE churn_active_model");
+        Assert.Equal([3, 4], await migrator.MigrateAsync());
+        Assert.Equal(PostgresMigrator.LatestVersion, await migrator.EnsureCurrentAsync());
+    }
+
+    [Fact]
     public async Task Validate_UnparsableConnectionString_FailsNamingTheFieldNotThePassword()
     {
         var failure = new PostgresOptions { ConnectionString = "Host=x;Passwrd=s3cret" }.Validate();
