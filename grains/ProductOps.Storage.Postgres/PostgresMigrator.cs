@@ -10,7 +10,8 @@ namespace ProductOps.Storage.Postgres;
 /// Applies the project's versioned schema (Migrations/NNNN_name.sql, embedded) to a database.
 /// Each pending step runs in its own transaction together with its row in
 /// <c>productops_schema_version</c>; an advisory lock makes concurrent migrators (several silos
-/// starting at once) take turns, so re-running is always safe.
+/// starting at once) take turns, so re-running is always safe. A database migrated by a later
+/// build (a version this one does not know) is refused, never run on.
 /// </summary>
 public sealed class PostgresMigrator(NpgsqlDataSource dataSource, ILogger<PostgresMigrator>? logger = null)
 {
@@ -34,6 +35,14 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, ILogger<Postgr
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The database's schema version when it is the one this build runs on; else a
+    /// <see cref="SchemaVersionException"/> that says which way it is off.</summary>
+    public async Task<int> EnsureCurrentAsync(CancellationToken cancellationToken = default)
+    {
+        var version = await GetVersionAsync(cancellationToken);
+        return version != LatestVersion ? throw new SchemaVersionException(version, LatestVersion) : version;
+    }
+
     /// <summary>Applies every pending migration up to <paramref name="upTo"/> (default: all);
     /// returns the versions it applied.</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(int? upTo = null, CancellationToken cancellationToken = default)
@@ -51,6 +60,13 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, ILogger<Postgr
         try
         {
             var current = await CurrentVersionAsync(connection, cancellationToken);
+            if (current > LatestVersion)
+            {
+                // A later build's schema: this build's steps are applied, and its code would misread
+                // what the later steps changed. Refuse rather than start on it.
+                throw new SchemaVersionException(current, LatestVersion);
+            }
+
             foreach (var migration in All.Where(m => m.Version > current && m.Version <= target))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -55,6 +55,21 @@ public sealed class PostgresOptions
         }
     }
 
+    /// <summary>Why Npgsql cannot read the connection string, or null. Npgsql's reason names the
+    /// keyword or position at fault, never a value (which may be the password).</summary>
+    private static string? Unparsable(string connectionString)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>The connection string with this process's pool size applied.</summary>
     public string PooledConnectionString() =>
         new NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = MaxPoolSize }.ConnectionString;
@@ -65,6 +80,11 @@ public sealed class PostgresOptions
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
             return $"{Section}:ConnectionString is required when ProductOps:Store is Postgres";
+        }
+
+        if (Unparsable(ConnectionString) is { } reason)
+        {
+            return $"{Section}:ConnectionString is not a valid Npgsql connection string: {reason}";
         }
 
         if (DedupWindowDays < 7)

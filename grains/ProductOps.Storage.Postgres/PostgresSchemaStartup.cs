@@ -6,7 +6,8 @@ namespace ProductOps.Storage.Postgres;
 
 /// <summary>
 /// Runs before the silo's storage and membership start: applies pending migrations when
-/// MigrateOnStart is set, and otherwise refuses to start on a schema older than this build's.
+/// MigrateOnStart is set, and refuses to start on a schema other than this build's (older: not
+/// migrated; newer: a later build migrated it).
 /// </summary>
 internal sealed class PostgresSchemaStartup(PostgresMigrator migrator, NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresSchemaStartup> logger)
     : ILifecycleParticipant<ISiloLifecycle>
@@ -25,13 +26,7 @@ internal sealed class PostgresSchemaStartup(PostgresMigrator migrator, NpgsqlDat
             await migrator.MigrateAsync(cancellationToken: cancellationToken);
         }
 
-        var version = await migrator.GetVersionAsync(cancellationToken);
-        if (version < PostgresMigrator.LatestVersion)
-        {
-            throw new InvalidOperationException(
-                $"The PostgreSQL schema is at version {version}; this build needs {PostgresMigrator.LatestVersion}. Run 'productops migrate' or set {PostgresOptions.Section}:MigrateOnStart=true.");
-        }
-
+        var version = await migrator.EnsureCurrentAsync(cancellationToken);
         var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database ?? "(default)";
         PostgresLog.SchemaReady(logger, version, database);
     }

@@ -36,6 +36,25 @@ public sealed class CliTests
         Assert.DoesNotContain(Password, output + error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Migrate_DatabaseMigratedByALaterBuild_ExitsOneSayingSoAndChangesNothing()
+    {
+        await using var db = await TestDatabase.CreateAsync("cli_newer");
+        var (migrated, _, migrateError) = await CliProcess.RunAsync("migrate", "--connection", db.ConnectionString);
+        Assert.True(migrated == 0, $"exit {migrated}: {migrateError}");
+        var latest = Convert.ToInt32(await db.ScalarAsync("SELECT max(version) FROM productops_schema_version"), System.Globalization.CultureInfo.InvariantCulture);
+        await db.ScalarAsync($"INSERT INTO productops_schema_version (version, name) VALUES ({latest + 1}, 'from_a_later_build')");
+
+        var (exitCode, output, error) = await CliProcess.RunAsync("migrate", "--connection", db.ConnectionString);
+
+        Assert.True(exitCode == 1, $"exit {exitCode}: {output} {error}");
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Contains($"version {latest + 1}, newer than this build knows ({latest})", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString).Password!, output + error, StringComparison.Ordinal);
+        Assert.Equal((long)latest + 1, await db.ScalarAsync("SELECT count(*) FROM productops_schema_version"));
+    }
+
     [Theory]
     [InlineData("overview")]
     [InlineData("feature")]

@@ -95,6 +95,59 @@ public sealed class PostgresEventLogTests
         Assert.Equal([false], recent.Duplicate);
     }
 
+    [Fact]
+    public async Task Maintenance_RetryAtAndJustPastTheDedupWindow_DuplicateAtItNewPastIt()
+    {
+        await using var db = await MigratedAsync("window");
+        var log = new PostgresEventLog(db.DataSource);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
+        var committed = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeMilliseconds()); // commits keep milliseconds
+        var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("kept")], committed.ToUnixTimeMilliseconds())).Head;
+        var window = TimeSpan.FromDays(new PostgresOptions().DedupWindowDays);
+
+        Assert.True(await maintenance.RunAsync(committed + window));
+        var atTheEdge = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("kept")], Now);
+        Assert.True(await maintenance.RunAsync(committed + window + TimeSpan.FromMilliseconds(1)));
+        var past = await log.AppendAsync(0, atTheEdge.Head, [SchemaMigrationTests.Event("kept")], Now);
+
+        Assert.Equal([true], atTheEdge.Duplicate);
+        Assert.Equal([false], past.Duplicate);
+        Assert.Equal(2, past.Head);
+    }
+
+    [Fact]
+    public async Task Append_ConnectionTerminatedMidCommit_NothingCommittedAndTheNextAppendSucceeds()
+    {
+        await using var db = await MigratedAsync("terminated");
+        var log = new PostgresEventLog(db.DataSource);
+        var head = (await log.AppendAsync(2, 0, [SchemaMigrationTests.Event("a")], Now)).Head;
+
+        // Hold the head row so the commit waits inside its transaction, then end its session, as a
+        // server restart would.
+        await using var holder = await db.DataSource.OpenConnectionAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockHead = new Npgsql.NpgsqlCommand("SELECT head FROM log_head WHERE log_partition = 2 FOR UPDATE", holder, hold))
+        {
+            await lockHead.ExecuteScalarAsync();
+        }
+
+        var append = log.AppendAsync(2, head, [SchemaMigrationTests.Event("b")], Now);
+        await Polling.Until(async () => (long)(await db.ScalarAsync(
+            $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND {holder.ProcessID} = ANY (pg_blocking_pids(pid))"))! > 0,
+            TimeSpan.FromSeconds(60), () => "the append never waited on the head row");
+        await db.ScalarAsync($"""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND {holder.ProcessID} = ANY (pg_blocking_pids(pid))
+            """);
+        await Assert.ThrowsAnyAsync<Npgsql.NpgsqlException>(() => append);
+        await hold.RollbackAsync();
+
+        Assert.Equal(head, await log.GetHeadAsync(2));
+        var retry = await log.AppendAsync(2, head, [SchemaMigrationTests.Event("b")], Now);
+        Assert.Equal([false], retry.Duplicate);
+        Assert.Equal(["a", "b"], (await log.ReadAsync(2, 0, 100)).Select(e => e.Event.EventId));
+    }
+
     private static async Task<TestDatabase> MigratedAsync(string prefix)
     {
         var db = await TestDatabase.CreateAsync(prefix);

@@ -85,6 +85,73 @@ public sealed class SchemaMigrationTests
     }
 
     [Fact]
+    public async Task Migrate_DatabaseNewerThanThisBuild_RefusesNamingBothVersionsAndChangesNothing()
+    {
+        await using var db = await TestDatabase.CreateAsync("newer");
+        var migrator = new PostgresMigrator(db.DataSource);
+        await migrator.MigrateAsync();
+        var newer = PostgresMigrator.LatestVersion + 1;
+        // What a later build leaves behind: a version this one has never heard of.
+        await db.ScalarAsync($"INSERT INTO productops_schema_version (version, name) VALUES ({newer}, 'from_a_later_build')");
+
+        var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => migrator.MigrateAsync());
+
+        Assert.Equal((newer, PostgresMigrator.LatestVersion), (refused.DatabaseVersion, refused.BuildVersion));
+        Assert.Contains($"version {newer}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"{PostgresMigrator.LatestVersion}", refused.Message, StringComparison.Ordinal);
+        Assert.Equal((long)newer, await db.ScalarAsync("SELECT count(*) FROM productops_schema_version"));
+        await Assert.ThrowsAsync<SchemaVersionException>(() => migrator.EnsureCurrentAsync());
+    }
+
+    [Fact]
+    public async Task EnsureCurrent_OlderDatabaseWithoutMigrating_RefusesAndCurrentPasses()
+    {
+        await using var db = await TestDatabase.CreateAsync("older");
+        var migrator = new PostgresMigrator(db.DataSource);
+        await migrator.MigrateAsync(upTo: PostgresMigrator.LatestVersion - 1);
+
+        var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => migrator.EnsureCurrentAsync());
+
+        Assert.Equal(PostgresMigrator.LatestVersion - 1, refused.DatabaseVersion);
+        Assert.Contains("productops migrate", refused.Message, StringComparison.Ordinal);
+        await migrator.MigrateAsync();
+        Assert.Equal(PostgresMigrator.LatestVersion, await migrator.EnsureCurrentAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_StepFailsHalfway_NothingOfThatStepStaysAndARetryCompletesIt()
+    {
+        await using var db = await TestDatabase.CreateAsync("halfway");
+        var migrator = new PostgresMigrator(db.DataSource);
+        await migrator.MigrateAsync(upTo: 2);
+        // Version 3 creates churn_model, then churn_active_model: make its second statement fail.
+        await db.ScalarAsync("CREATE TABLE churn_active_model (in_the_way integer)");
+
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => migrator.MigrateAsync());
+
+        Assert.Equal(2, await migrator.GetVersionAsync());
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname = 'churn_model'")); // its first statement was rolled back with it
+        await db.ScalarAsync("DROP TABLE churn_active_model");
+        Assert.Equal([3, 4], await migrator.MigrateAsync());
+        Assert.Equal(PostgresMigrator.LatestVersion, await migrator.EnsureCurrentAsync());
+    }
+
+    [Fact]
+    public async Task Validate_UnparsableConnectionString_FailsNamingTheFieldNotThePassword()
+    {
+        var failure = new PostgresOptions { ConnectionString = "Host=x;Passwrd=s3cret" }.Validate();
+
+        Assert.NotNull(failure);
+        Assert.StartsWith($"{PostgresOptions.Section}:ConnectionString", failure, StringComparison.Ordinal);
+        Assert.Contains("passwrd", failure, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("s3cret", failure, StringComparison.Ordinal);
+        var unbalanced = new PostgresOptions { ConnectionString = "Host=x;Password='s3cret" }.Validate();
+        Assert.NotNull(unbalanced);
+        Assert.DoesNotContain("s3cret", unbalanced, StringComparison.Ordinal);
+        Assert.Contains("Port", new PostgresOptions { ConnectionString = "Host=x;Port=abc" }.Validate(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Validate_RetentionShorterThanDedupWindow_Fails()
     {
         Assert.NotNull(new PostgresOptions { ConnectionString = "Host=x", RetentionDays = 3 }.Validate());

@@ -47,6 +47,11 @@ internal sealed class MigrateCommand : ICliCommand
             await Console.Error.WriteLineAsync($"error: migrating {target} failed: {failure.Message}{cause}");
             return CliApp.Failed;
         }
+        catch (SchemaVersionException refused)
+        {
+            await Console.Error.WriteLineAsync($"error: {target}: {refused.Message}");
+            return CliApp.Failed;
+        }
 
         Console.WriteLine(applied.Count == 0
             ? $"Schema is up to date at version {version} ({target})."
