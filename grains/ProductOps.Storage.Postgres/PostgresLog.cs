@@ -11,6 +11,9 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "PostgreSQL schema is at version {Version} on {Database}")]
     public static partial void SchemaReady(ILogger logger, int version, string database);
 
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "PostgreSQL schema version {Version} is newer than this build's ({BuildVersion}): a later build migrated it. This build runs on it (migrations only add), as the old silos of a rolling update or a rollback do; finish the update")]
+    public static partial void SchemaNewerThanBuild(ILogger logger, int version, int buildVersion);
+
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Event log retention dropped day partition {Partition}")]
     public static partial void PartitionDropped(ILogger logger, string partition);
 

@@ -10,8 +10,9 @@ namespace ProductOps.Storage.Postgres;
 /// Applies the project's versioned schema (Migrations/NNNN_name.sql, embedded) to a database.
 /// Each pending step runs in its own transaction together with its row in
 /// <c>productops_schema_version</c>; an advisory lock makes concurrent migrators (several silos
-/// starting at once) take turns, so re-running is always safe. A database migrated by a later
-/// build (a version this one does not know) is refused, never run on.
+/// starting at once) take turns, so re-running is always safe. Steps only add (tables, indexes,
+/// columns with defaults: <c>MigrationsOnlyAdd</c> checks), so an earlier build runs on a schema a
+/// later one migrated: the old silos of a rolling update, and a rollback.
 /// </summary>
 public sealed class PostgresMigrator(NpgsqlDataSource dataSource, ILogger<PostgresMigrator>? logger = null)
 {
@@ -35,12 +36,12 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, ILogger<Postgr
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The database's schema version when it is the one this build runs on; else a
-    /// <see cref="SchemaVersionException"/> that says which way it is off.</summary>
-    public async Task<int> EnsureCurrentAsync(CancellationToken cancellationToken = default)
+    /// <summary>The database's schema version when this build can run on it: its own, or a later
+    /// build's (steps only add); an older one throws <see cref="SchemaVersionException"/>.</summary>
+    public async Task<int> EnsureRunnableAsync(CancellationToken cancellationToken = default)
     {
         var version = await GetVersionAsync(cancellationToken);
-        return version != LatestVersion ? throw new SchemaVersionException(version, LatestVersion) : version;
+        return version < LatestVersion ? throw new SchemaVersionException(version, LatestVersion) : version;
     }
 
     /// <summary>Applies every pending migration up to <paramref name="upTo"/> (default: all);
@@ -60,13 +61,6 @@ public sealed class PostgresMigrator(NpgsqlDataSource dataSource, ILogger<Postgr
         try
         {
             var current = await CurrentVersionAsync(connection, cancellationToken);
-            if (current > LatestVersion)
-            {
-                // A later build's schema: this build's steps are applied, and its code would misread
-                // what the later steps changed. Refuse rather than start on it.
-                throw new SchemaVersionException(current, LatestVersion);
-            }
-
             foreach (var migration in All.Where(m => m.Version > current && m.Version <= target))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -6,8 +6,9 @@ namespace ProductOps.Storage.Postgres;
 
 /// <summary>
 /// Runs before the silo's storage and membership start: applies pending migrations when
-/// MigrateOnStart is set, and refuses to start on a schema other than this build's (older: not
-/// migrated; newer: a later build migrated it).
+/// MigrateOnStart is set, and refuses to start on a schema older than this build's. A newer one (a
+/// later build migrated it: this silo is an old one of a rolling update, or a rollback) is run on,
+/// with a warning, since steps only add.
 /// </summary>
 internal sealed class PostgresSchemaStartup(PostgresMigrator migrator, NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresSchemaStartup> logger)
     : ILifecycleParticipant<ISiloLifecycle>
@@ -26,8 +27,12 @@ internal sealed class PostgresSchemaStartup(PostgresMigrator migrator, NpgsqlDat
             await migrator.MigrateAsync(cancellationToken: cancellationToken);
         }
 
-        var version = await migrator.EnsureCurrentAsync(cancellationToken);
+        var version = await migrator.EnsureRunnableAsync(cancellationToken);
         var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database ?? "(default)";
         PostgresLog.SchemaReady(logger, version, database);
+        if (version > PostgresMigrator.LatestVersion)
+        {
+            PostgresLog.SchemaNewerThanBuild(logger, version, PostgresMigrator.LatestVersion);
+        }
     }
 }

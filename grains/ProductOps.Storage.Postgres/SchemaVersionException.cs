@@ -1,7 +1,6 @@
 namespace ProductOps.Storage.Postgres;
 
-/// <summary>The database's schema is not the version this build runs on: older (migrate it) or
-/// newer (a later build migrated it; run that build or a later one).</summary>
+/// <summary>The database's schema is older than this build's: migrate it first.</summary>
 public sealed class SchemaVersionException : InvalidOperationException
 {
     public SchemaVersionException()
@@ -31,7 +30,6 @@ public sealed class SchemaVersionException : InvalidOperationException
     /// <summary>The latest schema version this build knows.</summary>
     public int BuildVersion { get; }
 
-    private static string Describe(int database, int build) => database > build
-        ? $"The PostgreSQL schema is at version {database}, newer than this build knows ({build}): a later build migrated it. Run that build or a later one; this one would misread what it wrote."
-        : $"The PostgreSQL schema is at version {database}; this build needs {build}. Run 'productops migrate' or set {PostgresOptions.Section}:MigrateOnStart=true.";
+    private static string Describe(int database, int build) =>
+        $"The PostgreSQL schema is at version {database}; this build needs {build}. Run 'productops migrate' or set {PostgresOptions.Section}:MigrateOnStart=true.";
 }

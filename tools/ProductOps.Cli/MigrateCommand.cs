@@ -47,15 +47,12 @@ internal sealed class MigrateCommand : ICliCommand
             await Console.Error.WriteLineAsync($"error: migrating {target} failed: {failure.Message}{cause}");
             return CliApp.Failed;
         }
-        catch (SchemaVersionException refused)
-        {
-            await Console.Error.WriteLineAsync($"error: {target}: {refused.Message}");
-            return CliApp.Failed;
-        }
 
-        Console.WriteLine(applied.Count == 0
-            ? $"Schema is up to date at version {version} ({target})."
-            : $"Applied {string.Join(", ", applied)}; schema is at version {version} ({target}).");
+        Console.WriteLine(version > PostgresMigrator.LatestVersion
+            ? $"Schema is at version {version}, newer than this build's ({PostgresMigrator.LatestVersion}): a later build migrated it; nothing to apply ({target})."
+            : applied.Count == 0
+                ? $"Schema is up to date at version {version} ({target})."
+                : $"Applied {string.Join(", ", applied)}; schema is at version {version} ({target}).");
         return CliApp.Ok;
     }
 
