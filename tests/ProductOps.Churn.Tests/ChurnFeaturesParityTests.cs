@@ -26,32 +26,7 @@ public sealed class ChurnFeaturesParityTests
             .Append(log.Max(e => e.TimestampMs) + (5 * TimeBuckets.MsPerDay))
             .ToList();
 
-        var compared = 0;
-        foreach (var user in users)
-        {
-            var built = TrainingSetBuilder.FeaturesAt(user, cutoffs, Rules);
-            for (var c = 0; c < cutoffs.Count; c++)
-            {
-                // What a live user grain holds at that time: the events before it, in log order.
-                var live = new UserActivity();
-                var deltas = new List<CounterDelta>();
-                foreach (var e in user.Events.Where(e => e.TimestampMs < cutoffs[c]))
-                {
-                    live.Apply(e, Rules, deltas);
-                }
-
-                if (live.FirstSeenMs is null)
-                {
-                    Assert.Null(built[c]);
-                    continue;
-                }
-
-                AssertSameFeatures(ChurnFeatures.Compute(live, cutoffs[c]), built[c]!, user.UserId);
-                compared++;
-            }
-        }
-
-        Assert.True(compared > 1_000, $"only {compared} comparisons");
+        AssertBuilderEqualsLiveState(users, cutoffs, Rules);
     }
 
     /// <summary>Histories on midnights and window edges, a year late, back to year 1, with ties:
@@ -67,31 +42,7 @@ public sealed class ChurnFeaturesParityTests
         var log = ReplayOracle.Deduplicate(EdgeStreamGenerator.Generate("t", seed, baseDay));
         var cutoffs = EdgeStreamGenerator.AsOfTimes(baseDay).Order().ToList();
 
-        var compared = 0;
-        foreach (var user in log.GroupBy(e => e.UserId, StringComparer.Ordinal).Select(g => new UserHistory(g.Key, [.. g])))
-        {
-            var built = TrainingSetBuilder.FeaturesAt(user, cutoffs, rules);
-            for (var c = 0; c < cutoffs.Count; c++)
-            {
-                var live = new UserActivity();
-                var deltas = new List<CounterDelta>();
-                foreach (var e in user.Events.Where(e => e.TimestampMs < cutoffs[c]))
-                {
-                    live.Apply(e, rules, deltas);
-                }
-
-                if (live.FirstSeenMs is null)
-                {
-                    Assert.Null(built[c]);
-                    continue;
-                }
-
-                AssertSameFeatures(ChurnFeatures.Compute(live, cutoffs[c]), built[c]!, user.UserId);
-                compared++;
-            }
-        }
-
-        Assert.True(compared > 1_000, $"only {compared} comparisons");
+        AssertBuilderEqualsLiveState(log.GroupBy(e => e.UserId, StringComparer.Ordinal).Select(g => new UserHistory(g.Key, [.. g])), cutoffs, rules);
     }
 
     [Fact]
@@ -176,6 +127,37 @@ public sealed class ChurnFeaturesParityTests
         Assert.Equal(3, f[6]); // events in the last 7 days
         Assert.Equal(3, f[12]); // sessions in the last 7 days
         AssertSameFeatures(ChurnFeatures.Compute(user, asOf + 1), f, "u");
+    }
+
+    /// <summary>Each user's builder features at each cutoff equal what a live user grain holds
+    /// then (the events before it, in log order), over more than 1,000 comparisons.</summary>
+    private static void AssertBuilderEqualsLiveState(IEnumerable<UserHistory> users, List<long> cutoffs, TenantRules rules)
+    {
+        var compared = 0;
+        foreach (var user in users)
+        {
+            var built = TrainingSetBuilder.FeaturesAt(user, cutoffs, rules);
+            for (var c = 0; c < cutoffs.Count; c++)
+            {
+                var live = new UserActivity();
+                var deltas = new List<CounterDelta>();
+                foreach (var e in user.Events.Where(e => e.TimestampMs < cutoffs[c]))
+                {
+                    live.Apply(e, rules, deltas);
+                }
+
+                if (live.FirstSeenMs is null)
+                {
+                    Assert.Null(built[c]);
+                    continue;
+                }
+
+                AssertSameFeatures(ChurnFeatures.Compute(live, cutoffs[c]), built[c]!, user.UserId);
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 1_000, $"only {compared} comparisons");
     }
 
     private static void AssertSameFeatures(float[] expected, float[] actual, string userId)

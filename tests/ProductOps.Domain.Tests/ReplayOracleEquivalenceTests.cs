@@ -21,14 +21,7 @@ public sealed class ReplayOracleEquivalenceTests
         var live = LiveReplay.Run(log, rules);
         var oracle = ReplayOracle.Replay(log, rules);
 
-        OracleAssert.CountersEqual(oracle.Tenant, live.Tenant, "tenant");
-        Assert.Equal(
-            oracle.Features.Keys.Order(StringComparer.Ordinal),
-            live.Features.Keys.Order(StringComparer.Ordinal));
-        foreach (var (feature, counters) in oracle.Features)
-        {
-            OracleAssert.CountersEqual(counters, live.Features[feature], feature);
-        }
+        AssertReceiversEqual(oracle, live);
 
         // Guard against a degenerate stream that would make the comparison vacuous.
         Assert.True(oracle.Tenant.Total(Metric.TenantTotalUsers) > 250);
@@ -93,14 +86,7 @@ public sealed class ReplayOracleEquivalenceTests
         var live = LiveReplay.Run(log, rules);
         var oracle = ReplayOracle.Replay(log, rules);
 
-        OracleAssert.CountersEqual(oracle.Tenant, live.Tenant, "tenant");
-        Assert.Equal(
-            oracle.Features.Keys.Order(StringComparer.Ordinal),
-            live.Features.Keys.Order(StringComparer.Ordinal));
-        foreach (var (feature, counters) in oracle.Features)
-        {
-            OracleAssert.CountersEqual(counters, live.Features[feature], feature);
-        }
+        AssertReceiversEqual(oracle, live);
 
         var stages = new HashSet<Lifecycle>();
         foreach (var (userId, activity) in live.Users)
@@ -143,4 +129,17 @@ public sealed class ReplayOracleEquivalenceTests
 
     private static TenantRules Rules(int churnHorizonDays) =>
         new(TenantClock.Event, churnHorizonDays, [EventStreamGenerator.ChurnEvent, EventStreamGenerator.OtherChurnEvent]);
+
+    /// <summary>The tenant's counters and every feature's, live against the oracle.</summary>
+    private static void AssertReceiversEqual(OracleResult oracle, LiveReplay live)
+    {
+        OracleAssert.CountersEqual(oracle.Tenant, live.Tenant, "tenant");
+        Assert.Equal(
+            oracle.Features.Keys.Order(StringComparer.Ordinal),
+            live.Features.Keys.Order(StringComparer.Ordinal));
+        foreach (var (feature, counters) in oracle.Features)
+        {
+            OracleAssert.CountersEqual(counters, live.Features[feature], feature);
+        }
+    }
 }
