@@ -139,12 +139,7 @@ public sealed class ChurnFeaturesParityTests
             var built = TrainingSetBuilder.FeaturesAt(user, cutoffs, rules);
             for (var c = 0; c < cutoffs.Count; c++)
             {
-                var live = new UserActivity();
-                var deltas = new List<CounterDelta>();
-                foreach (var e in user.Events.Where(e => e.TimestampMs < cutoffs[c]))
-                {
-                    live.Apply(e, rules, deltas);
-                }
+                var live = LiveUserState.Before(user, cutoffs[c], rules);
 
                 if (live.FirstSeenMs is null)
                 {
