@@ -59,9 +59,11 @@ public static class ChurnTrainer
         var calibrationFrom = trainCutoffs[Math.Min(trainCutoffs.Count - 1, (int)(trainCutoffs.Count * 0.75))];
         var fit = train.Where(e => !IsCalibrationUser(e.UserId)).ToList();
         var calibration = train.Where(e => IsCalibrationUser(e.UserId) && e.CutoffMs >= calibrationFrom).ToList();
-        if (fit.Count == 0 || calibration.Select(e => e.Churned).Distinct().Count() < 2)
+        var setAside = BothClasses(fit) && BothClasses(calibration);
+        if (!setAside)
         {
-            calibration = fit = train; // too few users to set some aside
+            // Too few users to set some aside: trees grown on one class score everyone alike.
+            calibration = fit = train;
         }
 
         var ml = new MLContext(options.Seed);
@@ -97,7 +99,9 @@ public static class ChurnTrainer
             ["leaves"] = options.NumberOfLeaves.ToString(CultureInfo.InvariantCulture),
             ["min_leaf_examples"] = options.MinimumExampleCountPerLeaf.ToString(CultureInfo.InvariantCulture),
             ["learning_rate"] = options.LearningRate.ToString(CultureInfo.InvariantCulture),
-            ["calibrator"] = "platt, on one user in five (not in the trees) at the latest quarter of the training cutoffs",
+            ["calibrator"] = setAside
+                ? "platt, on one user in five (not in the trees) at the latest quarter of the training cutoffs"
+                : "platt, on the examples the trees grew on (too few users of each class to set some aside)",
             ["horizon_days"] = set.HorizonDays.ToString(CultureInfo.InvariantCulture),
             ["cutoffs"] = set.CutoffsMs.Count.ToString(CultureInfo.InvariantCulture),
             [FeaturesParameter] = BehaviourFeatureList,
@@ -143,6 +147,9 @@ public static class ChurnTrainer
 
     /// <summary>One user in five, by a stable hash of the id, so a retrain on the same data splits alike.</summary>
     private static bool IsCalibrationUser(string userId) => (ulong)StableHash.Of(userId) % 5 == 0;
+
+    private static bool BothClasses(List<ChurnExample> examples) =>
+        examples.Exists(e => e.Churned) && examples.Exists(e => !e.Churned);
 
     private static void CheckEnough(IReadOnlyList<ChurnExample> examples, ChurnTrainingOptions options, string part)
     {
