@@ -32,8 +32,7 @@ public static class ChurnTrainer
         options.ThrowIfInvalid();
         if (set.CutoffsMs.Count < 2)
         {
-            throw new NotEnoughDataException(
-                $"Not enough history: {set.CutoffsMs.Count} cutoff(s); training needs events spanning at least the churn horizon ({set.HorizonDays} days) plus two cutoffs.");
+            throw new NotEnoughDataException(TooShortForCutoffs(set));
         }
 
         var holdoutCutoffs = HoldoutCutoffs(set.CutoffsMs.Count, options);
@@ -121,6 +120,17 @@ public static class ChurnTrainer
 
     private static int HoldoutCutoffs(int cutoffs, ChurnTrainingOptions options) =>
         Math.Max(1, (int)Math.Round(cutoffs * options.ValidationShare));
+
+    /// <summary>Why there are fewer than two cutoffs, with the length of the history: a cutoff also
+    /// needs some history before it, so "the horizon plus two days" would mislead.</summary>
+    private static string TooShortForCutoffs(TrainingSet set)
+    {
+        var days = TimeBuckets.DayOf(set.DataToMs) - TimeBuckets.DayOf(set.DataFromMs) + 1;
+        return $"Not enough history: the usage events span {days} day(s), from {Day(set.DataFromMs)} to {Day(set.DataToMs)}, "
+            + $"which leaves {set.CutoffsMs.Count} cutoff(s). Each cutoff needs the whole churn horizon (churn_horizon_days: "
+            + $"{set.HorizonDays} days) of data after it and some history before it (the cutoff setting MinHistoryDays), "
+            + "and training needs two cutoffs at least, more for its time split; a longer history or a shorter churn horizon.";
+    }
 
     /// <summary>Why no cutoff is left to train on: each training example's label window must end
     /// before the holdout starts, so the cutoffs must span the horizon plus the holdout; and how
