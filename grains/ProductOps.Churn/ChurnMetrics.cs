@@ -5,7 +5,8 @@ namespace ProductOps.Churn;
 /// <param name="PrAuc">Area under the precision-recall curve (average precision).</param>
 /// <param name="LogLoss">Mean negative log-likelihood (natural log), probabilities clamped to [1e-15, 1 - 1e-15].</param>
 /// <param name="Brier">Mean squared error of the probabilities.</param>
-/// <param name="TopDecileLift">Churn rate in the top 10% by probability over the overall churn rate.</param>
+/// <param name="TopDecileLift">Churn rate in the top 10% by probability over the overall churn rate
+/// (scores tied across the decile's edge count by the share of them inside it).</param>
 /// <param name="Examples">Number of examples.</param>
 /// <param name="Positives">Number of churned examples.</param>
 /// <param name="Calibration">Ten equal-width probability bins.</param>
@@ -20,7 +21,7 @@ public sealed record ChurnMetrics(
     IReadOnlyList<CalibrationBin> Calibration)
 {
     /// <summary>Whether these metrics rank better (AUC) than <paramref name="baseline"/>'s: the bar a
-    /// model must clear to be activated.</summary>
+    /// model must clear to be activated. A tie does not, nor does a NaN on either side.</summary>
     public bool Beats(ChurnMetrics baseline)
     {
         ArgumentNullException.ThrowIfNull(baseline);
@@ -38,19 +39,51 @@ public sealed record ChurnMetrics(
         }
 
         var n = labels.Count;
-        var order = Enumerable.Range(0, n).OrderByDescending(i => probabilities[i]).ToArray();
         var positives = labels.Count(l => l);
         var negatives = n - positives;
+        var (auc, ap, topPositives) = Ranking(probabilities, labels);
+        auc = positives == 0 || negatives == 0 ? 0.5 : auc / ((double)positives * negatives);
+        ap = positives == 0 ? 0 : ap / positives;
 
-        // AUC by ranks over groups of tied scores; average precision likewise per threshold.
-        double auc = 0, ap = 0;
+        double logLoss = 0, brier = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var p = Math.Clamp(probabilities[i], 1e-15, 1 - 1e-15);
+            var y = labels[i] ? 1.0 : 0.0;
+            logLoss -= (y * Math.Log(p)) + ((1 - y) * Math.Log(1 - p));
+            brier += (p - y) * (p - y);
+        }
+
+        var baseRate = (double)positives / n;
+        var lift = baseRate == 0 ? 0 : topPositives / TopDecile(n) / baseRate;
+        if (probabilities.Any(float.IsNaN))
+        {
+            // No probability for some examples: nothing can be said of the ranking (and a NaN
+            // group never ends, so the loop above skips them).
+            auc = ap = lift = double.NaN;
+        }
+
+        return new ChurnMetrics(auc, ap, logLoss / n, brier / n, lift, n, positives, Calibrate(probabilities, labels));
+    }
+
+    private static int TopDecile(int n) => Math.Max(1, n / 10);
+
+    /// <summary>The AUC's sum of right pairs, the average precision's sum and the churned examples
+    /// expected in the top decile, over groups of tied scores: a tie counts half a pair, adds its
+    /// recall at its own precision, and shares the decile's edge in proportion, so no metric
+    /// depends on the order of the examples. NaN scores are left out.</summary>
+    private static (double RightPairs, double PrecisionSum, double TopPositives) Ranking(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels)
+    {
+        var order = Enumerable.Range(0, labels.Count).Where(i => !float.IsNaN(probabilities[i])).OrderByDescending(i => probabilities[i]).ToArray();
+        var top = TopDecile(labels.Count);
+        double auc = 0, ap = 0, topPositives = 0;
         var tp = 0;
         var fp = 0;
-        for (var start = 0; start < n;)
+        for (var start = 0; start < order.Length;)
         {
             var end = start;
             var groupPositives = 0;
-            while (end < n && probabilities[order[end]] == probabilities[order[start]])
+            while (end < order.Length && probabilities[order[end]] == probabilities[order[start]])
             {
                 groupPositives += labels[order[end]] ? 1 : 0;
                 end++;
@@ -65,27 +98,11 @@ public sealed record ChurnMetrics(
                 ap += groupPositives * ((double)tp / (tp + fp));
             }
 
+            topPositives += (double)groupPositives * Math.Max(0, Math.Min(end, top) - start) / (end - start);
             start = end;
         }
 
-        auc = positives == 0 || negatives == 0 ? 0.5 : auc / ((double)positives * negatives);
-        ap = positives == 0 ? 0 : ap / positives;
-
-        double logLoss = 0, brier = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var p = Math.Clamp(probabilities[i], 1e-15, 1 - 1e-15);
-            var y = labels[i] ? 1.0 : 0.0;
-            logLoss -= (y * Math.Log(p)) + ((1 - y) * Math.Log(1 - p));
-            brier += (p - y) * (p - y);
-        }
-
-        var top = Math.Max(1, n / 10);
-        var topPositives = order.Take(top).Count(i => labels[i]);
-        var baseRate = (double)positives / n;
-        var lift = baseRate == 0 ? 0 : (double)topPositives / top / baseRate;
-
-        return new ChurnMetrics(auc, ap, logLoss / n, brier / n, lift, n, positives, Calibrate(probabilities, labels));
+        return (auc, ap, topPositives);
     }
 
     private static List<CalibrationBin> Calibrate(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels)

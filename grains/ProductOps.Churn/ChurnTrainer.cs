@@ -32,8 +32,7 @@ public static class ChurnTrainer
         options.ThrowIfInvalid();
         if (set.CutoffsMs.Count < 2)
         {
-            throw new NotEnoughDataException(
-                $"Not enough history: {set.CutoffsMs.Count} cutoff(s); training needs events spanning at least the churn horizon ({set.HorizonDays} days) plus two cutoffs.");
+            throw new NotEnoughDataException(TooShortForCutoffs(set));
         }
 
         var holdoutCutoffs = HoldoutCutoffs(set.CutoffsMs.Count, options);
@@ -59,9 +58,11 @@ public static class ChurnTrainer
         var calibrationFrom = trainCutoffs[Math.Min(trainCutoffs.Count - 1, (int)(trainCutoffs.Count * 0.75))];
         var fit = train.Where(e => !IsCalibrationUser(e.UserId)).ToList();
         var calibration = train.Where(e => IsCalibrationUser(e.UserId) && e.CutoffMs >= calibrationFrom).ToList();
-        if (fit.Count == 0 || calibration.Select(e => e.Churned).Distinct().Count() < 2)
+        var setAside = BothClasses(fit) && BothClasses(calibration);
+        if (!setAside)
         {
-            calibration = fit = train; // too few users to set some aside
+            // Too few users to set some aside: trees grown on one class score everyone alike.
+            calibration = fit = train;
         }
 
         var ml = new MLContext(options.Seed);
@@ -97,7 +98,9 @@ public static class ChurnTrainer
             ["leaves"] = options.NumberOfLeaves.ToString(CultureInfo.InvariantCulture),
             ["min_leaf_examples"] = options.MinimumExampleCountPerLeaf.ToString(CultureInfo.InvariantCulture),
             ["learning_rate"] = options.LearningRate.ToString(CultureInfo.InvariantCulture),
-            ["calibrator"] = "platt, on one user in five (not in the trees) at the latest quarter of the training cutoffs",
+            ["calibrator"] = setAside
+                ? "platt, on one user in five (not in the trees) at the latest quarter of the training cutoffs"
+                : "platt, on the examples the trees grew on (too few users of each class to set some aside)",
             ["horizon_days"] = set.HorizonDays.ToString(CultureInfo.InvariantCulture),
             ["cutoffs"] = set.CutoffsMs.Count.ToString(CultureInfo.InvariantCulture),
             [FeaturesParameter] = BehaviourFeatureList,
@@ -117,6 +120,17 @@ public static class ChurnTrainer
 
     private static int HoldoutCutoffs(int cutoffs, ChurnTrainingOptions options) =>
         Math.Max(1, (int)Math.Round(cutoffs * options.ValidationShare));
+
+    /// <summary>Why there are fewer than two cutoffs, with the length of the history: a cutoff also
+    /// needs some history before it, so "the horizon plus two days" would mislead.</summary>
+    private static string TooShortForCutoffs(TrainingSet set)
+    {
+        var days = TimeBuckets.DayOf(set.DataToMs) - TimeBuckets.DayOf(set.DataFromMs) + 1;
+        return $"Not enough history: the usage events span {days} day(s), from {Day(set.DataFromMs)} to {Day(set.DataToMs)}, "
+            + $"which leaves {set.CutoffsMs.Count} cutoff(s). Each cutoff needs the whole churn horizon (churn_horizon_days: "
+            + $"{set.HorizonDays} days) of data after it and some history before it (the cutoff setting MinHistoryDays), "
+            + "and training needs two cutoffs at least, more for its time split; a longer history or a shorter churn horizon.";
+    }
 
     /// <summary>Why no cutoff is left to train on: each training example's label window must end
     /// before the holdout starts, so the cutoffs must span the horizon plus the holdout; and how
@@ -143,6 +157,9 @@ public static class ChurnTrainer
 
     /// <summary>One user in five, by a stable hash of the id, so a retrain on the same data splits alike.</summary>
     private static bool IsCalibrationUser(string userId) => (ulong)StableHash.Of(userId) % 5 == 0;
+
+    private static bool BothClasses(List<ChurnExample> examples) =>
+        examples.Exists(e => e.Churned) && examples.Exists(e => !e.Churned);
 
     private static void CheckEnough(IReadOnlyList<ChurnExample> examples, ChurnTrainingOptions options, string part)
     {

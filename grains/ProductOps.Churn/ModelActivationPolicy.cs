@@ -69,6 +69,12 @@ public static class ModelActivationPolicy
     public static ActivationVerdict Decide(ChurnTrainingResult candidate, ActiveModelEvaluation? active, ActivationHold? hold)
     {
         ArgumentNullException.ThrowIfNull(candidate);
+        if (active?.Metrics is { Auc: double.NaN })
+        {
+            // It beats nothing, and nothing could beat it: judged, it would block every retrain.
+            active = ActiveModelEvaluation.NotEvaluated(active.Version, "it gave no probability for some of them");
+        }
+
         var model = candidate.Model;
         var baseline = candidate.Baseline;
         var examples = N(candidate.ValidationExamples);

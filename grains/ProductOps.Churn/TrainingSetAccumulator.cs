@@ -28,11 +28,14 @@ public sealed class TrainingSetAccumulator(IReadOnlyList<long> cutoffsMs, Tenant
         }
     }
 
-    /// <summary>The examples in cutoff order, with the range of event time they came from.</summary>
+    /// <summary>The examples in cutoff order, then user id order (one example per user and cutoff),
+    /// with the range of event time they came from.</summary>
     public TrainingSet ToSet(long dataFromMs, long dataToMs)
     {
+        // A total order: users arrive in whatever order the log's partitions hand them back, and
+        // the same log must give the same set (List.Sort is not stable either).
         var examples = _examples.ToList();
-        examples.Sort((a, b) => a.CutoffMs.CompareTo(b.CutoffMs));
+        examples.Sort((a, b) => a.CutoffMs != b.CutoffMs ? a.CutoffMs.CompareTo(b.CutoffMs) : string.CompareOrdinal(a.UserId, b.UserId));
         var traits = TraitSlotChooser.Choose(examples);
         foreach (var example in examples)
         {

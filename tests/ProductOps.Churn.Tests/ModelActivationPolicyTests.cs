@@ -123,6 +123,30 @@ public sealed class ModelActivationPolicyTests(SimulatedChurnFixture fixture)
     }
 
     [Fact]
+    public void Decide_ActiveModelGaveNoProbabilities_NotJudgedSoTheBaselineDecides()
+    {
+        // An active model whose holdout AUC is NaN (some probability NaN) beats nothing, and no
+        // new model may lose to it either.
+        var verdict = ModelActivationPolicy.Decide(Candidate(0.86, 0.81), Judged(4, double.NaN), hold: null);
+
+        Assert.True(verdict.Activate);
+        Assert.Equal(
+            "activated: holdout AUC 0.860 beats the recency baseline's 0.810 (1,200 held-out examples); active version 4 could not be judged on them (it gave no probability for some of them), so the baseline decided",
+            verdict.Reason);
+    }
+
+    [Theory]
+    [InlineData(double.NaN, 0.81)]
+    [InlineData(0.86, double.NaN)]
+    [InlineData(0.81, 0.81)]
+    public void Decide_NaNOrTieAgainstTheBaseline_NotActivated(double auc, double baselineAuc)
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(auc, baselineAuc), active: null, hold: null);
+
+        Assert.Equal(ActivationOutcome.NotBetterThanBaseline, verdict.Outcome);
+    }
+
+    [Fact]
     public void Decide_NotBetterThanBaseline_NotActivatedEvenWithoutAnActiveModel()
     {
         var verdict = ModelActivationPolicy.Decide(Candidate(0.80, 0.81), Judged(4, 0.70), hold: null);
