@@ -39,9 +39,7 @@ public sealed class ChurnScorer
     public float[] FeaturesOf(UserAtCutoff state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var features = (float[])state.Features.Clone();
-        Traits.Encode(state.Traits, features.AsSpan(ChurnFeatures.BehaviourCount));
-        return features;
+        return Traits.Fill(state.Features, state.Traits);
     }
 
     /// <summary>Loads a model saved by <see cref="ChurnTrainer"/> and adds the feature-contribution
