@@ -146,6 +146,44 @@ public sealed class ModelActivationPolicyTests(SimulatedChurnFixture fixture)
         Assert.Equal(ActivationOutcome.NotBetterThanBaseline, verdict.Outcome);
     }
 
+    /// <summary>A gain below a thousandth of AUC (the figures' printed precision), from floating
+    /// noise up to a few pairs of examples ranked the other way, is no gain.</summary>
+    [Theory]
+    [InlineData(0.81 + 1e-12)]
+    [InlineData(0.8101)]
+    [InlineData(0.8109)]
+    public void Decide_NearTieWithTheBaseline_NotActivated(double auc)
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(auc, 0.81), active: null, hold: null);
+
+        Assert.Equal(ActivationOutcome.NotBetterThanBaseline, verdict.Outcome);
+    }
+
+    [Fact]
+    public void Decide_NearTieWithTheBaseline_SaysTheGainIsTooSmall()
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(0.8105, 0.81), active: null, hold: null);
+
+        Assert.Equal("not activated: holdout AUC 0.8105 is above the recency baseline's 0.8100 by less than 0.001 (1,200 held-out examples)", verdict.Reason);
+    }
+
+    [Fact]
+    public void Decide_NearTieWithTheActiveModel_KeepsTheActiveOne()
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(0.8605, 0.81), Judged(4, 0.86), hold: null);
+
+        Assert.Equal(ActivationOutcome.NotBetterThanActive, verdict.Outcome);
+        Assert.Equal("not activated: holdout AUC 0.8605 is above active version 4's 0.8600 by less than 0.001 on the same 1,200 held-out examples (the recency baseline's: 0.810)", verdict.Reason);
+    }
+
+    [Fact]
+    public void Decide_AThousandthAndMoreAboveTheBaseline_Activates()
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(0.8112, 0.81), active: null, hold: null);
+
+        Assert.Equal(ActivationOutcome.Activate, verdict.Outcome);
+    }
+
     [Fact]
     public void Decide_NotBetterThanBaseline_NotActivatedEvenWithoutAnActiveModel()
     {
