@@ -65,8 +65,8 @@ public static class TrainingSetBuilder
         [.. StatesAt(user, cutoffsMs, rules).Select(state => state?.Features)];
 
     /// <summary>The user's behaviour features, traits and cancellation at each cutoff, from their
-    /// events before it only; null where the user had no usage yet. The trait slots are filled once the
-    /// training set knows which traits it uses. The state is rebuilt incrementally (events in
+    /// events before it only; null where the user had no usage yet. The trait slots are left 0:
+    /// each model fills them with the traits it chose. The state is rebuilt incrementally (events in
     /// time order, log order among equal times), which equals a from-scratch rebuild because the
     /// state machine keeps counts, sets, minima, maxima and latest-by-time traits.</summary>
     public static UserAtCutoff?[] StatesAt(UserHistory user, IReadOnlyList<long> cutoffsMs, TenantRules rules)
