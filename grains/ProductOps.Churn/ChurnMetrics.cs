@@ -20,12 +20,22 @@ public sealed record ChurnMetrics(
     int Positives,
     IReadOnlyList<CalibrationBin> Calibration)
 {
-    /// <summary>Whether these metrics rank better (AUC) than <paramref name="baseline"/>'s: the bar a
-    /// model must clear to be activated. A tie does not, nor does a NaN on either side.</summary>
+    /// <summary>The least AUC gain that counts as ranking better: a thousandth, the precision every
+    /// verdict, listing and report prints. Both AUCs are of the same held-out examples, so a model
+    /// that ranks them alike ties exactly; a smaller gain is a few pairs of examples ranked the
+    /// other way (or floating noise), a model no better in any way its figures could show, and
+    /// activating it would swap models for nothing. It is no significance test: a bar large
+    /// enough to stand for one would refuse the real but modest wins over recency (0.01-0.03 AUC
+    /// measured; docs/architecture.md, Activation).</summary>
+    public const double MinAucGain = 0.001;
+
+    /// <summary>Whether these metrics rank better (AUC) than <paramref name="baseline"/>'s, by at
+    /// least <see cref="MinAucGain"/>: the bar a model must clear to be activated. A tie or a
+    /// near-tie does not, nor does a NaN on either side.</summary>
     public bool Beats(ChurnMetrics baseline)
     {
         ArgumentNullException.ThrowIfNull(baseline);
-        return Auc > baseline.Auc;
+        return Auc - baseline.Auc >= MinAucGain; // false when either is NaN
     }
 
     /// <summary>Computes every metric of <paramref name="probabilities"/> against <paramref name="labels"/>.</summary>

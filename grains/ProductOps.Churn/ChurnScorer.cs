@@ -20,12 +20,17 @@ public sealed class ChurnScorer
     private readonly ConcurrentBag<PredictionEngine<ChurnRow, ChurnPrediction>> _engines = [];
     private readonly ConcurrentBag<PredictionEngine<ChurnRow, ProbabilityRow>> _probabilityEngines = [];
 
-    private ChurnScorer(MLContext ml, ITransformer model, ITransformer pipeline, TraitSlots traits)
+    /// <summary>+1 when a higher tree score means a higher probability, -1 when lower, 0 when the
+    /// probability ignores the score.</summary>
+    private readonly int _riskDirection;
+
+    private ChurnScorer(MLContext ml, ITransformer model, ITransformer pipeline, TraitSlots traits, int riskDirection)
     {
         _ml = ml;
         _model = model;
         _pipeline = pipeline;
         Traits = traits;
+        _riskDirection = riskDirection;
     }
 
     /// <summary>The traits the model's trait slots stand for.</summary>
@@ -39,9 +44,7 @@ public sealed class ChurnScorer
     public float[] FeaturesOf(UserAtCutoff state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var features = (float[])state.Features.Clone();
-        Traits.Encode(state.Traits, features.AsSpan(ChurnFeatures.BehaviourCount));
-        return features;
+        return Traits.Fill(state.Features, state.Traits);
     }
 
     /// <summary>Loads a model saved by <see cref="ChurnTrainer"/> and adds the feature-contribution
@@ -59,9 +62,22 @@ public sealed class ChurnScorer
             .FirstOrDefault()
             ?? throw new InvalidDataException($"The model ({model.GetType()}) holds no trees that can explain its scores.");
 
-        var explain = ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: ChurnFeatures.Count, numberOfNegativeContributions: 0, normalize: false)
+        // Contributions of both signs: which of them push the risk up depends on the calibrator.
+        var explain = ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: ChurnFeatures.Count, numberOfNegativeContributions: ChurnFeatures.Count, normalize: false)
             .Fit(ml.Data.LoadFromEnumerable(new[] { ChurnRow.Of(new float[ChurnFeatures.Count]) }));
-        return new ChurnScorer(ml, model, model.Append(explain), traits);
+        return new ChurnScorer(ml, model, model.Append(explain), traits, RiskDirection(model, predictor.Model.Calibrator));
+    }
+
+    /// <summary>Whether the trees' score and the probability rise together. Platt's probability is
+    /// 1 / (1 + exp(slope * score + offset)), which rises with the score only for a negative
+    /// slope; the slope is fitted on users the trees did not see and may come out positive. The
+    /// last Platt calibrator in the chain sets the probability (the trainer's, after the trees' own).</summary>
+    private static int RiskDirection(ITransformer model, PlattCalibrator treesOwn)
+    {
+        var last = (model as IEnumerable<ITransformer> ?? [model])
+            .OfType<ISingleFeaturePredictionTransformer<PlattCalibrator>>()
+            .LastOrDefault()?.Model ?? treesOwn;
+        return -Math.Sign(last.Slope);
     }
 
     /// <summary>One user's probability alone: the cheap path for rescoring many users, where
@@ -129,17 +145,20 @@ public sealed class ChurnScorer
         return result;
     }
 
+    /// <summary>The features that push the probability up most: their contributions to the trees'
+    /// score, turned by the calibrator's direction.</summary>
     private List<ChurnReason> Reasons(float[] features, float[] contributions)
     {
         var top = new List<ChurnReason>(MaxReasons);
         for (var i = 0; i < contributions.Length && i < ChurnFeatures.Count; i++)
         {
-            if (contributions[i] <= 0)
+            var push = _riskDirection * contributions[i];
+            if (push <= 0)
             {
                 continue;
             }
 
-            var reason = new ChurnReason(ChurnFeatures.Names[i], features[i], contributions[i], ChurnFeatures.Describe(i, features[i], Traits));
+            var reason = new ChurnReason(ChurnFeatures.Names[i], features[i], push, ChurnFeatures.Describe(i, features[i], Traits));
             var at = top.FindIndex(r => r.Contribution < reason.Contribution);
             if (at < 0)
             {

@@ -65,11 +65,14 @@ public static class ChurnTrainer
             calibration = fit = train;
         }
 
+        // Which traits become features is part of the fit: chosen over the holdout's rows too, the
+        // slots would be picked partly by the examples the model is judged on.
+        var traits = TraitSlotChooser.Choose(train);
         var ml = new MLContext(options.Seed);
-        var trainView = ml.Data.LoadFromEnumerable(train.Select(e => ChurnRow.Of(e.Features, e.Churned)));
-        var fitView = ml.Data.LoadFromEnumerable(fit.Select(e => ChurnRow.Of(e.Features, e.Churned)));
-        var calibrationView = ml.Data.LoadFromEnumerable(calibration.Select(e => ChurnRow.Of(e.Features, e.Churned)));
-        var validationView = ml.Data.LoadFromEnumerable(validation.Select(e => ChurnRow.Of(e.Features, e.Churned)));
+        var trainView = View(ml, train, traits);
+        var fitView = View(ml, fit, traits);
+        var calibrationView = View(ml, calibration, traits);
+        var validationView = View(ml, validation, traits);
         var labels = validation.Select(e => e.Churned).ToList();
 
         var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
@@ -104,10 +107,10 @@ public static class ChurnTrainer
             ["horizon_days"] = set.HorizonDays.ToString(CultureInfo.InvariantCulture),
             ["cutoffs"] = set.CutoffsMs.Count.ToString(CultureInfo.InvariantCulture),
             [FeaturesParameter] = BehaviourFeatureList,
-            ["traits"] = string.Join(',', set.Traits.Slots.Select(slot => $"{slot.Key}={slot.Value}")),
+            ["traits"] = string.Join(',', traits.Slots.Select(slot => $"{slot.Key}={slot.Value}")),
         };
         return new ChurnTrainingResult(
-            ChurnModelPackage.Write(stream.ToArray(), set.Traits), TrainerName, parameters, modelMetrics, baselineMetrics, train.Count, validation.Count, validationFrom);
+            ChurnModelPackage.Write(stream.ToArray(), traits), TrainerName, parameters, modelMetrics, baselineMetrics, train.Count, validation.Count, validationFrom);
     }
 
     /// <summary>The held-out examples: those at the cutoffs from <paramref name="validationFromMs"/>
@@ -171,6 +174,12 @@ public static class ChurnTrainer
                 $"Not enough data for {part}: {churned} churned and {retained} retained examples; at least {options.MinChurned} churned and {options.MinRetained} retained are needed.");
         }
     }
+
+    /// <summary>The examples as ML.NET rows, their trait slots filled with <paramref name="traits"/>:
+    /// a copy made as each pass reads a row, so the set's vectors are left as they are and no
+    /// second copy of them is held.</summary>
+    private static IDataView View(MLContext ml, IEnumerable<ChurnExample> examples, TraitSlots traits) =>
+        ml.Data.LoadFromEnumerable(examples.Select(e => ChurnRow.Of(traits.Fill(e.Features, e.Traits), e.Churned)));
 
     private static List<float> Probabilities(MLContext ml, ITransformer model, IDataView data) =>
         [.. ml.Data.CreateEnumerable<ProbabilityRow>(model.Transform(data), reuseRowObject: false).Select(p => p.Probability)];

@@ -4,7 +4,8 @@ namespace ProductOps.Churn;
 
 /// <summary>
 /// Decides whether a newly trained model replaces the tenant's active one. It must beat the
-/// recency baseline and the active model, both judged on the new model's own holdout (the
+/// recency baseline and the active model by <see cref="ChurnMetrics.MinAucGain"/> of AUC at least
+/// (a near-tie keeps what is there), both judged on the new model's own holdout (the
 /// latest cutoffs, which neither saw in training), so a retrain never replaces a better model
 /// and the figures compared are like for like. A scheduled training also leaves alone a model
 /// an operator activated by hand (<see cref="ActivationHold"/>).
@@ -80,14 +81,15 @@ public static class ModelActivationPolicy
         var examples = N(candidate.ValidationExamples);
         if (!model.Beats(baseline))
         {
-            var comparison = F($"holdout AUC {model.Auc:0.000} does not beat the recency baseline's {baseline.Auc:0.000} ({examples} held-out examples)")
+            var comparison = NotBetter(model, baseline, "the recency baseline's") + F($" ({examples} held-out examples)")
                 + (active?.Metrics is { } m ? F($"; active version {active.Version} scores {m.Auc:0.000} on them") : string.Empty);
             return new ActivationVerdict(ActivationOutcome.NotBetterThanBaseline, $"not activated: {comparison}", comparison);
         }
 
         if (active?.Metrics is { } activeMetrics && !model.Beats(activeMetrics))
         {
-            var comparison = F($"holdout AUC {model.Auc:0.000} does not beat active version {active.Version}'s {activeMetrics.Auc:0.000} on the same {examples} held-out examples (the recency baseline's: {baseline.Auc:0.000})");
+            var comparison = NotBetter(model, activeMetrics, F($"active version {active.Version}'s"))
+                + F($" on the same {examples} held-out examples (the recency baseline's: {baseline.Auc:0.000})");
             return new ActivationVerdict(ActivationOutcome.NotBetterThanActive, $"not activated: {comparison}", comparison);
         }
 
@@ -108,6 +110,13 @@ public static class ModelActivationPolicy
 
         return new ActivationVerdict(ActivationOutcome.Activate, $"activated: {won}", won);
     }
+
+    /// <summary>Why <paramref name="model"/> does not beat <paramref name="other"/>; a gain below
+    /// <see cref="ChurnMetrics.MinAucGain"/> is shown with a fourth decimal, where it shows.</summary>
+    private static string NotBetter(ChurnMetrics model, ChurnMetrics other, string whose) =>
+        model.Auc > other.Auc
+            ? F($"holdout AUC {model.Auc:0.0000} is above {whose} {other.Auc:0.0000} by less than {ChurnMetrics.MinAucGain}")
+            : F($"holdout AUC {model.Auc:0.000} does not beat {whose} {other.Auc:0.000}");
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -29,19 +29,14 @@ public sealed class TrainingSetAccumulator(IReadOnlyList<long> cutoffsMs, Tenant
     }
 
     /// <summary>The examples in cutoff order, then user id order (one example per user and cutoff),
-    /// with the range of event time they came from.</summary>
+    /// with the range of event time they came from. Their trait slots are left 0: the trainer
+    /// chooses which traits fill them, from its training rows (<see cref="ChurnTrainer"/>).</summary>
     public TrainingSet ToSet(long dataFromMs, long dataToMs)
     {
         // A total order: users arrive in whatever order the log's partitions hand them back, and
         // the same log must give the same set (List.Sort is not stable either).
         var examples = _examples.ToList();
         examples.Sort((a, b) => a.CutoffMs != b.CutoffMs ? a.CutoffMs.CompareTo(b.CutoffMs) : string.CompareOrdinal(a.UserId, b.UserId));
-        var traits = TraitSlotChooser.Choose(examples);
-        foreach (var example in examples)
-        {
-            traits.Encode(example.Traits, example.Features.AsSpan(ChurnFeatures.BehaviourCount));
-        }
-
-        return new TrainingSet(examples, CutoffsMs, dataFromMs, dataToMs, rules.ChurnHorizonDays) { Traits = traits };
+        return new TrainingSet(examples, CutoffsMs, dataFromMs, dataToMs, rules.ChurnHorizonDays);
     }
 }

@@ -7,8 +7,10 @@ namespace ProductOps.Churn;
 /// user's state is rebuilt from their events before the cutoff only, and the features are
 /// <see cref="ChurnFeatures.Compute"/> of that state (the very function the live grain runs).
 /// The label says whether the user churned in [cutoff, cutoff + H): no usage event in it, or one
-/// of the tenant's churn events in it. Users who emitted a churn event before the cutoff are gone
-/// and skipped; merely inactive users are kept (they may come back).
+/// of the tenant's churn events in it. Users who have cancelled as of the cutoff (a churn event
+/// with no later usage, <see cref="UserActivity.CancelledAtMs"/>: the rule by which serving
+/// scores nobody who left) are skipped; users who cancelled and came back, and merely inactive
+/// users, are kept, as serving scores them.
 /// </summary>
 public static class TrainingSetBuilder
 {
@@ -62,9 +64,9 @@ public static class TrainingSetBuilder
     public static float[]?[] FeaturesAt(UserHistory user, IReadOnlyList<long> cutoffsMs, TenantRules rules) =>
         [.. StatesAt(user, cutoffsMs, rules).Select(state => state?.Features)];
 
-    /// <summary>The user's behaviour features and traits at each cutoff, from their events before
-    /// it only; null where the user had no usage yet. The trait slots are filled once the
-    /// training set knows which traits it uses. The state is rebuilt incrementally (events in
+    /// <summary>The user's behaviour features, traits and cancellation at each cutoff, from their
+    /// events before it only; null where the user had no usage yet. The trait slots are left 0:
+    /// each model fills them with the traits it chose. The state is rebuilt incrementally (events in
     /// time order, log order among equal times), which equals a from-scratch rebuild because the
     /// state machine keeps counts, sets, minima, maxima and latest-by-time traits.</summary>
     public static UserAtCutoff?[] StatesAt(UserHistory user, IReadOnlyList<long> cutoffsMs, TenantRules rules)
@@ -90,7 +92,7 @@ public static class TrainingSetBuilder
             if (activity.FirstSeenMs is not null)
             {
                 traits ??= new Dictionary<string, TraitValue>(activity.Traits, StringComparer.Ordinal);
-                result[c] = new UserAtCutoff(ChurnFeatures.Compute(activity, cutoff), traits);
+                result[c] = new UserAtCutoff(ChurnFeatures.Compute(activity, cutoff), traits, activity.CancelledAtMs);
             }
         }
 
@@ -123,9 +125,9 @@ public static class TrainingSetBuilder
         for (var c = 0; c < cutoffs.Count; c++)
         {
             var cutoff = cutoffs[c];
-            if (states[c] is not { } state || AnyIn(churnEvents, long.MinValue, cutoff))
+            if (states[c] is not { CancelledAtMs: null } state)
             {
-                continue; // not a user yet, or gone for good
+                continue; // not a user yet, or cancelled and not back: serving scores neither
             }
 
             var end = cutoff + horizonMs;

@@ -45,6 +45,16 @@ public sealed class TraitSlots
         }
     }
 
+    /// <summary>A copy of <paramref name="features"/> (a whole vector, <see cref="ChurnFeatures.Count"/>
+    /// long) with its trait slots written from <paramref name="traits"/>.</summary>
+    public float[] Fill(float[] features, IReadOnlyDictionary<string, TraitValue> traits)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var filled = (float[])features.Clone();
+        Encode(traits, filled.AsSpan(ChurnFeatures.BehaviourCount));
+        return filled;
+    }
+
     /// <summary>Slot <paramref name="slot"/> at <paramref name="value"/>, in plain words.</summary>
     public string Describe(int slot, float value) =>
         slot < Slots.Count

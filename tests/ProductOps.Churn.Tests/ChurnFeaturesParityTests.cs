@@ -45,6 +45,73 @@ public sealed class ChurnFeaturesParityTests
         AssertBuilderEqualsLiveState(log.GroupBy(e => e.UserId, StringComparer.Ordinal).Select(g => new UserHistory(g.Key, [.. g])), cutoffs, rules);
     }
 
+    /// <summary>Training keeps a user at a cutoff exactly when serving would score them then:
+    /// they have usage, and no churn event at or after their latest other usage
+    /// (<see cref="UserActivity.CancelledAtMs"/>, which the user grain reads). A user who cancelled
+    /// and came back is scored live, so is an example, with the features serving computes.</summary>
+    [Theory]
+    [InlineData(1, 20_000)]
+    [InlineData(7, 20_000)]
+    [InlineData(42, 20_000)]
+    public void AddExamples_RandomHistories_ExamplesExactlyWhereServingScores(int seed, int firstDay)
+    {
+        var log = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed, firstDay));
+        var cutoffs = Enumerable.Range(1, 60).Select(d => TimeBuckets.DayStartMs(firstDay + d)).ToList();
+        var horizonMs = Rules.ChurnHorizonDays * TimeBuckets.MsPerDay;
+        var returned = 0;
+        var skipped = 0;
+        foreach (var group in log.GroupBy(e => e.UserId, StringComparer.Ordinal))
+        {
+            var user = new UserHistory(group.Key, [.. group]);
+            var examples = new List<ChurnExample>();
+            TrainingSetBuilder.AddExamples(user, cutoffs, Rules, examples);
+            foreach (var cutoff in cutoffs)
+            {
+                var live = LiveUserState.Before(user, cutoff, Rules);
+                var example = examples.SingleOrDefault(e => e.CutoffMs == cutoff);
+                if (live.FirstSeenMs is null || live.CancelledAtMs is not null)
+                {
+                    Assert.True(example is null, $"{user.UserId} at {cutoff}: an example where serving scores nobody");
+                    skipped += live.CancelledAtMs is null ? 0 : 1;
+                    continue;
+                }
+
+                Assert.True(example is not null, $"{user.UserId} at {cutoff}: no example where serving scores the user");
+                AssertSameFeatures(ChurnFeatures.Compute(live, cutoff), example.Features, user.UserId);
+                var window = user.Events.Where(e => !e.IsIdentify && e.TimestampMs >= cutoff && e.TimestampMs < cutoff + horizonMs).ToList();
+                Assert.Equal(window.Exists(e => Rules.IsChurnEvent(e.Name)) || !window.Exists(e => !Rules.IsChurnEvent(e.Name)), example.Churned);
+                returned += live.LastChurnEventMs is not null ? 1 : 0;
+            }
+        }
+
+        Assert.True(returned > 20, $"only {returned} examples of users who cancelled and came back");
+        Assert.True(skipped > 20, $"only {skipped} cancelled users skipped");
+    }
+
+    [Fact]
+    public void AddExamples_UserCancelledAndCameBack_KeptFromTheReturnOn()
+    {
+        var day = 20_000;
+        var events = new List<TrackedEvent>();
+        for (var d = 0; d < 10; d++)
+        {
+            events.Add(Usage("u", $"a{d}", TimeBuckets.DayStartMs(day + d) + 3_600_000));
+        }
+
+        events.Add(new TrackedEvent("t", "u", "cancel", EventStreamGenerator.ChurnEvent, string.Empty, TimeBuckets.DayStartMs(day + 10), 0, string.Empty, null));
+        events.Add(Usage("u", "back", TimeBuckets.DayStartMs(day + 12) + 3_600_000));
+        var user = new UserHistory("u", events);
+        long[] cutoffs = [TimeBuckets.DayStartMs(day + 11), TimeBuckets.DayStartMs(day + 13), TimeBuckets.DayStartMs(day + 20)];
+
+        var examples = new List<ChurnExample>();
+        TrainingSetBuilder.AddExamples(user, cutoffs, Rules, examples);
+
+        // Gone at day 11; back on day 12, and an ordinary (inactive) user from then on.
+        Assert.Equal([cutoffs[1], cutoffs[2]], examples.Select(e => e.CutoffMs));
+        AssertSameFeatures(ChurnFeatures.Compute(LiveUserState.Before(user, cutoffs[1], Rules), cutoffs[1]), examples[0].Features, "u");
+        Assert.Null(LiveUserState.Before(user, cutoffs[1], Rules).CancelledAtMs);
+    }
+
     [Fact]
     public void Compute_AfterWholeHistory_EqualsBuilderPastLastEvent()
     {
@@ -128,6 +195,9 @@ public sealed class ChurnFeaturesParityTests
         Assert.Equal(3, f[12]); // sessions in the last 7 days
         AssertSameFeatures(ChurnFeatures.Compute(user, asOf + 1), f, "u");
     }
+
+    private static TrackedEvent Usage(string userId, string eventId, long timestampMs) =>
+        new("t", userId, eventId, EventNames.SessionStart, "search", timestampMs, 0, eventId, null);
 
     /// <summary>Each user's builder features at each cutoff equal what a live user grain holds
     /// then (the events before it, in log order), over more than 1,000 comparisons.</summary>

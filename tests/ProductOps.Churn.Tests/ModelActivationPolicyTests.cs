@@ -27,7 +27,7 @@ public sealed class ModelActivationPolicyTests(SimulatedChurnFixture fixture)
     public void EvaluateActive_HoldoutWithOtherTraitSlots_EncodesTraitsAsTheActiveModelWasTrained()
     {
         // A newer training chose its trait slots in another order: the same examples, other vectors.
-        var slots = fixture.Set.Traits.Slots;
+        var slots = ChurnScorer.Load(fixture.Result.ModelBytes).Traits.Slots;
         Assert.True(slots.Count >= 2, "the simulation should give the model trait slots");
         var reordered = new TraitSlots([.. slots.Reverse()]);
         var examples = fixture.Set.Examples.Select(e =>
@@ -36,7 +36,7 @@ public sealed class ModelActivationPolicyTests(SimulatedChurnFixture fixture)
             reordered.Encode(e.Traits, features.AsSpan(ChurnFeatures.BehaviourCount));
             return e with { Features = features };
         }).ToList();
-        var newer = fixture.Set with { Examples = examples, Traits = reordered };
+        var newer = fixture.Set with { Examples = examples };
         var active = ModelInfoJson.Describe("acme", 1, fixture.Result, fixture.Set, 0);
 
         var judged = ModelActivationPolicy.EvaluateActive(active, fixture.Result.ModelBytes, newer, fixture.Result.ValidationFromMs);
@@ -144,6 +144,44 @@ public sealed class ModelActivationPolicyTests(SimulatedChurnFixture fixture)
         var verdict = ModelActivationPolicy.Decide(Candidate(auc, baselineAuc), active: null, hold: null);
 
         Assert.Equal(ActivationOutcome.NotBetterThanBaseline, verdict.Outcome);
+    }
+
+    /// <summary>A gain below a thousandth of AUC (the figures' printed precision), from floating
+    /// noise up to a few pairs of examples ranked the other way, is no gain.</summary>
+    [Theory]
+    [InlineData(0.81 + 1e-12)]
+    [InlineData(0.8101)]
+    [InlineData(0.8109)]
+    public void Decide_NearTieWithTheBaseline_NotActivated(double auc)
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(auc, 0.81), active: null, hold: null);
+
+        Assert.Equal(ActivationOutcome.NotBetterThanBaseline, verdict.Outcome);
+    }
+
+    [Fact]
+    public void Decide_NearTieWithTheBaseline_SaysTheGainIsTooSmall()
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(0.8105, 0.81), active: null, hold: null);
+
+        Assert.Equal("not activated: holdout AUC 0.8105 is above the recency baseline's 0.8100 by less than 0.001 (1,200 held-out examples)", verdict.Reason);
+    }
+
+    [Fact]
+    public void Decide_NearTieWithTheActiveModel_KeepsTheActiveOne()
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(0.8605, 0.81), Judged(4, 0.86), hold: null);
+
+        Assert.Equal(ActivationOutcome.NotBetterThanActive, verdict.Outcome);
+        Assert.Equal("not activated: holdout AUC 0.8605 is above active version 4's 0.8600 by less than 0.001 on the same 1,200 held-out examples (the recency baseline's: 0.810)", verdict.Reason);
+    }
+
+    [Fact]
+    public void Decide_AThousandthAndMoreAboveTheBaseline_Activates()
+    {
+        var verdict = ModelActivationPolicy.Decide(Candidate(0.8112, 0.81), active: null, hold: null);
+
+        Assert.Equal(ActivationOutcome.Activate, verdict.Outcome);
     }
 
     [Fact]

@@ -37,9 +37,9 @@ public sealed class ServingTimeOfDayTests(SimulatedChurnFixture fixture, ITestOu
                 var asOf = cutoff + offsetMs;
                 var atCutoff = StateBefore(ordered, cutoff, rules);
                 var atAsOf = StateBefore(ordered, asOf, rules);
-                if (asOf + horizonMs > fixture.Set.DataToMs || churnEvents.Any(t => t < asOf) || atCutoff.FirstSeenMs is null)
+                if (asOf + horizonMs > fixture.Set.DataToMs || atAsOf.CancelledAtMs is not null || atCutoff.FirstSeenMs is null)
                 {
-                    continue;
+                    continue; // past the data, not scored when served (cancelled), or no user at the cutoff
                 }
 
                 var p = scorer.Probability(scorer.FeaturesOf(atCutoff, cutoff));

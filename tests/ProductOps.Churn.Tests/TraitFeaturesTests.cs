@@ -38,6 +38,39 @@ public sealed class TraitFeaturesTests(SimulatedChurnFixture fixture)
         Assert.Equal([new TraitSlot("plan", "free"), new TraitSlot("plan", "pro"), new TraitSlot("plan", "enterprise")], chosen);
     }
 
+    /// <summary>Which traits become features is learnt like the rest of the model, from the
+    /// training rows only: a trait first set in the holdout's period tells the trees nothing, and
+    /// chosen over the holdout's rows it would be picked by the examples the model is judged on.</summary>
+    [Fact]
+    public void Train_TraitSetOnlyInTheHoldoutsPeriod_GetsNoSlot()
+    {
+        const int day0 = 20_000;
+        var users = Enumerable.Range(0, 200).Select(i =>
+        {
+            var events = new List<TrackedEvent>
+            {
+                Identify(i, TimeBuckets.DayStartMs(day0 + 1), "plan", i % 2 == 0 ? "free" : "pro"),
+                Identify(i, TimeBuckets.DayStartMs(day0 + 40), "beta", i % 2 == 0 ? "yes" : string.Empty),
+            };
+            var stopDay = i % 5 < 2 ? 16 + (i * 7 % 44) : 60; // two in five leave, at days 16-59
+            for (var d = 0; d < stopDay; d++)
+            {
+                events.Add(new TrackedEvent("t", $"u{i}", $"e{i}-{d}", EventNames.SessionStart, "search", TimeBuckets.DayStartMs(day0 + d) + 43_200_000, 0, $"s{i}-{d}", null));
+            }
+
+            return new UserHistory($"u{i}", events);
+        }).ToList();
+        var set = TrainingSetBuilder.Build(users, SimulatedChurnFixture.Rules, new TrainingSetOptions());
+
+        var result = ChurnTrainer.Train(set, new ChurnTrainingOptions { MinChurned = 1, MinRetained = 1, NumberOfTrees = 5, MinimumExampleCountPerLeaf = 5 });
+
+        var slots = ChurnScorer.Load(result.ModelBytes).Traits.Slots;
+        Assert.Contains(set.Examples, e => e.CutoffMs >= result.ValidationFromMs && e.Traits.TryGetValue("beta", out var beta) && beta.Value == "yes");
+        Assert.DoesNotContain(set.Examples, e => e.CutoffMs < result.ValidationFromMs && e.Traits.ContainsKey("beta"));
+        Assert.Equal([new TraitSlot("plan", "free"), new TraitSlot("plan", "pro")], slots);
+        Assert.Equal("plan=free,plan=pro", result.Parameters["traits"]);
+    }
+
     [Fact]
     public void Package_RoundTrip_KeepsModelAndSlots_AndReadsPlainModels()
     {
@@ -56,12 +89,11 @@ public sealed class TraitFeaturesTests(SimulatedChurnFixture fixture)
     [Fact]
     public void TrainedModel_SimulatedTraits_SlotsForPlanAndCountryServedWithTheModel()
     {
-        var slots = fixture.Set.Traits.Slots;
-        var scorer = ChurnScorer.Load(fixture.Result.ModelBytes);
+        var slots = ChurnScorer.Load(fixture.Result.ModelBytes).Traits.Slots;
 
         Assert.Contains(new TraitSlot("plan", "free"), slots);
         Assert.DoesNotContain(slots, s => s.Key == "signup_date"); // a date per user is no category
-        Assert.Equal(slots, scorer.Traits.Slots);
+        Assert.Equal(string.Join(',', slots.Select(s => $"{s.Key}={s.Value}")), fixture.Result.Parameters["traits"]);
         Assert.Contains("plan=", fixture.Result.Parameters["traits"], StringComparison.Ordinal);
     }
 
@@ -98,6 +130,9 @@ public sealed class TraitFeaturesTests(SimulatedChurnFixture fixture)
         Assert.True(compared > 300, $"only {compared} comparisons");
         Assert.True(withTraits > compared / 2, $"only {withTraits} of {compared} vectors had a trait slot set");
     }
+
+    private static TrackedEvent Identify(int user, long timestampMs, string key, string value) =>
+        new("t", $"u{user}", $"i{user}-{key}", EventNames.Identify, string.Empty, timestampMs, 0, string.Empty, new Dictionary<string, string> { [key] = value });
 
     private static ChurnExample Example(Dictionary<string, TraitValue> traits) =>
         new("u", 0, new float[ChurnFeatures.Count], Churned: false, traits);
