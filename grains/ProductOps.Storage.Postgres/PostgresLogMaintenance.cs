@@ -42,8 +42,9 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     /// <summary>The name of the day partition holding commits of <paramref name="day"/>.</summary>
     public static string PartitionName(DateOnly day) => Prefix + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    /// <summary>Creates the day partitions for <paramref name="now"/>'s day and the next few, and
-    /// applies retention as of <paramref name="now"/>. Returns false when another silo was at it.
+    /// <summary>Creates the day partitions for <paramref name="now"/>'s day and the next few, drops
+    /// the days retention no longer keeps as of <paramref name="now"/>, and forgets the dedup keys
+    /// older than the window by the database's clock. Returns false when another silo was at it.
     /// A partition change that could not get its locks in time is left to the next run.</summary>
     public async Task<bool> RunAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -86,7 +87,7 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
                 }
             }
 
-            await PruneDedupKeysAsync(connection, now - TimeSpan.FromDays(settings.DedupWindowDays), cancellationToken);
+            await PruneDedupKeysAsync(connection, await DedupCutoffAsync(connection, settings.DedupWindowDays, cancellationToken), cancellationToken);
         }
         finally
         {
@@ -189,6 +190,16 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
 
             await Task.Delay(DdlRetryPause * attempt, cancellationToken);
         }
+    }
+
+    /// <summary>The commit time before which dedup keys have expired, by the database's clock: the
+    /// clock that stamped them (<see cref="PostgresEventLog"/>), not this silo's, which may run
+    /// ahead of it and would cut the window short by as much.</summary>
+    private static async Task<DateTimeOffset> DedupCutoffAsync(NpgsqlConnection connection, int windowDays, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT now() - make_interval(days => @days)", connection);
+        command.Parameters.AddWithValue("days", windowDays);
+        return (DateTime)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>Deletes the keys committed before <paramref name="cutoff"/>, a bounded batch per
