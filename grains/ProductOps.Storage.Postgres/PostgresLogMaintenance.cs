@@ -16,7 +16,8 @@ namespace ProductOps.Storage.Postgres;
 /// short transaction that waits at most <see cref="DdlLockTimeout"/> for its locks (a DDL
 /// statement waiting for a lock holds up every append and read queued behind it), a few tries,
 /// and is otherwise left, with the run's other changes, to the next run; a day is created as a table of its own and then
-/// attached, which locks <c>event_log</c> itself only in SHARE UPDATE EXCLUSIVE mode. Dropping a
+/// attached, which locks <c>event_log</c> itself only in SHARE UPDATE EXCLUSIVE mode, and its DEFAULT
+/// partition ACCESS EXCLUSIVE only for a catalog change, never for a scan (<see cref="ExclusionName"/>). Dropping a
 /// day still takes ACCESS EXCLUSIVE on <c>event_log</c> (DETACH ... CONCURRENTLY is refused while a
 /// DEFAULT partition exists), but only for the drop. Expired dedup keys are deleted
 /// <see cref="PruneBatch"/> at a time, each batch its own transaction.
@@ -31,6 +32,15 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     private const int DaysAhead = 3;
     private const int DdlAttempts = 3;
     private const string Prefix = "event_log_";
+
+    /// <summary>A CHECK constraint on the DEFAULT partition that keeps out the day being attached.
+    /// ATTACH PARTITION locks the DEFAULT partition ACCESS EXCLUSIVE, which every unpruned read of
+    /// the log waits for, and scans all of it to prove that no row belongs to the new day, unless a
+    /// valid constraint proves it. So the constraint is added NOT VALID (a catalog change), then
+    /// validated under SHARE UPDATE EXCLUSIVE, which lets reads and commits go on during the scan,
+    /// and dropped in the attach's own transaction. While it stands, a commit of that day fails
+    /// (and is retried by its client): maintenance attaches days ahead, which nothing commits to.</summary>
+    private const string ExclusionName = "event_log_default_not_attaching";
 
     /// <summary>The longest a partition change waits for its locks, per attempt.</summary>
     private static readonly TimeSpan DdlLockTimeout = TimeSpan.FromMilliseconds(200);
@@ -116,8 +126,9 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     }
 
     /// <summary>Creates the day's table on its own (no lock on <c>event_log</c> beyond reading its
-    /// definition), then attaches it. A table left unattached by an earlier run is attached now.
-    /// False when the attach could not get its locks.</summary>
+    /// definition), then attaches it without scanning the DEFAULT partition under a lock (see
+    /// <see cref="ExclusionName"/>). A table left unattached by an earlier run is attached now.
+    /// False when a step could not get its locks.</summary>
     private async Task<bool> CreatePartitionAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
     {
         var name = PartitionName(day);
@@ -127,22 +138,82 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var from = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var to = day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var from = $"'{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} 00:00:00+00'";
+        var to = $"'{day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} 00:00:00+00'";
+        if (await DefaultHoldsAsync(connection, from, to, cancellationToken))
+        {
+            await LeaveDayInDefaultAsync(connection, name, null, cancellationToken);
+            return true;
+        }
+
+        if (!await WithLockTimeoutAsync(connection, "create", name,
+            $"ALTER TABLE event_log_default DROP CONSTRAINT IF EXISTS {ExclusionName}, ADD CONSTRAINT {ExclusionName} CHECK (committed_at < {from} OR committed_at >= {to}) NOT VALID",
+            cancellationToken))
+        {
+            return false;
+        }
+
+        var attached = false;
         try
         {
-            return await WithLockTimeoutAsync(connection, "create", name,
-                $"ALTER TABLE event_log ATTACH PARTITION {name} FOR VALUES FROM ('{from} 00:00:00+00') TO ('{to} 00:00:00+00')",
+            try
+            {
+                // SHARE UPDATE EXCLUSIVE on the DEFAULT partition: reads and commits go on during the
+                // scan, and so it waits for its lock without a timeout (nothing queues behind it but DDL).
+                await using var validate = new NpgsqlCommand($"ALTER TABLE event_log_default VALIDATE CONSTRAINT {ExclusionName}", connection);
+                await validate.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
+            {
+                await LeaveDayInDefaultAsync(connection, name, e, cancellationToken); // a commit of that day came first
+                return true;
+            }
+
+            attached = await WithLockTimeoutAsync(connection, "create", name,
+                $"ALTER TABLE event_log ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to}); ALTER TABLE event_log_default DROP CONSTRAINT {ExclusionName}",
                 cancellationToken);
+            return attached;
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
+        finally
         {
-            // Rows of that day already landed in the default partition; they stay there (still
-            // read, never dropped by retention), and the empty table goes.
-            await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
-            await drop.ExecuteNonQueryAsync(cancellationToken);
-            PostgresLog.PartitionNotCreated(_logger, e, name);
-            return true;
+            if (!attached)
+            {
+                await DropExclusionAsync(connection, name);
+            }
+        }
+    }
+
+    /// <summary>Whether the DEFAULT partition holds rows committed in [from, to). A scan under
+    /// ACCESS SHARE, which holds up nothing but DDL.</summary>
+    private static async Task<bool> DefaultHoldsAsync(NpgsqlConnection connection, string from, string to, CancellationToken cancellationToken)
+    {
+        await using var probe = new NpgsqlCommand(
+            $"SELECT EXISTS (SELECT 1 FROM event_log_default WHERE committed_at >= {from} AND committed_at < {to})", connection);
+        return (bool)(await probe.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Rows of the day already landed in the DEFAULT partition: they stay there (still read,
+    /// never dropped by retention), and the empty table goes.</summary>
+    private async Task LeaveDayInDefaultAsync(NpgsqlConnection connection, string name, Exception? reason, CancellationToken cancellationToken)
+    {
+        await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
+        await drop.ExecuteNonQueryAsync(cancellationToken);
+        PostgresLog.PartitionNotCreated(_logger, reason, name);
+    }
+
+    /// <summary>Lifts the DEFAULT partition's check when the day was not attached: while it stands,
+    /// a commit of that day (which the DEFAULT partition must take) fails. Left in place when its
+    /// locks stay busy; the next run tries the day again and replaces it.</summary>
+    private async Task DropExclusionAsync(NpgsqlConnection connection, string name)
+    {
+        try
+        {
+            _ = await WithLockTimeoutAsync(connection, "lift the default partition's check for", name,
+                $"ALTER TABLE event_log_default DROP CONSTRAINT IF EXISTS {ExclusionName}", CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke (the run failed with it): the next run tries the day again and replaces the check.
         }
     }
 
