@@ -17,7 +17,8 @@ namespace ProductOps.Storage.Postgres;
 /// statement waiting for a lock holds up every append and read queued behind it), a few tries,
 /// and is otherwise left, with the run's other changes, to the next run; a day is created as a table of its own and then
 /// attached, which locks <c>event_log</c> itself only in SHARE UPDATE EXCLUSIVE mode, and its DEFAULT
-/// partition ACCESS EXCLUSIVE only for a catalog change, never for a scan (<see cref="ExclusionName"/>). Dropping a
+/// partition ACCESS EXCLUSIVE only for a catalog change, not for a scan, when the day is ahead
+/// (<see cref="ExclusionName"/>; a day already begun, a new database's first, is scanned for). Dropping a
 /// day still takes ACCESS EXCLUSIVE on <c>event_log</c> (DETACH ... CONCURRENTLY is refused while a
 /// DEFAULT partition exists), but only for the drop. Expired dedup keys are deleted
 /// <see cref="PruneBatch"/> at a time, each batch its own transaction.
@@ -38,9 +39,15 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     /// the log waits for, and scans all of it to prove that no row belongs to the new day, unless a
     /// valid constraint proves it. So the constraint is added NOT VALID (a catalog change), then
     /// validated under SHARE UPDATE EXCLUSIVE, which lets reads and commits go on during the scan,
-    /// and dropped in the attach's own transaction. While it stands, a commit of that day fails
-    /// (and is retried by its client): maintenance attaches days ahead, which nothing commits to.</summary>
+    /// and dropped in the attach's own transaction. While it stands, a commit of that day would
+    /// fail, so only days that begin later than <see cref="AheadMargin"/> from now are attached
+    /// this way (<see cref="AttachScanningDefaultAsync"/> is the rest).</summary>
     private const string ExclusionName = "event_log_default_not_attaching";
+
+    /// <summary>How far ahead a day must begin for its attach to use <see cref="ExclusionName"/>:
+    /// runs are hourly and attach <see cref="DaysAhead"/> days ahead, so every day but a new
+    /// database's first is attached days before it begins.</summary>
+    private static readonly TimeSpan AheadMargin = TimeSpan.FromHours(1);
 
     /// <summary>The longest a partition change waits for its locks, per attempt.</summary>
     private static readonly TimeSpan DdlLockTimeout = TimeSpan.FromMilliseconds(200);
@@ -140,10 +147,16 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
 
         var from = $"'{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} 00:00:00+00'";
         var to = $"'{day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} 00:00:00+00'";
-        if (await DefaultHoldsAsync(connection, from, to, cancellationToken))
+        var (holds, ahead) = await DefaultHoldsAsync(connection, from, to, cancellationToken);
+        if (holds)
         {
             await LeaveDayInDefaultAsync(connection, name, null, cancellationToken);
             return true;
+        }
+
+        if (!ahead)
+        {
+            return await AttachScanningDefaultAsync(connection, name, from, to, cancellationToken);
         }
 
         if (!await WithLockTimeoutAsync(connection, "create", name,
@@ -183,13 +196,39 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
         }
     }
 
-    /// <summary>Whether the DEFAULT partition holds rows committed in [from, to). A scan under
-    /// ACCESS SHARE, which holds up nothing but DDL.</summary>
-    private static async Task<bool> DefaultHoldsAsync(NpgsqlConnection connection, string from, string to, CancellationToken cancellationToken)
+    /// <summary>Whether the DEFAULT partition holds rows committed in [from, to) (a scan under
+    /// ACCESS SHARE, which holds up nothing but DDL), and whether the day begins more than
+    /// <see cref="AheadMargin"/> from now by the database's clock: only such a day may be kept out
+    /// of the DEFAULT partition by a check while it is attached, since no commit can be of it yet
+    /// (a check left behind by a failed attach would otherwise refuse a live day's commits until
+    /// the next run).</summary>
+    private static async Task<(bool Holds, bool Ahead)> DefaultHoldsAsync(NpgsqlConnection connection, string from, string to, CancellationToken cancellationToken)
     {
         await using var probe = new NpgsqlCommand(
-            $"SELECT EXISTS (SELECT 1 FROM event_log_default WHERE committed_at >= {from} AND committed_at < {to})", connection);
-        return (bool)(await probe.ExecuteScalarAsync(cancellationToken))!;
+            $"SELECT EXISTS (SELECT 1 FROM event_log_default WHERE committed_at >= {from} AND committed_at < {to}), {from}::timestamptz > now() + @margin",
+            connection);
+        probe.Parameters.AddWithValue("margin", AheadMargin);
+        await using var reader = await probe.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetBoolean(0), reader.GetBoolean(1));
+    }
+
+    /// <summary>Attaches a day that has begun or is about to (today's, on a new database): PostgreSQL
+    /// scans the DEFAULT partition under its ACCESS EXCLUSIVE lock, which holds up full-log reads for
+    /// the scan's length; a check would instead refuse that day's commits while it stood. Rows of
+    /// the day that landed in the DEFAULT partition first keep the day there.</summary>
+    private async Task<bool> AttachScanningDefaultAsync(NpgsqlConnection connection, string name, string from, string to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WithLockTimeoutAsync(connection, "create", name,
+                $"ALTER TABLE event_log ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to})", cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
+        {
+            await LeaveDayInDefaultAsync(connection, name, e, cancellationToken);
+            return true;
+        }
     }
 
     /// <summary>Rows of the day already landed in the DEFAULT partition: they stay there (still read,

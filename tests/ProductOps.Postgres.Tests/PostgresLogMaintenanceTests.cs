@@ -147,7 +147,7 @@ public sealed class PostgresLogMaintenanceTests
         await attach;
         Assert.Contains(PostgresLogMaintenance.PartitionName(day), await maintenance.ListPartitionsAsync());
         Assert.Equal((long)BacklogRows, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
-        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_constraint WHERE conrelid = 'event_log_default'::regclass AND contype = 'c'"));
+        Assert.Equal(0L, await DefaultPartitionChecksAsync(db));
     }
 
     /// <summary>Connections to the test database whose statements fail rather than wait longer than
@@ -176,9 +176,46 @@ public sealed class PostgresLogMaintenanceTests
         Assert.DoesNotContain(PostgresLogMaintenance.PartitionName(today), await maintenance.ListPartitionsAsync());
         Assert.Equal([false], later.Duplicate);
         Assert.Equal(2L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
-        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_constraint WHERE conrelid = 'event_log_default'::regclass AND contype = 'c'"));
+        Assert.Equal(0L, await DefaultPartitionChecksAsync(db));
         Assert.Equal(["early", "later"], (await log.ReadAsync(0, 0, 100)).Select(e => e.Event.EventId));
     }
+
+    /// <summary>The check that keeps a day out of the DEFAULT partition while it is attached would
+    /// refuse that day's commits while it stood: a day already begun never gets one, a day ahead
+    /// does. The test holds the day's new table, so the attach waits for its locks (three tries),
+    /// long enough to see whether a check stands meanwhile.</summary>
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(3, true)]
+    public async Task EnsurePartitionAsync_AttachWaits_OnlyADayAheadIsKeptOutOfTheDefaultPartitionMeanwhile(int daysFromToday, bool checkExpected)
+    {
+        await using var db = await MigratedAsync($"attach_check_{daysFromToday}");
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
+        var day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(daysFromToday);
+        var name = PostgresLogMaintenance.PartitionName(day);
+        await db.ScalarAsync($"CREATE TABLE {name} (LIKE event_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)");
+        await using var holder = await db.DataSource.OpenConnectionAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {name} IN ACCESS SHARE MODE", holder, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var attach = maintenance.EnsurePartitionAsync(day);
+        var checkSeen = false;
+        while (!attach.IsCompleted)
+        {
+            checkSeen |= await DefaultPartitionChecksAsync(db) > 0;
+        }
+
+        await attach;
+        Assert.Equal(checkExpected, checkSeen);
+        Assert.DoesNotContain(name, await maintenance.ListPartitionsAsync()); // its locks stayed busy
+        Assert.Equal(0L, await DefaultPartitionChecksAsync(db)); // lifted when the attach gave up
+    }
+
+    private static async Task<long> DefaultPartitionChecksAsync(TestDatabase db) =>
+        (long)(await db.ScalarAsync("SELECT count(*) FROM pg_constraint WHERE conrelid = 'event_log_default'::regclass AND contype = 'c'"))!;
 
     /// <summary>Whether a session of the test database waits for a lock the holder's session has.</summary>
     private static async Task<bool> BlockedByAsync(TestDatabase db, int holderPid)
