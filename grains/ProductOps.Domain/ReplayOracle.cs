@@ -66,7 +66,8 @@ public static class ReplayOracle
             features,
             Traits(userEvents),
             LifecycleAt(usage, rules, asOfMs),
-            asOfMs);
+            asOfMs,
+            HasEvents: userEvents.Count > 0);
     }
 
     private static CounterSet TenantCounters(List<TrackedEvent> usage)

@@ -36,6 +36,10 @@ public sealed class UserActivity
 
     public long? FirstSeenMs => TimeOf(_firstSeenMs);
 
+    /// <summary>Whether any event of the user was applied: a usage event, or an Identify (which
+    /// leaves its traits, deletions included, behind).</summary>
+    public bool HasEvents => _firstSeenMs != NoTime || _traits is not null;
+
     public long? LastSeenMs => TimeOf(_lastSeenMs);
 
     [Id(2)] public long EventCount { get; private set; }
@@ -211,7 +215,8 @@ public sealed class UserActivity
         Traits.Where(t => t.Value.Value.Length > 0)
             .ToDictionary(t => t.Key, t => t.Value.Value, StringComparer.Ordinal),
         LifecycleAt(asOfMs, rules),
-        asOfMs);
+        asOfMs,
+        HasEvents);
 
     /// <summary>The names of the features the user used, in ordinal order.</summary>
     public string[] FeatureNames() => _features.Names.ToArray();
@@ -232,6 +237,7 @@ public sealed class UserActivity
 
     private void ApplyTraits(TrackedEvent e)
     {
+        _traits ??= new(StringComparer.Ordinal); // the user is known from now on (HasEvents)
         if (e.Properties is null)
         {
             return;
@@ -240,7 +246,6 @@ public sealed class UserActivity
         foreach (var (key, value) in e.Properties)
         {
             // Ties go to the later event in log order, which is this one.
-            _traits ??= new(StringComparer.Ordinal);
             if (!_traits.TryGetValue(key, out var current) || e.TimestampMs >= current.TimestampMs)
             {
                 _traits[key] = new TraitValue(value, e.TimestampMs);

@@ -1,6 +1,8 @@
 namespace ProductOps.Domain;
 
-/// <summary>What GetUser returns: one user's analytics at a point of the tenant clock.</summary>
+/// <summary>What GetUser returns: one user's analytics at a point of the tenant clock.
+/// <c>HasEvents</c> is false only for a user the tenant does not have: any event applied, usage or
+/// Identify, makes it true (a user whose every trait was deleted has no traits, and is still known).</summary>
 [GenerateSerializer, Immutable, Alias("productops.user-snapshot")]
 public sealed record UserSnapshot(
     [property: Id(0)] string UserId,
@@ -13,4 +15,5 @@ public sealed record UserSnapshot(
     [property: Id(7)] IReadOnlyList<FeatureUsageView> Features,
     [property: Id(8)] IReadOnlyDictionary<string, string> Traits,
     [property: Id(9)] Lifecycle Lifecycle,
-    [property: Id(10)] long AsOfMs);
+    [property: Id(10)] long AsOfMs,
+    [property: Id(11)] bool HasEvents);

@@ -142,18 +142,18 @@ public sealed partial class UserGrain(UserGrainServices silo)
         var activity = _activity; // no await from here on: one consistent state
         if (activity.FirstSeenMs is null)
         {
-            return new UserChurnRisk(null, HasUsage: false, null);
+            return new UserChurnRisk(null, HasUsage: false, null, activity.HasEvents);
         }
 
         if (activity.CancelledAtMs is { } cancelledAt)
         {
-            return new UserChurnRisk(null, HasUsage: true, cancelledAt);
+            return new UserChurnRisk(null, HasUsage: true, cancelledAt, HasEvents: true);
         }
 
         // As the index's line: never before the user's own latest event, which a tenant clock
         // (a wall clock behind the client's) may trail.
         var asOf = Math.Max(asOfMs, activity.LastSeenMs ?? asOfMs);
-        return new UserChurnRisk(model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, explainFrom: 0), HasUsage: true, null);
+        return new UserChurnRisk(model is null ? null : ChurnRiskScoring.Score(model, activity, asOf, explainFrom: 0), HasUsage: true, null, HasEvents: true);
     }
 
     public Task<bool> Rescore(RescoreRequest request) => RescoreAsync(request.AsOfMs, request);

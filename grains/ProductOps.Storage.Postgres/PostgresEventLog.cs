@@ -43,7 +43,7 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
             }
         }
 
-        var fresh = await InsertDedupKeysAsync(connection, transaction, events, committedAt, cancellationToken);
+        var fresh = await InsertDedupKeysAsync(connection, transaction, events, cancellationToken);
         var logged = new List<LoggedEvent>(events.Count);
         var duplicate = new bool[events.Count];
         var seq = head;
@@ -90,9 +90,12 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
 
     private static (string, string, string) Key(TrackedEvent e) => (e.Tenant, e.UserId, e.EventId);
 
-    /// <summary>Inserts the batch's dedup keys in one statement; returns the keys that were new.</summary>
+    /// <summary>Inserts the batch's dedup keys in one statement; returns the keys that were new.
+    /// Each key is stamped by the database's clock, the one maintenance measures the dedup window
+    /// by: silos' clocks disagree, and a skew between the committing and the pruning silo would
+    /// shorten the window by as much.</summary>
     private static async Task<HashSet<(string, string, string)>> InsertDedupKeysAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<TrackedEvent> events, DateTime committedAt, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<TrackedEvent> events, CancellationToken cancellationToken)
     {
         var tenants = new string[events.Count];
         var users = new string[events.Count];
@@ -104,11 +107,10 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
 
         await using var command = new NpgsqlCommand("""
             INSERT INTO event_dedup (tenant, user_id, event_id, committed_at)
-            SELECT t, u, e, @at FROM unnest(@tenants, @users, @ids) AS k(t, u, e)
+            SELECT t, u, e, statement_timestamp() FROM unnest(@tenants, @users, @ids) AS k(t, u, e)
             ON CONFLICT DO NOTHING
             RETURNING tenant, user_id, event_id
             """, connection, transaction);
-        command.Parameters.AddWithValue("at", committedAt);
         command.Parameters.AddWithValue("tenants", tenants);
         command.Parameters.AddWithValue("users", users);
         command.Parameters.AddWithValue("ids", ids);

@@ -24,7 +24,7 @@ internal static partial class PostgresLog
     public static partial void MaintenanceFailed(ILogger logger, Exception exception, TimeSpan interval);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Could not create day partition {Partition} (rows for that day are in the default partition)")]
-    public static partial void PartitionNotCreated(ILogger logger, Exception exception, string partition);
+    public static partial void PartitionNotCreated(ILogger logger, Exception? exception, string partition);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Event log maintenance could not {Action} day partition {Partition}: its locks were busy ({Attempts} tries of {Timeout}); the next run tries again")]
     public static partial void PartitionLockBusy(ILogger logger, string action, string partition, int attempts, TimeSpan timeout);

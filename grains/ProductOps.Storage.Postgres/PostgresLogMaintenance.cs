@@ -16,7 +16,9 @@ namespace ProductOps.Storage.Postgres;
 /// short transaction that waits at most <see cref="DdlLockTimeout"/> for its locks (a DDL
 /// statement waiting for a lock holds up every append and read queued behind it), a few tries,
 /// and is otherwise left, with the run's other changes, to the next run; a day is created as a table of its own and then
-/// attached, which locks <c>event_log</c> itself only in SHARE UPDATE EXCLUSIVE mode. Dropping a
+/// attached, which locks <c>event_log</c> itself only in SHARE UPDATE EXCLUSIVE mode, and its DEFAULT
+/// partition ACCESS EXCLUSIVE only for a catalog change, not for a scan, when the day is ahead
+/// (<see cref="ExclusionName"/>; a day already begun, a new database's first, is scanned for). Dropping a
 /// day still takes ACCESS EXCLUSIVE on <c>event_log</c> (DETACH ... CONCURRENTLY is refused while a
 /// DEFAULT partition exists), but only for the drop. Expired dedup keys are deleted
 /// <see cref="PruneBatch"/> at a time, each batch its own transaction.
@@ -32,6 +34,21 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     private const int DdlAttempts = 3;
     private const string Prefix = "event_log_";
 
+    /// <summary>A CHECK constraint on the DEFAULT partition that keeps out the day being attached.
+    /// ATTACH PARTITION locks the DEFAULT partition ACCESS EXCLUSIVE, which every unpruned read of
+    /// the log waits for, and scans all of it to prove that no row belongs to the new day, unless a
+    /// valid constraint proves it. So the constraint is added NOT VALID (a catalog change), then
+    /// validated under SHARE UPDATE EXCLUSIVE, which lets reads and commits go on during the scan,
+    /// and dropped in the attach's own transaction. While it stands, a commit of that day would
+    /// fail, so only days that begin later than <see cref="AheadMargin"/> from now are attached
+    /// this way (<see cref="AttachScanningDefaultAsync"/> is the rest).</summary>
+    private const string ExclusionName = "event_log_default_not_attaching";
+
+    /// <summary>How far ahead a day must begin for its attach to use <see cref="ExclusionName"/>:
+    /// runs are hourly and attach <see cref="DaysAhead"/> days ahead, so every day but a new
+    /// database's first is attached days before it begins.</summary>
+    private static readonly TimeSpan AheadMargin = TimeSpan.FromHours(1);
+
     /// <summary>The longest a partition change waits for its locks, per attempt.</summary>
     private static readonly TimeSpan DdlLockTimeout = TimeSpan.FromMilliseconds(200);
 
@@ -42,8 +59,9 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     /// <summary>The name of the day partition holding commits of <paramref name="day"/>.</summary>
     public static string PartitionName(DateOnly day) => Prefix + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    /// <summary>Creates the day partitions for <paramref name="now"/>'s day and the next few, and
-    /// applies retention as of <paramref name="now"/>. Returns false when another silo was at it.
+    /// <summary>Creates the day partitions for <paramref name="now"/>'s day and the next few, drops
+    /// the days retention no longer keeps as of <paramref name="now"/>, and forgets the dedup keys
+    /// older than the window by the database's clock. Returns false when another silo was at it.
     /// A partition change that could not get its locks in time is left to the next run.</summary>
     public async Task<bool> RunAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -86,7 +104,7 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
                 }
             }
 
-            await PruneDedupKeysAsync(connection, now - TimeSpan.FromDays(settings.DedupWindowDays), cancellationToken);
+            await PruneDedupKeysAsync(connection, await DedupCutoffAsync(connection, settings.DedupWindowDays, cancellationToken), cancellationToken);
         }
         finally
         {
@@ -115,8 +133,9 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     }
 
     /// <summary>Creates the day's table on its own (no lock on <c>event_log</c> beyond reading its
-    /// definition), then attaches it. A table left unattached by an earlier run is attached now.
-    /// False when the attach could not get its locks.</summary>
+    /// definition), then attaches it without scanning the DEFAULT partition under a lock (see
+    /// <see cref="ExclusionName"/>). A table left unattached by an earlier run is attached now.
+    /// False when a step could not get its locks.</summary>
     private async Task<bool> CreatePartitionAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
     {
         var name = PartitionName(day);
@@ -126,22 +145,114 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var from = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var to = day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var from = $"'{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} 00:00:00+00'";
+        var to = $"'{day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} 00:00:00+00'";
+        var (holds, ahead) = await DefaultHoldsAsync(connection, from, to, cancellationToken);
+        if (holds)
+        {
+            await LeaveDayInDefaultAsync(connection, name, null, cancellationToken);
+            return true;
+        }
+
+        if (!ahead)
+        {
+            return await AttachScanningDefaultAsync(connection, name, from, to, cancellationToken);
+        }
+
+        if (!await WithLockTimeoutAsync(connection, "create", name,
+            $"ALTER TABLE event_log_default DROP CONSTRAINT IF EXISTS {ExclusionName}, ADD CONSTRAINT {ExclusionName} CHECK (committed_at < {from} OR committed_at >= {to}) NOT VALID",
+            cancellationToken))
+        {
+            return false;
+        }
+
+        var attached = false;
+        try
+        {
+            try
+            {
+                // SHARE UPDATE EXCLUSIVE on the DEFAULT partition: reads and commits go on during the
+                // scan, and so it waits for its lock without a timeout (nothing queues behind it but DDL).
+                await using var validate = new NpgsqlCommand($"ALTER TABLE event_log_default VALIDATE CONSTRAINT {ExclusionName}", connection);
+                await validate.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
+            {
+                await LeaveDayInDefaultAsync(connection, name, e, cancellationToken); // a commit of that day came first
+                return true;
+            }
+
+            attached = await WithLockTimeoutAsync(connection, "create", name,
+                $"ALTER TABLE event_log ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to}); ALTER TABLE event_log_default DROP CONSTRAINT {ExclusionName}",
+                cancellationToken);
+            return attached;
+        }
+        finally
+        {
+            if (!attached)
+            {
+                await DropExclusionAsync(connection, name);
+            }
+        }
+    }
+
+    /// <summary>Whether the DEFAULT partition holds rows committed in [from, to) (a scan under
+    /// ACCESS SHARE, which holds up nothing but DDL), and whether the day begins more than
+    /// <see cref="AheadMargin"/> from now by the database's clock: only such a day may be kept out
+    /// of the DEFAULT partition by a check while it is attached, since no commit can be of it yet
+    /// (a check left behind by a failed attach would otherwise refuse a live day's commits until
+    /// the next run).</summary>
+    private static async Task<(bool Holds, bool Ahead)> DefaultHoldsAsync(NpgsqlConnection connection, string from, string to, CancellationToken cancellationToken)
+    {
+        await using var probe = new NpgsqlCommand(
+            $"SELECT EXISTS (SELECT 1 FROM event_log_default WHERE committed_at >= {from} AND committed_at < {to}), {from}::timestamptz > now() + @margin",
+            connection);
+        probe.Parameters.AddWithValue("margin", AheadMargin);
+        await using var reader = await probe.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetBoolean(0), reader.GetBoolean(1));
+    }
+
+    /// <summary>Attaches a day that has begun or is about to (today's, on a new database): PostgreSQL
+    /// scans the DEFAULT partition under its ACCESS EXCLUSIVE lock, which holds up full-log reads for
+    /// the scan's length; a check would instead refuse that day's commits while it stood. Rows of
+    /// the day that landed in the DEFAULT partition first keep the day there.</summary>
+    private async Task<bool> AttachScanningDefaultAsync(NpgsqlConnection connection, string name, string from, string to, CancellationToken cancellationToken)
+    {
         try
         {
             return await WithLockTimeoutAsync(connection, "create", name,
-                $"ALTER TABLE event_log ATTACH PARTITION {name} FOR VALUES FROM ('{from} 00:00:00+00') TO ('{to} 00:00:00+00')",
-                cancellationToken);
+                $"ALTER TABLE event_log ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to})", cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
         {
-            // Rows of that day already landed in the default partition; they stay there (still
-            // read, never dropped by retention), and the empty table goes.
-            await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
-            await drop.ExecuteNonQueryAsync(cancellationToken);
-            PostgresLog.PartitionNotCreated(_logger, e, name);
+            await LeaveDayInDefaultAsync(connection, name, e, cancellationToken);
             return true;
+        }
+    }
+
+    /// <summary>Rows of the day already landed in the DEFAULT partition: they stay there (still read,
+    /// never dropped by retention), and the empty table goes.</summary>
+    private async Task LeaveDayInDefaultAsync(NpgsqlConnection connection, string name, Exception? reason, CancellationToken cancellationToken)
+    {
+        await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
+        await drop.ExecuteNonQueryAsync(cancellationToken);
+        PostgresLog.PartitionNotCreated(_logger, reason, name);
+    }
+
+    /// <summary>Lifts the DEFAULT partition's check when the day was not attached: while it stands,
+    /// a commit of that day (which the DEFAULT partition must take) fails. Left in place when its
+    /// locks stay busy; the next run tries the day again and replaces it.</summary>
+    private async Task DropExclusionAsync(NpgsqlConnection connection, string name)
+    {
+        try
+        {
+            _ = await WithLockTimeoutAsync(connection, "lift the default partition's check for", name,
+                $"ALTER TABLE event_log_default DROP CONSTRAINT IF EXISTS {ExclusionName}", CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke (the run failed with it): the next run tries the day again and replaces the check.
         }
     }
 
@@ -189,6 +300,16 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
 
             await Task.Delay(DdlRetryPause * attempt, cancellationToken);
         }
+    }
+
+    /// <summary>The commit time before which dedup keys have expired, by the database's clock: the
+    /// clock that stamped them (<see cref="PostgresEventLog"/>), not this silo's, which may run
+    /// ahead of it and would cut the window short by as much.</summary>
+    private static async Task<DateTimeOffset> DedupCutoffAsync(NpgsqlConnection connection, int windowDays, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT now() - make_interval(days => @days)", connection);
+        command.Parameters.AddWithValue("days", windowDays);
+        return (DateTime)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>Deletes the keys committed before <paramref name="cutoff"/>, a bounded batch per

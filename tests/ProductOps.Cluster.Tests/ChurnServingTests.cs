@@ -55,6 +55,7 @@ public sealed class ChurnServingTests(ClusterFixture fixture)
             var answer = await fixture.Cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(Tenant, user.UserId)).GetChurnRisk(asOf);
             var risk = answer.Risk;
             Assert.Equal(live.FirstSeenMs is not null, answer.HasUsage);
+            Assert.True(answer.HasEvents, $"{user.UserId}: its events are applied");
             if (live.FirstSeenMs is null)
             {
                 Assert.Null(risk);

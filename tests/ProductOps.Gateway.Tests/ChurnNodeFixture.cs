@@ -50,7 +50,8 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
     /// <summary>The replayed events per user, as the log holds them.</summary>
     public List<UserHistory> Histories { get; private set; } = [];
 
-    /// <summary>Users with usage events (identify calls alone make no user).</summary>
+    /// <summary>Users with usage events: the users the churn index lists (identify calls alone make a
+    /// user with nothing to score).</summary>
     public List<string> KnownUsers { get; private set; } = [];
 
     /// <summary>Known users who cancelled, with the time: their latest cancellation is at or after

@@ -173,6 +173,47 @@ public sealed class TrackTests(SiloFixture node)
         Assert.Equal("user_id", error.Trailers.GetValue("field"));
     }
 
+    /// <summary>A user who only ever came through Identify, and whose every trait was then deleted, is
+    /// still a user the tenant has: GetUser answers with no traits and no usage; GetChurnRisk says
+    /// there is no usage to score (not that the user is unknown); the overview's users, who are
+    /// users with usage, do not count them.</summary>
+    [Fact]
+    public async Task GetUser_IdentifyOnlyUserWithEveryTraitDeleted_TheUserWithoutTraits()
+    {
+        var before = await node.SettledOverviewAsync();
+        var prefix = Prefix("untraited");
+        var user = $"{prefix}-u";
+        var now = DateTimeOffset.UtcNow;
+        var accepted = new AcceptedEvents();
+        foreach (var identify in new[]
+        {
+            Identify($"{prefix}-i1", user, now.AddHours(-2), ("plan", "trial"), ("country", "DE")),
+            Identify($"{prefix}-i2", user, now.AddHours(-1), ("plan", string.Empty), ("country", string.Empty)),
+        })
+        {
+            Assert.True((await node.Ingest.IdentifyAsync(identify, DemoTenant.Ingest)).Accepted);
+            accepted.Add(identify);
+        }
+
+        var oracle = accepted.Replay();
+        await Eventually(async () =>
+        {
+            var actual = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+            Assert.Equal(ExpectedViews.User(oracle, user, AcceptedEvents.Ms(actual.AsOf)), actual);
+        }, DefaultTimeout, () => node.Silo.Output);
+
+        var view = await node.Query.GetUserAsync(new GetUserRequest { UserId = user }, DemoTenant.Read);
+        Assert.Empty(view.Traits);
+        Assert.Equal(0, view.EventCount);
+        var risk = await Assert.ThrowsAsync<RpcException>(async () =>
+            await node.Query.GetChurnRiskAsync(new GetChurnRiskRequest { UserId = user }, DemoTenant.Read));
+        Assert.Equal(StatusCode.FailedPrecondition, risk.StatusCode);
+        Assert.Equal("user_id", risk.Trailers.GetValue("field"));
+        Assert.Contains($"'{user}' has no usage", risk.Status.Detail, StringComparison.Ordinal);
+        var after = await node.SettledOverviewAsync();
+        Assert.Equal(before.TotalUsers, after.TotalUsers);
+    }
+
     [Fact]
     public async Task GetFeature_UnknownFeature_NotFound()
     {

@@ -80,6 +80,7 @@ public sealed class PostgresEventLogTests
         var old = now.AddDays(-20);
         await maintenance.EnsurePartitionAsync(DateOnly.FromDateTime(old.UtcDateTime));
         await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("old")], old.ToUnixTimeMilliseconds());
+        await AgeDedupKeysAsync(db, "old", now - old); // its key as old as its day, by the database's clock
         Assert.True(await maintenance.RunAsync(now));
         var recent = await log.AppendAsync(0, 1, [SchemaMigrationTests.Event("new")], now.ToUnixTimeMilliseconds());
 
@@ -95,24 +96,61 @@ public sealed class PostgresEventLogTests
         Assert.Equal([false], recent.Duplicate);
     }
 
+    /// <summary>The window is measured by the database's clock, which the test cannot stop: "inside"
+    /// is a minute short of it, "past" a millisecond beyond it.</summary>
     [Fact]
-    public async Task Maintenance_RetryAtAndJustPastTheDedupWindow_DuplicateAtItNewPastIt()
+    public async Task Maintenance_RetryInsideAndJustPastTheDedupWindow_DuplicateInsideNewPast()
     {
         await using var db = await MigratedAsync("window");
         var log = new PostgresEventLog(db.DataSource);
         var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
-        var committed = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeMilliseconds()); // commits keep milliseconds
-        var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("kept")], committed.ToUnixTimeMilliseconds())).Head;
+        var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("kept")], Now)).Head;
         var window = TimeSpan.FromDays(new PostgresOptions().DedupWindowDays);
 
-        Assert.True(await maintenance.RunAsync(committed + window));
-        var atTheEdge = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("kept")], Now);
-        Assert.True(await maintenance.RunAsync(committed + window + TimeSpan.FromMilliseconds(1)));
-        var past = await log.AppendAsync(0, atTheEdge.Head, [SchemaMigrationTests.Event("kept")], Now);
+        await AgeDedupKeysAsync(db, "kept", window - TimeSpan.FromMinutes(1));
+        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow));
+        var inside = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("kept")], Now);
+        await AgeDedupKeysAsync(db, "kept", window + TimeSpan.FromMilliseconds(1));
+        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow));
+        var past = await log.AppendAsync(0, inside.Head, [SchemaMigrationTests.Event("kept")], Now);
 
-        Assert.Equal([true], atTheEdge.Duplicate);
+        Assert.Equal([true], inside.Duplicate);
         Assert.Equal([false], past.Duplicate);
         Assert.Equal(2, past.Head);
+    }
+
+    /// <summary>The silo that runs maintenance is not the one that committed, and their clocks
+    /// disagree: the window is the database's, whoever prunes.</summary>
+    [Fact]
+    public async Task Maintenance_MaintainingSiloClockAhead_KeyYoungerThanTheWindowByTheDatabaseStaysADuplicate()
+    {
+        await using var db = await MigratedAsync("skew_ahead");
+        var log = new PostgresEventLog(db.DataSource);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
+        var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("kept")], Now)).Head;
+        await AgeDedupKeysAsync(db, "kept", TimeSpan.FromDays(new PostgresOptions().DedupWindowDays) - TimeSpan.FromHours(1));
+
+        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow.AddHours(2))); // its clock runs two hours ahead
+        var retry = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("kept")], Now);
+
+        Assert.Equal([true], retry.Duplicate);
+    }
+
+    /// <summary>A committing silo whose clock runs behind does not shorten the window either: a key
+    /// committed a moment ago by the database's clock is remembered, whatever the silo's said.</summary>
+    [Fact]
+    public async Task Maintenance_CommittingSiloClockBehind_KeyCommittedAMomentAgoStaysADuplicate()
+    {
+        await using var db = await MigratedAsync("skew_behind");
+        var log = new PostgresEventLog(db.DataSource);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
+        var behind = DateTimeOffset.UtcNow.AddDays(-(new PostgresOptions().DedupWindowDays + 1)); // past the whole window
+        var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("kept")], behind.ToUnixTimeMilliseconds())).Head;
+
+        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow));
+        var retry = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("kept")], behind.ToUnixTimeMilliseconds());
+
+        Assert.Equal([true], retry.Duplicate);
     }
 
     [Fact]
@@ -146,6 +184,16 @@ public sealed class PostgresEventLogTests
         var retry = await log.AppendAsync(2, head, [SchemaMigrationTests.Event("b")], Now);
         Assert.Equal([false], retry.Duplicate);
         Assert.Equal(["a", "b"], (await log.ReadAsync(2, 0, 100)).Select(e => e.Event.EventId));
+    }
+
+    /// <summary>Makes the event's dedup key <paramref name="age"/> old by the database's clock, as if
+    /// committed that long ago.</summary>
+    private static async Task AgeDedupKeysAsync(TestDatabase db, string eventId, TimeSpan age)
+    {
+        await using var command = db.DataSource.CreateCommand("UPDATE event_dedup SET committed_at = now() - @age WHERE event_id = @id");
+        command.Parameters.AddWithValue("age", age);
+        command.Parameters.AddWithValue("id", eventId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     private static async Task<TestDatabase> MigratedAsync(string prefix)

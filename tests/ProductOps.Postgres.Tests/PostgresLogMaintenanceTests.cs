@@ -7,7 +7,12 @@ namespace ProductOps.Postgres.Tests;
 /// <summary>Event log maintenance never makes appends wait for the whole of a run.</summary>
 public sealed class PostgresLogMaintenanceTests
 {
+    private const int BacklogRows = 2_000_000;
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest a read in <see cref="ImpatientReaders"/> waits for a lock before it fails.</summary>
+    private static readonly TimeSpan ReadLockPatience = TimeSpan.FromMilliseconds(50);
 
     [Fact]
     public async Task RunAsync_AppendWhilePruningExpiredBacklog_AppendCommitsWhileBatchesAreLeft()
@@ -101,6 +106,116 @@ public sealed class PostgresLogMaintenanceTests
         Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
         Assert.Equal(1L, await db.ScalarAsync($"SELECT count(*) FROM {PostgresLogMaintenance.PartitionName(today)}"));
     }
+
+    /// <summary>Commits of days maintenance had made no partition for wait in the DEFAULT partition.
+    /// Attaching a later day must not hold readers of the whole log (dispatch, catch-ups, training)
+    /// while PostgreSQL scans all of them to prove none belongs to that day: at 2M rows that scan
+    /// took ~150 ms here, far more than a read may wait for a lock (<see cref="ReadLockPatience"/>),
+    /// against ~1.3 ms for a catalog change.</summary>
+    [Fact]
+    public async Task EnsurePartitionAsync_DefaultPartitionHoldsABacklog_FullLogReadsNeverWaitForTheScan()
+    {
+        await using var db = await MigratedAsync("attach_scan");
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await db.ScalarAsync($"""
+            INSERT INTO event_log
+            SELECT 0, i, now() - interval '2 days' + i * interval '1 ms', 't1', 'u1', 'e' || i, 'feature_used', 'search', 0, 1, 's1', NULL
+            FROM generate_series(1, {BacklogRows}) i
+            """);
+        await using var readers = ImpatientReaders(db);
+        var reader = new PostgresEventLog(readers);
+        var day = today.AddDays(3); // the day a run creates next
+        Assert.Equal(100, (await reader.ReadAsync(0, 0, 100)).Count); // connected: from here on a read waits only for locks
+
+        var attach = maintenance.EnsurePartitionAsync(day);
+        var reads = 0;
+        while (!attach.IsCompleted)
+        {
+            try
+            {
+                Assert.Equal(100, (await reader.ReadAsync(0, 0, 100)).Count);
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.LockNotAvailable)
+            {
+                Assert.Fail($"a full-log read waited over {ReadLockPatience.TotalMilliseconds} ms for a lock the attach held (after {reads} reads)");
+            }
+
+            reads++;
+        }
+
+        await attach;
+        Assert.Contains(PostgresLogMaintenance.PartitionName(day), await maintenance.ListPartitionsAsync());
+        Assert.Equal((long)BacklogRows, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
+        Assert.Equal(0L, await DefaultPartitionChecksAsync(db));
+    }
+
+    /// <summary>Connections to the test database whose statements fail rather than wait longer than
+    /// <see cref="ReadLockPatience"/> for a lock.</summary>
+    private static NpgsqlDataSource ImpatientReaders(TestDatabase db) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(db.ConnectionString)
+        {
+            Options = $"-c lock_timeout={(int)ReadLockPatience.TotalMilliseconds}",
+        }.ConnectionString);
+
+    /// <summary>A day whose commits already went to the DEFAULT partition (maintenance was late)
+    /// stays there: no partition for it, and nothing left behind that would refuse its next commits.</summary>
+    [Fact]
+    public async Task EnsurePartitionAsync_ThatDaysCommitsInTheDefaultPartition_DayStaysThereAndItsCommitsGoOn()
+    {
+        await using var db = await MigratedAsync("day_in_default");
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
+        var log = new PostgresEventLog(db.DataSource);
+        var now = DateTimeOffset.UtcNow;
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("early")], now.ToUnixTimeMilliseconds())).Head;
+
+        await maintenance.EnsurePartitionAsync(today);
+        var later = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("later")], now.ToUnixTimeMilliseconds());
+
+        Assert.DoesNotContain(PostgresLogMaintenance.PartitionName(today), await maintenance.ListPartitionsAsync());
+        Assert.Equal([false], later.Duplicate);
+        Assert.Equal(2L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
+        Assert.Equal(0L, await DefaultPartitionChecksAsync(db));
+        Assert.Equal(["early", "later"], (await log.ReadAsync(0, 0, 100)).Select(e => e.Event.EventId));
+    }
+
+    /// <summary>The check that keeps a day out of the DEFAULT partition while it is attached would
+    /// refuse that day's commits while it stood: a day already begun never gets one, a day ahead
+    /// does. The test holds the day's new table, so the attach waits for its locks (three tries),
+    /// long enough to see whether a check stands meanwhile.</summary>
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(3, true)]
+    public async Task EnsurePartitionAsync_AttachWaits_OnlyADayAheadIsKeptOutOfTheDefaultPartitionMeanwhile(int daysFromToday, bool checkExpected)
+    {
+        await using var db = await MigratedAsync($"attach_check_{daysFromToday}");
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
+        var day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(daysFromToday);
+        var name = PostgresLogMaintenance.PartitionName(day);
+        await db.ScalarAsync($"CREATE TABLE {name} (LIKE event_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)");
+        await using var holder = await db.DataSource.OpenConnectionAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {name} IN ACCESS SHARE MODE", holder, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var attach = maintenance.EnsurePartitionAsync(day);
+        var checkSeen = false;
+        while (!attach.IsCompleted)
+        {
+            checkSeen |= await DefaultPartitionChecksAsync(db) > 0;
+        }
+
+        await attach;
+        Assert.Equal(checkExpected, checkSeen);
+        Assert.DoesNotContain(name, await maintenance.ListPartitionsAsync()); // its locks stayed busy
+        Assert.Equal(0L, await DefaultPartitionChecksAsync(db)); // lifted when the attach gave up
+    }
+
+    private static async Task<long> DefaultPartitionChecksAsync(TestDatabase db) =>
+        (long)(await db.ScalarAsync("SELECT count(*) FROM pg_constraint WHERE conrelid = 'event_log_default'::regclass AND contype = 'c'"))!;
 
     /// <summary>Whether a session of the test database waits for a lock the holder's session has.</summary>
     private static async Task<bool> BlockedByAsync(TestDatabase db, int holderPid)

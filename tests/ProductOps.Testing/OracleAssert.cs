@@ -56,5 +56,6 @@ public static class OracleAssert
             expected.Traits.OrderBy(t => t.Key, StringComparer.Ordinal),
             actual.Traits.OrderBy(t => t.Key, StringComparer.Ordinal));
         Assert.True(expected.Lifecycle == actual.Lifecycle, $"{who} Lifecycle: oracle {expected.Lifecycle}, live {actual.Lifecycle}");
+        Assert.True(expected.HasEvents == actual.HasEvents, $"{who} HasEvents: oracle {expected.HasEvents}, live {actual.HasEvents}");
     }
 }

@@ -41,7 +41,8 @@ public sealed class QueryGrpcService(
         var tenant = CallerContext.TenantOf(context);
         RequireId("user_id", request.UserId);
         var user = await grains.GetGrain<IUserGrain>(GrainKeys.For(tenant, request.UserId)).Get(await NowMsAsync(tenant));
-        if (user.FirstSeenMs is null && user.Traits.Count == 0)
+        // A silo of an earlier build sends no HasEvents: what it did send still tells a known user.
+        if (!user.HasEvents && user.FirstSeenMs is null && user.Traits.Count == 0)
         {
             throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
         }
@@ -153,7 +154,9 @@ public sealed class QueryGrpcService(
 
         if (!answer.HasUsage)
         {
-            throw new NotFoundException("user_id", $"no events for user '{request.UserId}'");
+            throw answer.HasEvents
+                ? new FailedPreconditionException("user_id", $"user '{request.UserId}' has no usage events (only Identify calls); churn risk is scored from usage")
+                : new NotFoundException("user_id", $"no events for user '{request.UserId}'");
         }
 
         if (answer.CancelledAtMs is { } cancelledAt)
