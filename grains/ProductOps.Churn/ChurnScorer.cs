@@ -62,10 +62,15 @@ public sealed class ChurnScorer
             .FirstOrDefault()
             ?? throw new InvalidDataException($"The model ({model.GetType()}) holds no trees that can explain its scores.");
 
-        // Contributions of both signs: which of them push the risk up depends on the calibrator.
-        var explain = ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: ChurnFeatures.Count, numberOfNegativeContributions: ChurnFeatures.Count, normalize: false)
+        // Only the contributions of the sign that pushes the risk up, which the calibrator decides:
+        // the others are never reasons, and keeping them costs every explained score.
+        var direction = RiskDirection(model, predictor.Model.Calibrator);
+        var explain = ml.Transforms.CalculateFeatureContribution(predictor,
+                numberOfPositiveContributions: direction >= 0 ? ChurnFeatures.Count : 0,
+                numberOfNegativeContributions: direction < 0 ? ChurnFeatures.Count : 0,
+                normalize: false)
             .Fit(ml.Data.LoadFromEnumerable(new[] { ChurnRow.Of(new float[ChurnFeatures.Count]) }));
-        return new ChurnScorer(ml, model, model.Append(explain), traits, RiskDirection(model, predictor.Model.Calibrator));
+        return new ChurnScorer(ml, model, model.Append(explain), traits, direction);
     }
 
     /// <summary>Whether the trees' score and the probability rise together. Platt's probability is
