@@ -8,8 +8,9 @@ namespace ProductOps.Storage.Postgres;
 
 /// <summary>
 /// Keeps the event log's day partitions ahead of the clock and applies retention: drops day
-/// partitions older than RetentionDays (no rewrite) and forgets dedup keys older than the dedup
-/// window. Safe to run from every silo: a session advisory lock lets one at a time in.
+/// partitions older than RetentionDays (no rewrite), deletes the DEFAULT partition's rows of those
+/// days, and forgets dedup keys older than the dedup window. Safe to run from every silo: a session
+/// advisory lock lets one at a time in.
 /// </summary>
 /// <remarks>
 /// Appends and reads must never wait for the whole of a run. Each partition change is its own
@@ -20,12 +21,14 @@ namespace ProductOps.Storage.Postgres;
 /// partition ACCESS EXCLUSIVE only for a catalog change, not for a scan, when the day is ahead
 /// (<see cref="ExclusionName"/>; a day already begun, a new database's first, is scanned for). Dropping a
 /// day still takes ACCESS EXCLUSIVE on <c>event_log</c> (DETACH ... CONCURRENTLY is refused while a
-/// DEFAULT partition exists), but only for the drop. Expired dedup keys are deleted
-/// <see cref="PruneBatch"/> at a time, each batch its own transaction.
+/// DEFAULT partition exists), but only for the drop. Expired dedup keys, and the DEFAULT
+/// partition's rows past the retention, are deleted <see cref="PruneBatch"/> at a time, each batch
+/// its own transaction.
 /// </remarks>
 public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresLogMaintenance>? logger = null)
 {
-    /// <summary>Dedup keys one prune transaction deletes at most.</summary>
+    /// <summary>Rows one delete transaction of a run takes at most (dedup keys, or rows of the
+    /// DEFAULT partition).</summary>
     public const int PruneBatch = 10_000;
 
     // "po-maint" in ASCII; distinct from the migrator's lock.
@@ -90,9 +93,9 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
                 }
             }
 
+            var oldestKept = today.AddDays(-settings.RetentionDays);
             if (settings.RetentionDays > 0)
             {
-                var oldestKept = today.AddDays(-settings.RetentionDays);
                 changes.AddRange(tables.Where(t => t.Day < oldestKept).Select(t => (Func<Task<bool>>)(() => DropAsync(connection, t, cancellationToken))));
             }
 
@@ -102,6 +105,11 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
                 {
                     break; // the locks are busy: the rest would wait as long; all of it is the next run's
                 }
+            }
+
+            if (settings.RetentionDays > 0)
+            {
+                await DeleteDefaultRowsBeforeAsync(connection, oldestKept, cancellationToken);
             }
 
             await PruneDedupKeysAsync(connection, await DedupCutoffAsync(connection, settings.DedupWindowDays, cancellationToken), cancellationToken);
@@ -232,7 +240,8 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     }
 
     /// <summary>Rows of the day already landed in the DEFAULT partition: they stay there (still read,
-    /// never dropped by retention), and the empty table goes.</summary>
+    /// and deleted by retention row by row, <see cref="DeleteDefaultRowsBeforeAsync"/>), and the
+    /// empty table goes.</summary>
     private async Task LeaveDayInDefaultAsync(NpgsqlConnection connection, string name, Exception? reason, CancellationToken cancellationToken)
     {
         await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
@@ -325,21 +334,52 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
             WHERE ctid = ANY (ARRAY(SELECT ctid FROM event_dedup WHERE committed_at < @cutoff LIMIT @batch))
               AND committed_at < @cutoff
             """, connection);
-        prune.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
-        prune.Parameters.AddWithValue("batch", PruneBatch);
-        long pruned = 0;
-        int deleted;
-        do
-        {
-            deleted = await prune.ExecuteNonQueryAsync(cancellationToken);
-            pruned += deleted;
-        }
-        while (deleted == PruneBatch);
-
+        var pruned = await DeleteInBatchesAsync(prune, cutoff, cancellationToken);
         if (pruned > 0)
         {
             PostgresLog.DedupPruned(_logger, pruned, cutoff);
         }
+    }
+
+    /// <summary>Retention for the days whose commits landed in the DEFAULT partition: deletes its
+    /// rows committed before <paramref name="oldestKept"/> began, the very days whose partitions
+    /// are dropped, oldest first, a bounded batch per transaction (days of rows after a late
+    /// maintenance). Appends and reads never wait for it: a delete locks only its own rows, which
+    /// nothing writes again. Reads skip the seqs it took, as they skip a dropped day's.</summary>
+    private async Task DeleteDefaultRowsBeforeAsync(NpgsqlConnection connection, DateOnly oldestKept, CancellationToken cancellationToken)
+    {
+        var cutoff = new DateTimeOffset(oldestKept.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        // Through the index on the DEFAULT partition's commit time: a run with nothing to delete
+        // reads a page or two, not the partition (ORDER BY keeps the planner on it for a backlog).
+        await using var delete = new NpgsqlCommand("""
+            DELETE FROM event_log_default
+            WHERE ctid = ANY (ARRAY(SELECT ctid FROM event_log_default WHERE committed_at < @cutoff ORDER BY committed_at LIMIT @batch))
+              AND committed_at < @cutoff
+            """, connection);
+        var deleted = await DeleteInBatchesAsync(delete, cutoff, cancellationToken);
+        if (deleted > 0)
+        {
+            PostgresLog.DefaultRowsDeleted(_logger, deleted, cutoff);
+        }
+    }
+
+    /// <summary>Runs a delete of at most <see cref="PruneBatch"/> rows committed before
+    /// <paramref name="cutoff"/> (each run its own transaction) until one deletes fewer; returns
+    /// how many it deleted.</summary>
+    private static async Task<long> DeleteInBatchesAsync(NpgsqlCommand delete, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        delete.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
+        delete.Parameters.AddWithValue("batch", PruneBatch);
+        long total = 0;
+        int deleted;
+        do
+        {
+            deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+        }
+        while (deleted == PruneBatch);
+
+        return total;
     }
 
     private static async Task UnlockAsync(NpgsqlConnection connection)

@@ -96,6 +96,32 @@ public sealed class PostgresEventLogTests
         Assert.Equal([false], recent.Duplicate);
     }
 
+    /// <summary>Commits of days that had no partition yet (a new database's first day, maintenance
+    /// late) wait in the DEFAULT partition: retention deletes them by the same rule as it drops day
+    /// partitions (a day older than RetentionDays goes, whole), and reads skip the seqs it took.</summary>
+    [Fact]
+    public async Task Maintenance_RetentionOverTheDefaultPartition_DeletesTheDaysPastItAndReadsSkipThem()
+    {
+        await using var db = await MigratedAsync("retention_default");
+        var log = new PostgresEventLog(db.DataSource);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db, retentionDays: 10));
+        var first = await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("gone"), SchemaMigrationTests.Event("gone", user: "u2"), SchemaMigrationTests.Event("kept")], Now);
+        var recent = await log.AppendAsync(0, first.Head, [SchemaMigrationTests.Event("new", user: "u2")], Now);
+        var oldestKept = new DateTimeOffset(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-10).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        await BackdateAsync(db, "gone", oldestKept.AddMilliseconds(-1)); // the last moment of the newest day retention drops
+        await BackdateAsync(db, "kept", oldestKept);
+
+        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow));
+
+        Assert.Equal(2L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
+        Assert.Equal([(3L, "kept"), (4L, "new")], (await log.ReadAsync(0, 0, 100)).Select(e => (e.Seq, e.Event.EventId)));
+        Assert.Equal(["kept"], (await log.ReadUserAsync(0, "t1", "u1", 0)).Select(e => e.Event.EventId));
+        Assert.Equal(["new"], (await log.ReadUserAsync(0, "t1", "u2", 0)).Select(e => e.Event.EventId));
+        Assert.Equal(4, await log.GetHeadAsync(0));
+        var retry = await log.AppendAsync(0, recent.Head, [SchemaMigrationTests.Event("new", user: "u2")], Now);
+        Assert.Equal([true], retry.Duplicate);
+    }
+
     /// <summary>The window is measured by the database's clock, which the test cannot stop: "inside"
     /// is a minute short of it, "past" a millisecond beyond it.</summary>
     [Fact]
@@ -194,6 +220,19 @@ public sealed class PostgresEventLogTests
         command.Parameters.AddWithValue("age", age);
         command.Parameters.AddWithValue("id", eventId);
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    /// <summary>Makes the event committed at <paramref name="committedAt"/>: its row (which moves to
+    /// that day's partition, or the DEFAULT one) and its dedup key, as the commit stamps both.</summary>
+    private static async Task BackdateAsync(TestDatabase db, string eventId, DateTimeOffset committedAt)
+    {
+        await using var command = db.DataSource.CreateCommand("""
+            UPDATE event_log SET committed_at = @at WHERE event_id = @id;
+            UPDATE event_dedup SET committed_at = @at WHERE event_id = @id
+            """);
+        command.Parameters.AddWithValue("at", committedAt.UtcDateTime);
+        command.Parameters.AddWithValue("id", eventId);
+        Assert.True(await command.ExecuteNonQueryAsync() > 0);
     }
 
     private static async Task<TestDatabase> MigratedAsync(string prefix)

@@ -107,6 +107,63 @@ public sealed class PostgresLogMaintenanceTests
         Assert.Equal(1L, await db.ScalarAsync($"SELECT count(*) FROM {PostgresLogMaintenance.PartitionName(today)}"));
     }
 
+    /// <summary>Retention deletes the DEFAULT partition's rows of days past it (days of commits
+    /// after a late maintenance or a downtime) a bounded batch per transaction, so appends and reads
+    /// of the log go on while it works, and no transaction of the run grows with the backlog.</summary>
+    [Fact]
+    public async Task RunAsync_DefaultPartitionHoldsExpiredBacklog_DeletesItABatchPerTransactionWhileAppendsGoOn()
+    {
+        await using var db = await MigratedAsync("default_retention");
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db, retentionDays: 10));
+        var log = new PostgresEventLog(db.DataSource);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        for (var day = 0; day <= 3; day++)
+        {
+            await maintenance.EnsurePartitionAsync(today.AddDays(day)); // the run has no partition to change, only rows to delete
+        }
+
+        const long Expired = 3L * PostgresLogMaintenance.PruneBatch + 500;
+        await db.ScalarAsync($"""
+            INSERT INTO event_log
+            SELECT 0, i, now() - interval '20 days' + i * interval '1 ms', 't1', 'u' || (i % 100), 'old' || i, 'feature_used', 'search', 0, 1, 's1', NULL
+            FROM generate_series(1, {Expired}) i;
+            INSERT INTO log_head VALUES (0, {Expired})
+            """);
+        const string ExpiredRows = "SELECT count(*) FROM event_log_default WHERE committed_at < now() - interval '11 days'";
+
+        // The test holds the expired row stored last, so the deletion stops at it, with batches
+        // left, until the test lets go: a point in the middle of the run the test controls.
+        await using var holder = await db.DataSource.OpenConnectionAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM event_log_default ORDER BY ctid DESC LIMIT 1 FOR UPDATE", holder, hold))
+        {
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var holderPid = holder.ProcessID;
+        var run = maintenance.RunAsync(DateTimeOffset.UtcNow);
+        try
+        {
+            await Polling.Until(async () => run.IsCompleted || await BlockedByAsync(db, holderPid), Patience, () => "maintenance neither ended nor reached the held row");
+            Assert.False(run.IsCompleted, "the run ended without deleting the DEFAULT partition's expired rows");
+
+            var append = await log.AppendAsync(0, Expired, [SchemaMigrationTests.Event("during")], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Assert.Equal(Expired + 1, append.Head);
+            Assert.Equal(100, (await log.ReadAsync(0, 0, 100)).Count);
+            var left = (long)(await db.ScalarAsync(ExpiredRows))!;
+            Assert.InRange(left, 1, Expired - PostgresLogMaintenance.PruneBatch); // earlier batches committed, later ones left
+            Assert.False(run.IsCompleted);
+        }
+        finally
+        {
+            await hold.RollbackAsync();
+        }
+
+        Assert.True(await run);
+        Assert.Equal(0L, await db.ScalarAsync(ExpiredRows));
+        Assert.Equal([(Expired + 1, "during")], (await log.ReadAsync(0, 0, 100)).Select(e => (e.Seq, e.Event.EventId)));
+    }
+
     /// <summary>Commits of days maintenance had made no partition for wait in the DEFAULT partition.
     /// Attaching a later day must not hold readers of the whole log (dispatch, catch-ups, training)
     /// while PostgreSQL scans all of them to prove none belongs to that day: at 2M rows that scan
