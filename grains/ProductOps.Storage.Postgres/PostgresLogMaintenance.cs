@@ -62,11 +62,12 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     /// <summary>The name of the day partition holding commits of <paramref name="day"/>.</summary>
     public static string PartitionName(DateOnly day) => Prefix + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    /// <summary>Creates the day partitions for <paramref name="now"/>'s day and the next few, drops
-    /// the days retention no longer keeps as of <paramref name="now"/>, and forgets the dedup keys
-    /// older than the window by the database's clock. Returns false when another silo was at it.
-    /// A partition change that could not get its locks in time is left to the next run.</summary>
-    public async Task<bool> RunAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <summary>Creates the day partitions for today and the next few, drops the days retention no
+    /// longer keeps (and deletes the DEFAULT partition's rows of them), and forgets the dedup keys
+    /// older than the window, all by the database's clock (<see cref="DatabaseNowAsync"/>).
+    /// Returns false when another silo was at it. A partition change that could not get its locks
+    /// in time is left to the next run.</summary>
+    public async Task<bool> RunAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var gate = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
@@ -80,6 +81,7 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
 
         try
         {
+            var now = await DatabaseNowAsync(connection, cancellationToken);
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var settings = options.Value;
             var tables = await DayTablesAsync(connection, cancellationToken);
@@ -112,7 +114,7 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
                 await DeleteDefaultRowsBeforeAsync(connection, oldestKept, cancellationToken);
             }
 
-            await PruneDedupKeysAsync(connection, await DedupCutoffAsync(connection, settings.DedupWindowDays, cancellationToken), cancellationToken);
+            await PruneDedupKeysAsync(connection, now - TimeSpan.FromDays(settings.DedupWindowDays), cancellationToken);
         }
         finally
         {
@@ -311,13 +313,14 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
         }
     }
 
-    /// <summary>The commit time before which dedup keys have expired, by the database's clock: the
-    /// clock that stamped them (<see cref="PostgresEventLog"/>), not this silo's, which may run
-    /// ahead of it and would cut the window short by as much.</summary>
-    private static async Task<DateTimeOffset> DedupCutoffAsync(NpgsqlConnection connection, int windowDays, CancellationToken cancellationToken)
+    /// <summary>Now by the database's clock, which stamps every commit and dedup key
+    /// (<see cref="PostgresEventLog"/>): what a run counts its days and the dedup window by. Not
+    /// the maintaining silo's clock: silos' clocks disagree, and one a day ahead would drop a day
+    /// early and create partitions for the wrong days, one hours ahead cut the window short.
+    /// Tests let days pass by backdating commits, not by a clock of their own.</summary>
+    private static async Task<DateTimeOffset> DatabaseNowAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT now() - make_interval(days => @days)", connection);
-        command.Parameters.AddWithValue("days", windowDays);
+        await using var command = new NpgsqlCommand("SELECT now()", connection);
         return (DateTime)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

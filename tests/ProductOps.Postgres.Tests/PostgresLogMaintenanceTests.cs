@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ProductOps.Storage.Postgres;
 using ProductOps.Testing;
@@ -44,7 +46,7 @@ public sealed class PostgresLogMaintenanceTests
         }
 
         var holderPid = holder.ProcessID;
-        var run = maintenance.RunAsync(now);
+        var run = maintenance.RunAsync();
         Task<ProductOps.Storage.AppendOutcome>? append = null;
         try
         {
@@ -92,13 +94,13 @@ public sealed class PostgresLogMaintenanceTests
                 await scan.ExecuteScalarAsync();
             }
 
-            Assert.True(await maintenance.RunAsync(now));
+            Assert.True(await maintenance.RunAsync());
 
             Assert.Equal([PostgresLogMaintenance.PartitionName(oldDay)], await maintenance.ListPartitionsAsync());
             Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_dedup"));
         }
 
-        Assert.True(await maintenance.RunAsync(now));
+        Assert.True(await maintenance.RunAsync());
 
         Assert.Equal(Enumerable.Range(0, 4).Select(d => PostgresLogMaintenance.PartitionName(today.AddDays(d))), await maintenance.ListPartitionsAsync());
         var log = new PostgresEventLog(db.DataSource);
@@ -141,7 +143,7 @@ public sealed class PostgresLogMaintenanceTests
         }
 
         var holderPid = holder.ProcessID;
-        var run = maintenance.RunAsync(DateTimeOffset.UtcNow);
+        var run = maintenance.RunAsync();
         try
         {
             await Polling.Until(async () => run.IsCompleted || await BlockedByAsync(db, holderPid), Patience, () => "maintenance neither ended nor reached the held row");
@@ -162,6 +164,40 @@ public sealed class PostgresLogMaintenanceTests
         Assert.True(await run);
         Assert.Equal(0L, await db.ScalarAsync(ExpiredRows));
         Assert.Equal([(Expired + 1, "during")], (await log.ReadAsync(0, 0, 100)).Select(e => (e.Seq, e.Event.EventId)));
+    }
+
+    /// <summary>Silos' clocks disagree, and any silo may run maintenance: the days it creates and
+    /// drops are the database's, whatever the maintaining silo's clock says.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public async Task MaintenanceService_SiloClockADayOff_CreatesAndDropsTheDatabasesDays(int siloClockDaysAhead)
+    {
+        await using var db = await MigratedAsync($"silo_clock_{siloClockDaysAhead + 1}");
+        var options = SchemaMigrationTests.Options(db, retentionDays: 10);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, options);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow); // the database's day: its server runs on this machine
+        var oldestKept = today.AddDays(-10);
+        await maintenance.EnsurePartitionAsync(oldestKept.AddDays(-1));
+        await maintenance.EnsurePartitionAsync(oldestKept);
+
+        await RunServiceOnceAsync(db, maintenance, options, TimeSpan.FromDays(siloClockDaysAhead));
+
+        Assert.Equal(
+            new[] { oldestKept }.Concat(Enumerable.Range(0, 4).Select(d => today.AddDays(d))).Select(PostgresLogMaintenance.PartitionName),
+            await maintenance.ListPartitionsAsync());
+    }
+
+    /// <summary>Runs the maintenance service of a silo whose clock is <paramref name="siloClockAhead"/>
+    /// ahead of the database's for one run (its first starts at once), then stops it. A run ends
+    /// by forgetting expired dedup keys: a key committed a year ago marks its end.</summary>
+    internal static async Task RunServiceOnceAsync(TestDatabase db, PostgresLogMaintenance maintenance, IOptions<PostgresOptions> options, TimeSpan siloClockAhead)
+    {
+        await db.ScalarAsync("INSERT INTO event_dedup VALUES ('run', 'run', 'ended', now() - interval '1 year')");
+        using var service = new PostgresMaintenanceService(maintenance, options, new SkewedClock(siloClockAhead), NullLogger<PostgresMaintenanceService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        await Polling.Until(async () => (long)(await db.ScalarAsync("SELECT count(*) FROM event_dedup WHERE tenant = 'run'"))! == 0, Patience, () => "the maintenance run never ended");
+        await service.StopAsync(CancellationToken.None);
     }
 
     /// <summary>Commits of days maintenance had made no partition for wait in the DEFAULT partition.
@@ -287,6 +323,12 @@ public sealed class PostgresLogMaintenanceTests
     private static async Task<bool> WaitingOnTableLockAsync(TestDatabase db) =>
         (long)(await db.ScalarAsync(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'relation'"))! > 0;
+
+    /// <summary>A silo's clock, off the machine's (and the database's) by a fixed amount.</summary>
+    private sealed class SkewedClock(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
+    }
 
     private static async Task<TestDatabase> MigratedAsync(string prefix)
     {
