@@ -11,6 +11,13 @@ namespace ProductOps.Storage.Postgres;
 /// on (tenant, user_id, event_id) over the dedup window; one transaction per group commit, with
 /// the dedup keys inserted as arrays in one statement and the new rows written by binary COPY.
 /// </summary>
+/// <remarks>
+/// A commit's rows and dedup keys carry one time, the database's: it picks the rows' day
+/// partition, and maintenance counts retention and the dedup window by the same clock
+/// (<see cref="PostgresLogMaintenance"/>). The writer's <c>committedAtMs</c> stamps nothing stored:
+/// the events <see cref="AppendAsync"/> returns carry it, for the writer's own measures (dispatch
+/// lag, gathering) against its own clock; reads return the stored time.
+/// </remarks>
 public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
 {
     private const string Columns = "seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties";
@@ -24,7 +31,6 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
 
     public async Task<AppendOutcome> AppendAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken = default)
     {
-        var committedAt = DateTimeOffset.FromUnixTimeMilliseconds(committedAtMs).UtcDateTime;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -43,7 +49,7 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
             }
         }
 
-        var fresh = await InsertDedupKeysAsync(connection, transaction, events, cancellationToken);
+        var (fresh, stamp) = await InsertDedupKeysAsync(connection, transaction, events, cancellationToken);
         var logged = new List<LoggedEvent>(events.Count);
         var duplicate = new bool[events.Count];
         var seq = head;
@@ -62,7 +68,7 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
 
         if (logged.Count > 0)
         {
-            await CopyRowsAsync(connection, logged, committedAt, cancellationToken);
+            await CopyRowsAsync(connection, logged, stamp, cancellationToken);
             await using var advance = new NpgsqlCommand("UPDATE log_head SET head = @head WHERE log_partition = @p", connection, transaction);
             advance.Parameters.AddWithValue("head", seq);
             advance.Parameters.AddWithValue("p", partition);
@@ -90,11 +96,11 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
 
     private static (string, string, string) Key(TrackedEvent e) => (e.Tenant, e.UserId, e.EventId);
 
-    /// <summary>Inserts the batch's dedup keys in one statement; returns the keys that were new.
-    /// Each key is stamped by the database's clock, the one maintenance measures the dedup window
-    /// by: silos' clocks disagree, and a skew between the committing and the pruning silo would
-    /// shorten the window by as much.</summary>
-    private static async Task<HashSet<(string, string, string)>> InsertDedupKeysAsync(
+    /// <summary>Inserts the batch's dedup keys in one statement; returns the keys that were new and
+    /// the time they were stamped with, by the database's clock, which the commit's rows carry too.
+    /// Maintenance measures the dedup window and retention by that clock: silos' clocks disagree,
+    /// and a skew between the committing and the maintaining silo would shorten either by as much.</summary>
+    private static async Task<(HashSet<(string, string, string)> Fresh, DateTime Stamp)> InsertDedupKeysAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<TrackedEvent> events, CancellationToken cancellationToken)
     {
         var tenants = new string[events.Count];
@@ -109,19 +115,21 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
             INSERT INTO event_dedup (tenant, user_id, event_id, committed_at)
             SELECT t, u, e, statement_timestamp() FROM unnest(@tenants, @users, @ids) AS k(t, u, e)
             ON CONFLICT DO NOTHING
-            RETURNING tenant, user_id, event_id
+            RETURNING tenant, user_id, event_id, committed_at
             """, connection, transaction);
         command.Parameters.AddWithValue("tenants", tenants);
         command.Parameters.AddWithValue("users", users);
         command.Parameters.AddWithValue("ids", ids);
         var fresh = new HashSet<(string, string, string)>(events.Count);
+        var stamp = default(DateTime); // one statement: one time for every key; none when nothing was new
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             fresh.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            stamp = reader.GetFieldValue<DateTime>(3);
         }
 
-        return fresh;
+        return (fresh, stamp);
     }
 
     private static async Task CopyRowsAsync(NpgsqlConnection connection, List<LoggedEvent> rows, DateTime committedAt, CancellationToken cancellationToken)

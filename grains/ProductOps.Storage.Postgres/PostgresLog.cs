@@ -20,6 +20,9 @@ internal static partial class PostgresLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Dedup window: forgot {Count} event ids committed before {Cutoff:o}")]
     public static partial void DedupPruned(ILogger logger, long count, DateTimeOffset cutoff);
 
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Event log retention deleted {Count} rows committed before {Cutoff:o} from the default partition")]
+    public static partial void DefaultRowsDeleted(ILogger logger, long count, DateTimeOffset cutoff);
+
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Event log maintenance failed; it retries in {Interval}")]
     public static partial void MaintenanceFailed(ILogger logger, Exception exception, TimeSpan interval);
 

@@ -8,8 +8,9 @@ namespace ProductOps.Storage.Postgres;
 
 /// <summary>
 /// Keeps the event log's day partitions ahead of the clock and applies retention: drops day
-/// partitions older than RetentionDays (no rewrite) and forgets dedup keys older than the dedup
-/// window. Safe to run from every silo: a session advisory lock lets one at a time in.
+/// partitions older than RetentionDays (no rewrite), deletes the DEFAULT partition's rows of those
+/// days, and forgets dedup keys older than the dedup window. Safe to run from every silo: a session
+/// advisory lock lets one at a time in.
 /// </summary>
 /// <remarks>
 /// Appends and reads must never wait for the whole of a run. Each partition change is its own
@@ -20,12 +21,14 @@ namespace ProductOps.Storage.Postgres;
 /// partition ACCESS EXCLUSIVE only for a catalog change, not for a scan, when the day is ahead
 /// (<see cref="ExclusionName"/>; a day already begun, a new database's first, is scanned for). Dropping a
 /// day still takes ACCESS EXCLUSIVE on <c>event_log</c> (DETACH ... CONCURRENTLY is refused while a
-/// DEFAULT partition exists), but only for the drop. Expired dedup keys are deleted
-/// <see cref="PruneBatch"/> at a time, each batch its own transaction.
+/// DEFAULT partition exists), but only for the drop. Expired dedup keys, and the DEFAULT
+/// partition's rows past the retention, are deleted <see cref="PruneBatch"/> at a time, each batch
+/// its own transaction.
 /// </remarks>
 public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions<PostgresOptions> options, ILogger<PostgresLogMaintenance>? logger = null)
 {
-    /// <summary>Dedup keys one prune transaction deletes at most.</summary>
+    /// <summary>Rows one delete transaction of a run takes at most (dedup keys, or rows of the
+    /// DEFAULT partition).</summary>
     public const int PruneBatch = 10_000;
 
     // "po-maint" in ASCII; distinct from the migrator's lock.
@@ -59,11 +62,12 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     /// <summary>The name of the day partition holding commits of <paramref name="day"/>.</summary>
     public static string PartitionName(DateOnly day) => Prefix + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    /// <summary>Creates the day partitions for <paramref name="now"/>'s day and the next few, drops
-    /// the days retention no longer keeps as of <paramref name="now"/>, and forgets the dedup keys
-    /// older than the window by the database's clock. Returns false when another silo was at it.
-    /// A partition change that could not get its locks in time is left to the next run.</summary>
-    public async Task<bool> RunAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <summary>Creates the day partitions for today and the next few, drops the days retention no
+    /// longer keeps (and deletes the DEFAULT partition's rows of them), and forgets the dedup keys
+    /// older than the window, all by the database's clock (<see cref="DatabaseNowAsync"/>).
+    /// Returns false when another silo was at it. A partition change that could not get its locks
+    /// in time is left to the next run.</summary>
+    public async Task<bool> RunAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var gate = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
@@ -77,6 +81,7 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
 
         try
         {
+            var now = await DatabaseNowAsync(connection, cancellationToken);
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var settings = options.Value;
             var tables = await DayTablesAsync(connection, cancellationToken);
@@ -90,9 +95,9 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
                 }
             }
 
+            var oldestKept = today.AddDays(-settings.RetentionDays);
             if (settings.RetentionDays > 0)
             {
-                var oldestKept = today.AddDays(-settings.RetentionDays);
                 changes.AddRange(tables.Where(t => t.Day < oldestKept).Select(t => (Func<Task<bool>>)(() => DropAsync(connection, t, cancellationToken))));
             }
 
@@ -104,7 +109,12 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
                 }
             }
 
-            await PruneDedupKeysAsync(connection, await DedupCutoffAsync(connection, settings.DedupWindowDays, cancellationToken), cancellationToken);
+            if (settings.RetentionDays > 0)
+            {
+                await DeleteDefaultRowsBeforeAsync(connection, oldestKept, cancellationToken);
+            }
+
+            await PruneDedupKeysAsync(connection, now - TimeSpan.FromDays(settings.DedupWindowDays), cancellationToken);
         }
         finally
         {
@@ -232,7 +242,8 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
     }
 
     /// <summary>Rows of the day already landed in the DEFAULT partition: they stay there (still read,
-    /// never dropped by retention), and the empty table goes.</summary>
+    /// and deleted by retention row by row, <see cref="DeleteDefaultRowsBeforeAsync"/>), and the
+    /// empty table goes.</summary>
     private async Task LeaveDayInDefaultAsync(NpgsqlConnection connection, string name, Exception? reason, CancellationToken cancellationToken)
     {
         await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
@@ -302,13 +313,14 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
         }
     }
 
-    /// <summary>The commit time before which dedup keys have expired, by the database's clock: the
-    /// clock that stamped them (<see cref="PostgresEventLog"/>), not this silo's, which may run
-    /// ahead of it and would cut the window short by as much.</summary>
-    private static async Task<DateTimeOffset> DedupCutoffAsync(NpgsqlConnection connection, int windowDays, CancellationToken cancellationToken)
+    /// <summary>Now by the database's clock, which stamps every commit and dedup key
+    /// (<see cref="PostgresEventLog"/>): what a run counts its days and the dedup window by. Not
+    /// the maintaining silo's clock: silos' clocks disagree, and one a day ahead would drop a day
+    /// early and create partitions for the wrong days, one hours ahead cut the window short.
+    /// Tests let days pass by backdating commits, not by a clock of their own.</summary>
+    private static async Task<DateTimeOffset> DatabaseNowAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT now() - make_interval(days => @days)", connection);
-        command.Parameters.AddWithValue("days", windowDays);
+        await using var command = new NpgsqlCommand("SELECT now()", connection);
         return (DateTime)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -325,21 +337,52 @@ public sealed class PostgresLogMaintenance(NpgsqlDataSource dataSource, IOptions
             WHERE ctid = ANY (ARRAY(SELECT ctid FROM event_dedup WHERE committed_at < @cutoff LIMIT @batch))
               AND committed_at < @cutoff
             """, connection);
-        prune.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
-        prune.Parameters.AddWithValue("batch", PruneBatch);
-        long pruned = 0;
-        int deleted;
-        do
-        {
-            deleted = await prune.ExecuteNonQueryAsync(cancellationToken);
-            pruned += deleted;
-        }
-        while (deleted == PruneBatch);
-
+        var pruned = await DeleteInBatchesAsync(prune, cutoff, cancellationToken);
         if (pruned > 0)
         {
             PostgresLog.DedupPruned(_logger, pruned, cutoff);
         }
+    }
+
+    /// <summary>Retention for the days whose commits landed in the DEFAULT partition: deletes its
+    /// rows committed before <paramref name="oldestKept"/> began, the very days whose partitions
+    /// are dropped, oldest first, a bounded batch per transaction (days of rows after a late
+    /// maintenance). Appends and reads never wait for it: a delete locks only its own rows, which
+    /// nothing writes again. Reads skip the seqs it took, as they skip a dropped day's.</summary>
+    private async Task DeleteDefaultRowsBeforeAsync(NpgsqlConnection connection, DateOnly oldestKept, CancellationToken cancellationToken)
+    {
+        var cutoff = new DateTimeOffset(oldestKept.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        // Through the index on the DEFAULT partition's commit time: a run with nothing to delete
+        // reads a page or two, not the partition (ORDER BY keeps the planner on it for a backlog).
+        await using var delete = new NpgsqlCommand("""
+            DELETE FROM event_log_default
+            WHERE ctid = ANY (ARRAY(SELECT ctid FROM event_log_default WHERE committed_at < @cutoff ORDER BY committed_at LIMIT @batch))
+              AND committed_at < @cutoff
+            """, connection);
+        var deleted = await DeleteInBatchesAsync(delete, cutoff, cancellationToken);
+        if (deleted > 0)
+        {
+            PostgresLog.DefaultRowsDeleted(_logger, deleted, cutoff);
+        }
+    }
+
+    /// <summary>Runs a delete of at most <see cref="PruneBatch"/> rows committed before
+    /// <paramref name="cutoff"/> (each run its own transaction) until one deletes fewer; returns
+    /// how many it deleted.</summary>
+    private static async Task<long> DeleteInBatchesAsync(NpgsqlCommand delete, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        delete.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
+        delete.Parameters.AddWithValue("batch", PruneBatch);
+        long total = 0;
+        int deleted;
+        do
+        {
+            deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+        }
+        while (deleted == PruneBatch);
+
+        return total;
     }
 
     private static async Task UnlockAsync(NpgsqlConnection connection)

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 
 namespace ProductOps.Storage.Postgres;
 
-/// <summary>Runs <see cref="PostgresLogMaintenance"/> at start and every MaintenanceInterval.</summary>
+/// <summary>Runs <see cref="PostgresLogMaintenance"/> at start and every MaintenanceInterval. The
+/// silo's clock only paces the runs: each counts its days by the database's.</summary>
 internal sealed class PostgresMaintenanceService(PostgresLogMaintenance maintenance, IOptions<PostgresOptions> options, TimeProvider time, ILogger<PostgresMaintenanceService> logger)
     : BackgroundService
 {
@@ -16,7 +17,7 @@ internal sealed class PostgresMaintenanceService(PostgresLogMaintenance maintena
         {
             try
             {
-                await maintenance.RunAsync(time.GetUtcNow(), stoppingToken);
+                await maintenance.RunAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

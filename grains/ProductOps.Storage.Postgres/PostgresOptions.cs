@@ -18,8 +18,8 @@ public sealed class PostgresOptions
     /// <summary>How long a (tenant, user, event id) is remembered as a duplicate; at least 7 days.</summary>
     public int DedupWindowDays { get; set; } = 7;
 
-    /// <summary>Days of events kept in the log; 0 keeps everything. When set, at least
-    /// <see cref="DedupWindowDays"/>.</summary>
+    /// <summary>Days of events kept in the log, by the database's clock (whole days: a day goes once
+    /// all of it is older); 0 keeps everything. When set, at least <see cref="DedupWindowDays"/>.</summary>
     public int RetentionDays { get; set; }
 
     /// <summary>Connections per pool. A silo has two pools (the event log's, and the one Orleans'

@@ -15,6 +15,8 @@ public interface IEventLog
     /// Commits the events in one transaction, numbering new ones head+1, head+2, ... and skipping
     /// those whose (tenant, user, event id) the log already holds. Fails, committing nothing, when
     /// <paramref name="head"/> is no longer the partition's head (another writer got there first).
+    /// The returned events carry <paramref name="committedAtMs"/>, the writer's clock; a log may
+    /// store its own clock's time instead (the PostgreSQL one stores the database's).
     /// </summary>
     Task<AppendOutcome> AppendAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken = default);
 

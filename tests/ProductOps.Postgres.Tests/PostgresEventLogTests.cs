@@ -79,12 +79,12 @@ public sealed class PostgresEventLogTests
         var now = DateTimeOffset.UtcNow;
         var old = now.AddDays(-20);
         await maintenance.EnsurePartitionAsync(DateOnly.FromDateTime(old.UtcDateTime));
-        await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("old")], old.ToUnixTimeMilliseconds());
-        await AgeDedupKeysAsync(db, "old", now - old); // its key as old as its day, by the database's clock
-        Assert.True(await maintenance.RunAsync(now));
+        await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("old")], Now);
+        await BackdateAsync(db, "old", old); // its row in that day's partition, its key as old
+        Assert.True(await maintenance.RunAsync());
         var recent = await log.AppendAsync(0, 1, [SchemaMigrationTests.Event("new")], now.ToUnixTimeMilliseconds());
 
-        Assert.True(await maintenance.RunAsync(now));
+        Assert.True(await maintenance.RunAsync());
 
         var partitions = await maintenance.ListPartitionsAsync();
         Assert.DoesNotContain(PostgresLogMaintenance.PartitionName(DateOnly.FromDateTime(old.UtcDateTime)), partitions);
@@ -94,6 +94,32 @@ public sealed class PostgresEventLogTests
         Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
         Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM event_dedup"));
         Assert.Equal([false], recent.Duplicate);
+    }
+
+    /// <summary>Commits of days that had no partition yet (a new database's first day, maintenance
+    /// late) wait in the DEFAULT partition: retention deletes them by the same rule as it drops day
+    /// partitions (a day older than RetentionDays goes, whole), and reads skip the seqs it took.</summary>
+    [Fact]
+    public async Task Maintenance_RetentionOverTheDefaultPartition_DeletesTheDaysPastItAndReadsSkipThem()
+    {
+        await using var db = await MigratedAsync("retention_default");
+        var log = new PostgresEventLog(db.DataSource);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db, retentionDays: 10));
+        var first = await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("gone"), SchemaMigrationTests.Event("gone", user: "u2"), SchemaMigrationTests.Event("kept")], Now);
+        var recent = await log.AppendAsync(0, first.Head, [SchemaMigrationTests.Event("new", user: "u2")], Now);
+        var oldestKept = new DateTimeOffset(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-10).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        await BackdateAsync(db, "gone", oldestKept.AddMilliseconds(-1)); // the last moment of the newest day retention drops
+        await BackdateAsync(db, "kept", oldestKept);
+
+        Assert.True(await maintenance.RunAsync());
+
+        Assert.Equal(2L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
+        Assert.Equal([(3L, "kept"), (4L, "new")], (await log.ReadAsync(0, 0, 100)).Select(e => (e.Seq, e.Event.EventId)));
+        Assert.Equal(["kept"], (await log.ReadUserAsync(0, "t1", "u1", 0)).Select(e => e.Event.EventId));
+        Assert.Equal(["new"], (await log.ReadUserAsync(0, "t1", "u2", 0)).Select(e => e.Event.EventId));
+        Assert.Equal(4, await log.GetHeadAsync(0));
+        var retry = await log.AppendAsync(0, recent.Head, [SchemaMigrationTests.Event("new", user: "u2")], Now);
+        Assert.Equal([true], retry.Duplicate);
     }
 
     /// <summary>The window is measured by the database's clock, which the test cannot stop: "inside"
@@ -108,10 +134,10 @@ public sealed class PostgresEventLogTests
         var window = TimeSpan.FromDays(new PostgresOptions().DedupWindowDays);
 
         await AgeDedupKeysAsync(db, "kept", window - TimeSpan.FromMinutes(1));
-        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow));
+        Assert.True(await maintenance.RunAsync());
         var inside = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("kept")], Now);
         await AgeDedupKeysAsync(db, "kept", window + TimeSpan.FromMilliseconds(1));
-        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow));
+        Assert.True(await maintenance.RunAsync());
         var past = await log.AppendAsync(0, inside.Head, [SchemaMigrationTests.Event("kept")], Now);
 
         Assert.Equal([true], inside.Duplicate);
@@ -126,11 +152,12 @@ public sealed class PostgresEventLogTests
     {
         await using var db = await MigratedAsync("skew_ahead");
         var log = new PostgresEventLog(db.DataSource);
-        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db));
+        var options = SchemaMigrationTests.Options(db);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, options);
         var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("kept")], Now)).Head;
         await AgeDedupKeysAsync(db, "kept", TimeSpan.FromDays(new PostgresOptions().DedupWindowDays) - TimeSpan.FromHours(1));
 
-        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow.AddHours(2))); // its clock runs two hours ahead
+        await PostgresLogMaintenanceTests.RunServiceOnceAsync(db, maintenance, options, TimeSpan.FromHours(2)); // its clock runs two hours ahead
         var retry = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("kept")], Now);
 
         Assert.Equal([true], retry.Duplicate);
@@ -147,10 +174,29 @@ public sealed class PostgresEventLogTests
         var behind = DateTimeOffset.UtcNow.AddDays(-(new PostgresOptions().DedupWindowDays + 1)); // past the whole window
         var head = (await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("kept")], behind.ToUnixTimeMilliseconds())).Head;
 
-        Assert.True(await maintenance.RunAsync(DateTimeOffset.UtcNow));
+        Assert.True(await maintenance.RunAsync());
         var retry = await log.AppendAsync(0, head, [SchemaMigrationTests.Event("kept")], behind.ToUnixTimeMilliseconds());
 
         Assert.Equal([true], retry.Duplicate);
+    }
+
+    /// <summary>The committing silo's clock stamps nothing the log keeps: a row's commit time, which
+    /// picks its day and so when retention takes it, is the database's, the one its dedup key
+    /// carries. A silo whose clock runs behind must not commit an event that retention deletes at
+    /// its next run.</summary>
+    [Fact]
+    public async Task Append_CommittingSiloClockBehindByMoreThanTheRetention_EventStampedByTheDatabaseAndKept()
+    {
+        await using var db = await MigratedAsync("stamp_behind");
+        var log = new PostgresEventLog(db.DataSource);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db, retentionDays: 10));
+        var behind = DateTimeOffset.UtcNow.AddDays(-11);
+        await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("late")], behind.ToUnixTimeMilliseconds());
+
+        Assert.True(await maintenance.RunAsync());
+
+        Assert.Equal(["late"], (await log.ReadAsync(0, 0, 100)).Select(e => e.Event.EventId));
+        Assert.Equal(true, await db.ScalarAsync("SELECT l.committed_at = d.committed_at FROM event_log l JOIN event_dedup d USING (tenant, user_id, event_id)"));
     }
 
     [Fact]
@@ -194,6 +240,19 @@ public sealed class PostgresEventLogTests
         command.Parameters.AddWithValue("age", age);
         command.Parameters.AddWithValue("id", eventId);
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    /// <summary>Makes the event committed at <paramref name="committedAt"/>: its row (which moves to
+    /// that day's partition, or the DEFAULT one) and its dedup key, as the commit stamps both.</summary>
+    private static async Task BackdateAsync(TestDatabase db, string eventId, DateTimeOffset committedAt)
+    {
+        await using var command = db.DataSource.CreateCommand("""
+            UPDATE event_log SET committed_at = @at WHERE event_id = @id;
+            UPDATE event_dedup SET committed_at = @at WHERE event_id = @id
+            """);
+        command.Parameters.AddWithValue("at", committedAt.UtcDateTime);
+        command.Parameters.AddWithValue("id", eventId);
+        Assert.True(await command.ExecuteNonQueryAsync() > 0);
     }
 
     private static async Task<TestDatabase> MigratedAsync(string prefix)

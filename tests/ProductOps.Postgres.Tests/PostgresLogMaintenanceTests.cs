@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ProductOps.Storage.Postgres;
 using ProductOps.Testing;
@@ -44,7 +46,7 @@ public sealed class PostgresLogMaintenanceTests
         }
 
         var holderPid = holder.ProcessID;
-        var run = maintenance.RunAsync(now);
+        var run = maintenance.RunAsync();
         Task<ProductOps.Storage.AppendOutcome>? append = null;
         try
         {
@@ -92,19 +94,110 @@ public sealed class PostgresLogMaintenanceTests
                 await scan.ExecuteScalarAsync();
             }
 
-            Assert.True(await maintenance.RunAsync(now));
+            Assert.True(await maintenance.RunAsync());
 
             Assert.Equal([PostgresLogMaintenance.PartitionName(oldDay)], await maintenance.ListPartitionsAsync());
             Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_dedup"));
         }
 
-        Assert.True(await maintenance.RunAsync(now));
+        Assert.True(await maintenance.RunAsync());
 
         Assert.Equal(Enumerable.Range(0, 4).Select(d => PostgresLogMaintenance.PartitionName(today.AddDays(d))), await maintenance.ListPartitionsAsync());
         var log = new PostgresEventLog(db.DataSource);
         await log.AppendAsync(0, 0, [SchemaMigrationTests.Event("a")], now.ToUnixTimeMilliseconds());
         Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM event_log_default"));
         Assert.Equal(1L, await db.ScalarAsync($"SELECT count(*) FROM {PostgresLogMaintenance.PartitionName(today)}"));
+    }
+
+    /// <summary>Retention deletes the DEFAULT partition's rows of days past it (days of commits
+    /// after a late maintenance or a downtime) a bounded batch per transaction, so appends and reads
+    /// of the log go on while it works, and no transaction of the run grows with the backlog.</summary>
+    [Fact]
+    public async Task RunAsync_DefaultPartitionHoldsExpiredBacklog_DeletesItABatchPerTransactionWhileAppendsGoOn()
+    {
+        await using var db = await MigratedAsync("default_retention");
+        var maintenance = new PostgresLogMaintenance(db.DataSource, SchemaMigrationTests.Options(db, retentionDays: 10));
+        var log = new PostgresEventLog(db.DataSource);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        for (var day = 0; day <= 3; day++)
+        {
+            await maintenance.EnsurePartitionAsync(today.AddDays(day)); // the run has no partition to change, only rows to delete
+        }
+
+        const long Expired = 3L * PostgresLogMaintenance.PruneBatch + 500;
+        await db.ScalarAsync($"""
+            INSERT INTO event_log
+            SELECT 0, i, now() - interval '20 days' + i * interval '1 ms', 't1', 'u' || (i % 100), 'old' || i, 'feature_used', 'search', 0, 1, 's1', NULL
+            FROM generate_series(1, {Expired}) i;
+            INSERT INTO log_head VALUES (0, {Expired})
+            """);
+        const string ExpiredRows = "SELECT count(*) FROM event_log_default WHERE committed_at < now() - interval '11 days'";
+
+        // The test holds the expired row stored last, so the deletion stops at it, with batches
+        // left, until the test lets go: a point in the middle of the run the test controls.
+        await using var holder = await db.DataSource.OpenConnectionAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM event_log_default ORDER BY ctid DESC LIMIT 1 FOR UPDATE", holder, hold))
+        {
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var holderPid = holder.ProcessID;
+        var run = maintenance.RunAsync();
+        try
+        {
+            await Polling.Until(async () => run.IsCompleted || await BlockedByAsync(db, holderPid), Patience, () => "maintenance neither ended nor reached the held row");
+            Assert.False(run.IsCompleted, "the run ended without deleting the DEFAULT partition's expired rows");
+
+            var append = await log.AppendAsync(0, Expired, [SchemaMigrationTests.Event("during")], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Assert.Equal(Expired + 1, append.Head);
+            Assert.Equal(100, (await log.ReadAsync(0, 0, 100)).Count);
+            var left = (long)(await db.ScalarAsync(ExpiredRows))!;
+            Assert.InRange(left, 1, Expired - PostgresLogMaintenance.PruneBatch); // earlier batches committed, later ones left
+            Assert.False(run.IsCompleted);
+        }
+        finally
+        {
+            await hold.RollbackAsync();
+        }
+
+        Assert.True(await run);
+        Assert.Equal(0L, await db.ScalarAsync(ExpiredRows));
+        Assert.Equal([(Expired + 1, "during")], (await log.ReadAsync(0, 0, 100)).Select(e => (e.Seq, e.Event.EventId)));
+    }
+
+    /// <summary>Silos' clocks disagree, and any silo may run maintenance: the days it creates and
+    /// drops are the database's, whatever the maintaining silo's clock says.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public async Task MaintenanceService_SiloClockADayOff_CreatesAndDropsTheDatabasesDays(int siloClockDaysAhead)
+    {
+        await using var db = await MigratedAsync($"silo_clock_{siloClockDaysAhead + 1}");
+        var options = SchemaMigrationTests.Options(db, retentionDays: 10);
+        var maintenance = new PostgresLogMaintenance(db.DataSource, options);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow); // the database's day: its server runs on this machine
+        var oldestKept = today.AddDays(-10);
+        await maintenance.EnsurePartitionAsync(oldestKept.AddDays(-1));
+        await maintenance.EnsurePartitionAsync(oldestKept);
+
+        await RunServiceOnceAsync(db, maintenance, options, TimeSpan.FromDays(siloClockDaysAhead));
+
+        Assert.Equal(
+            new[] { oldestKept }.Concat(Enumerable.Range(0, 4).Select(d => today.AddDays(d))).Select(PostgresLogMaintenance.PartitionName),
+            await maintenance.ListPartitionsAsync());
+    }
+
+    /// <summary>Runs the maintenance service of a silo whose clock is <paramref name="siloClockAhead"/>
+    /// ahead of the database's for one run (its first starts at once), then stops it. A run ends
+    /// by forgetting expired dedup keys: a key committed a year ago marks its end.</summary>
+    internal static async Task RunServiceOnceAsync(TestDatabase db, PostgresLogMaintenance maintenance, IOptions<PostgresOptions> options, TimeSpan siloClockAhead)
+    {
+        await db.ScalarAsync("INSERT INTO event_dedup VALUES ('run', 'run', 'ended', now() - interval '1 year')");
+        using var service = new PostgresMaintenanceService(maintenance, options, new SkewedClock(siloClockAhead), NullLogger<PostgresMaintenanceService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        await Polling.Until(async () => (long)(await db.ScalarAsync("SELECT count(*) FROM event_dedup WHERE tenant = 'run'"))! == 0, Patience, () => "the maintenance run never ended");
+        await service.StopAsync(CancellationToken.None);
     }
 
     /// <summary>Commits of days maintenance had made no partition for wait in the DEFAULT partition.
@@ -230,6 +323,12 @@ public sealed class PostgresLogMaintenanceTests
     private static async Task<bool> WaitingOnTableLockAsync(TestDatabase db) =>
         (long)(await db.ScalarAsync(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'relation'"))! > 0;
+
+    /// <summary>A silo's clock, off the machine's (and the database's) by a fixed amount.</summary>
+    private sealed class SkewedClock(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
+    }
 
     private static async Task<TestDatabase> MigratedAsync(string prefix)
     {

@@ -147,7 +147,7 @@ public sealed class SchemaMigrationTests
         Assert.Equal(2, await migrator.GetVersionAsync());
         Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname = 'churn_model'")); // its first statement was rolled back with it
         await db.ScalarAsync("DROP TABLE churn_active_model");
-        Assert.Equal([3, 4], await migrator.MigrateAsync());
+        Assert.Equal(Enumerable.Range(3, PostgresMigrator.LatestVersion - 2), await migrator.MigrateAsync());
         Assert.Equal(PostgresMigrator.LatestVersion, await migrator.EnsureRunnableAsync());
     }
 
