@@ -232,7 +232,8 @@ public sealed class QueryGrpcService(
             () => InView(read),
             changeKey,
             view => responseStream.WriteAsync(view, watching.Token),
-            token => Task.Delay(interval, time, token),
+            interval,
+            (delay, token) => Task.Delay(delay, time, token),
             time,
             watching.Token);
     }
