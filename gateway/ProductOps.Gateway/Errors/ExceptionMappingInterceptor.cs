@@ -76,6 +76,9 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                     new Status(StatusCode.FailedPrecondition, precondition.Message), precondition.Field is { } field ? Field(field) : new Metadata());
             case OverloadedException overloaded:
                 return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
+            case AtRiskAlertsMissedException missed:
+                // Aborted: retry at a higher level, not the call alone (the alerts are gone from the feed).
+                return new RpcException(new Status(StatusCode.Aborted, $"{missed.Message}; watch again, and read ListAtRiskUsers for who is at risk now"));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
             case OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested:
