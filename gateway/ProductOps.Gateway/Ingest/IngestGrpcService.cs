@@ -52,8 +52,10 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
         {
             // The call ends here, and its request stream must not be read after that: Kestrel
             // reuses a stream's objects for a later request on the connection, whose own read
-            // would then fail ("Reading is already in progress"). So the reader stops first.
+            // would then fail ("Reading is already in progress"). So the reader stops first, also
+            // when it waits for room in a full window, which nothing will make any more.
             await stopReading.CancelAsync();
+            inFlight.Writer.TryComplete();
             await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
