@@ -82,7 +82,7 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         {
             ["ProductOps:Churn:RescoreDelay"] = "00:00:00.200",
         });
-        await CancelledUsersAsync(node, StalledExportUsers);
+        await CancelledUsers.CreateAsync(node, StalledExportUsers);
 
         // The caller reads one prediction and no more: the rest fill the flow-control windows and
         // the server's next write waits for a reader that never comes.
@@ -129,23 +129,6 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         // The call ended under the sender: its blocked write fails rather than waiting on for ever.
         var sendEnd = await Record.ExceptionAsync(() => sending.WaitAsync(Polling.DefaultTimeout));
         Assert.True(sendEnd is not (null or TimeoutException), $"the sender: {sendEnd?.GetType().Name ?? "all sent"}");
-    }
-
-    /// <summary>Makes <paramref name="count"/> users who only cancelled (an export sends each of
-    /// them, with no model needed) and waits until the churn index lists them all.</summary>
-    private static async Task CancelledUsersAsync(SiloProcess node, int count)
-    {
-        var prefix = Prefix("cancelled");
-        var events = Enumerable.Range(0, count)
-            .Select(i => Event($"{prefix}-u{i:D6}", $"{prefix}-e{i}", "subscription_cancelled", DateTimeOffset.UtcNow.AddMinutes(-1)));
-        foreach (var batch in Batches(events, 1000, prefix))
-        {
-            Assert.Equal(batch.Events.Count, (await node.Ingest.TrackAsync(batch, DemoTenant.Ingest)).Accepted);
-        }
-
-        await Polling.Eventually(async () =>
-            Assert.Equal(count, (await node.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read)).Churn.CancelledUsers),
-            TimeSpan.FromSeconds(60), () => node.Output);
     }
 
     /// <summary>Reads a stream to its end: the messages it sends, then its status.</summary>
