@@ -71,14 +71,15 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
     /// sends its unanswered batches again elsewhere, as after any stop.</summary>
     private async Task AnswerAsync(IServerStreamWriter<TrackResponse> responseStream, TrackResponse answer, ServerCallContext context)
     {
-        using var write = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        using var patience = new CancellationTokenSource();
         using var stopping = lifetime.ApplicationStopping.Register(
-            static write => ((CancellationTokenSource)write!).CancelAfter(StoppingAnswerPatience), write);
+            static patience => ((CancellationTokenSource)patience!).CancelAfter(StoppingAnswerPatience), patience);
+        using var write = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, patience.Token);
         try
         {
             await responseStream.WriteAsync(answer, write.Token);
         }
-        catch (OperationCanceledException) when (write.IsCancellationRequested && lifetime.ApplicationStopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (patience.IsCancellationRequested)
         {
             context.GetHttpContext().Features.Get<IConnectionLifetimeFeature>()?.Abort();
             throw;
