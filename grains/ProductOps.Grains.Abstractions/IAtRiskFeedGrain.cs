@@ -17,7 +17,8 @@ public interface IAtRiskFeedGrain : IGrainWithStringKey
 
     /// <summary>Crossings after <paramref name="after"/>, waiting up to <paramref name="maxWait"/>
     /// for the first; an empty page when none came. A position of an earlier activation of the
-    /// feed (lost with its silo) reads from the start of this one. A cancelled
+    /// feed (lost with its silo) reads from the start of this one. A reader whose next crossings
+    /// the feed no longer holds gets <see cref="AtRiskAlertsMissedException"/>. A cancelled
     /// <paramref name="cancellationToken"/> (the watcher went away) ends the wait at once, in the
     /// grain as well: no poll outlives its watcher.</summary>
     [AlwaysInterleave]

@@ -24,7 +24,7 @@ public sealed class AtRiskFeedGrain : Grain, IAtRiskFeedGrain
             _recent.Enqueue((++_head, crossing));
             if (_recent.Count > Capacity)
             {
-                _recent.Dequeue(); // a reader this far behind skips the oldest
+                _recent.Dequeue(); // a reader this far behind is told so when it reads
             }
         }
 
@@ -56,6 +56,12 @@ public sealed class AtRiskFeedGrain : Grain, IAtRiskFeedGrain
             {
                 _waiting--;
             }
+        }
+
+        if (_recent.TryPeek(out var oldest) && oldest.Seq > from + 1)
+        {
+            throw new AtRiskAlertsMissedException(
+                $"the watch fell {oldest.Seq - from - 1} alerts behind what the feed holds (the latest {Capacity}), and missed them");
         }
 
         var page = _recent.Where(r => r.Seq > from).Take(MaxPage).ToList();

@@ -25,6 +25,23 @@ public sealed class AtRiskFeedTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Read_ReaderFurtherBehindThanTheFeedHolds_ToldItMissedAlerts()
+    {
+        var feed = fixture.Cluster.Client.GetGrain<IAtRiskFeedGrain>("feed-overrun");
+        var start = await feed.Head();
+        await feed.Publish([.. Enumerable.Range(0, 10_005).Select(i =>
+            new AtRiskCrossing(new ChurnIndexEntry($"u{i}", new ChurnRisk(0.9f, 1, 0, ["a reason"]), ["search"], 0.5), null))]);
+
+        // The feed holds the latest 10,000: a watcher from the start cannot be given every alert,
+        // and must not be handed the rest as if it were; one 5 alerts later gets all it missed.
+        var missed = await Assert.ThrowsAsync<AtRiskAlertsMissedException>(() => feed.Read(start, TimeSpan.FromSeconds(1)));
+        var delivered = await ReadAllAsync(feed, start with { Seq = start.Seq + 5 });
+
+        Assert.Contains("fell 5 alerts behind", missed.Message, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(5, 10_000).Select(i => $"u{i}"), delivered.Select(c => c.User.UserId));
+    }
+
+    [Fact]
     public async Task Read_CrossingPublished_WakesTheWaitingRead()
     {
         var feed = fixture.Cluster.Client.GetGrain<IAtRiskFeedGrain>("feed-wake");
@@ -37,5 +54,22 @@ public sealed class AtRiskFeedTests(ClusterFixture fixture)
         var page = await read.WaitAsync(Polling.DefaultTimeout);
         Assert.Equal("u1", Assert.Single(page.Crossings).User.UserId);
         Assert.Equal(0, await feed.Waiting());
+    }
+
+    /// <summary>Every crossing after <paramref name="position"/>, page by page, until the feed has no more.</summary>
+    private static async Task<List<AtRiskCrossing>> ReadAllAsync(IAtRiskFeedGrain feed, AtRiskFeedPosition position)
+    {
+        var crossings = new List<AtRiskCrossing>();
+        while (true)
+        {
+            var page = await feed.Read(position, TimeSpan.Zero);
+            if (page.Crossings.Count == 0)
+            {
+                return crossings;
+            }
+
+            crossings.AddRange(page.Crossings);
+            position = page.Next;
+        }
     }
 }

@@ -41,6 +41,27 @@ public sealed class AuthTests(SiloFixture node)
     }
 
     [Fact]
+    public async Task TrackStream_ReadKey_PermissionDenied()
+    {
+        using var call = node.Ingest.TrackStream(DemoTenant.Read);
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task WatchOverviewAndWatchFeature_IngestKey_PermissionDenied()
+    {
+        using var overview = node.Query.WatchOverview(new WatchOverviewRequest(), DemoTenant.Ingest);
+        using var feature = node.Query.WatchFeature(new WatchFeatureRequest { View = new GetFeatureRequest { Feature = "search" } }, DemoTenant.Ingest);
+
+        var overviewError = await Assert.ThrowsAsync<RpcException>(() => overview.ResponseStream.MoveNext(CancellationToken.None));
+        var featureError = await Assert.ThrowsAsync<RpcException>(() => feature.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal((StatusCode.PermissionDenied, StatusCode.PermissionDenied), (overviewError.StatusCode, featureError.StatusCode));
+    }
+
+    [Fact]
     public async Task GetUser_IngestKey_PermissionDenied() =>
         await AssertStatusAsync(StatusCode.PermissionDenied, async () => await node.Query.GetUserAsync(new GetUserRequest { UserId = "u" }, DemoTenant.Ingest));
 

@@ -122,6 +122,21 @@ public sealed class TrackStreamTests(SiloFixture node)
         Assert.Equal(batches.SkipLast(1).Select(b => (b.BatchId, b.Events.Count)), answered.Select(r => (r.BatchId, r.Accepted)));
     }
 
+    [Fact]
+    public async Task TrackStream_BadEventsAmongGoodBatches_RejectedByIndexAndTheStreamGoesOn()
+    {
+        var prefix = Prefix("stream-mixed");
+        var batches = Batches(Usage(prefix, users: 3, [$"{prefix}-f"], count: 30, seed: 9, DateTimeOffset.UtcNow), 10, prefix);
+        batches[1].Events[2].EventId = string.Empty; // a bad event in the middle batch
+        batches[1].Events[7].Value = double.PositiveInfinity; // and another
+
+        var answered = await StreamAsync(batches);
+
+        Assert.Equal(batches.Select(b => b.BatchId), answered.Select(r => r.BatchId));
+        Assert.Equal([10, 8, 10], answered.Select(r => r.Accepted));
+        Assert.Equal([(2, "event_id"), (7, "value")], answered[1].Rejected.Select(r => (r.Index, r.Field)));
+    }
+
     /// <summary>Writes every batch without waiting for any answer while a reader collects the answers.</summary>
     private async Task<List<TrackResponse>> StreamAsync(IReadOnlyList<TrackRequest> batches)
     {

@@ -30,7 +30,8 @@ public sealed class ViewWatchTests
                 sent.Add(view);
                 return Task.CompletedTask;
             },
-            token => checks.WaitAsync(token),
+            TimeSpan.FromSeconds(1),
+            (_, token) => checks.WaitAsync(token),
             clock,
             stop.Token);
 
@@ -45,6 +46,45 @@ public sealed class ViewWatchTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
         Assert.Equal([10, 12, 12], sent.Select(v => v.EventsAllTime));
+    }
+
+    [Fact]
+    public async Task RunAsync_IntervalLongerThanHalfAMinute_StillSendsAtLeastOnceAMinute()
+    {
+        var clock = new SteppedClock();
+        var reads = new SemaphoreSlim(0);
+        var checks = new SemaphoreSlim(0);
+        var sentAt = new List<DateTimeOffset>();
+        using var stop = new CancellationTokenSource();
+        var watch = ViewWatch.RunAsync(
+            () =>
+            {
+                reads.Release();
+                return Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = 10 }); // nothing ever changes
+            },
+            ViewChanges.OfFeature,
+            view =>
+            {
+                sentAt.Add(clock.GetUtcNow());
+                return Task.CompletedTask;
+            },
+            TimeSpan.FromSeconds(45),
+            (delay, token) =>
+            {
+                clock.Advance(delay); // the wait the watch asks for, passed at once
+                return checks.WaitAsync(token);
+            },
+            clock,
+            stop.Token);
+
+        await ReadAsync(reads); // the first view
+        await CheckAsync(reads, checks, times: 4, clock, TimeSpan.Zero);
+        stop.Cancel();
+        checks.Release();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
+        var gaps = sentAt.Zip(sentAt.Skip(1), (earlier, later) => later - earlier).Append(clock.GetUtcNow() - sentAt[^1]);
+        Assert.All(gaps, gap => Assert.True(gap <= ViewWatch.Heartbeat, $"a gap of {gap.TotalSeconds} s between views"));
     }
 
     /// <summary>Lets <paramref name="times"/> more checks run, the clock moved by

@@ -8,7 +8,8 @@ using ProductOps.Grains.Abstractions;
 namespace ProductOps.Gateway.Errors;
 
 /// <summary>The one place exceptions become gRPC statuses. Unexpected errors are logged and
-/// reported as Internal without their details.</summary>
+/// reported as Internal without their details; a call whose caller went away ends Cancelled,
+/// whatever failed under it.</summary>
 public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, IClusterConnection cluster, IHostApplicationLifetime lifetime) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -76,7 +77,12 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                     new Status(StatusCode.FailedPrecondition, precondition.Message), precondition.Field is { } field ? Field(field) : new Metadata());
             case OverloadedException overloaded:
                 return new RpcException(new Status(StatusCode.ResourceExhausted, overloaded.Message));
-            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+            case AtRiskAlertsMissedException missed:
+                // Aborted: retry at a higher level, not the call alone (the alerts are gone from the feed).
+                return new RpcException(new Status(StatusCode.Aborted, $"{missed.Message}; watch again, and read ListAtRiskUsers for who is at risk now"));
+            case Exception when context.CancellationToken.IsCancellationRequested:
+                // The caller went away (or its deadline passed): whatever failed then, a stream's
+                // write most often ("the request is complete"), failed for that reason.
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
             case OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested:
                 // An open-ended stream this process ended to stop: the caller carries on elsewhere.

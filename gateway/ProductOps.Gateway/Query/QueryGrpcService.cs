@@ -205,14 +205,17 @@ public sealed class QueryGrpcService(
         return response;
     }
 
+    /// <summary>Ends, Unavailable, when this process stops, as the watches do: a caller that
+    /// reads slowly, or stopped reading, would otherwise hold the stop for its whole timeout.</summary>
     public override async Task ExportPredictions(ExportPredictionsRequest request, IServerStreamWriter<ChurnRiskView> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
         using var slot = streams.EnterExport(tenant);
+        using var exporting = UntilCallEndsOrProcessStops(context);
         var threshold = tenants.SettingsOf(tenant).AlertThreshold;
-        await foreach (var entry in churnIndex.PredictionsAsync(tenant, context.CancellationToken))
+        await foreach (var entry in churnIndex.PredictionsAsync(tenant, exporting.Token))
         {
-            await responseStream.WriteAsync(ContractMapper.ToContract(entry, threshold), context.CancellationToken);
+            await responseStream.WriteAsync(ContractMapper.ToContract(entry, threshold), exporting.Token);
         }
     }
 
@@ -224,15 +227,21 @@ public sealed class QueryGrpcService(
         where TView : class, IMessage<TView>
     {
         using var slot = streams.EnterViewWatch(tenant);
-        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        using var watching = UntilCallEndsOrProcessStops(context);
         await ViewWatch.RunAsync(
             () => InView(read),
             changeKey,
             view => responseStream.WriteAsync(view, watching.Token),
-            token => Task.Delay(interval, time, token),
+            interval,
+            (delay, token) => Task.Delay(delay, time, token),
             time,
             watching.Token);
     }
+
+    /// <summary>Cancelled when the caller goes away or this process begins to stop: what ends a
+    /// stream that would otherwise hold the stop (the mapping answers Cancelled or Unavailable).</summary>
+    private CancellationTokenSource UntilCallEndsOrProcessStops(ServerCallContext context) =>
+        CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
 
     private static async Task<TView> InView<TView>(Func<Task<TView>> read)
     {
@@ -273,7 +282,7 @@ public sealed class QueryGrpcService(
         // The watch ends when the caller goes away, and then at once, with Cancelled: the
         // caller's token cancels the grain's wait too. It also ends, Unavailable, when this
         // process stops, which would otherwise wait on it for its whole shutdown timeout.
-        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        using var watching = UntilCallEndsOrProcessStops(context);
         while (true)
         {
             watching.Token.ThrowIfCancellationRequested();

@@ -13,11 +13,12 @@ public static class ViewWatch
     /// <param name="read">Builds the view now.</param>
     /// <param name="changeKey">The view without what moves with the clock alone.</param>
     /// <param name="send">Sends a view to the caller.</param>
-    /// <param name="untilNextCheck">Waits for the next check (the watch's interval).</param>
+    /// <param name="interval">The watch's interval between checks.</param>
+    /// <param name="wait">Waits the time given, on <paramref name="time"/>.</param>
     /// <param name="time">The clock the heartbeat is timed by.</param>
     /// <param name="cancellationToken">Ends the watch.</param>
     public static async Task RunAsync<TView>(Func<Task<TView>> read, Func<TView, TView> changeKey, Func<TView, Task> send,
-        Func<CancellationToken, Task> untilNextCheck, TimeProvider time, CancellationToken cancellationToken)
+        TimeSpan interval, Func<TimeSpan, CancellationToken, Task> wait, TimeProvider time, CancellationToken cancellationToken)
         where TView : class, IMessage<TView>
     {
         TView? sent = null;
@@ -33,7 +34,10 @@ public static class ViewWatch
                 (sent, sentAt) = (key, time.GetTimestamp());
             }
 
-            await untilNextCheck(cancellationToken);
+            // The next check comes no later than the heartbeat: an interval over half a minute would
+            // otherwise find it due only at the check after, up to two intervals after the last view.
+            var untilHeartbeat = Heartbeat - time.GetElapsedTime(sentAt);
+            await wait(untilHeartbeat >= interval ? interval : untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken);
         }
     }
 }
