@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using ProductOps.Contracts.V1;
+using ProductOps.Gateway.Errors;
 using ProductOps.Gateway.Query;
 
 namespace ProductOps.Gateway.Tests;
@@ -25,6 +26,7 @@ public sealed class ViewWatchTests
                 return Task.FromResult(view);
             },
             ViewChanges.OfFeature,
+            ViewChanges.ProgressOfFeature,
             view =>
             {
                 sent.Add(view);
@@ -63,6 +65,7 @@ public sealed class ViewWatchTests
                 return Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = 10 }); // nothing ever changes
             },
             ViewChanges.OfFeature,
+            ViewChanges.ProgressOfFeature,
             view =>
             {
                 sentAt.Add(clock.GetUtcNow());
@@ -85,6 +88,114 @@ public sealed class ViewWatchTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
         var gaps = sentAt.Zip(sentAt.Skip(1), (earlier, later) => later - earlier).Append(clock.GetUtcNow() - sentAt[^1]);
         Assert.All(gaps, gap => Assert.True(gap <= ViewWatch.Heartbeat, $"a gap of {gap.TotalSeconds} s between views"));
+    }
+
+    /// <summary>After a silo crash a feature's grain comes back with its last flushed state (or none
+    /// at all) until its partitions send it the rest again: the watch holds those views back rather
+    /// than take the caller's figures back, and sends again once the view has caught up.</summary>
+    [Fact]
+    public async Task RunAsync_ViewsBehindTheOneSent_HeldBackUntilCaughtUp()
+    {
+        var clock = new SteppedClock();
+        long? events = 10; // null: the grain answers NotFound (it had flushed nothing)
+        var reads = new SemaphoreSlim(0);
+        var checks = new SemaphoreSlim(0);
+        var sent = new List<long>();
+        using var stop = new CancellationTokenSource();
+        var watch = ViewWatch.RunAsync(
+            () =>
+            {
+                reads.Release();
+                return events is { } count
+                    ? Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = count, AdoptersAllTime = count })
+                    : Task.FromException<FeatureView>(new NotFoundException("feature", "no events for feature 'search'"));
+            },
+            ViewChanges.OfFeature,
+            ViewChanges.ProgressOfFeature,
+            view =>
+            {
+                sent.Add(view.EventsAllTime);
+                return Task.CompletedTask;
+            },
+            TimeSpan.FromSeconds(1),
+            (_, token) => checks.WaitAsync(token),
+            clock,
+            stop.Token);
+
+        await ReadAsync(reads); // 10, sent
+        events = 14;
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1)); // 14, sent
+        events = null;
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1)); // the grain came back empty
+        events = 11;
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1)); // its last flushed state
+        events = 14;
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1)); // caught up: nothing new
+        events = 15;
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1));
+        stop.Cancel();
+        checks.Release();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
+        Assert.Equal([10, 14, 15], sent);
+    }
+
+    /// <summary>A view held back for a minute still leaves the caller a view a minute: the last one
+    /// sent, again.</summary>
+    [Fact]
+    public async Task RunAsync_ViewsBehindForAMinute_LastViewSentAgainAsTheHeartbeat()
+    {
+        var clock = new SteppedClock();
+        var events = 10L;
+        var reads = new SemaphoreSlim(0);
+        var checks = new SemaphoreSlim(0);
+        var sent = new List<long>();
+        using var stop = new CancellationTokenSource();
+        var watch = ViewWatch.RunAsync(
+            () =>
+            {
+                reads.Release();
+                return Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = events });
+            },
+            ViewChanges.OfFeature,
+            ViewChanges.ProgressOfFeature,
+            view =>
+            {
+                sent.Add(view.EventsAllTime);
+                return Task.CompletedTask;
+            },
+            TimeSpan.FromSeconds(1),
+            (_, token) => checks.WaitAsync(token),
+            clock,
+            stop.Token);
+
+        await ReadAsync(reads); // 10, sent
+        events = 7;
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(30));
+        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(30)); // a minute since 10 was sent
+        stop.Cancel();
+        checks.Release();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
+        Assert.Equal([10, 10], sent);
+    }
+
+    /// <summary>A watch of a feature nobody used ends NotFound at once: only a view behind one
+    /// already sent is held back.</summary>
+    [Fact]
+    public async Task RunAsync_FirstReadNotFound_EndsTheWatch()
+    {
+        var watch = ViewWatch.RunAsync(
+            () => Task.FromException<FeatureView>(new NotFoundException("feature", "no events for feature 'search'")),
+            ViewChanges.OfFeature,
+            ViewChanges.ProgressOfFeature,
+            _ => Task.CompletedTask,
+            TimeSpan.FromSeconds(1),
+            (_, _) => Task.CompletedTask,
+            new SteppedClock(),
+            CancellationToken.None);
+
+        await Assert.ThrowsAsync<NotFoundException>(() => watch);
     }
 
     /// <summary>Lets <paramref name="times"/> more checks run, the clock moved by

@@ -57,7 +57,7 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetFeatureRequest();
-        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => FeatureViewAsync(tenant, view), ViewChanges.OfFeature, responseStream, context);
+        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => FeatureViewAsync(tenant, view), ViewChanges.OfFeature, ViewChanges.ProgressOfFeature, responseStream, context);
     }
 
     private async Task<FeatureView> FeatureViewAsync(string tenant, GetFeatureRequest request)
@@ -105,7 +105,7 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetOverviewRequest();
-        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => OverviewViewAsync(tenant, view, partitionStatuses.GetRecentAsync()), ViewChanges.OfOverview, responseStream, context);
+        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => OverviewViewAsync(tenant, view, partitionStatuses.GetRecentAsync()), ViewChanges.OfOverview, ViewChanges.ProgressOfOverview, responseStream, context);
     }
 
     /// <summary>A tenant's overview. <paramref name="statusesCall"/> is the partitions' statuses,
@@ -223,7 +223,7 @@ public sealed class QueryGrpcService(
     /// this process stops (Unavailable), as WatchAtRisk ends. Bad input in the view is named by its
     /// path in the watch request.</summary>
     private async Task WatchAsync<TView>(string tenant, TimeSpan interval, Func<Task<TView>> read, Func<TView, TView> changeKey,
-        IServerStreamWriter<TView> responseStream, ServerCallContext context)
+        Func<TView, long> progress, IServerStreamWriter<TView> responseStream, ServerCallContext context)
         where TView : class, IMessage<TView>
     {
         using var slot = streams.EnterViewWatch(tenant);
@@ -231,6 +231,7 @@ public sealed class QueryGrpcService(
         await ViewWatch.RunAsync(
             () => InView(read),
             changeKey,
+            progress,
             view => responseStream.WriteAsync(view, watching.Token),
             interval,
             (delay, token) => Task.Delay(delay, time, token),

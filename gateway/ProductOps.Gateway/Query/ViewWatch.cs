@@ -1,43 +1,70 @@
 using Google.Protobuf;
+using ProductOps.Gateway.Errors;
 
 namespace ProductOps.Gateway.Query;
 
 /// <summary>The loop of WatchOverview and WatchFeature: read the view at every check, send it when
 /// it says something the last one sent did not (its change key leaves out what moves
 /// with the clock alone), or when a heartbeat is due, so that the caller sees the clock move and
-/// proxies keep the call open. Ends only by cancellation.</summary>
+/// proxies keep the call open. A view behind the one sent last is held back (see
+/// <see cref="ReadUnlessBehindAsync"/>). Ends only by cancellation, or by a first read that fails.</summary>
 public static class ViewWatch
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMinutes(1);
 
     /// <param name="read">Builds the view now.</param>
     /// <param name="changeKey">The view without what moves with the clock alone.</param>
+    /// <param name="progress">A count of the view that never goes down (its events of all time).</param>
     /// <param name="send">Sends a view to the caller.</param>
     /// <param name="interval">The watch's interval between checks.</param>
     /// <param name="wait">Waits the time given, on <paramref name="time"/>.</param>
     /// <param name="time">The clock the heartbeat is timed by.</param>
     /// <param name="cancellationToken">Ends the watch.</param>
-    public static async Task RunAsync<TView>(Func<Task<TView>> read, Func<TView, TView> changeKey, Func<TView, Task> send,
-        TimeSpan interval, Func<TimeSpan, CancellationToken, Task> wait, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task RunAsync<TView>(Func<Task<TView>> read, Func<TView, TView> changeKey, Func<TView, long> progress,
+        Func<TView, Task> send, TimeSpan interval, Func<TimeSpan, CancellationToken, Task> wait, TimeProvider time, CancellationToken cancellationToken)
         where TView : class, IMessage<TView>
     {
         TView? sent = null;
+        TView? sentKey = null;
         var sentAt = 0L;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var view = await read();
-            var key = changeKey(view);
-            if (sent is null || !key.Equals(sent) || time.GetElapsedTime(sentAt) >= Heartbeat)
+            var view = await ReadUnlessBehindAsync(read, progress, sent);
+            var heartbeatDue = sent is not null && time.GetElapsedTime(sentAt) >= Heartbeat;
+            var key = view is null ? null : changeKey(view);
+            if (view is not null && (sentKey is null || !key!.Equals(sentKey) || heartbeatDue))
             {
                 await send(view);
-                (sent, sentAt) = (key, time.GetTimestamp());
+                (sent, sentKey, sentAt) = (view, key, time.GetTimestamp());
+            }
+            else if (view is null && heartbeatDue)
+            {
+                await send(sent!); // held back for a minute: the last view again keeps the call alive
+                sentAt = time.GetTimestamp();
             }
 
             // The next check comes no later than the heartbeat: an interval over half a minute would
             // otherwise find it due only at the check after, up to two intervals after the last view.
             var untilHeartbeat = Heartbeat - time.GetElapsedTime(sentAt);
             await wait(untilHeartbeat >= interval ? interval : untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken);
+        }
+    }
+
+    /// <summary>The view now, or null when it is behind the one sent last: after a silo crash a
+    /// feature or tenant grain comes back with its last flushed state (or none: NotFound) until its
+    /// partitions send it the rest again, and sending that would take the caller's figures back.</summary>
+    private static async Task<TView?> ReadUnlessBehindAsync<TView>(Func<Task<TView>> read, Func<TView, long> progress, TView? sent)
+        where TView : class
+    {
+        try
+        {
+            var view = await read();
+            return sent is not null && progress(view) < progress(sent) ? null : view;
+        }
+        catch (NotFoundException) when (sent is not null)
+        {
+            return null;
         }
     }
 }
