@@ -11,43 +11,17 @@ public sealed class ViewWatchTests
     [Fact]
     public async Task RunAsync_ChecksWithTheSameNumbers_SendsOnlyChangesAndTheHeartbeat()
     {
-        var clock = new SteppedClock();
-        var events = 10L;
-        var reads = new SemaphoreSlim(0);
-        var checks = new SemaphoreSlim(0);
-        var sent = new List<FeatureView>();
-        using var stop = new CancellationTokenSource();
-        var watch = ViewWatch.RunAsync(
-            () =>
-            {
-                // A new as-of every read, as the clock moves: no change by itself.
-                var view = new FeatureView { Feature = "search", EventsAllTime = events, AsOf = Timestamp.FromDateTimeOffset(clock.GetUtcNow()) };
-                reads.Release();
-                return Task.FromResult(view);
-            },
-            ViewChanges.OfFeature,
-            ViewChanges.ProgressOfFeature,
-            view =>
-            {
-                sent.Add(view);
-                return Task.CompletedTask;
-            },
-            TimeSpan.FromSeconds(1),
-            (_, token) => checks.WaitAsync(token),
-            clock,
-            stop.Token);
+        long? events = 10;
+        using var watch = new SteppedFeatureWatch(() => events);
 
-        await ReadAsync(reads); // the first view
-        await CheckAsync(reads, checks, times: 5, clock, TimeSpan.FromSeconds(1)); // five checks of the same numbers
+        await watch.FirstReadAsync();
+        await watch.CheckAsync(TimeSpan.FromSeconds(1), times: 5); // five checks of the same numbers
         events = 12;
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1));
-        await CheckAsync(reads, checks, times: 1, clock, ViewWatch.Heartbeat); // a minute with nothing new
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1));
-        stop.Cancel();
-        checks.Release();
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+        await watch.CheckAsync(ViewWatch.Heartbeat); // a minute with nothing new
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
-        Assert.Equal([10, 12, 12], sent.Select(v => v.EventsAllTime));
+        Assert.Equal([10, 12, 12], await watch.StopAsync());
     }
 
     [Fact]
@@ -96,48 +70,22 @@ public sealed class ViewWatchTests
     [Fact]
     public async Task RunAsync_ViewsBehindTheOneSent_HeldBackUntilCaughtUp()
     {
-        var clock = new SteppedClock();
         long? events = 10; // null: the grain answers NotFound (it had flushed nothing)
-        var reads = new SemaphoreSlim(0);
-        var checks = new SemaphoreSlim(0);
-        var sent = new List<long>();
-        using var stop = new CancellationTokenSource();
-        var watch = ViewWatch.RunAsync(
-            () =>
-            {
-                reads.Release();
-                return events is { } count
-                    ? Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = count, AdoptersAllTime = count })
-                    : Task.FromException<FeatureView>(new NotFoundException("feature", "no events for feature 'search'"));
-            },
-            ViewChanges.OfFeature,
-            ViewChanges.ProgressOfFeature,
-            view =>
-            {
-                sent.Add(view.EventsAllTime);
-                return Task.CompletedTask;
-            },
-            TimeSpan.FromSeconds(1),
-            (_, token) => checks.WaitAsync(token),
-            clock,
-            stop.Token);
+        using var watch = new SteppedFeatureWatch(() => events);
 
-        await ReadAsync(reads); // 10, sent
+        await watch.FirstReadAsync(); // 10, sent
         events = 14;
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1)); // 14, sent
+        await watch.CheckAsync(TimeSpan.FromSeconds(1)); // 14, sent
         events = null;
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1)); // the grain came back empty
+        await watch.CheckAsync(TimeSpan.FromSeconds(1)); // the grain came back empty
         events = 11;
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1)); // its last flushed state
+        await watch.CheckAsync(TimeSpan.FromSeconds(1)); // its last flushed state
         events = 14;
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1)); // caught up: nothing new
+        await watch.CheckAsync(TimeSpan.FromSeconds(1)); // caught up: nothing new
         events = 15;
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(1));
-        stop.Cancel();
-        checks.Release();
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
-        Assert.Equal([10, 14, 15], sent);
+        Assert.Equal([10, 14, 15], await watch.StopAsync());
     }
 
     /// <summary>A view held back for a minute still leaves the caller a view a minute: the last one
@@ -145,39 +93,15 @@ public sealed class ViewWatchTests
     [Fact]
     public async Task RunAsync_ViewsBehindForAMinute_LastViewSentAgainAsTheHeartbeat()
     {
-        var clock = new SteppedClock();
-        var events = 10L;
-        var reads = new SemaphoreSlim(0);
-        var checks = new SemaphoreSlim(0);
-        var sent = new List<long>();
-        using var stop = new CancellationTokenSource();
-        var watch = ViewWatch.RunAsync(
-            () =>
-            {
-                reads.Release();
-                return Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = events });
-            },
-            ViewChanges.OfFeature,
-            ViewChanges.ProgressOfFeature,
-            view =>
-            {
-                sent.Add(view.EventsAllTime);
-                return Task.CompletedTask;
-            },
-            TimeSpan.FromSeconds(1),
-            (_, token) => checks.WaitAsync(token),
-            clock,
-            stop.Token);
+        long? events = 10;
+        using var watch = new SteppedFeatureWatch(() => events);
 
-        await ReadAsync(reads); // 10, sent
+        await watch.FirstReadAsync(); // 10, sent
         events = 7;
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(30));
-        await CheckAsync(reads, checks, times: 1, clock, TimeSpan.FromSeconds(30)); // a minute since 10 was sent
-        stop.Cancel();
-        checks.Release();
+        await watch.CheckAsync(TimeSpan.FromSeconds(30));
+        await watch.CheckAsync(TimeSpan.FromSeconds(30)); // a minute since 10 was sent
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
-        Assert.Equal([10, 10], sent);
+        Assert.Equal([10, 10], await watch.StopAsync());
     }
 
     /// <summary>A watch of a feature nobody used ends NotFound at once: only a view behind one
@@ -214,6 +138,61 @@ public sealed class ViewWatchTests
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await reads.WaitAsync(patience.Token);
+    }
+
+    /// <summary>A watch of one feature at a 1 s interval, checked when the test says: each read
+    /// answers <c>events()</c> events of all time (null: NotFound), its as-of the clock's now.</summary>
+    private sealed class SteppedFeatureWatch : IDisposable
+    {
+        private readonly SteppedClock _clock = new();
+        private readonly SemaphoreSlim _reads = new(0);
+        private readonly SemaphoreSlim _checks = new(0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<long> _sent = [];
+        private readonly Task _watch;
+
+        public SteppedFeatureWatch(Func<long?> events)
+        {
+            _watch = ViewWatch.RunAsync(
+                () =>
+                {
+                    _reads.Release();
+                    return events() is { } count
+                        ? Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = count, AsOf = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()) })
+                        : Task.FromException<FeatureView>(new NotFoundException("feature", "no events for feature 'search'"));
+                },
+                ViewChanges.OfFeature,
+                ViewChanges.ProgressOfFeature,
+                view =>
+                {
+                    _sent.Add(view.EventsAllTime);
+                    return Task.CompletedTask;
+                },
+                TimeSpan.FromSeconds(1),
+                (_, token) => _checks.WaitAsync(token),
+                _clock,
+                _stop.Token);
+        }
+
+        public Task FirstReadAsync() => ReadAsync(_reads);
+
+        public Task CheckAsync(TimeSpan step, int times = 1) => ViewWatchTests.CheckAsync(_reads, _checks, times, _clock, step);
+
+        /// <summary>Ends the watch; the events of all time of every view it sent.</summary>
+        public async Task<List<long>> StopAsync()
+        {
+            await _stop.CancelAsync();
+            _checks.Release();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _watch);
+            return _sent;
+        }
+
+        public void Dispose()
+        {
+            _stop.Dispose();
+            _reads.Dispose();
+            _checks.Dispose();
+        }
     }
 
     /// <summary>A clock that moves only when told.</summary>
