@@ -18,8 +18,8 @@ public sealed class NodeGcPausesTests
         var summary = await pauses.StopAsync();
 
         Assert.NotNull(summary);
-        // The collector may raise a forced gen0 collection to gen1.
-        Assert.True(summary.Gen0 + summary.Gen1 >= 3, summary.ToString());
+        // The collector may raise a forced gen0 collection to gen1, or to gen2 (seen once: 1/1/2).
+        Assert.True(summary.Gen0 + summary.Gen1 + summary.Gen2 >= 4, summary.ToString());
         Assert.True(summary.Gen2 >= 1, summary.ToString());
         Assert.True(summary.PausesMs.Length >= 4, summary.ToString());
         Assert.All(summary.PausesMs, pause => Assert.InRange(pause, 0, summary.Seconds * 1000));
