@@ -1,8 +1,8 @@
 namespace ProductOps.Grains.Abstractions;
 
-/// <summary>A reader of the at-risk feed fell further behind than the feed holds: the alerts after
-/// its place were dropped before it read them. Thrown rather than handing it the rest, which would
-/// read as if nothing had been missed.</summary>
+/// <summary>A reader of the at-risk feed may have missed alerts: it fell further behind than the
+/// feed holds, or the feed it read was lost with its silo. Thrown rather than handing it the rest,
+/// which would read as if nothing had been missed.</summary>
 [GenerateSerializer, Alias("productops.at-risk-alerts-missed-exception")]
 public sealed class AtRiskAlertsMissedException : Exception
 {

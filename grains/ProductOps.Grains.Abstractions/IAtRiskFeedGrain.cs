@@ -5,7 +5,8 @@ namespace ProductOps.Grains.Abstractions;
 /// <summary>
 /// A tenant's live feed of users crossing the alert threshold upward (key: tenant id). Index
 /// shards publish to it; gateways on any host long-poll it by sequence number, so a watcher sees
-/// crossings from every silo. Held in memory: it is a live feed, not a history.
+/// crossings from every silo. Held in memory: it is a live feed, not a history. A graceful move to
+/// another silo carries the readers' places with it; a silo's failure loses them.
 /// </summary>
 public interface IAtRiskFeedGrain : IGrainWithStringKey
 {
@@ -16,9 +17,9 @@ public interface IAtRiskFeedGrain : IGrainWithStringKey
     Task<AtRiskFeedPosition> Head();
 
     /// <summary>Crossings after <paramref name="after"/>, waiting up to <paramref name="maxWait"/>
-    /// for the first; an empty page when none came. A position of an earlier activation of the
-    /// feed (lost with its silo) reads from the start of this one. A reader whose next crossings
-    /// the feed no longer holds gets <see cref="AtRiskAlertsMissedException"/>. A cancelled
+    /// for the first; an empty page when none came. A reader whose next crossings the feed no
+    /// longer holds gets <see cref="AtRiskAlertsMissedException"/>, and so does one whose position
+    /// is of an activation lost with its silo (the crossings it held are gone). A cancelled
     /// <paramref name="cancellationToken"/> (the watcher went away) ends the wait at once, in the
     /// grain as well: no poll outlives its watcher.</summary>
     [AlwaysInterleave]

@@ -13,7 +13,8 @@ namespace ProductOps.Grains;
 /// and so pushes both again, after a restart).
 /// A write that fails is tried again at the next turn of the timer (and on deactivation): what it
 /// held stays unpersisted until one succeeds.
-/// Threshold crossings are batched to the tenant's feed once a second. A user crosses when judged
+/// Threshold crossings are batched to the tenant's feed once a second, and kept until the feed
+/// takes them (a feed lost with its silo gets them from its next activation). A user crosses when judged
 /// at risk (<see cref="ChurnIndexEntry.JudgedAtRisk"/>) after a line that was not: each line is
 /// judged with the threshold of its own scoring, so a lowered threshold alerts the users it adds
 /// when the sweep rescores them, and a user is not alerted twice for one rise.
@@ -26,6 +27,9 @@ public sealed partial class ChurnIndexGrain(
     : Grain, IChurnIndexGrain
 {
     private static readonly TimeSpan PublishPeriod = TimeSpan.FromSeconds(1);
+
+    // As many as the feed holds: a watcher further behind than that is told it missed alerts anyway.
+    private const int MaxPendingCrossings = 10_000;
     private readonly List<AtRiskCrossing> _crossings = [];
 
     // The scored users in the at-risk order, so a page reads only what it returns. Scanning every
@@ -199,7 +203,7 @@ public sealed partial class ChurnIndexGrain(
             }
         }
 
-        await PublishAsync();
+        await TryPublishAsync();
     }
 
     /// <summary>Writes the shard; only then is what was recorded before the write persisted (a
@@ -211,6 +215,8 @@ public sealed partial class ChurnIndexGrain(
         (_persistedRecorded, _persistedJoined, _persistedAt) = (recorded, joined, now);
     }
 
+    /// <summary>Sends the crossings recorded so far to the feed; they stay here until it takes
+    /// them, so a feed lost with its silo gets them from its next activation.</summary>
     private async Task PublishAsync()
     {
         if (_crossings.Count == 0)
@@ -219,9 +225,28 @@ public sealed partial class ChurnIndexGrain(
         }
 
         var batch = _crossings.ToArray();
-        _crossings.Clear();
         await GrainFactory.GetGrain<IAtRiskFeedGrain>(_tenant).Publish(batch);
+        _crossings.RemoveRange(0, batch.Length);
     }
+
+    /// <summary><see cref="PublishAsync"/> from the timer: a failure keeps the crossings for the
+    /// next turn, the oldest dropped past what the feed itself holds.</summary>
+    private async Task TryPublishAsync()
+    {
+        try
+        {
+            await PublishAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var dropped = Math.Max(0, _crossings.Count - MaxPendingCrossings);
+            _crossings.RemoveRange(0, dropped);
+            LogPublishFailed(logger, e, this.GetPrimaryKeyString(), _crossings.Count, dropped);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "At-risk index shard {Shard} could not publish to the tenant's feed; {Pending} crossings kept for the next turn, {Dropped} oldest dropped")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string shard, int pending, int dropped);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "At-risk index shard {Shard} could not be written; trying again at the next turn")]
     private static partial void LogPersistFailed(ILogger logger, Exception exception, string shard);

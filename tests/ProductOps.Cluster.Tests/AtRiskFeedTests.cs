@@ -1,3 +1,4 @@
+using Orleans.Core.Internal;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
@@ -29,8 +30,7 @@ public sealed class AtRiskFeedTests(ClusterFixture fixture)
     {
         var feed = fixture.Cluster.Client.GetGrain<IAtRiskFeedGrain>("feed-overrun");
         var start = await feed.Head();
-        await feed.Publish([.. Enumerable.Range(0, 10_005).Select(i =>
-            new AtRiskCrossing(new ChurnIndexEntry($"u{i}", new ChurnRisk(0.9f, 1, 0, ["a reason"]), ["search"], 0.5), null))]);
+        await feed.Publish([.. Enumerable.Range(0, 10_005).Select(i => Crossing($"u{i}"))]);
 
         // The feed holds the latest 10,000: a watcher from the start cannot be given every alert,
         // and must not be handed the rest as if it were; one 5 alerts later gets all it missed.
@@ -49,15 +49,39 @@ public sealed class AtRiskFeedTests(ClusterFixture fixture)
         var read = feed.Read(head, TimeSpan.FromMinutes(5));
         await Polling.Until(async () => await feed.Waiting() == 1, Polling.DefaultTimeout, () => "the read never started waiting");
 
-        await feed.Publish([new AtRiskCrossing(new ChurnIndexEntry("u1", new ChurnRisk(0.9f, 1, 0, ["a reason"]), ["search"], 0.5), null)]);
+        await feed.Publish([Crossing("u1")]);
 
         var page = await read.WaitAsync(Polling.DefaultTimeout);
         Assert.Equal("u1", Assert.Single(page.Crossings).User.UserId);
         Assert.Equal(0, await feed.Waiting());
     }
 
+    [Fact]
+    public async Task Read_FeedDeactivatedGracefully_ReaderReadsOnWhereItWas()
+    {
+        var feed = fixture.Cluster.Client.GetGrain<IAtRiskFeedGrain>("feed-handover");
+        var start = await feed.Head();
+        await feed.Publish([Crossing("u1"), Crossing("u2")]);
+        var first = await feed.Read(start, TimeSpan.FromSeconds(1));
+        await feed.Publish([Crossing("u3"), Crossing("u4")]);
+
+        // As idle collection or a rolling upgrade would: the next call finds a new activation.
+        await feed.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var after = await ReadAllAsync(feed, first.Next);
+        await feed.Publish([Crossing("u5")]);
+        var later = await ReadAllAsync(feed, first.Next with { Seq = first.Next.Seq + 2 });
+
+        Assert.Equal(["u1", "u2"], first.Crossings.Select(c => c.User.UserId));
+        Assert.Equal(["u3", "u4"], after.Select(c => c.User.UserId));
+        Assert.Equal(["u5"], later.Select(c => c.User.UserId));
+        Assert.Equal(start with { Seq = 5 }, await feed.Head());
+    }
+
+    internal static AtRiskCrossing Crossing(string userId) =>
+        new(new ChurnIndexEntry(userId, new ChurnRisk(0.9f, 1, 0, ["a reason"]), ["search"], 0.5), null);
+
     /// <summary>Every crossing after <paramref name="position"/>, page by page, until the feed has no more.</summary>
-    private static async Task<List<AtRiskCrossing>> ReadAllAsync(IAtRiskFeedGrain feed, AtRiskFeedPosition position)
+    internal static async Task<List<AtRiskCrossing>> ReadAllAsync(IAtRiskFeedGrain feed, AtRiskFeedPosition position)
     {
         var crossings = new List<AtRiskCrossing>();
         while (true)

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Core.Internal;
-using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 using ProductOps.Churn;
 using ProductOps.Grains.Abstractions;
@@ -105,24 +103,7 @@ public sealed class ChurnSweepTests
         await sweep.Start();
         var users = await UsersPerSiloAsync(cluster);
         var target = cluster.Silos.Select(s => s.SiloAddress).MinBy(s => users.GetValueOrDefault(s))!;
-        if (!Assert.Single(await TestClusterFactory.HostsOfAsync(cluster, sweep)).Equals(target))
-        {
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
-            try
-            {
-                await sweep.Cast<IGrainManagementExtension>().MigrateOnIdle();
-            }
-            finally
-            {
-                RequestContext.Clear();
-            }
-
-            await Polling.Until(
-                async () => (await TestClusterFactory.HostsOfAsync(cluster, sweep)).SequenceEqual([target]),
-                ServingScenario.Patience,
-                () => "the sweep did not move");
-        }
-
+        await TestClusterFactory.MoveToAsync(cluster, sweep, target, ServingScenario.Patience);
         return target;
     }
 

@@ -49,6 +49,11 @@ public sealed class ClusterSiloConfigurator : ISiloConfigurator
             siloBuilder.AddIncomingGrainCallFilter<FailingRescoreFilter>();
         }
 
+        if (siloBuilder.Configuration.GetValue<bool>(FailingFeedFilter.Setting))
+        {
+            siloBuilder.AddIncomingGrainCallFilter<FailingFeedFilter>();
+        }
+
         if (siloBuilder.Configuration.GetValue<bool>(FailingEventLog.Setting))
         {
             siloBuilder.Services.AddSingleton<SqliteEventLog>();

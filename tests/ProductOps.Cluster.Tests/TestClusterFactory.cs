@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Orleans.Core.Internal;
+using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 using ProductOps.Storage;
 using ProductOps.Testing;
@@ -68,6 +70,31 @@ public static class TestClusterFactory
     {
         var statistics = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, null);
         return [.. statistics.Where(s => s.GrainId == grain.GetGrainId()).Select(s => s.SiloAddress).Distinct()];
+    }
+
+    /// <summary>Moves <paramref name="grain"/>'s activation (made if none) to <paramref name="target"/>,
+    /// gracefully, as a rebalance would, and waits until it is there.</summary>
+    public static async Task MoveToAsync(TestCluster cluster, IAddressable grain, SiloAddress target, TimeSpan patience)
+    {
+        if ((await HostsOfAsync(cluster, grain)).SequenceEqual([target]))
+        {
+            return;
+        }
+
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
+        try
+        {
+            await grain.Cast<IGrainManagementExtension>().MigrateOnIdle();
+        }
+        finally
+        {
+            RequestContext.Clear();
+        }
+
+        await Polling.Until(
+            async () => (await HostsOfAsync(cluster, grain)).SequenceEqual([target]),
+            patience,
+            () => $"{grain.GetGrainId()} did not move to {target}");
     }
 
     /// <summary>A driver that reads the log these silos write, through <paramref name="log"/>.</summary>

@@ -4,6 +4,7 @@ using Grpc.Core;
 using ProductOps.Churn;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
+using ProductOps.Gateway.Query;
 using ProductOps.Simulator;
 using ProductOps.Testing;
 
@@ -63,6 +64,9 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
     /// <summary>The finished training job that produced the served model.</summary>
     public TrainingJob? TrainingJob { get; private set; }
 
+    /// <summary>The resume token of the watch's start, from its response headers.</summary>
+    public string WatchStartToken { get; private set; } = string.Empty;
+
     /// <summary>Every alert the watch received so far.</summary>
     public ConcurrentQueue<AtRiskAlert> Alerts { get; } = new();
 
@@ -88,7 +92,8 @@ public sealed class ChurnNodeFixture : IAsyncLifetime
 
         // Response headers mean the watch is in place: every later crossing reaches it.
         _watch = Query.WatchAtRisk(new WatchAtRiskRequest(), Read);
-        await _watch.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(30));
+        var headers = await _watch.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(30));
+        WatchStartToken = headers.GetValue(QueryGrpcService.AtRiskResumeHeader) ?? string.Empty;
         _watching = CollectAlertsAsync(_watch);
 
         await ReplayAsync();

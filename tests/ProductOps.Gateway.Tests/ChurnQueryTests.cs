@@ -3,6 +3,8 @@ using Grpc.Core;
 using ProductOps.Churn;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
+using ProductOps.Gateway.Query;
+using ProductOps.Grains.Abstractions;
 using ProductOps.Testing;
 using Xunit.Abstractions;
 
@@ -120,6 +122,56 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
             Assert.True(a.User.AtRisk);
             Assert.False(a.HasPreviousProbability); // nobody had a score before the first model
         });
+    }
+
+    /// <summary>A watch that ended (a gateway stopped) carries on from the last alert it received,
+    /// or from its start's header: the alerts after that place, in the feed's order.</summary>
+    [Fact]
+    public async Task WatchAtRisk_Resumed_SendsTheAlertsAfterItsPlaceInOrder()
+    {
+        var alerts = await AllAlertsAsync();
+        var middle = alerts.Count / 2;
+
+        var fromMiddle = await FirstAlertsAsync(alerts[middle].ResumeToken, alerts.Count - middle - 1);
+        var fromStart = await FirstAlertsAsync(fixture.WatchStartToken, alerts.Count);
+
+        Assert.Equal(alerts.Skip(middle + 1), fromMiddle);
+        Assert.Equal(alerts, fromStart);
+        Assert.Equal(alerts.Count, alerts.Select(a => a.ResumeToken).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task WatchAtRisk_ResumeTokenNotFromThisTenantsWatches_InvalidArgumentNamingIt()
+    {
+        var start = ParseStart();
+        string[] tokens =
+        [
+            "not-a-token",
+            AtRiskPageToken.Encode(new AtRiskCursor(0.5f, "u1")),
+            AtRiskResumeToken.Encode("another-tenant", start),
+            AtRiskResumeToken.Encode(ChurnNodeFixture.Tenant, start with { Seq = start.Seq + 1_000_000 }),
+        ];
+
+        foreach (var token in tokens)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => FirstAlertsAsync(token, 1));
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+            Assert.Equal("resume_token", error.Trailers.GetValue("field"));
+        }
+    }
+
+    /// <summary>A place in a feed that was lost with its server (here: an epoch this node never had)
+    /// cannot be carried on from: the watch says so rather than starting after the gap.</summary>
+    [Fact]
+    public async Task WatchAtRisk_ResumedFromALostFeed_AbortedSayingAlertsMayBeMissed()
+    {
+        var lost = AtRiskResumeToken.Encode(ChurnNodeFixture.Tenant, new AtRiskFeedPosition(Guid.NewGuid(), 3));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => FirstAlertsAsync(lost, 1));
+
+        Assert.Equal(StatusCode.Aborted, error.StatusCode);
+        Assert.Contains("may have been missed", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("ListAtRiskUsers", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -277,6 +329,35 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
             await call.ResponseStream.MoveNext(CancellationToken.None);
         }));
     }
+
+    /// <summary>Every alert of the model's sweep, once the fixture's watch has them all.</summary>
+    private async Task<List<AtRiskAlert>> AllAlertsAsync()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+        var atRisk = exported.Count(v => v.AtRisk);
+        await Polling.Until(() => fixture.Alerts.Count >= atRisk, Polling.DefaultTimeout, () => $"{fixture.Alerts.Count} of {atRisk} alerts");
+        var alerts = fixture.Alerts.ToList();
+        Assert.True(alerts.Count > 2, $"{alerts.Count} alerts");
+        return alerts;
+    }
+
+    /// <summary>The first <paramref name="count"/> alerts of a watch resumed from <paramref name="token"/>.</summary>
+    private async Task<List<AtRiskAlert>> FirstAlertsAsync(string token, int count)
+    {
+        using var timeout = new CancellationTokenSource(Polling.DefaultTimeout);
+        using var call = fixture.Query.WatchAtRisk(new WatchAtRiskRequest { ResumeToken = token }, ChurnNodeFixture.Read, cancellationToken: timeout.Token);
+        var alerts = new List<AtRiskAlert>();
+        while (alerts.Count < count && await call.ResponseStream.MoveNext(timeout.Token))
+        {
+            alerts.Add(call.ResponseStream.Current);
+        }
+
+        return alerts;
+    }
+
+    /// <summary>The fixture watch's start, read back from its token (to forge others from).</summary>
+    private AtRiskFeedPosition ParseStart() =>
+        AtRiskResumeToken.Decode(fixture.WatchStartToken, ChurnNodeFixture.Tenant)!;
 
     private static List<ChurnRiskView> Ordered(IEnumerable<ChurnRiskView> views) =>
         [.. views.OrderByDescending(v => (float)v.Probability).ThenBy(v => v.UserId, StringComparer.Ordinal)];

@@ -47,10 +47,11 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <param name="checkpointInterval">How often partitions checkpoint; 0.5 s unless given, to keep tests quick.</param>
     /// <param name="settings">More configuration, as keys ("ProductOps:Churn:RescoreDelay") and values.</param>
     /// <param name="localTrial">A local trial (the demo tenant and its dev keys), as every test but a few wants.</param>
+    /// <param name="grpcPort">The gRPC port, to restart a node where its clients look for it; a free one unless given.</param>
     public static async Task<SiloProcess> StartAsync(
-        string dataDir, TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null, bool localTrial = true)
+        string dataDir, TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null, bool localTrial = true, int? grpcPort = null)
     {
-        var silo = Launch(dataDir, localTrial, checkpointInterval: checkpointInterval, settings: settings);
+        var silo = Launch(dataDir, localTrial, checkpointInterval: checkpointInterval, settings: settings, grpcPort: grpcPort);
         try
         {
             await silo._host.WaitHealthyAsync(StartTimeout);
@@ -64,9 +65,11 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the process without waiting for it to become healthy.</summary>
-    public static SiloProcess Launch(string dataDir, bool localTrial, string environmentName = "Production", TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static SiloProcess Launch(
+        string dataDir, bool localTrial, string environmentName = "Production", TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null, int? grpcPort = null)
     {
         var ports = LoopbackPorts.Free(4);
+        ports[0] = grpcPort ?? ports[0];
         List<string> arguments =
         [
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{ports[0]}",

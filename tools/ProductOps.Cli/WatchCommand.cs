@@ -8,32 +8,67 @@ internal sealed class WatchCommand : ICliCommand
 {
     public string Name => "watch";
 
-    public string Summary => "Print users as they become at risk of churning, live, until Ctrl+C.";
+    public string Summary => "Print users as they become at risk of churning, live, until Ctrl+C (resumed, missing nothing, when the node restarts).";
+
+    // The WatchAtRisk response header with the resume token of the watch's start.
+    private const string ResumeHeader = "resume-token";
 
     public string Usage => "watch [options]";
 
     public IReadOnlyList<CliOption> Options { get; } = [Connection.Address, Connection.ReadKey];
 
+    /// <summary>How long to wait before resuming a watch whose connection failed (the node
+    /// restarting, say): retried until it comes back, or Ctrl+C.</summary>
+    private static readonly TimeSpan ResumeDelay = TimeSpan.FromSeconds(2);
+
     public async Task<int> RunAsync(CliArguments arguments, CancellationToken cancellationToken)
     {
         arguments.ExpectNoPositionals();
         await using var client = Connection.ForQueries(arguments);
-        using var call = client.Query.WatchAtRisk(new WatchAtRiskRequest(), cancellationToken: cancellationToken);
+        var place = string.Empty; // the last alert's resume token: a resumed watch misses nothing after it
+        var interrupted = false;
         return await LiveView.UntilInterruptedAsync(async () =>
         {
-            // Headers arrive once the watch is in place: from here on, no crossing is missed.
-            await call.ResponseHeadersAsync.WaitAsync(cancellationToken);
-            await Console.Error.WriteLineAsync("Watching for users who become at risk (Ctrl+C stops)...");
-            await foreach (var alert in call.ResponseStream.ReadAllAsync(cancellationToken))
+            while (true)
             {
-                var user = alert.User;
-                // A lowered threshold alerts users whose score did not move: "was" only when it did.
-                var was = alert.HasPreviousProbability && alert.PreviousProbability != user.Probability
-                    ? $" (was {CliFormat.Rate(alert.PreviousProbability)})"
-                    : string.Empty;
-                Console.WriteLine($"{CliFormat.Time(user.ScoredAt)}  {user.UserId}  {ChurnFormat.Probability(user)}{was}  "
-                    + ChurnFormat.Reasons(user));
+                using var call = client.Query.WatchAtRisk(new WatchAtRiskRequest { ResumeToken = place }, cancellationToken: cancellationToken);
+                try
+                {
+                    // Headers arrive once the watch is in place: from here on, no crossing is missed.
+                    var headers = await call.ResponseHeadersAsync.WaitAsync(cancellationToken);
+                    place = headers.GetValue(ResumeHeader) ?? place;
+                    await Console.Error.WriteLineAsync(interrupted
+                        ? "Resumed where the watch was."
+                        : "Watching for users who become at risk (Ctrl+C stops)...");
+                    interrupted = false;
+                    await foreach (var alert in call.ResponseStream.ReadAllAsync(cancellationToken))
+                    {
+                        Print(alert);
+                        place = alert.ResumeToken;
+                    }
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+                {
+                    if (!interrupted)
+                    {
+                        await Console.Error.WriteLineAsync($"The watch was interrupted ({e.Status.Detail}); resuming where it was...");
+                        interrupted = true;
+                    }
+
+                    await Task.Delay(ResumeDelay, cancellationToken);
+                }
             }
         }, cancellationToken);
+    }
+
+    private static void Print(AtRiskAlert alert)
+    {
+        var user = alert.User;
+        // A lowered threshold alerts users whose score did not move: "was" only when it did.
+        var was = alert.HasPreviousProbability && alert.PreviousProbability != user.Probability
+            ? $" (was {CliFormat.Rate(alert.PreviousProbability)})"
+            : string.Empty;
+        Console.WriteLine($"{CliFormat.Time(user.ScoredAt)}  {user.UserId}  {ChurnFormat.Probability(user)}{was}  "
+            + ChurnFormat.Reasons(user));
     }
 }

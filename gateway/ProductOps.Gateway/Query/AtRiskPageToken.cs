@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ProductOps.Domain;
 using ProductOps.Gateway.Errors;
 using ProductOps.Grains.Abstractions;
@@ -13,8 +12,7 @@ public static class AtRiskPageToken
     private const string Version = "1";
 
     public static string Encode(AtRiskCursor cursor) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('|', Version, cursor.Probability.ToString("R", CultureInfo.InvariantCulture), cursor.UserId)))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        OpaqueToken.Encode(Version, cursor.Probability.ToString("R", CultureInfo.InvariantCulture), cursor.UserId);
 
     /// <summary>The position the token names; null for an empty token.</summary>
     /// <param name="token">The request's page token.</param>
@@ -27,23 +25,13 @@ public static class AtRiskPageToken
             return null;
         }
 
-        try
+        // A forged position is refused too: it is sent to every shard of the tenant.
+        if (OpaqueToken.Decode(token, 3) is [Version, var probabilityText, var userId]
+            && float.TryParse(probabilityText, NumberStyles.Float, CultureInfo.InvariantCulture, out var probability)
+            && probability is >= 0 and <= 1
+            && EventValidator.Id("page_token", userId, limits, required: true) is null)
         {
-            var base64 = token.Replace('-', '+').Replace('_', '/');
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=')));
-            var parts = text.Split('|', 3);
-            // A forged position is refused too: it is sent to every shard of the tenant.
-            if (parts.Length == 3 && parts[0] == Version
-                && float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var probability)
-                && probability is >= 0 and <= 1
-                && EventValidator.Id("page_token", parts[2], limits, required: true) is null)
-            {
-                return new AtRiskCursor(probability, parts[2]);
-            }
-        }
-        catch (FormatException)
-        {
-            // reported below
+            return new AtRiskCursor(probability, userId);
         }
 
         throw new RequestValidationException(new ValidationFailure("page_token", "is not a token from a previous ListAtRiskUsers response"));

@@ -29,9 +29,16 @@ public sealed class QueryGrpcService(
 {
     private const int DefaultRangeDays = 30;
     private const int MaxFeatures = 1000;
+    /// <summary>The WatchAtRisk response header with the resume token of the watch's start.</summary>
+    public const string AtRiskResumeHeader = "resume-token";
+
     private const int DefaultAtRiskPageSize = 50;
     private const int MaxAtRiskPageSize = 1000;
     private static readonly TimeSpan WatchPollWait = TimeSpan.FromSeconds(10);
+
+    // Longer than a cluster takes to declare a killed silo dead with Orleans' default membership
+    // settings (well under a minute), so a watch reads on past a crash instead of ending.
+    private static readonly TimeSpan FeedOutagePatience = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan DefaultWatchInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinWatchInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxWatchInterval = TimeSpan.FromSeconds(60);
@@ -277,9 +284,10 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         using var slot = streams.EnterWatch(tenant);
-        var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
-        var position = await feed.Head();
-        await context.WriteResponseHeadersAsync(new Metadata()); // tells the caller the watch is in place
+        var resumeAfter = AtRiskResumeToken.Decode(request.ResumeToken, tenant);
+        var feed = await AtRiskFeedReader.StartAsync(grains, tenant, resumeAfter, time, FeedOutagePatience);
+        // Tells the caller the watch is in place, and where: a watch resumed from this token misses nothing.
+        await context.WriteResponseHeadersAsync(new Metadata { { AtRiskResumeHeader, AtRiskResumeToken.Encode(tenant, feed.Start) } });
         // The watch ends when the caller goes away, and then at once, with Cancelled: the
         // caller's token cancels the grain's wait too. It also ends, Unavailable, when this
         // process stops, which would otherwise wait on it for its whole shutdown timeout.
@@ -287,14 +295,14 @@ public sealed class QueryGrpcService(
         while (true)
         {
             watching.Token.ThrowIfCancellationRequested();
-            var page = await feed.Read(position, WatchPollWait, watching.Token);
+            var crossings = await feed.NextAsync(WatchPollWait, watching.Token);
             var threshold = tenants.SettingsOf(tenant).AlertThreshold;
-            foreach (var crossing in page.Crossings)
+            foreach (var (crossing, place) in crossings)
             {
-                await responseStream.WriteAsync(ContractMapper.ToContract(crossing, threshold), watching.Token);
+                var alert = ContractMapper.ToContract(crossing, threshold);
+                alert.ResumeToken = AtRiskResumeToken.Encode(tenant, place);
+                await responseStream.WriteAsync(alert, watching.Token);
             }
-
-            position = page.Next;
         }
     }
 
