@@ -21,6 +21,14 @@ public sealed class GatewayOptions
     /// tenant may hold: what is left stays open to the other tenants (1: no share is kept).</summary>
     public double MaxInFlightSharePerTenant { get; set; } = 0.5;
 
+    /// <summary>Most TrackStream calls one tenant may hold open on this gateway; more get
+    /// ResourceExhausted before anything is read. Each holds a reader, a window of up to
+    /// <see cref="MaxInFlightBatchesPerStream"/> batches and HTTP/2 buffers while it is open. The
+    /// default is high because the usual shape is one long-lived stream per app server or worker
+    /// of the product, and a product may run hundreds of them behind one gateway; what the bound
+    /// stops is a client that opens streams without ending them.</summary>
+    public int MaxTrackStreamsPerTenant { get; set; } = 1_000;
+
     /// <summary>Most WatchAtRisk calls one tenant may hold open on this gateway; more get
     /// ResourceExhausted. A watch never ends by itself and polls its tenant's feed all along.</summary>
     public int MaxWatchesPerTenant { get; set; } = 100;

@@ -11,6 +11,7 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     private const long MaxInFlightBytes = 64L * 1024 * 1024 * 1024;
     private const double MinInFlightShare = 0.01;
     private const int MaxInFlightBatchesPerStream = 10_000;
+    private const int MaxTrackStreamsPerTenant = 100_000;
     private const int MaxWatchesPerTenant = 100_000;
     private const int MaxExportsPerTenant = 10_000;
     private static readonly TimeSpan MaxCounterFlushInterval = TimeSpan.FromMinutes(10);
@@ -36,6 +37,11 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxInFlightBatchesPerStream is < 1 or > MaxInFlightBatchesPerStream)
         {
             failures.Add(Setting(nameof(options.MaxInFlightBatchesPerStream), $"must be 1-{N(MaxInFlightBatchesPerStream)}, not {N(options.MaxInFlightBatchesPerStream)}"));
+        }
+
+        if (options.MaxTrackStreamsPerTenant is < 1 or > MaxTrackStreamsPerTenant)
+        {
+            failures.Add(Setting(nameof(options.MaxTrackStreamsPerTenant), $"must be 1-{N(MaxTrackStreamsPerTenant)}, not {N(options.MaxTrackStreamsPerTenant)}"));
         }
 
         if (options.MaxWatchesPerTenant is < 1 or > MaxWatchesPerTenant)

@@ -105,6 +105,7 @@ public sealed class StartupTests
                 ["ProductOps:Gateway:MaxExportsPerTenant"] = "0",
                 ["ProductOps:Gateway:MaxViewWatchesPerTenant"] = "0",
                 ["ProductOps:Gateway:MaxInFlightSharePerTenant"] = "0",
+                ["ProductOps:Gateway:MaxTrackStreamsPerTenant"] = "100001",
             },
             [
                 "ProductOps:Gateway:MaxInFlightBatchesPerStream must be 1-10,000, not 0",
@@ -115,6 +116,7 @@ public sealed class StartupTests
                 "ProductOps:Gateway:MaxWatchesPerTenant must be 1-100,000, not 0",
                 "ProductOps:Gateway:MaxExportsPerTenant must be 1-10,000, not 0",
                 "ProductOps:Gateway:MaxViewWatchesPerTenant must be 1-100,000, not 0",
+                "ProductOps:Gateway:MaxTrackStreamsPerTenant must be 1-100,000, not 100,001",
             ]
         },
         {

@@ -9,7 +9,8 @@ namespace ProductOps.Gateway.Errors;
 
 /// <summary>The one place exceptions become gRPC statuses. Unexpected errors are logged and
 /// reported as Internal without their details; a call whose caller went away ends Cancelled,
-/// whatever failed under it.</summary>
+/// whatever failed under it. What a failure tells the caller to do depends on the call
+/// (<see cref="FailureAdvice"/>).</summary>
 public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMappingInterceptor> logger, IClusterConnection cluster, IHostApplicationLifetime lifetime) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -86,17 +87,15 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
             case OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested:
                 // An open-ended stream this process ended to stop: the caller carries on elsewhere.
-                return new RpcException(new Status(StatusCode.Unavailable, context.Method.EndsWith("/TrackStream", StringComparison.Ordinal)
-                    ? "this gateway is stopping; call again (unanswered batches with the same event ids)"
-                    : "this gateway is stopping; call again"));
+                return new RpcException(new Status(StatusCode.Unavailable, FailureAdvice.Stopping(context.Method)));
             case Exception when !cluster.IsConnected:
                 return new RpcException(new Status(StatusCode.Unavailable, "this gateway has not reached the cluster yet; retry"));
             case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or CommitFailedException:
                 LogUnavailable(logger, e, context.Method);
-                return new RpcException(new Status(StatusCode.Unavailable, "the cluster is briefly unavailable; retry with the same event ids"));
+                return new RpcException(new Status(StatusCode.Unavailable, FailureAdvice.ClusterUnavailable(context.Method)));
             default:
                 LogUnexpected(logger, e, context.Method);
-                return new RpcException(new Status(StatusCode.Internal, "internal error; nothing from this request was acknowledged"));
+                return new RpcException(new Status(StatusCode.Internal, FailureAdvice.Unexpected(context.Method)));
         }
     }
 

@@ -10,7 +10,7 @@ namespace ProductOps.Gateway.Ingest;
 
 /// <summary>The IngestService: Track, TrackStream and Identify. Track's requests arrive as
 /// their bytes, read by the intake (<see cref="IngestServiceBinding"/>).</summary>
-public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOptions> options, IHostApplicationLifetime lifetime) : IngestServiceBinding.ServiceBase
+public sealed class IngestGrpcService(BatchIngestor ingestor, StreamSlots streams, IOptions<GatewayOptions> options, IHostApplicationLifetime lifetime) : IngestServiceBinding.ServiceBase
 {
     /// <summary>How long a stopping gateway waits for a TrackStream caller to take each answer.</summary>
     public static readonly TimeSpan StoppingAnswerPatience = TimeSpan.FromSeconds(5);
@@ -28,11 +28,14 @@ public sealed class IngestGrpcService(BatchIngestor ingestor, IOptions<GatewayOp
     /// When the process stops, the stream is read no further, every batch read is answered (to a
     /// caller that takes each answer within <see cref="StoppingAnswerPatience"/>), and the call
     /// ends Unavailable: a stream left open would hold the whole shutdown timeout, and an
-    /// all-in-one node's silo would then stop without persisting its grains.
+    /// all-in-one node's silo would then stop without persisting its grains. A tenant holding
+    /// <see cref="GatewayOptions.MaxTrackStreamsPerTenant"/> streams already has the call refused
+    /// (ResourceExhausted) before any request of it is read.
     /// </summary>
     public override async Task TrackStream(IAsyncStreamReader<TrackPayload> requestStream, IServerStreamWriter<TrackResponse> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
+        using var slot = streams.EnterTrackStream(tenant);
         var inFlight = Channel.CreateBounded<Task<TrackResponse>>(new BoundedChannelOptions(options.Value.MaxInFlightBatchesPerStream)
         {
             SingleReader = true,

@@ -15,7 +15,8 @@ namespace ProductOps.Gateway.Ingest;
 /// </summary>
 public static class IngestServiceBinding
 {
-    private const string ServiceName = "productops.v1.IngestService";
+    /// <summary>The service's full name, as in its calls' paths ("/productops.v1.IngestService/Track").</summary>
+    internal const string ServiceName = "productops.v1.IngestService";
 
     private static readonly Marshaller<TrackPayload> Payload = Marshallers.Create(
         (payload, context) => context.Complete(payload.Span.ToArray()),

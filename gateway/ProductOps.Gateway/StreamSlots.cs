@@ -2,15 +2,16 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using ProductOps.Gateway.Errors;
 
-namespace ProductOps.Gateway.Query;
+namespace ProductOps.Gateway;
 
 /// <summary>
-/// Bounds the streaming calls each tenant holds open on this gateway, per kind. A watch
-/// (<see cref="GatewayOptions.MaxWatchesPerTenant"/>, <see cref="GatewayOptions.MaxViewWatchesPerTenant"/>)
+/// Bounds the streaming calls each tenant holds open on this gateway, per kind, ingest and query
+/// alike. A watch (<see cref="GatewayOptions.MaxWatchesPerTenant"/>, <see cref="GatewayOptions.MaxViewWatchesPerTenant"/>)
 /// never ends by itself and asks the tenant's grains all along; an export (<see cref="GatewayOptions.MaxExportsPerTenant"/>)
-/// holds a page of predictions for as long as its caller takes to read it. Without a bound, one
-/// tenant opening ever more of them would take this gateway's memory and the cluster's time from
-/// every tenant.
+/// holds a page of predictions for as long as its caller takes to read it; a TrackStream
+/// (<see cref="GatewayOptions.MaxTrackStreamsPerTenant"/>) holds its reader, its window of batches
+/// and their buffers for as long as its caller keeps it open. Without a bound, one tenant opening
+/// ever more of them would take this gateway's memory and the cluster's time from every tenant.
 /// </summary>
 public sealed class StreamSlots(IOptions<GatewayOptions> options)
 {
@@ -34,6 +35,12 @@ public sealed class StreamSlots(IOptions<GatewayOptions> options)
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
     public Slot EnterExport(string tenant) =>
         Enter(tenant, ExportCalls, options.Value.MaxExportsPerTenant, nameof(GatewayOptions.MaxExportsPerTenant));
+
+    /// <summary>A slot for one TrackStream call of <paramref name="tenant"/>, given back when disposed.
+    /// Each stream's in-flight batches are bounded already; this bounds how many streams.</summary>
+    /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
+    public Slot EnterTrackStream(string tenant) =>
+        Enter(tenant, "TrackStream calls", options.Value.MaxTrackStreamsPerTenant, nameof(GatewayOptions.MaxTrackStreamsPerTenant));
 
     /// <summary>How many exports <paramref name="tenant"/> holds open.</summary>
     public int ExportsOf(string tenant) => _open.TryGetValue((tenant, ExportCalls), out var open) ? open : 0;
