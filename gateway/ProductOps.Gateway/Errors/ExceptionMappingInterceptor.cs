@@ -90,7 +90,8 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.Unavailable, FailureAdvice.Stopping(context.Method)));
             case Exception when !cluster.IsConnected:
                 return new RpcException(new Status(StatusCode.Unavailable, "this gateway has not reached the cluster yet; retry"));
-            case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or CommitFailedException:
+            case CommitFailedException:
+            case Exception when ClusterFailures.IsTransient(e):
                 LogUnavailable(logger, e, context.Method);
                 return new RpcException(new Status(StatusCode.Unavailable, FailureAdvice.ClusterUnavailable(context.Method)));
             default:
