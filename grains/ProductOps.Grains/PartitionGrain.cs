@@ -290,11 +290,14 @@ public sealed partial class PartitionGrain(
         return events;
     }
 
-    private async Task ReloadHeadAsync()
+    /// <summary>Reads the head again from the log; false when that failed (the head is unchanged).</summary>
+    private async Task<bool> ReloadHeadAsync()
     {
+        var reloaded = false;
         try
         {
             _head = await log.GetHeadAsync(_partition);
+            reloaded = true;
         }
         catch (Exception e)
         {
@@ -303,6 +306,7 @@ public sealed partial class PartitionGrain(
 
         Publish();
         _work.Set();
+        return reloaded;
     }
 
     private async Task DispatchLoopAsync()
@@ -383,10 +387,16 @@ public sealed partial class PartitionGrain(
     private async Task DispatchNextAsync()
     {
         var started = time.GetTimestamp();
-        var events = await NextEventsAsync();
+        var (events, upTo) = await NextEventsAsync();
         if (events.Count == 0)
         {
-            await ReloadHeadAsync(); // the head ran ahead of the log (a commit failed after all)
+            // The head ran ahead of the log (a commit failed after all), or retention deleted
+            // events never dispatched (a cluster stopped for longer than it with a backlog).
+            if (await ReloadHeadAsync() && upTo <= _head && (await log.ReadAsync(_partition, _dispatched, 1)).Count == 0)
+            {
+                SkipDeleted(upTo);
+            }
+
             return;
         }
 
@@ -487,17 +497,30 @@ public sealed partial class PartitionGrain(
     }
 
     /// <summary>The next events to dispatch: from memory when it holds them, else from the log up
-    /// to the oldest event memory holds.</summary>
-    private async Task<IReadOnlyList<LoggedEvent>> NextEventsAsync()
+    /// to the oldest event memory holds; and the last seq they were taken from.</summary>
+    private async Task<(IReadOnlyList<LoggedEvent> Events, long UpTo)> NextEventsAsync()
     {
         var max = options.Value.MaxDispatchEvents;
         if (_held.Take(_dispatched, max) is { } held)
         {
-            return held;
+            return (held, held[^1].Seq);
         }
 
         var upTo = _held.Oldest is { } oldest && oldest.Seq > _dispatched ? oldest.Seq - 1 : _head;
-        return await log.ReadAsync(_partition, _dispatched, (int)Math.Min(max, upTo - _dispatched));
+        var count = (int)Math.Min(max, upTo - _dispatched);
+        return (await log.ReadAsync(_partition, _dispatched, count), _dispatched + count);
+    }
+
+    /// <summary>Dispatch moves past seqs the log no longer holds though its head covers them: what
+    /// retention deleted undispatched. Reads skip such seqs where later ones follow; here none
+    /// did, and reading again would find nothing, without pause, until the next commit.</summary>
+    private void SkipDeleted(long upTo)
+    {
+        LogDeletedSkipped(logger, _partition, _dispatched + 1, upTo);
+        _dispatched = upTo;
+        _held.DropThrough(_dispatched);
+        _logOnlySinceMs = 0;
+        Publish();
     }
 
     private async Task CheckpointAsync()
@@ -630,6 +653,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: dispatch is {Behind} events behind its commits, past the {Held} it holds in memory; it reads the rest from the log (said at most once a minute)")]
     private static partial void LogDispatchBehind(ILogger logger, int partition, long behind, int held);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: seqs {From} to {To} were committed but are no longer in the log (deleted by retention before dispatch); skipped")]
+    private static partial void LogDeletedSkipped(ILogger logger, int partition, long from, long to);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: a receiver lost state; re-dispatching from checkpoint {Checkpoint}")]
     private static partial void LogReceiverLost(ILogger logger, int partition, long checkpoint);

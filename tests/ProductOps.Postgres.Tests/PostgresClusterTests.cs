@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ProductOps.Domain;
+using ProductOps.Grains.Abstractions;
 using ProductOps.Storage.Postgres;
 using ProductOps.Testing;
 using ProductOps.Testing.Cluster;
@@ -86,6 +87,54 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
             await again.WaitUntilDispatchedAsync();
             Assert.Equal(logged.Count, (await again.ReadLogAsync()).Count);
             await again.AssertMatchesOracleAsync(logged, logged.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+        }
+        finally
+        {
+            await second.StopAllSilosAsync();
+            await second.DisposeAsync();
+        }
+    }
+
+    /// <summary>A cluster stopped for longer than the retention with a backlog: retention deleted
+    /// a partition's every undispatched event, but its head still counts them. The partition moves
+    /// past them (before, it read the log again and again, without pause, until its next commit)
+    /// and dispatches what comes next.</summary>
+    [Fact]
+    public async Task Restart_PartitionsWholeBacklogDeletedByRetention_SkipsItAndDispatchesWhatComesNext()
+    {
+        await using var db = await TestDatabase.CreateAsync("expired");
+        var log = new PostgresEventLog(db.DataSource);
+        var first = await PostgresClusterFactory.StartAsync(db.ConnectionString, silos: 1);
+        await first.StopAllSilosAsync(); // the schema is in place; every partition dispatched all it had
+        await first.DisposeAsync();
+
+        const int Partition = 0;
+        var head = await log.GetHeadAsync(Partition);
+        var backlog = await log.AppendAsync(Partition, head, [.. Enumerable.Range(0, 5).Select(i => SchemaMigrationTests.Event($"expired-{i}"))], 0);
+        // What retention does to rows past it (its own tests cover how it picks them).
+        Assert.Equal(5L, await db.ScalarAsync($"WITH gone AS (DELETE FROM event_log WHERE log_partition = {Partition} AND seq > {head} RETURNING 1) SELECT count(*) FROM gone"));
+
+        var second = await PostgresClusterFactory.StartAsync(db.ConnectionString, silos: 1);
+        try
+        {
+            var driver = new PipelineDriver(() => second.Client, log, PostgresClusterFactory.Partitions);
+            await driver.WaitUntilDispatchedAsync();
+            var status = await second.Client.GetGrain<IPartitionGrain>(Partition).GetStatus();
+            Assert.Equal(backlog.Head, status.Dispatched);
+
+            var events = EventStreamGenerator.Generate(seed: 33, firstDay: 20_000, users: 60, days: 10);
+            await driver.SendAllAsync(events, batchSize: 200, concurrency: 4);
+            await driver.WaitUntilDispatchedAsync();
+
+            var logged = new List<TrackedEvent>();
+            for (var p = 0; p < PostgresClusterFactory.Partitions; p++)
+            {
+                logged.AddRange((await log.ReadAsync(p, 0, int.MaxValue)).Select(e => e.Event).Where(e => e.Tenant == EventStreamGenerator.Tenant));
+            }
+
+            Assert.Equal(ReplayOracle.Deduplicate(events).Count, logged.Count);
+            Assert.True((await second.Client.GetGrain<IPartitionGrain>(Partition).GetStatus()).Dispatched > backlog.Head, "nothing new reached partition 0");
+            await driver.AssertMatchesOracleAsync(logged, logged.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
         }
         finally
         {
