@@ -8,7 +8,7 @@ internal sealed class WatchCommand : ICliCommand
 {
     public string Name => "watch";
 
-    public string Summary => "Print users as they become at risk of churning, live, until Ctrl+C (resumed, missing nothing, when the node restarts).";
+    public string Summary => "Print users as they become at risk of churning, live, until Ctrl+C; resumes where it was when the node restarts.";
 
     // The WatchAtRisk response header with the resume token of the watch's start.
     private const string ResumeHeader = "resume-token";
