@@ -12,14 +12,20 @@ public interface IAtRiskFeedGrain : IGrainWithStringKey
 {
     Task Publish(IReadOnlyList<AtRiskCrossing> crossings);
 
+    /// <summary>Publishes <paramref name="crossings"/> after the place of <paramref name="dropped"/>
+    /// crossings the publisher had to drop: a reader reaching that place is told it missed them.</summary>
+    Task PublishAfterDropped(long dropped, IReadOnlyList<AtRiskCrossing> crossings);
+
     /// <summary>The position a new watcher starts at: after everything published so far.</summary>
     [AlwaysInterleave]
     Task<AtRiskFeedPosition> Head();
 
     /// <summary>Crossings after <paramref name="after"/>, waiting up to <paramref name="maxWait"/>
-    /// for the first; an empty page when none came. A reader whose next crossings the feed no
-    /// longer holds gets <see cref="AtRiskAlertsMissedException"/>, and so does one whose position
-    /// is of an activation lost with its silo (the crossings it held are gone). A cancelled
+    /// for the first (15 s at most: a poll holds the feed's graceful deactivation); an empty page
+    /// when none came. A reader whose next crossings the feed no longer holds gets
+    /// <see cref="AtRiskAlertsMissedException"/>, and so does one whose position is of an
+    /// activation lost with its silo (the crossings it held are gone), and one that reaches the
+    /// place of crossings dropped before the feed numbered them. A cancelled
     /// <paramref name="cancellationToken"/> (the watcher went away) ends the wait at once, in the
     /// grain as well: no poll outlives its watcher.</summary>
     [AlwaysInterleave]

@@ -4,9 +4,12 @@ namespace ProductOps.Grains;
 
 /// <summary>
 /// What an at-risk feed hands to its next activation when it deactivates gracefully (a silo
-/// stopping in a rolling upgrade, a migration, idle collection): its epoch, sequence and latest
-/// crossings, so its watchers read on as if nothing happened. Cleared by the activation that takes
-/// it, so a feed that later dies with its silo hands on nothing and its watchers are told.
+/// stopping in a rolling upgrade, a migration, idle collection): its epoch, sequence and the
+/// crossings its readers may still need, so they read on as if nothing happened. Every
+/// activation writes its own epoch here, not handed over, as it starts: a feed that later dies
+/// with its silo hands on nothing and its watchers are told, and a rival activation's handover
+/// (there are briefly two around a membership change) fails on the write's version check
+/// instead of leaving a record an activation long after would take.
 /// </summary>
 [GenerateSerializer, Alias("productops.at-risk-feed-state")]
 public sealed class AtRiskFeedState
@@ -22,11 +25,13 @@ public sealed class AtRiskFeedState
     [Id(2)]
     public long Head { get; set; }
 
-    /// <summary>The latest crossings, oldest first, with their sequence numbers.</summary>
+    /// <summary>The crossings readers may still need, oldest first, with their sequence numbers.</summary>
     [Id(3)]
     public List<AtRiskFeedEntry> Recent { get; set; } = [];
 }
 
-/// <summary>One crossing in the feed, with its sequence number.</summary>
+/// <summary>One crossing in the feed with its sequence number; or, with no crossing, the place of
+/// <paramref name="Dropped"/> crossings an index shard had to drop before the feed numbered them,
+/// so a reader reaching it is told.</summary>
 [GenerateSerializer, Immutable, Alias("productops.at-risk-feed-entry")]
-public sealed record AtRiskFeedEntry([property: Id(0)] long Seq, [property: Id(1)] AtRiskCrossing Crossing);
+public sealed record AtRiskFeedEntry([property: Id(0)] long Seq, [property: Id(1)] AtRiskCrossing? Crossing, [property: Id(2)] long Dropped = 0);

@@ -14,7 +14,8 @@ namespace ProductOps.Grains;
 /// A write that fails is tried again at the next turn of the timer (and on deactivation): what it
 /// held stays unpersisted until one succeeds.
 /// Threshold crossings are batched to the tenant's feed once a second, and kept until the feed
-/// takes them (a feed lost with its silo gets them from its next activation). A user crosses when judged
+/// takes them, stored with the lines that made them (a feed lost with its silo gets them from its
+/// next activation; a shard's own next activation publishes what it stored). A user crosses when judged
 /// at risk (<see cref="ChurnIndexEntry.JudgedAtRisk"/>) after a line that was not: each line is
 /// judged with the threshold of its own scoring, so a lowered threshold alerts the users it adds
 /// when the sweep rescores them, and a user is not alerted twice for one rise.
@@ -28,9 +29,13 @@ public sealed partial class ChurnIndexGrain(
 {
     private static readonly TimeSpan PublishPeriod = TimeSpan.FromSeconds(1);
 
-    // As many as the feed holds: a watcher further behind than that is told it missed alerts anyway.
-    private const int MaxPendingCrossings = 10_000;
+    // Half what the feed holds: a watcher would be far behind anyway, and the place the feed
+    // marks for those dropped stays in it with them.
+    private const int MaxPendingCrossings = 5_000;
+    private static readonly TimeSpan DeactivationPublishPatience = TimeSpan.FromSeconds(5);
+    // Crossings the feed has not taken yet, and how many were dropped before it could.
     private readonly List<AtRiskCrossing> _crossings = [];
+    private long _dropped;
 
     // The scored users in the at-risk order, so a page reads only what it returns. Scanning every
     // entry per query cost ~40 ms at 200k users (a cache miss per entry) and saturated the node.
@@ -49,6 +54,8 @@ public sealed partial class ChurnIndexGrain(
     private long _joined;
     private long _persistedRecorded;
     private long _persistedJoined;
+    private long _pendingChanges; // the waiting crossings changed other than by a Record
+    private long _persistedPendingChanges;
     private DateTimeOffset _persistedAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -65,6 +72,10 @@ public sealed partial class ChurnIndexGrain(
             _cancelled += entry.CancelledAtMs is null ? 0 : 1;
         }
 
+        // Crossings the last activation stored before the feed took them: a stored line judged at
+        // risk never makes its crossing again.
+        _crossings.AddRange(state.State.PendingCrossings);
+        _dropped = state.State.DroppedCrossings;
         this.RegisterGrainTimer(static (grain, ct) => grain.OnTimer(ct), this, new GrainTimerCreationOptions(PublishPeriod, PublishPeriod));
         return Task.CompletedTask;
     }
@@ -169,24 +180,19 @@ public sealed partial class ChurnIndexGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // The scores first: on a silo's shutdown the feed may already be gone.
-        if (_recorded != _persistedRecorded)
+        // The crossings first, so that what is stored holds only those the feed did not take; a
+        // feed gone with a stopping silo is waited for a moment only, so the scores are written.
+        await TryPublishAsync(DeactivationPublishPatience);
+        if (_recorded != _persistedRecorded || _pendingChanges != _persistedPendingChanges)
         {
             await PersistAsync(time.GetUtcNow(), cancellationToken);
-        }
-
-        try
-        {
-            await PublishAsync();
-        }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
-        {
-            // A live feed: crossings nobody could receive now are not replayed.
         }
     }
 
     private async Task OnTimer(CancellationToken cancellationToken)
     {
+        // Publish, then write: a write after a publish stores only the crossings still waiting.
+        await TryPublishAsync(patience: null);
         var now = time.GetUtcNow();
         var since = now - _persistedAt;
         if ((_joined != _persistedJoined && since >= options.Value.IndexPersistInterval)
@@ -198,55 +204,62 @@ public sealed partial class ChurnIndexGrain(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Still unpersisted: the next turn tries again. The crossings go out meanwhile.
+                // Still unpersisted: the next turn tries again.
                 LogPersistFailed(logger, e, this.GetPrimaryKeyString());
             }
         }
-
-        await TryPublishAsync();
     }
 
-    /// <summary>Writes the shard; only then is what was recorded before the write persisted (a
-    /// Record that lands while the write is out is not: it may have missed the write).</summary>
+    /// <summary>Writes the shard, with the crossings still waiting for the feed; only then is what
+    /// was recorded before the write persisted (a Record that lands while the write is out is not:
+    /// it may have missed the write).</summary>
     private async Task PersistAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (recorded, joined) = (_recorded, _joined);
+        var (recorded, joined, pendingChanges) = (_recorded, _joined, _pendingChanges);
+        state.State.PendingCrossings = [.. _crossings];
+        state.State.DroppedCrossings = _dropped;
         await state.WriteStateAsync(cancellationToken);
-        (_persistedRecorded, _persistedJoined, _persistedAt) = (recorded, joined, now);
+        (_persistedRecorded, _persistedJoined, _persistedPendingChanges, _persistedAt) = (recorded, joined, pendingChanges, now);
     }
 
-    /// <summary>Sends the crossings recorded so far to the feed; they stay here until it takes
-    /// them, so a feed lost with its silo gets them from its next activation.</summary>
-    private async Task PublishAsync()
+    /// <summary>Sends the crossings recorded so far to the feed (after the place of any this shard
+    /// had to drop); they stay here, and in what the shard stores, until it takes them. Past
+    /// <paramref name="patience"/> the crossings stay too: the publish may still land, and they
+    /// come twice.</summary>
+    private async Task TryPublishAsync(TimeSpan? patience)
     {
-        if (_crossings.Count == 0)
+        if (_crossings.Count == 0 && _dropped == 0)
         {
             return;
         }
 
         var batch = _crossings.ToArray();
-        await GrainFactory.GetGrain<IAtRiskFeedGrain>(_tenant).Publish(batch);
-        _crossings.RemoveRange(0, batch.Length);
-    }
-
-    /// <summary><see cref="PublishAsync"/> from the timer: a failure keeps the crossings for the
-    /// next turn, the oldest dropped past what the feed itself holds.</summary>
-    private async Task TryPublishAsync()
-    {
+        var dropped = _dropped;
         try
         {
-            await PublishAsync();
+            var feed = GrainFactory.GetGrain<IAtRiskFeedGrain>(_tenant);
+            var publish = dropped > 0 ? feed.PublishAfterDropped(dropped, batch) : feed.Publish(batch);
+            await (patience is { } wait ? publish.WaitAsync(wait) : publish);
+            _crossings.RemoveRange(0, batch.Length);
+            _dropped -= dropped;
+            if (state.State.PendingCrossings.Count > 0 || state.State.DroppedCrossings > 0)
+            {
+                _pendingChanges++; // what is stored would publish them again
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var dropped = Math.Max(0, _crossings.Count - MaxPendingCrossings);
-            _crossings.RemoveRange(0, dropped);
-            LogPublishFailed(logger, e, this.GetPrimaryKeyString(), _crossings.Count, dropped);
+            // Past what the feed holds, the oldest go; the feed marks their place when it answers.
+            var drop = Math.Max(0, _crossings.Count - MaxPendingCrossings);
+            _crossings.RemoveRange(0, drop);
+            _dropped += drop;
+            _pendingChanges += drop > 0 ? 1 : 0;
+            LogPublishFailed(logger, e, this.GetPrimaryKeyString(), _crossings.Count, _dropped);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "At-risk index shard {Shard} could not publish to the tenant's feed; {Pending} crossings kept for the next turn, {Dropped} oldest dropped")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, string shard, int pending, int dropped);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "At-risk index shard {Shard} could not publish to the tenant's feed; {Pending} crossings kept for the next turn, {Dropped} oldest dropped (the feed will mark their place)")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string shard, int pending, long dropped);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "At-risk index shard {Shard} could not be written; trying again at the next turn")]
     private static partial void LogPersistFailed(ILogger logger, Exception exception, string shard);

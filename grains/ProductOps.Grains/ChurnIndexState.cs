@@ -25,6 +25,16 @@ public sealed class ChurnIndexState
         }
     }
 
+    /// <summary>Crossings recorded and not yet taken by the tenant's feed, stored with the lines
+    /// judged at risk that made them (a stored line never makes its crossing again).</summary>
+    [Id(2)]
+    public List<AtRiskCrossing> PendingCrossings { get; set; } = [];
+
+    /// <summary>Crossings dropped before the feed took them (it was unreachable for long): the
+    /// feed marks their place when it answers again.</summary>
+    [Id(3)]
+    public long DroppedCrossings { get; set; }
+
     /// <summary>The stored form of <see cref="Users"/> (<see cref="ChurnIndexPack"/> says why).</summary>
     [Id(1)]
     internal ChurnIndexPack? Packed

@@ -497,7 +497,7 @@ public sealed partial class PartitionGrain(
     }
 
     /// <summary>The next events to dispatch: from memory when it holds them, else from the log up
-    /// to the oldest event memory holds; and the last seq they were taken from.</summary>
+    /// to the oldest event memory holds; and the end of the seqs asked for.</summary>
     private async Task<(IReadOnlyList<LoggedEvent> Events, long UpTo)> NextEventsAsync()
     {
         var max = options.Value.MaxDispatchEvents;

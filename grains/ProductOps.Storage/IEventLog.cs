@@ -20,7 +20,9 @@ public interface IEventLog
     /// </summary>
     Task<AppendOutcome> AppendAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken = default);
 
-    /// <summary>Committed events of the partition with seq in (afterSeq, afterSeq + max], in seq order.</summary>
+    /// <summary>The first <paramref name="max"/> committed events of the partition with a seq above
+    /// <paramref name="afterSeq"/>, in seq order: (afterSeq, afterSeq + max] unless rows retention
+    /// deleted leave a gap, which the read passes over.</summary>
     Task<IReadOnlyList<LoggedEvent>> ReadAsync(int partition, long afterSeq, int max, CancellationToken cancellationToken = default);
 
     /// <summary>One user's committed events with seq above <paramref name="afterSeq"/>, in seq order.</summary>

@@ -1,3 +1,4 @@
+using Orleans.Core.Internal;
 using Orleans.TestingHost;
 using ProductOps.Gateway.Query;
 using ProductOps.Grains.Abstractions;
@@ -42,7 +43,8 @@ public sealed class AtRiskFeedFailoverTests
             await feed.Publish([AtRiskFeedTests.Crossing("u2")]); // unread when the silo dies
 
             await cluster.KillSiloAsync(cluster.SecondarySilos[0]);
-            // The watch's reads fail until the cluster sees the silo dead; it reads on through that.
+            // Here the cluster sees at once that the silo is gone; where its calls fail meanwhile,
+            // the watch reads on through that (the injected failures below).
             var missed = await Assert.ThrowsAsync<AtRiskAlertsMissedException>(() => watch.NextAsync(TimeSpan.FromSeconds(1), CancellationToken.None));
             var restarted = await AtRiskFeedReader.StartAsync(cluster.Client, Tenant, resumeAfter: null, TimeProvider.System, Patience);
             await feed.Publish([AtRiskFeedTests.Crossing("u3")]);
@@ -99,6 +101,63 @@ public sealed class AtRiskFeedFailoverTests
                 Assert.Equal(["u1", "u2"], alerts.Select(c => c.User.UserId));
             }, Patience);
             Assert.Equal(2, FailingFeedFilter.Failed);
+        },
+        new Dictionary<string, string?> { [FailingFeedFilter.Setting] = "true" });
+
+    /// <summary>A shard that deactivates (idle, its silo stopping) while the feed does not take its
+    /// publish stores the crossing with the line that made it; its next activation publishes it
+    /// (the line, stored as judged at risk, never makes it again).</summary>
+    [Fact]
+    public Task Publish_ShardDeactivatesWhileTheFeedRefuses_ItsNextActivationPublishesTheCrossing() =>
+        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var feed = cluster.Client.GetGrain<IAtRiskFeedGrain>(FailingFeedFilter.Tenant);
+            var shard = cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(FailingFeedFilter.Tenant, 0));
+            var start = await feed.Head();
+            FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Publish), int.MaxValue);
+            var u1 = AtRiskFeedTests.Crossing("u1").User;
+            await shard.Record(u1);
+            await Polling.Until(() => FailingFeedFilter.Failed >= 1, Patience, () => "the shard never published");
+
+            await shard.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+            await Polling.Until(async () => (await TestClusterFactory.HostsOfAsync(cluster, shard)).Length == 0, Patience, () => "the shard is still active");
+            FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Publish), 0);
+            await shard.Record(u1); // the sweep rescoring the user: no crossing of its own
+            await shard.Record(AtRiskFeedTests.Crossing("u2").User);
+
+            await Polling.Eventually(async () =>
+                Assert.Equal(["u1", "u2"], (await AtRiskFeedTests.ReadAllAsync(feed, start)).Select(c => c.User.UserId)), Patience);
+            Assert.Equal(start.Epoch, (await feed.Head()).Epoch);
+        },
+        new Dictionary<string, string?> { [FailingFeedFilter.Setting] = "true" });
+
+    /// <summary>More crossings wait than a shard keeps (5,000) while the feed refuses them: the shard
+    /// drops the oldest, and the feed marks their place, so a reader reaching it is told instead of reading
+    /// on as if nothing were missing.</summary>
+    [Fact]
+    public Task Publish_MoreCrossingsWaitThanTheFeedHolds_ReaderToldOfTheDroppedOnes() =>
+        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var feed = cluster.Client.GetGrain<IAtRiskFeedGrain>(FailingFeedFilter.Tenant);
+            var shard = cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(FailingFeedFilter.Tenant, 0));
+            var start = await feed.Head();
+            FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Publish), int.MaxValue);
+            for (var batch = 0; batch < 51; batch++)
+            {
+                await Task.WhenAll(Enumerable.Range(batch * 100, 100).Select(i => shard.Record(AtRiskFeedTests.Crossing($"u{i}").User)));
+            }
+
+            var failed = FailingFeedFilter.Failed;
+            await Polling.Until(() => FailingFeedFilter.Failed > failed, Patience, () => "no publish after the last crossing");
+            FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Publish), 0);
+            await Polling.Until(async () => (await feed.Head()).Seq > start.Seq + 5_000, Patience, () => "the feed never took the crossings");
+
+            var missed = await Assert.ThrowsAsync<AtRiskAlertsMissedException>(() => feed.Read(start, TimeSpan.FromSeconds(1)));
+            var rest = await AtRiskFeedTests.ReadAllAsync(feed, start with { Seq = start.Seq + 1 });
+
+            Assert.Contains("100 alerts were dropped", missed.Message, StringComparison.Ordinal);
+            // The oldest hundred (each batch's calls arrive in any order, the batches in order).
+            Assert.Equal(Enumerable.Range(100, 5_000).Select(i => $"u{i}").Order(StringComparer.Ordinal), rest.Select(c => c.User.UserId).Order(StringComparer.Ordinal));
         },
         new Dictionary<string, string?> { [FailingFeedFilter.Setting] = "true" });
 

@@ -37,7 +37,7 @@ public sealed class AtRiskFeedTests(ClusterFixture fixture)
         var missed = await Assert.ThrowsAsync<AtRiskAlertsMissedException>(() => feed.Read(start, TimeSpan.FromSeconds(1)));
         var delivered = await ReadAllAsync(feed, start with { Seq = start.Seq + 5 });
 
-        Assert.Contains("fell 5 alerts behind", missed.Message, StringComparison.Ordinal);
+        Assert.Contains("missed at least 5 alerts", missed.Message, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(5, 10_000).Select(i => $"u{i}"), delivered.Select(c => c.User.UserId));
     }
 
@@ -63,18 +63,44 @@ public sealed class AtRiskFeedTests(ClusterFixture fixture)
         var start = await feed.Head();
         await feed.Publish([Crossing("u1"), Crossing("u2")]);
         var first = await feed.Read(start, TimeSpan.FromSeconds(1));
-        await feed.Publish([Crossing("u3"), Crossing("u4")]);
+        // Far more than a page behind when the feed moves: all of it is handed over.
+        await feed.Publish([.. Enumerable.Range(3, 1_500).Select(i => Crossing($"u{i}"))]);
 
         // As idle collection or a rolling upgrade would: the next call finds a new activation.
-        await feed.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await DeactivateAsync(feed);
         var after = await ReadAllAsync(feed, first.Next);
-        await feed.Publish([Crossing("u5")]);
-        var later = await ReadAllAsync(feed, first.Next with { Seq = first.Next.Seq + 2 });
+        await feed.Publish([Crossing("u1503")]);
+        var later = await ReadAllAsync(feed, first.Next with { Seq = first.Next.Seq + 1_500 });
 
         Assert.Equal(["u1", "u2"], first.Crossings.Select(c => c.User.UserId));
-        Assert.Equal(["u3", "u4"], after.Select(c => c.User.UserId));
-        Assert.Equal(["u5"], later.Select(c => c.User.UserId));
-        Assert.Equal(start with { Seq = 5 }, await feed.Head());
+        Assert.Equal(Enumerable.Range(3, 1_500).Select(i => $"u{i}"), after.Select(c => c.User.UserId));
+        Assert.Equal(["u1503"], later.Select(c => c.User.UserId));
+        Assert.Equal(start with { Seq = 1_503 }, await feed.Head());
+    }
+
+    /// <summary>The handover carries what the feed's readers of the last half minute or more may
+    /// still need, not the whole feed: a place nobody read from is told how much it missed.</summary>
+    [Fact]
+    public async Task Read_PlaceNobodyReadFromBeforeAGracefulMove_ToldHowManyItMissed()
+    {
+        var feed = fixture.Cluster.Client.GetGrain<IAtRiskFeedGrain>("feed-handover-unread");
+        var start = await feed.Head();
+        await feed.Publish([.. Enumerable.Range(0, 1_500).Select(i => Crossing($"u{i}"))]);
+
+        await DeactivateAsync(feed);
+        var missed = await Assert.ThrowsAsync<AtRiskAlertsMissedException>(() => feed.Read(start, TimeSpan.FromSeconds(1)));
+
+        Assert.Contains("missed at least 1500 alerts", missed.Message, StringComparison.Ordinal);
+        Assert.Equal(start with { Seq = 1_500 }, await feed.Head());
+    }
+
+    private async Task DeactivateAsync(IAtRiskFeedGrain feed)
+    {
+        await feed.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Polling.Until(
+            async () => (await TestClusterFactory.HostsOfAsync(fixture.Cluster, feed)).Length == 0,
+            Polling.DefaultTimeout,
+            () => "the feed is still active");
     }
 
     internal static AtRiskCrossing Crossing(string userId) =>

@@ -26,6 +26,7 @@ internal sealed class WatchCommand : ICliCommand
         arguments.ExpectNoPositionals();
         await using var client = Connection.ForQueries(arguments);
         var place = string.Empty; // the last alert's resume token: a resumed watch misses nothing after it
+        var watched = false;
         var interrupted = false;
         return await LiveView.UntilInterruptedAsync(async () =>
         {
@@ -36,22 +37,30 @@ internal sealed class WatchCommand : ICliCommand
                 {
                     // Headers arrive once the watch is in place: from here on, no crossing is missed.
                     var headers = await call.ResponseHeadersAsync.WaitAsync(cancellationToken);
-                    place = headers.GetValue(ResumeHeader) ?? place;
-                    await Console.Error.WriteLineAsync(interrupted
-                        ? "Resumed where the watch was."
-                        : "Watching for users who become at risk (Ctrl+C stops)...");
-                    interrupted = false;
+                    if (HasEnded(call))
+                    {
+                        // Refused at once (trailers alone): the read below throws its status.
+                        await call.ResponseStream.MoveNext(cancellationToken);
+                    }
+
+                    await Console.Error.WriteLineAsync(!watched
+                        ? "Watching for users who become at risk (Ctrl+C stops)..."
+                        : place.Length > 0
+                            ? "Resumed where the watch was."
+                            : "Watching again from now: the server gave no place to resume from, so users who became at risk meanwhile were not shown.");
+                    place = headers.GetValue(ResumeHeader) ?? string.Empty; // none from a server that cannot resume
+                    (watched, interrupted) = (true, false);
                     await foreach (var alert in call.ResponseStream.ReadAllAsync(cancellationToken))
                     {
                         Print(alert);
                         place = alert.ResumeToken;
                     }
                 }
-                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+                catch (RpcException e) when (Resumable(e.StatusCode) && !cancellationToken.IsCancellationRequested)
                 {
                     if (!interrupted)
                     {
-                        await Console.Error.WriteLineAsync($"The watch was interrupted ({e.Status.Detail}); resuming where it was...");
+                        await Console.Error.WriteLineAsync($"The watch was interrupted ({e.Status.Detail}); calling again...");
                         interrupted = true;
                     }
 
@@ -59,6 +68,24 @@ internal sealed class WatchCommand : ICliCommand
                 }
             }
         }, cancellationToken);
+    }
+
+    /// <summary>Whether a watch that ended so may be called again from its place: the server or the
+    /// way to it failed. Not when the server said alerts were missed (Aborted) or refused the call.</summary>
+    private static bool Resumable(StatusCode status) =>
+        status is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.DeadlineExceeded;
+
+    private static bool HasEnded(AsyncServerStreamingCall<AtRiskAlert> call)
+    {
+        try
+        {
+            call.GetStatus(); // throws while the call is still running
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void Print(AtRiskAlert alert)

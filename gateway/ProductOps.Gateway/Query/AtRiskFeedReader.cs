@@ -31,17 +31,23 @@ public sealed class AtRiskFeedReader
     /// <paramref name="resumeAfter"/>, or from now on.</summary>
     /// <exception cref="RequestValidationException"><paramref name="resumeAfter"/> is ahead of the
     /// feed: no alert of it was ever sent.</exception>
+    /// <exception cref="AtRiskAlertsMissedException"><paramref name="resumeAfter"/> is in an
+    /// activation of the feed lost with its silo.</exception>
     public static async Task<AtRiskFeedReader> StartAsync(
         IGrainFactory grains, string tenant, AtRiskFeedPosition? resumeAfter, TimeProvider time, TimeSpan outagePatience)
     {
         var feed = grains.GetGrain<IAtRiskFeedGrain>(tenant);
         var head = await feed.Head();
-        if (resumeAfter is not null && resumeAfter.Epoch == head.Epoch && resumeAfter.Seq > head.Seq)
+        if (resumeAfter is not null && resumeAfter.Epoch != head.Epoch)
+        {
+            throw AtRiskAlertsMissedException.FeedLost(); // before the watch says it is in place
+        }
+
+        if (resumeAfter is not null && resumeAfter.Seq > head.Seq)
         {
             throw new RequestValidationException(new ValidationFailure(AtRiskResumeToken.Field, "is ahead of the tenant's feed: not a token from a previous WatchAtRisk call"));
         }
 
-        // A place in an earlier epoch is read as it is: the feed says whether alerts were lost.
         return new AtRiskFeedReader(feed, resumeAfter ?? head, time, outagePatience);
     }
 
