@@ -56,9 +56,8 @@ public sealed class AtRiskFeedFailoverTests
 
     [Fact]
     public Task Watch_FeedCallsFailBriefly_WatcherReadsOnFromItsPlace() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        WithFailingFeedAsync(async (cluster, feed, _, _) =>
         {
-            var feed = cluster.Client.GetGrain<IAtRiskFeedGrain>(FailingFeedFilter.Tenant);
             var watch = await AtRiskFeedReader.StartAsync(cluster.Client, FailingFeedFilter.Tenant, resumeAfter: null, TimeProvider.System, Patience);
             await feed.Publish([AtRiskFeedTests.Crossing("u1")]);
             FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Read), 3);
@@ -67,28 +66,23 @@ public sealed class AtRiskFeedFailoverTests
 
             Assert.Equal(3, FailingFeedFilter.Failed);
             Assert.Equal(["u1"], crossings.Select(c => c.Crossing.User.UserId));
-        },
-        new Dictionary<string, string?> { [FailingFeedFilter.Setting] = "true" });
+        });
 
     [Fact]
     public Task Watch_FeedCallsFailPastThePatience_WatchEndsWithTheFailure() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        WithFailingFeedAsync(async (cluster, _, _, _) =>
         {
             var watch = await AtRiskFeedReader.StartAsync(cluster.Client, FailingFeedFilter.Tenant, resumeAfter: null, TimeProvider.System, TimeSpan.FromSeconds(3));
             FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Read), int.MaxValue);
 
             await Assert.ThrowsAsync<SiloUnavailableException>(() => watch.NextAsync(TimeSpan.FromSeconds(1), CancellationToken.None));
             Assert.InRange(FailingFeedFilter.Failed, 3, 5); // one a second until the patience ran out
-        },
-        new Dictionary<string, string?> { [FailingFeedFilter.Setting] = "true" });
+        });
 
     [Fact]
     public Task Publish_FeedUnreachable_IndexKeepsItsCrossingsUntilTheFeedTakesThem() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        WithFailingFeedAsync(async (_, feed, shard, start) =>
         {
-            var feed = cluster.Client.GetGrain<IAtRiskFeedGrain>(FailingFeedFilter.Tenant);
-            var shard = cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(FailingFeedFilter.Tenant, 0));
-            var start = await feed.Head();
             FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Publish), 2);
 
             await shard.Record(AtRiskFeedTests.Crossing("u1").User);
@@ -101,19 +95,15 @@ public sealed class AtRiskFeedFailoverTests
                 Assert.Equal(["u1", "u2"], alerts.Select(c => c.User.UserId));
             }, Patience);
             Assert.Equal(2, FailingFeedFilter.Failed);
-        },
-        new Dictionary<string, string?> { [FailingFeedFilter.Setting] = "true" });
+        });
 
     /// <summary>A shard that deactivates (idle, its silo stopping) while the feed does not take its
     /// publish stores the crossing with the line that made it; its next activation publishes it
     /// (the line, stored as judged at risk, never makes it again).</summary>
     [Fact]
     public Task Publish_ShardDeactivatesWhileTheFeedRefuses_ItsNextActivationPublishesTheCrossing() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        WithFailingFeedAsync(async (cluster, feed, shard, start) =>
         {
-            var feed = cluster.Client.GetGrain<IAtRiskFeedGrain>(FailingFeedFilter.Tenant);
-            var shard = cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(FailingFeedFilter.Tenant, 0));
-            var start = await feed.Head();
             FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Publish), int.MaxValue);
             var u1 = AtRiskFeedTests.Crossing("u1").User;
             await shard.Record(u1);
@@ -128,19 +118,15 @@ public sealed class AtRiskFeedFailoverTests
             await Polling.Eventually(async () =>
                 Assert.Equal(["u1", "u2"], (await AtRiskFeedTests.ReadAllAsync(feed, start)).Select(c => c.User.UserId)), Patience);
             Assert.Equal(start.Epoch, (await feed.Head()).Epoch);
-        },
-        new Dictionary<string, string?> { [FailingFeedFilter.Setting] = "true" });
+        });
 
-    /// <summary>More crossings wait than a shard keeps (5,000) while the feed refuses them: the shard
-    /// drops the oldest, and the feed marks their place, so a reader reaching it is told instead of reading
-    /// on as if nothing were missing.</summary>
+    /// <summary>More crossings wait than a shard keeps (5,000) while the feed refuses them: the
+    /// shard drops the oldest, and the feed marks their place, so a reader reaching it is told
+    /// instead of reading on as if nothing were missing.</summary>
     [Fact]
-    public Task Publish_MoreCrossingsWaitThanTheFeedHolds_ReaderToldOfTheDroppedOnes() =>
-        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+    public Task Publish_MoreCrossingsWaitThanAShardKeeps_ReaderToldOfTheDroppedOnes() =>
+        WithFailingFeedAsync(async (_, feed, shard, start) =>
         {
-            var feed = cluster.Client.GetGrain<IAtRiskFeedGrain>(FailingFeedFilter.Tenant);
-            var shard = cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(FailingFeedFilter.Tenant, 0));
-            var start = await feed.Head();
             FailingFeedFilter.FailNext(nameof(IAtRiskFeedGrain.Publish), int.MaxValue);
             for (var batch = 0; batch < 51; batch++)
             {
@@ -158,6 +144,17 @@ public sealed class AtRiskFeedFailoverTests
             Assert.Contains("100 alerts were dropped", missed.Message, StringComparison.Ordinal);
             // The oldest hundred (each batch's calls arrive in any order, the batches in order).
             Assert.Equal(Enumerable.Range(100, 5_000).Select(i => $"u{i}").Order(StringComparer.Ordinal), rest.Select(c => c.User.UserId).Order(StringComparer.Ordinal));
+        });
+
+    /// <summary>Runs <paramref name="test"/> on a one-silo cluster whose calls to the
+    /// <see cref="FailingFeedFilter.Tenant"/> tenant's feed fail as the test asks, with the
+    /// feed, its shard of partition 0, and the feed's head before the test.</summary>
+    private static Task WithFailingFeedAsync(Func<TestCluster, IAtRiskFeedGrain, IChurnIndexGrain, AtRiskFeedPosition, Task> test) =>
+        TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var feed = cluster.Client.GetGrain<IAtRiskFeedGrain>(FailingFeedFilter.Tenant);
+            var shard = cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(FailingFeedFilter.Tenant, 0));
+            await test(cluster, feed, shard, await feed.Head());
         },
         new Dictionary<string, string?> { [FailingFeedFilter.Setting] = "true" });
 
