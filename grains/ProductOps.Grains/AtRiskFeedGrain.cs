@@ -52,6 +52,10 @@ public sealed partial class AtRiskFeedGrain(
             {
                 _recent.Enqueue(entry);
             }
+
+            // What was handed over is still needed for a while: its readers may not have read
+            // this activation yet when it moves on in turn.
+            _lowestReadBefore = handed.Recent.Count > 0 ? handed.Recent[0].Seq - 1 : _head;
         }
         else
         {
@@ -106,7 +110,11 @@ public sealed partial class AtRiskFeedGrain(
 
     public Task<int> Waiting() => Task.FromResult(_waiting);
 
-    public Task<AtRiskFeedPosition> Head() => Task.FromResult(new AtRiskFeedPosition(_epoch, _head));
+    public Task<AtRiskFeedPosition> Head()
+    {
+        RememberRead(_head); // a watch starts here, and reads from here next
+        return Task.FromResult(new AtRiskFeedPosition(_epoch, _head));
+    }
 
     public async Task<AtRiskFeedPage> Read(AtRiskFeedPosition after, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
@@ -122,7 +130,7 @@ public sealed partial class AtRiskFeedGrain(
             _waiting++;
             try
             {
-                await _published.Task.WaitAsync(maxWait < MaxReadWait ? maxWait : MaxReadWait, cancellationToken);
+                await _published.Task.WaitAsync(maxWait >= TimeSpan.Zero && maxWait < MaxReadWait ? maxWait : MaxReadWait, cancellationToken);
             }
             catch (TimeoutException)
             {

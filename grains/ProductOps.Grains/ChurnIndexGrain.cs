@@ -32,7 +32,9 @@ public sealed partial class ChurnIndexGrain(
     // Half what the feed holds: a watcher would be far behind anyway, and the place the feed
     // marks for those dropped stays in it with them.
     private const int MaxPendingCrossings = 5_000;
-    private static readonly TimeSpan DeactivationPublishPatience = TimeSpan.FromSeconds(5);
+    // Longer than a feed that is itself deactivating holds a publish (behind polls of 15 s at
+    // most), so the last crossings are not stored and published twice on every graceful stop.
+    private static readonly TimeSpan DeactivationPublishPatience = TimeSpan.FromSeconds(20);
     // Crossings the feed has not taken yet, and how many were dropped before it could.
     private readonly List<AtRiskCrossing> _crossings = [];
     private long _dropped;
@@ -195,7 +197,9 @@ public sealed partial class ChurnIndexGrain(
         await TryPublishAsync(patience: null);
         var now = time.GetUtcNow();
         var since = now - _persistedAt;
-        if ((_joined != _persistedJoined && since >= options.Value.IndexPersistInterval)
+        // Crossings stored as waiting that the feed has since taken are written away soon too: a
+        // crash would otherwise publish them again.
+        if (((_joined != _persistedJoined || _pendingChanges != _persistedPendingChanges) && since >= options.Value.IndexPersistInterval)
             || (_recorded != _persistedRecorded && since >= options.Value.IndexScorePersistInterval))
         {
             try
@@ -216,7 +220,8 @@ public sealed partial class ChurnIndexGrain(
     private async Task PersistAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var (recorded, joined, pendingChanges) = (_recorded, _joined, _pendingChanges);
-        state.State.PendingCrossings = [.. _crossings];
+        state.State.PendingCrossings.Clear();
+        state.State.PendingCrossings.AddRange(_crossings);
         state.State.DroppedCrossings = _dropped;
         await state.WriteStateAsync(cancellationToken);
         (_persistedRecorded, _persistedJoined, _persistedPendingChanges, _persistedAt) = (recorded, joined, pendingChanges, now);

@@ -66,13 +66,21 @@ public sealed class ChurnIndexPack
     /// table's feature names.</summary>
     public void UnpackInto(Dictionary<string, ChurnIndexEntry> users)
     {
+        foreach (var entry in Unpack())
+        {
+            users[entry.UserId] = entry;
+        }
+    }
+
+    /// <summary>The packed lines, in the order they were packed.</summary>
+    public IEnumerable<ChurnIndexEntry> Unpack()
+    {
         foreach (var chunk in Chunks)
         {
             using var reader = new BinaryReader(new MemoryStream(chunk, writable: false));
             while (reader.BaseStream.Position < chunk.Length)
             {
-                var entry = Read(reader);
-                users[entry.UserId] = entry;
+                yield return Read(reader);
             }
         }
     }

@@ -6,6 +6,7 @@ namespace ProductOps.Grains;
 public sealed class ChurnIndexState
 {
     [NonSerialized] private readonly Dictionary<string, ChurnIndexEntry> _users = new(StringComparer.Ordinal);
+    [NonSerialized] private List<AtRiskCrossing> _pending = [];
 
     /// <summary>Every user of the shard's partition with events, by user id.</summary>
     public Dictionary<string, ChurnIndexEntry> Users => _users;
@@ -27,8 +28,15 @@ public sealed class ChurnIndexState
 
     /// <summary>Crossings recorded and not yet taken by the tenant's feed, stored with the lines
     /// judged at risk that made them (a stored line never makes its crossing again).</summary>
+    public List<AtRiskCrossing> PendingCrossings => _pending;
+
+    /// <summary>The stored form of <see cref="PendingCrossings"/>: none in steady state.</summary>
     [Id(2)]
-    public List<AtRiskCrossing> PendingCrossings { get; set; } = [];
+    internal PendingCrossingsPack? PendingPacked
+    {
+        get => PendingCrossings.Count == 0 ? null : PendingCrossingsPack.Pack(PendingCrossings);
+        set => _pending = value?.Unpack() ?? [];
+    }
 
     /// <summary>Crossings dropped before the feed took them (it was unreachable for long): the
     /// feed marks their place when it answers again.</summary>

@@ -79,19 +79,39 @@ public sealed class AtRiskFeedTests(ClusterFixture fixture)
     }
 
     /// <summary>The handover carries what the feed's readers of the last half minute or more may
-    /// still need, not the whole feed: a place nobody read from is told how much it missed.</summary>
+    /// still need, not the whole feed: a place nobody read from (a token kept for long) is told
+    /// how much it missed; the place last read from reads on.</summary>
     [Fact]
     public async Task Read_PlaceNobodyReadFromBeforeAGracefulMove_ToldHowManyItMissed()
     {
         var feed = fixture.Cluster.Client.GetGrain<IAtRiskFeedGrain>("feed-handover-unread");
-        var start = await feed.Head();
         await feed.Publish([.. Enumerable.Range(0, 1_500).Select(i => Crossing($"u{i}"))]);
+        var head = await feed.Head(); // a watch starting now
 
         await DeactivateAsync(feed);
-        var missed = await Assert.ThrowsAsync<AtRiskAlertsMissedException>(() => feed.Read(start, TimeSpan.FromSeconds(1)));
+        var missed = await Assert.ThrowsAsync<AtRiskAlertsMissedException>(() => feed.Read(head with { Seq = 0 }, TimeSpan.FromSeconds(1)));
+        await feed.Publish([Crossing("u1500")]);
+        var next = await feed.Read(head, TimeSpan.FromSeconds(1));
 
         Assert.Contains("missed at least 1500 alerts", missed.Message, StringComparison.Ordinal);
-        Assert.Equal(start with { Seq = 1_500 }, await feed.Head());
+        Assert.Equal(["u1500"], next.Crossings.Select(c => c.User.UserId));
+    }
+
+    /// <summary>A watch that took its place (Head) and has not read yet, while the feed moves
+    /// twice: both handovers keep what it will read.</summary>
+    [Fact]
+    public async Task Read_FeedMovesTwiceBeforeTheFirstRead_ReaderGetsEverything()
+    {
+        var feed = fixture.Cluster.Client.GetGrain<IAtRiskFeedGrain>("feed-handover-twice");
+        var start = await feed.Head();
+        await feed.Publish([.. Enumerable.Range(0, 5).Select(i => Crossing($"u{i}"))]);
+
+        await DeactivateAsync(feed);
+        await feed.Publish([Crossing("u5")]);
+        await DeactivateAsync(feed);
+        var read = await ReadAllAsync(feed, start);
+
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"u{i}"), read.Select(c => c.User.UserId));
     }
 
     private async Task DeactivateAsync(IAtRiskFeedGrain feed)

@@ -115,6 +115,26 @@ public sealed class ChurnIndexStateFormatTests : IDisposable
         var stored = Read(Serializer.SerializeToArray(new ChurnIndexState()));
 
         Assert.Empty(stored.Users);
+        Assert.Empty(stored.PendingCrossings);
+        Assert.Equal(0, stored.DroppedCrossings);
+    }
+
+    /// <summary>Crossings the feed had not taken are stored packed with the lines, and come back
+    /// whole, in order, with their previous probabilities (none stays none).</summary>
+    [Fact]
+    public void RoundTrip_PendingCrossings_SameCrossingsInOrder()
+    {
+        var lines = GoldenLines();
+        var state = StateOf(lines);
+        state.PendingCrossings.AddRange([new AtRiskCrossing(lines[0], 0.12f), new AtRiskCrossing(lines[2], null)]);
+        state.DroppedCrossings = 7;
+
+        var stored = Read(Serializer.SerializeToArray(state));
+
+        Assert.Equal([lines[0].UserId, lines[2].UserId], stored.PendingCrossings.Select(c => c.User.UserId));
+        Assert.Equal([0.12f, null], stored.PendingCrossings.Select(c => c.PreviousProbability));
+        AssertSameLines([lines[0], lines[2]], StateOf(stored.PendingCrossings.Select(c => c.User)));
+        Assert.Equal(7, stored.DroppedCrossings);
     }
 
     /// <summary>The point of the packed form: a large shard is a handful of objects, none of

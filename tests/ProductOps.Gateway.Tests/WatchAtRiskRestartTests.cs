@@ -41,8 +41,10 @@ public sealed class WatchAtRiskRestartTests
         using var patience = new CancellationTokenSource(Polling.DefaultTimeout);
         using var watch = restarted.Query.WatchAtRisk(new WatchAtRiskRequest { ResumeToken = token }, DemoTenant.Read, cancellationToken: patience.Token);
 
+        var headers = await watch.ResponseHeadersAsync;
         var error = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
 
+        Assert.Null(headers.GetValue(QueryGrpcService.AtRiskResumeHeader)); // refused before the watch was in place
         Assert.Equal(StatusCode.Aborted, error.StatusCode);
         Assert.Contains("lost with the server holding it", error.Status.Detail, StringComparison.Ordinal);
     }

@@ -28,6 +28,7 @@ internal sealed class WatchCommand : ICliCommand
         var place = string.Empty; // the last alert's resume token: a resumed watch misses nothing after it
         var watched = false;
         var interrupted = false;
+        var lastError = string.Empty; // said once while it lasts
         return await LiveView.UntilInterruptedAsync(async () =>
         {
             while (true)
@@ -39,8 +40,7 @@ internal sealed class WatchCommand : ICliCommand
                     var headers = await call.ResponseHeadersAsync.WaitAsync(cancellationToken);
                     if (HasEnded(call))
                     {
-                        // Refused at once (trailers alone): the read below throws its status.
-                        await call.ResponseStream.MoveNext(cancellationToken);
+                        throw new RpcException(call.GetStatus()); // refused at once, in trailers alone
                     }
 
                     await Console.Error.WriteLineAsync(!watched
@@ -58,10 +58,12 @@ internal sealed class WatchCommand : ICliCommand
                 }
                 catch (RpcException e) when (Resumable(e.StatusCode) && !cancellationToken.IsCancellationRequested)
                 {
-                    if (!interrupted)
+                    if (!interrupted || e.Status.Detail != lastError)
                     {
-                        await Console.Error.WriteLineAsync($"The watch was interrupted ({e.Status.Detail}); calling again...");
-                        interrupted = true;
+                        await Console.Error.WriteLineAsync(watched
+                            ? $"The watch was interrupted ({e.StatusCode}: {e.Status.Detail}); calling again..."
+                            : $"Could not watch yet ({e.StatusCode}: {e.Status.Detail}); trying again...");
+                        (interrupted, lastError) = (true, e.Status.Detail);
                     }
 
                     await Task.Delay(ResumeDelay, cancellationToken);
