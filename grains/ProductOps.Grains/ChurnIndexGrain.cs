@@ -15,8 +15,8 @@ namespace ProductOps.Grains;
 /// held stays unpersisted until one succeeds.
 /// Threshold crossings are batched to the tenant's feed once a second, and kept until the feed
 /// takes them, stored with the lines that made them (a feed lost with its silo gets them from its
-/// next activation; a shard's own next activation publishes what it stored). A user crosses when judged
-/// at risk (<see cref="ChurnIndexEntry.JudgedAtRisk"/>) after a line that was not: each line is
+/// next activation; a shard's own next activation publishes what it stored). A user crosses when
+/// judged at risk (<see cref="ChurnIndexEntry.JudgedAtRisk"/>) after a line that was not: each line is
 /// judged with the threshold of its own scoring, so a lowered threshold alerts the users it adds
 /// when the sweep rescores them, and a user is not alerted twice for one rise.
 /// </summary>
@@ -32,9 +32,11 @@ public sealed partial class ChurnIndexGrain(
     // Half what the feed holds: a watcher would be far behind anyway, and the place the feed
     // marks for those dropped stays in it with them.
     private const int MaxPendingCrossings = 5_000;
+
     // Longer than a feed that is itself deactivating holds a publish (behind polls of 15 s at
     // most), so the last crossings are not stored and published twice on every graceful stop.
     private static readonly TimeSpan DeactivationPublishPatience = TimeSpan.FromSeconds(20);
+
     // Crossings the feed has not taken yet, and how many were dropped before it could.
     private readonly List<AtRiskCrossing> _crossings = [];
     private long _dropped;
@@ -254,7 +256,7 @@ public sealed partial class ChurnIndexGrain(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Past what the feed holds, the oldest go; the feed marks their place when it answers.
+            // Past MaxPendingCrossings the oldest go; the feed marks their place when it answers.
             var drop = Math.Max(0, _crossings.Count - MaxPendingCrossings);
             _crossings.RemoveRange(0, drop);
             _dropped += drop;
