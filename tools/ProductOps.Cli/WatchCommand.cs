@@ -27,8 +27,7 @@ internal sealed class WatchCommand : ICliCommand
         await using var client = Connection.ForQueries(arguments);
         var place = string.Empty; // the last alert's resume token: a resumed watch misses nothing after it
         var watched = false;
-        var interrupted = false;
-        var lastError = string.Empty; // said once while it lasts
+        string? failing = null; // the failure the watch is retrying after, said once while it lasts
         return await LiveView.UntilInterruptedAsync(async () =>
         {
             while (true)
@@ -49,7 +48,7 @@ internal sealed class WatchCommand : ICliCommand
                             ? "Resumed where the watch was."
                             : "Watching again from now: the server gave no place to resume from, so users who became at risk meanwhile were not shown.");
                     place = headers.GetValue(ResumeHeader) ?? string.Empty; // none from a server that cannot resume
-                    (watched, interrupted) = (true, false);
+                    (watched, failing) = (true, null);
                     await foreach (var alert in call.ResponseStream.ReadAllAsync(cancellationToken))
                     {
                         Print(alert);
@@ -58,12 +57,12 @@ internal sealed class WatchCommand : ICliCommand
                 }
                 catch (RpcException e) when (Resumable(e.StatusCode) && !cancellationToken.IsCancellationRequested)
                 {
-                    if (!interrupted || e.Status.Detail != lastError)
+                    if (e.Status.Detail != failing)
                     {
                         await Console.Error.WriteLineAsync(watched
                             ? $"The watch was interrupted ({e.StatusCode}: {e.Status.Detail}); calling again..."
                             : $"Could not watch yet ({e.StatusCode}: {e.Status.Detail}); trying again...");
-                        (interrupted, lastError) = (true, e.Status.Detail);
+                        failing = e.Status.Detail;
                     }
 
                     await Task.Delay(ResumeDelay, cancellationToken);
