@@ -55,7 +55,7 @@ public sealed class FeatureGrain : Grain, IFeatureGrain, IGrainMigrationParticip
     }
 
     public Task<FeatureReport> GetReport(TimeRange range, long asOfMs) =>
-        Task.FromResult(FeatureReports.Report(Feature, Counters, range, asOfMs));
+        Task.FromResult(FeatureReports.Report(Feature, Counters, range, asOfMs) with { Version = _state.State.Ledger.Version() });
 
     public Task<FeatureTotals> GetTotals(long asOfMs) =>
         Task.FromResult(FeatureReports.Totals(Feature, Counters, TimeBuckets.DayOf(asOfMs)));

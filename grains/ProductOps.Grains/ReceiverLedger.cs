@@ -1,3 +1,4 @@
+using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
 
 namespace ProductOps.Grains;
@@ -12,6 +13,9 @@ public sealed class ReceiverLedger
     [Id(0)] public Dictionary<int, long> Watermarks { get; init; } = [];
 
     public long WatermarkOf(int partition) => Watermarks.GetValueOrDefault(partition);
+
+    /// <summary>The watermarks now, for an answer to carry (see <see cref="ReceiverVersion"/>).</summary>
+    public ReceiverVersion Version() => ReceiverVersion.Of(Watermarks);
 
     /// <summary>Whether to apply <paramref name="delta"/>; when Applied, the watermark has moved.</summary>
     public ReceiveOutcome Decide(AggregateDelta delta)

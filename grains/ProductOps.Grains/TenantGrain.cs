@@ -93,14 +93,16 @@ public sealed class TenantGrain : Grain, ITenantGrain, IGrainMigrationParticipan
 
     public Task<ActiveUsers> GetActiveUsers(long asOfMs) => Task.FromResult(ActiveUsersAt(asOfMs));
 
-    private ActiveUsers ActiveUsersAt(long ms) => ActiveUsers.OfTenant(Counters, TimeBuckets.DayOf(ms));
+    private ActiveUsers ActiveUsersAt(long ms) =>
+        ActiveUsers.OfTenant(Counters, TimeBuckets.DayOf(ms)) with { Version = _state.State.Ledger.Version() };
 
     public Task<TenantOverview> GetOverview(TimeRange range) => Task.FromResult(new TenantOverview(
         TenantActivity.From(Counters, range),
         _state.State.Ingestion,
         _lastDispatchLagMs,
         NowMs(),
-        Rules.Clock));
+        Rules.Clock,
+        _state.State.Ledger.Version()));
 
     public Task<IReadOnlyList<string>> GetFeatures() =>
         Task.FromResult<IReadOnlyList<string>>([.. _state.State.Features.Order(StringComparer.Ordinal)]);

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using ProductOps.Contracts.V1;
+using ProductOps.Domain;
 using ProductOps.Gateway.Errors;
 using ProductOps.Gateway.Query;
 
@@ -36,10 +37,9 @@ public sealed class ViewWatchTests
             () =>
             {
                 reads.Release();
-                return Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = 10 }); // nothing ever changes
+                return Task.FromResult(Versioned(new FeatureView { Feature = "search", EventsAllTime = 10 })); // nothing ever changes
             },
             ViewChanges.OfFeature,
-            ViewChanges.ProgressOfFeature,
             view =>
             {
                 sentAt.Add(clock.GetUtcNow());
@@ -88,6 +88,42 @@ public sealed class ViewWatchTests
         Assert.Equal([10, 14, 15], await watch.StopAsync());
     }
 
+    /// <summary>After a silo crash a feature's events of all time can pass the last view's (new
+    /// events from one partition) while its grain still lacks what another partition had sent it
+    /// (its daily series, its users): the grain's version tells, and the view waits until every
+    /// partition has sent the rest again.</summary>
+    [Fact]
+    public async Task RunAsync_MoreEventsButAPartitionBehind_HeldBackUntilEveryPartitionCaughtUp()
+    {
+        var read = new FeatureRead(10, 0, (0, 5), (1, 5)); // 5 events from each of two partitions
+        using var watch = new SteppedFeatureWatch(() => read);
+
+        await watch.FirstReadAsync(); // sent
+        read = new FeatureRead(12, 1, (0, 7), (1, 3)); // partition 1 sent its last 2 again, not yet
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+        read = new FeatureRead(14, 2, (0, 7), (1, 5)); // and now has
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([10, 14], await watch.StopAsync());
+    }
+
+    /// <summary>A silo of an earlier build sends no version: the watch compares events of all time
+    /// alone, as it did.</summary>
+    [Fact]
+    public async Task RunAsync_ViewsWithoutVersions_ComparedByEventsOfAllTime()
+    {
+        var read = new FeatureRead(10, 0, (0, 5), (1, 5));
+        using var watch = new SteppedFeatureWatch(() => read);
+
+        await watch.FirstReadAsync();
+        read = new FeatureRead(12, 1) { Unversioned = true };
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+        read = new FeatureRead(9, 2) { Unversioned = true };
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([10, 12], await watch.StopAsync());
+    }
+
     /// <summary>A view held back for a minute still leaves the caller a view a minute: the last one
     /// sent, again.</summary>
     [Fact]
@@ -110,9 +146,8 @@ public sealed class ViewWatchTests
     public async Task RunAsync_FirstReadNotFound_EndsTheWatch()
     {
         var watch = ViewWatch.RunAsync(
-            () => Task.FromException<FeatureView>(new NotFoundException("feature", "no events for feature 'search'")),
+            () => Task.FromException<VersionedView<FeatureView>>(new NotFoundException("feature", "no events for feature 'search'")),
             ViewChanges.OfFeature,
-            ViewChanges.ProgressOfFeature,
             _ => Task.CompletedTask,
             TimeSpan.FromSeconds(1),
             (_, _) => Task.CompletedTask,
@@ -120,6 +155,24 @@ public sealed class ViewWatchTests
             CancellationToken.None);
 
         await Assert.ThrowsAsync<NotFoundException>(() => watch);
+    }
+
+    private static VersionedView<FeatureView> Versioned(FeatureView view) =>
+        new(view, new ViewVersion(view.EventsAllTime, [null, null]));
+
+    /// <summary>What a read of the feature answers: its events of all time, a figure that tells one
+    /// view from another (its adopters of all time), and the feature grain's watermark in each partition.</summary>
+    private sealed record FeatureRead(long Events, long Adopters, params (int Partition, long Watermark)[] Watermarks)
+    {
+        /// <summary>As from a silo of an earlier build: no version.</summary>
+        public bool Unversioned { get; init; }
+
+        public VersionedView<FeatureView> ToView(DateTimeOffset now)
+        {
+            var view = new FeatureView { Feature = "search", EventsAllTime = Events, AdoptersAllTime = Adopters, AsOf = Timestamp.FromDateTimeOffset(now) };
+            var version = Unversioned ? null : ReceiverVersion.Of(Watermarks.ToDictionary(w => w.Partition, w => w.Watermark));
+            return new(view, new ViewVersion(Events, [version, null]));
+        }
     }
 
     /// <summary>Lets <paramref name="times"/> more checks run, the clock moved by
@@ -152,17 +205,21 @@ public sealed class ViewWatchTests
         private readonly Task _watch;
 
         public SteppedFeatureWatch(Func<long?> events)
+            : this(() => events() is { } count ? new FeatureRead(count, 0) : null)
+        {
+        }
+
+        public SteppedFeatureWatch(Func<FeatureRead?> reads)
         {
             _watch = ViewWatch.RunAsync(
                 () =>
                 {
                     _reads.Release();
-                    return events() is { } count
-                        ? Task.FromResult(new FeatureView { Feature = "search", EventsAllTime = count, AsOf = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()) })
-                        : Task.FromException<FeatureView>(new NotFoundException("feature", "no events for feature 'search'"));
+                    return reads() is { } read
+                        ? Task.FromResult(read.ToView(_clock.GetUtcNow()))
+                        : Task.FromException<VersionedView<FeatureView>>(new NotFoundException("feature", "no events for feature 'search'"));
                 },
                 ViewChanges.OfFeature,
-                ViewChanges.ProgressOfFeature,
                 view =>
                 {
                     _sent.Add(view.EventsAllTime);

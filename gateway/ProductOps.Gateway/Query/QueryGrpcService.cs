@@ -57,17 +57,17 @@ public sealed class QueryGrpcService(
         return ContractMapper.ToContract(user);
     }
 
-    public override Task<FeatureView> GetFeature(GetFeatureRequest request, ServerCallContext context) =>
-        FeatureViewAsync(CallerContext.TenantOf(context), request);
+    public override async Task<FeatureView> GetFeature(GetFeatureRequest request, ServerCallContext context) =>
+        (await FeatureViewAsync(CallerContext.TenantOf(context), request)).View;
 
     public override Task WatchFeature(WatchFeatureRequest request, IServerStreamWriter<FeatureView> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetFeatureRequest();
-        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => FeatureViewAsync(tenant, view), ViewChanges.OfFeature, ViewChanges.ProgressOfFeature, responseStream, context);
+        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => FeatureViewAsync(tenant, view), ViewChanges.OfFeature, responseStream, context);
     }
 
-    private async Task<FeatureView> FeatureViewAsync(string tenant, GetFeatureRequest request)
+    private async Task<VersionedView<FeatureView>> FeatureViewAsync(string tenant, GetFeatureRequest request)
     {
         RequireId("feature", request.Feature);
         var (nowMs, activeCall) = await NowAndActiveUsersAsync(tenant);
@@ -80,7 +80,8 @@ public sealed class QueryGrpcService(
             throw new NotFoundException("feature", $"no events for feature '{request.Feature}'");
         }
 
-        return ContractMapper.ToContract(report, await activeCall);
+        var active = await activeCall;
+        return new(ContractMapper.ToContract(report, active), new ViewVersion(report.Totals.EventsAllTime, [report.Version, active.Version]));
     }
 
     public override async Task<ListFeaturesResponse> ListFeatures(ListFeaturesRequest request, ServerCallContext context)
@@ -105,21 +106,21 @@ public sealed class QueryGrpcService(
         return response;
     }
 
-    public override Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context) =>
-        OverviewViewAsync(CallerContext.TenantOf(context), request, partitionStatuses.GetSinceAsync(time.GetTimestamp()));
+    public override async Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context) =>
+        (await OverviewViewAsync(CallerContext.TenantOf(context), request, partitionStatuses.GetSinceAsync(time.GetTimestamp()))).View;
 
     public override Task WatchOverview(WatchOverviewRequest request, IServerStreamWriter<OverviewView> responseStream, ServerCallContext context)
     {
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetOverviewRequest();
-        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => OverviewViewAsync(tenant, view, partitionStatuses.GetRecentAsync()), ViewChanges.OfOverview, ViewChanges.ProgressOfOverview, responseStream, context);
+        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => OverviewViewAsync(tenant, view, partitionStatuses.GetRecentAsync()), ViewChanges.OfOverview, responseStream, context);
     }
 
     /// <summary>A tenant's overview. <paramref name="statusesCall"/> is the partitions' statuses,
     /// asked no earlier than the view answers for: what they show dispatched is in the tenant's
     /// aggregates when those are read after them, so a view that says caught up holds every
     /// event acknowledged before the statuses were asked.</summary>
-    private async Task<OverviewView> OverviewViewAsync(string tenant, GetOverviewRequest request, Task<PartitionStatus[]> statusesCall)
+    private async Task<VersionedView<OverviewView>> OverviewViewAsync(string tenant, GetOverviewRequest request, Task<PartitionStatus[]> statusesCall)
     {
         // The churn index does not depend on the statuses: asked at once. The tenant's aggregates
         // are read only once the statuses are in (see above).
@@ -145,7 +146,7 @@ public sealed class QueryGrpcService(
             Churn = churn,
         };
         view.Days.AddRange(overview.Activity.Days.Select(ContractMapper.ToContract));
-        return view;
+        return new(view, new ViewVersion(overview.Activity.TotalEvents, [overview.Version]));
     }
 
     public override async Task<ChurnRiskView> GetChurnRisk(GetChurnRiskRequest request, ServerCallContext context)
@@ -229,8 +230,8 @@ public sealed class QueryGrpcService(
     /// <summary>A view watch (<see cref="ViewWatch"/>) until the caller goes away (Cancelled) or
     /// this process stops (Unavailable), as WatchAtRisk ends. Bad input in the view is named by its
     /// path in the watch request.</summary>
-    private async Task WatchAsync<TView>(string tenant, TimeSpan interval, Func<Task<TView>> read, Func<TView, TView> changeKey,
-        Func<TView, long> progress, IServerStreamWriter<TView> responseStream, ServerCallContext context)
+    private async Task WatchAsync<TView>(string tenant, TimeSpan interval, Func<Task<VersionedView<TView>>> read, Func<TView, TView> changeKey,
+        IServerStreamWriter<TView> responseStream, ServerCallContext context)
         where TView : class, IMessage<TView>
     {
         using var slot = streams.EnterViewWatch(tenant);
@@ -238,7 +239,6 @@ public sealed class QueryGrpcService(
         await ViewWatch.RunAsync(
             () => InView(read),
             changeKey,
-            progress,
             view => responseStream.WriteAsync(view, watching.Token),
             interval,
             (delay, token) => Task.Delay(delay, time, token),

@@ -20,12 +20,6 @@ public static class ViewChanges
         return key;
     }
 
-    /// <summary>The overview's count that never goes down: its events of all time.</summary>
-    public static long ProgressOfOverview(OverviewView view) => view.TotalEvents;
-
-    /// <summary>The feature's count that never goes down: its events of all time.</summary>
-    public static long ProgressOfFeature(FeatureView view) => view.EventsAllTime;
-
     public static FeatureView OfFeature(FeatureView view)
     {
         var key = view.Clone();

@@ -12,35 +12,34 @@ public static class ViewWatch
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMinutes(1);
 
-    /// <param name="read">Builds the view now.</param>
+    /// <param name="read">Builds the view now, with where it was read.</param>
     /// <param name="changeKey">The view without what moves with the clock alone.</param>
-    /// <param name="progress">A count of the view that never goes down (its events of all time).</param>
     /// <param name="send">Sends a view to the caller.</param>
     /// <param name="interval">The watch's interval between checks.</param>
     /// <param name="wait">Waits the time given, on <paramref name="time"/>.</param>
     /// <param name="time">The clock the heartbeat is timed by.</param>
     /// <param name="cancellationToken">Ends the watch.</param>
-    public static async Task RunAsync<TView>(Func<Task<TView>> read, Func<TView, TView> changeKey, Func<TView, long> progress,
+    public static async Task RunAsync<TView>(Func<Task<VersionedView<TView>>> read, Func<TView, TView> changeKey,
         Func<TView, Task> send, TimeSpan interval, Func<TimeSpan, CancellationToken, Task> wait, TimeProvider time, CancellationToken cancellationToken)
         where TView : class, IMessage<TView>
     {
-        TView? sent = null;
+        VersionedView<TView>? sent = null;
         TView? sentKey = null;
         var sentAt = 0L;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var view = await ReadUnlessBehindAsync(read, progress, sent);
+            var latest = await ReadUnlessBehindAsync(read, sent);
             var heartbeatDue = sent is not null && time.GetElapsedTime(sentAt) >= Heartbeat;
-            var key = view is null ? null : changeKey(view);
-            if (view is not null && (sentKey is null || !key!.Equals(sentKey) || heartbeatDue))
+            var key = latest is null ? null : changeKey(latest.View);
+            if (latest is not null && (sentKey is null || !key!.Equals(sentKey) || heartbeatDue))
             {
-                await send(view);
-                (sent, sentKey, sentAt) = (view, key, time.GetTimestamp());
+                await send(latest.View);
+                (sent, sentKey, sentAt) = (latest, key, time.GetTimestamp());
             }
-            else if (view is null && heartbeatDue)
+            else if (latest is null && heartbeatDue)
             {
-                await send(sent!); // held back for a minute: the last view again keeps the call alive
+                await send(sent!.View); // held back for a minute: the last view again keeps the call alive
                 sentAt = time.GetTimestamp();
             }
 
@@ -54,13 +53,13 @@ public static class ViewWatch
     /// <summary>The view now, or null when it is behind the one sent last: after a silo crash a
     /// feature or tenant grain comes back with its last flushed state (or none: NotFound) until its
     /// partitions send it the rest again, and sending that would take the caller's figures back.</summary>
-    private static async Task<TView?> ReadUnlessBehindAsync<TView>(Func<Task<TView>> read, Func<TView, long> progress, TView? sent)
+    private static async Task<VersionedView<TView>?> ReadUnlessBehindAsync<TView>(Func<Task<VersionedView<TView>>> read, VersionedView<TView>? sent)
         where TView : class
     {
         try
         {
             var view = await read();
-            return sent is not null && progress(view) < progress(sent) ? null : view;
+            return sent is not null && view.Version.IsBehind(sent.Version) ? null : view;
         }
         catch (NotFoundException) when (sent is not null)
         {

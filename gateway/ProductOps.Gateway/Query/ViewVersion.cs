@@ -1,0 +1,34 @@
+using ProductOps.Domain;
+
+namespace ProductOps.Gateway.Query;
+
+/// <summary>Where a watched view was read: its events of all time, which never go down, and the
+/// version of each grain it was built from (the feature's and the tenant's for a feature view, the
+/// tenant's for an overview; null from a silo of an earlier build).</summary>
+public sealed record ViewVersion(long EventsAllTime, IReadOnlyList<ReceiverVersion?> Grains)
+{
+    /// <summary>Whether a view read here would take a caller's figures back from one read at
+    /// <paramref name="sent"/>: fewer events of all time, or a grain that holds less than it held
+    /// (after a silo crash, until its partitions send it the rest again). A view may have more
+    /// events of all time while another of its figures is still behind; the versions tell.</summary>
+    public bool IsBehind(ViewVersion sent)
+    {
+        if (EventsAllTime < sent.EventsAllTime)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < Grains.Count && i < sent.Grains.Count; i++)
+        {
+            if (Grains[i] is { } now && sent.Grains[i] is { } then && !now.Covers(then))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>A view and where it was read (see <see cref="ViewVersion"/>).</summary>
+public sealed record VersionedView<TView>(TView View, ViewVersion Version);
