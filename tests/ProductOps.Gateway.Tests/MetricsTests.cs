@@ -234,10 +234,10 @@ public sealed partial class MetricsTests
 
     private static string MetricsUrl(SiloProcess node) => $"http://127.0.0.1:{node.HttpPort}/metrics";
 
-    private static Task<string> ScrapeAsync(SiloProcess node) => Http.GetStringAsync(MetricsUrl(node));
+    internal static Task<string> ScrapeAsync(SiloProcess node) => Http.GetStringAsync(MetricsUrl(node));
 
     /// <summary>The sum of a metric's samples whose labels contain <paramref name="label"/>.</summary>
-    private static double Sum(string scrape, string metric, string label = "") =>
+    internal static double Sum(string scrape, string metric, string label = "") =>
         Samples(scrape, metric).Where(line => line.Contains(label, StringComparison.Ordinal))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 

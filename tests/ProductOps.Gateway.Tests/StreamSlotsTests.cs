@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ProductOps.Gateway.Errors;
+using ProductOps.Gateway.Ingest;
 
 namespace ProductOps.Gateway.Tests;
 
@@ -8,8 +11,41 @@ namespace ProductOps.Gateway.Tests;
 /// TrackStreams' in <see cref="TrackStreamLimitTests"/>.)</summary>
 public sealed class StreamSlotsTests
 {
-    private static StreamSlots Slots() =>
-        new(Options.Create(new GatewayOptions { MaxWatchesPerTenant = 1, MaxExportsPerTenant = 2, MaxTrackStreamsPerTenant = 2 }));
+    private static readonly IMeterFactory SharedMeters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
+    private static StreamSlots Slots(IMeterFactory? meters = null) =>
+        new(Options.Create(new GatewayOptions { MaxWatchesPerTenant = 1, MaxExportsPerTenant = 2, MaxTrackStreamsPerTenant = 2 }), meters ?? SharedMeters);
+
+    [Fact]
+    public void Enter_Refused_CountedByKindWithoutTheTenant()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        var refusals = new List<(long Count, string Tags)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listening) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meters.Create(IngestMetrics.MeterName)) && instrument.Name == "productops.streams.refused")
+                {
+                    listening.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            refusals.Add((value, string.Join(',', tags.ToArray().Select(t => $"{t.Key}={t.Value}")))));
+        listener.Start();
+        var slots = Slots(meters);
+        using var watch = slots.EnterWatch("acme");
+        using var first = slots.EnterTrackStream("acme");
+        using var second = slots.EnterTrackStream("acme");
+
+        Assert.Throws<OverloadedException>(() => slots.EnterTrackStream("acme"));
+        Assert.Throws<OverloadedException>(() => slots.EnterTrackStream("acme"));
+        Assert.Throws<OverloadedException>(() => slots.EnterWatch("acme"));
+
+        Assert.Equal([(1, "kind=track_stream"), (1, "kind=track_stream"), (1, "kind=watch_at_risk")], refusals);
+    }
 
     [Fact]
     public void EnterExport_TenantAtItsLimit_RefusedNamingTheSettingWhileOthersAndWatchesStillEnter()

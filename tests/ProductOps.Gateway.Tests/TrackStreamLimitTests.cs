@@ -40,6 +40,7 @@ public sealed class TrackStreamLimitTests
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Contains("2 TrackStream calls open on this gateway", refused.Detail, StringComparison.Ordinal);
         Assert.Contains("ProductOps:Gateway:MaxTrackStreamsPerTenant", refused.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, MetricsTests.Sum(await MetricsTests.ScrapeAsync(node), "productops_streams_refused_total", "kind=\"track_stream\""));
 
         // A stream that ends gives its slot back: its call ends only once its handler has.
         await first.RequestStream.CompleteAsync();
