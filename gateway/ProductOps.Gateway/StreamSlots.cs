@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using ProductOps.Gateway.Errors;
-using ProductOps.Gateway.Ingest;
 
 namespace ProductOps.Gateway;
 
@@ -22,31 +21,36 @@ public sealed class StreamSlots(IOptions<GatewayOptions> options, IMeterFactory 
 
     private readonly ConcurrentDictionary<(string Tenant, string Call), int> _open = new();
 
-    private readonly Counter<long> _refused = meters.Create(IngestMetrics.MeterName).CreateCounter<long>(
+    private static readonly KeyValuePair<string, object?> WatchKind = new("kind", "watch_at_risk");
+    private static readonly KeyValuePair<string, object?> ViewWatchKind = new("kind", "view_watch");
+    private static readonly KeyValuePair<string, object?> ExportKind = new("kind", "export");
+    private static readonly KeyValuePair<string, object?> TrackStreamKind = new("kind", "track_stream");
+
+    private readonly Counter<long> _refused = meters.Create(GatewayMeter.Name).CreateCounter<long>(
         "productops.streams.refused", "{call}", "Streaming calls refused ResourceExhausted because the caller's tenant holds as many of that kind open on the gateway as it may, by kind");
 
     /// <summary>A slot for one WatchAtRisk call of <paramref name="tenant"/>, given back when disposed.</summary>
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
     public Slot EnterWatch(string tenant) =>
-        Enter(tenant, "WatchAtRisk calls", options.Value.MaxWatchesPerTenant, nameof(GatewayOptions.MaxWatchesPerTenant), "watch_at_risk");
+        Enter(tenant, "WatchAtRisk calls", options.Value.MaxWatchesPerTenant, nameof(GatewayOptions.MaxWatchesPerTenant), WatchKind);
 
     /// <summary>A slot for one view watch (WatchOverview, WatchFeature) of <paramref name="tenant"/>,
     /// given back when disposed. Their own bound: dashboards left open must not take the at-risk
     /// watches' room, whose alerts are not replayed.</summary>
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
     public Slot EnterViewWatch(string tenant) =>
-        Enter(tenant, "view watches (WatchOverview, WatchFeature)", options.Value.MaxViewWatchesPerTenant, nameof(GatewayOptions.MaxViewWatchesPerTenant), "view_watch");
+        Enter(tenant, "view watches (WatchOverview, WatchFeature)", options.Value.MaxViewWatchesPerTenant, nameof(GatewayOptions.MaxViewWatchesPerTenant), ViewWatchKind);
 
     /// <summary>A slot for one ExportPredictions call of <paramref name="tenant"/>, given back when disposed.</summary>
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
     public Slot EnterExport(string tenant) =>
-        Enter(tenant, ExportCalls, options.Value.MaxExportsPerTenant, nameof(GatewayOptions.MaxExportsPerTenant), "export");
+        Enter(tenant, ExportCalls, options.Value.MaxExportsPerTenant, nameof(GatewayOptions.MaxExportsPerTenant), ExportKind);
 
     /// <summary>A slot for one TrackStream call of <paramref name="tenant"/>, given back when disposed.
     /// Each stream's in-flight batches are bounded already; this bounds how many streams.</summary>
     /// <exception cref="OverloadedException">The tenant holds every slot it may.</exception>
     public Slot EnterTrackStream(string tenant) =>
-        Enter(tenant, "TrackStream calls", options.Value.MaxTrackStreamsPerTenant, nameof(GatewayOptions.MaxTrackStreamsPerTenant), "track_stream");
+        Enter(tenant, "TrackStream calls", options.Value.MaxTrackStreamsPerTenant, nameof(GatewayOptions.MaxTrackStreamsPerTenant), TrackStreamKind);
 
     /// <summary>How many exports <paramref name="tenant"/> holds open.</summary>
     public int ExportsOf(string tenant) => _open.TryGetValue((tenant, ExportCalls), out var open) ? open : 0;
@@ -56,13 +60,13 @@ public sealed class StreamSlots(IOptions<GatewayOptions> options, IMeterFactory 
     /// <param name="max">How many of them the tenant may hold open.</param>
     /// <param name="setting">The setting that says so.</param>
     /// <param name="kind">The calls' kind in the refusals' metric.</param>
-    private Slot Enter(string tenant, string call, int max, string setting, string kind)
+    private Slot Enter(string tenant, string call, int max, string setting, KeyValuePair<string, object?> kind)
     {
         var key = (tenant, call);
         if (_open.AddOrUpdate(key, 1, static (_, open) => open + 1) > max)
         {
             Leave(key);
-            _refused.Add(1, new KeyValuePair<string, object?>("kind", kind));
+            _refused.Add(1, kind);
             throw new OverloadedException(
                 $"the tenant has {max} {call} open on this gateway, the most it may ({GatewayOptions.Section}:{setting}); end one first");
         }

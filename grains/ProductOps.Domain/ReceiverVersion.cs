@@ -1,51 +1,60 @@
 namespace ProductOps.Domain;
 
-/// <summary>Where an aggregate grain (a feature's or a tenant's) stood when it answered: its
-/// watermark in each event-log partition that has sent it anything. Its figures hold exactly the
-/// events up to those places, so of two answers, the one whose every watermark is at or past the
-/// other's holds all the other held. After a silo crash a grain answers from its last flushed
-/// state until its partitions send it the rest again; a watch tells such an answer by its version.</summary>
+/// <summary>Where an aggregate grain (a feature's or a tenant's) stood when it answered: for each
+/// event-log partition that has changed it, the seq of the last event from there that did. A grain
+/// applies a partition's events in order, so its figures hold every one of that partition's events
+/// for it up to that seq, and of two answers, the one at or past the other in every partition holds
+/// all the other held. After a silo crash a grain answers from its last flushed state until its
+/// partitions send it the rest again; a watch tells such an answer by its version.</summary>
 [GenerateSerializer, Immutable, Alias("productops.receiver-version")]
 public sealed class ReceiverVersion : IEquatable<ReceiverVersion>
 {
-    // Sorted by partition, one watermark each: a few hundred bytes at the default 32 partitions.
-    [Id(0)] private readonly int[] _partitions;
-    [Id(1)] private readonly long[] _watermarks;
+    // Sorted by partition, one seq each: a few hundred bytes at the default 32 partitions. Null
+    // only if a sender left them out; read as none.
+    [Id(0)] private readonly int[]? _partitions;
+    [Id(1)] private readonly long[]? _seqs;
 
-    private ReceiverVersion(int[] partitions, long[] watermarks)
+    private ReceiverVersion(int[] partitions, long[] seqs)
     {
         _partitions = partitions;
-        _watermarks = watermarks;
+        _seqs = seqs;
     }
 
-    public static ReceiverVersion Of(IReadOnlyDictionary<int, long> watermarks)
+    private ReadOnlySpan<int> Partitions => _partitions is { } p && _seqs is { } s && p.Length == s.Length ? p : [];
+
+    private ReadOnlySpan<long> Seqs => Partitions.Length == 0 ? [] : _seqs;
+
+    public static ReceiverVersion Of(IReadOnlyDictionary<int, long> lastEvents)
     {
-        var partitions = new int[watermarks.Count];
-        var marks = new long[watermarks.Count];
+        var partitions = new int[lastEvents.Count];
+        var seqs = new long[lastEvents.Count];
         var i = 0;
-        foreach (var (partition, watermark) in watermarks)
+        foreach (var (partition, seq) in lastEvents)
         {
             partitions[i] = partition;
-            marks[i++] = watermark;
+            seqs[i++] = seq;
         }
 
-        Array.Sort(partitions, marks);
-        return new ReceiverVersion(partitions, marks);
+        Array.Sort(partitions, seqs);
+        return new ReceiverVersion(partitions, seqs);
     }
 
-    public long WatermarkOf(int partition)
+    /// <summary>The seq of the last event from <paramref name="partition"/> this grain held (0: none).</summary>
+    public long SeqOf(int partition)
     {
-        var at = Array.BinarySearch(_partitions, partition);
-        return at >= 0 ? _watermarks[at] : 0;
+        var at = Partitions.BinarySearch(partition);
+        return at >= 0 ? Seqs[at] : 0;
     }
 
-    /// <summary>Whether this answer holds every event <paramref name="earlier"/> held: no partition's
-    /// watermark is behind the one it had there.</summary>
+    /// <summary>Whether this answer holds every event <paramref name="earlier"/> held: no partition
+    /// is behind where it was there.</summary>
     public bool Covers(ReceiverVersion earlier)
     {
-        for (var i = 0; i < earlier._partitions.Length; i++)
+        var partitions = earlier.Partitions;
+        var seqs = earlier.Seqs;
+        for (var i = 0; i < partitions.Length; i++)
         {
-            if (WatermarkOf(earlier._partitions[i]) < earlier._watermarks[i])
+            if (SeqOf(partitions[i]) < seqs[i])
             {
                 return false;
             }
@@ -55,17 +64,27 @@ public sealed class ReceiverVersion : IEquatable<ReceiverVersion>
     }
 
     public bool Equals(ReceiverVersion? other) =>
-        other is not null && _partitions.AsSpan().SequenceEqual(other._partitions) && _watermarks.AsSpan().SequenceEqual(other._watermarks);
+        other is not null && Partitions.SequenceEqual(other.Partitions) && Seqs.SequenceEqual(other.Seqs);
 
     public override bool Equals(object? obj) => Equals(obj as ReceiverVersion);
 
     public override int GetHashCode()
     {
         var hash = new HashCode();
-        hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_watermarks.AsSpan()));
+        hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Seqs));
         return hash.ToHashCode();
     }
 
-    public override string ToString() =>
-        string.Join(' ', _partitions.Select((partition, i) => $"{partition}:{_watermarks[i]}"));
+    public override string ToString()
+    {
+        var partitions = Partitions;
+        var seqs = Seqs;
+        var parts = new string[partitions.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            parts[i] = $"{partitions[i]}:{seqs[i]}";
+        }
+
+        return string.Join(' ', parts);
+    }
 }

@@ -6,6 +6,11 @@ namespace ProductOps.Grains.Abstractions;
 /// Counter changes from partition <see cref="Partition"/> for its events in (FromSeq, UpToSeq],
 /// rolled up per counter. <see cref="Required"/> is the last UpToSeq the partition sent this
 /// receiver since its last checkpoint (-1 for none): a receiver below it has lost state.
+/// <see cref="LastEventSeq"/> is the seq of the range's last event that changed this receiver (0
+/// from a partition of an earlier build): unlike <see cref="UpToSeq"/>, which is where the cycle
+/// ended, it does not depend on how the partition cut its events into cycles, so a receiver that
+/// was sent the same events again after a crash reaches the same place (its version, which a watch
+/// compares).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("productops.aggregate-delta")]
 public sealed record AggregateDelta(
@@ -14,4 +19,5 @@ public sealed record AggregateDelta(
     [property: Id(2)] long FromSeq,
     [property: Id(3)] long UpToSeq,
     [property: Id(4)] IReadOnlyList<CounterDelta> Counters,
-    [property: Id(5)] DispatchInfo Info);
+    [property: Id(5)] DispatchInfo Info,
+    [property: Id(6)] long LastEventSeq = 0);

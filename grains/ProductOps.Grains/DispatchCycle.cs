@@ -13,7 +13,7 @@ internal sealed class DispatchCycle
     private readonly IReadOnlyList<UserShare> _shares;
     private readonly BuilderPool _pool;
     private readonly Dictionary<ReceiverKey, RollUpBuilder> _rollUps;
-    private readonly Dictionary<ReceiverKey, (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info)> _built;
+    private readonly Dictionary<ReceiverKey, RollUp> _built;
 
     /// <summary>Rolls up the cycle with the partition's <paramref name="pool"/> of builders, reused
     /// cycle after cycle: growing a fresh counter table per receiver per cycle was an eighth of what
@@ -37,13 +37,13 @@ internal sealed class DispatchCycle
     public IEnumerable<ReceiverKey> Receivers => _rollUps.Keys;
 
     /// <summary>The receiver's rolled-up counters for the whole cycle.</summary>
-    public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) RollUp(ReceiverKey receiver) => _built[receiver];
+    public RollUp RollUpOf(ReceiverKey receiver) => _built[receiver];
 
     /// <summary>The receiver's rolled-up counters for events with seq above <paramref name="afterSeq"/>.</summary>
-    public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) RollUp(ReceiverKey receiver, long afterSeq) =>
+    public RollUp RollUpOf(ReceiverKey receiver, long afterSeq) =>
         Build(afterSeq, receiver, new BuilderPool()).TryGetValue(receiver, out var builder)
             ? builder.Build(receiver)
-            : ([], DispatchInfo.None);
+            : new RollUp([], DispatchInfo.None, 0);
 
     /// <summary>Gives the builders back to the partition's pool once every receiver was sent its roll-up.</summary>
     public void Release()
@@ -88,12 +88,12 @@ internal sealed class DispatchCycle
                 EventCounters.AddTo(logged.Event, own);
                 foreach (var delta in own)
                 {
-                    Route(delta);
+                    Route(delta, logged.Seq);
                 }
 
                 foreach (var delta in applied.Of(i))
                 {
-                    Route(delta);
+                    Route(delta, logged.Seq);
                 }
 
                 if (tenantBuilder is not null || builders.TryGetValue(new ReceiverKey(tenant, string.Empty), out tenantBuilder))
@@ -102,7 +102,7 @@ internal sealed class DispatchCycle
                 }
             }
 
-            void Route(CounterDelta delta)
+            void Route(CounterDelta delta, long seq)
             {
                 if (!ReferenceEquals(delta.Feature, lastFeature) || last is null)
                 {
@@ -116,7 +116,7 @@ internal sealed class DispatchCycle
                     lastFeature = delta.Feature;
                 }
 
-                last.Add(delta);
+                last.Add(delta, seq);
             }
         }
 
@@ -170,11 +170,16 @@ internal sealed class DispatchCycle
         }
     }
 
+    /// <summary>What a receiver is sent of a cycle: its counters, what its tenant learns, and the seq
+    /// of the cycle's last event that changed it (see <see cref="AggregateDelta.LastEventSeq"/>).</summary>
+    internal readonly record struct RollUp(IReadOnlyList<CounterDelta> Counters, DispatchInfo Info, long LastEventSeq);
+
     internal sealed class RollUpBuilder
     {
         private readonly CounterSet _sums = new();
         private long _latestEventMs = long.MinValue;
         private long _oldestCommitMs = long.MaxValue;
+        private long _lastEventSeq;
 
         // The sorted (metric, bucket) keys and amounts of Build, kept: a builder is reused every cycle.
         private long[] _keys = [];
@@ -188,11 +193,15 @@ internal sealed class DispatchCycle
             Features.Clear();
             _latestEventMs = long.MinValue;
             _oldestCommitMs = long.MaxValue;
+            _lastEventSeq = 0;
         }
 
-        public void Add(CounterDelta delta)
+        /// <param name="delta">One of an event's deltas for this receiver.</param>
+        /// <param name="seq">The event's seq.</param>
+        public void Add(CounterDelta delta, long seq = 0)
         {
             _sums.Add(delta);
+            _lastEventSeq = Math.Max(_lastEventSeq, seq);
         }
 
         public void Saw(LoggedEvent logged)
@@ -205,13 +214,13 @@ internal sealed class DispatchCycle
             _oldestCommitMs = Math.Min(_oldestCommitMs, logged.CommittedAtMs);
         }
 
-        public (IReadOnlyList<CounterDelta> Counters, DispatchInfo Info) Build(ReceiverKey receiver)
+        public RollUp Build(ReceiverKey receiver)
         {
             var counters = RunsOfSums(receiver.Feature);
             var info = receiver.IsTenant
                 ? new DispatchInfo([.. Features], _latestEventMs, _oldestCommitMs == long.MaxValue ? 0 : _oldestCommitMs)
                 : DispatchInfo.None;
-            return (counters, info);
+            return new RollUp(counters, info, _lastEventSeq);
         }
 
         /// <summary>

@@ -5,17 +5,26 @@ namespace ProductOps.Grains;
 
 /// <summary>
 /// The per-partition watermarks of an aggregate grain and the rule that makes receiving
-/// idempotent: a delta covers the partition's events in (FromSeq, UpToSeq].
+/// idempotent: a delta covers the partition's events in (FromSeq, UpToSeq]. Beside them, the seq
+/// of the last event from each partition that changed the grain: its version.
 /// </summary>
 [GenerateSerializer, Alias("productops.receiver-ledger")]
 public sealed class ReceiverLedger
 {
+    // Rebuilt after a delta is applied, not on every read: the tenant grain is read by every query.
+    [NonSerialized] private ReceiverVersion? _version;
+
     [Id(0)] public Dictionary<int, long> Watermarks { get; init; } = [];
+
+    /// <summary>By partition, the seq of the last event that changed this grain (see
+    /// <see cref="AggregateDelta.LastEventSeq"/>); empty in a ledger stored by an earlier build.</summary>
+    [Id(1)] public Dictionary<int, long> LastEvents { get; init; } = [];
 
     public long WatermarkOf(int partition) => Watermarks.GetValueOrDefault(partition);
 
-    /// <summary>The watermarks now, for an answer to carry (see <see cref="ReceiverVersion"/>).</summary>
-    public ReceiverVersion Version() => ReceiverVersion.Of(Watermarks);
+    /// <summary>The grain's version now, for an answer to carry: which events its figures hold,
+    /// however its partitions cut them into deltas.</summary>
+    public ReceiverVersion Version() => _version ??= ReceiverVersion.Of(LastEvents);
 
     /// <summary>Whether to apply <paramref name="delta"/>; when Applied, the watermark has moved.</summary>
     public ReceiveOutcome Decide(AggregateDelta delta)
@@ -37,6 +46,12 @@ public sealed class ReceiverLedger
         }
 
         Watermarks[delta.Partition] = delta.UpToSeq;
+        if (delta.LastEventSeq > LastEvents.GetValueOrDefault(delta.Partition))
+        {
+            LastEvents[delta.Partition] = delta.LastEventSeq;
+            _version = null;
+        }
+
         return new ReceiveOutcome(ReceiveStatus.Applied, delta.UpToSeq);
     }
 }

@@ -133,6 +133,7 @@ public sealed partial class MetricsTests
         await using var node = await StartWithTinyBoundAsync(data);
         var prefix = Prefix("dashboard");
         await SendUntilRefusedAsync(node, prefix); // every ProductOps metric, refusals included
+        await RefuseAStreamAsync(node);
         await Eventually(async () =>
             Assert.Equal(0, Sum(await ScrapeAsync(node), "productops_dispatch_pending")), // dispatched: the feature exists, its cycles were timed
             DefaultTimeout, () => node.Output);
@@ -203,7 +204,23 @@ public sealed partial class MetricsTests
     }
 
     private static Task<SiloProcess> StartWithTinyBoundAsync(TempDirectory data) =>
-        SiloProcess.StartAsync(data.Path, settings: new Dictionary<string, string> { ["ProductOps:Gateway:MaxInFlightEvents"] = "1" });
+        SiloProcess.StartAsync(data.Path, settings: new Dictionary<string, string>
+        {
+            ["ProductOps:Gateway:MaxInFlightEvents"] = "1",
+            ["ProductOps:Gateway:MaxTrackStreamsPerTenant"] = "1",
+        });
+
+    /// <summary>Opens a TrackStream beside another, which the node's bound of one refuses.</summary>
+    private static async Task RefuseAStreamAsync(SiloProcess node)
+    {
+        using var open = node.Ingest.TrackStream(DemoTenant.Ingest);
+        var prefix = Prefix("stream");
+        await open.RequestStream.WriteAsync(new TrackRequest { BatchId = prefix, Events = { Event($"{prefix}-u", $"{prefix}-e", "feature_used", DateTimeOffset.UtcNow, "search") } }); // in place once answered
+        Assert.True(await open.ResponseStream.MoveNext(CancellationToken.None));
+        using var refused = node.Ingest.TrackStream(DemoTenant.Ingest);
+        var failure = await Assert.ThrowsAsync<RpcException>(() => refused.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.ResourceExhausted, failure.StatusCode);
+    }
 
     /// <summary>Sends rounds of concurrent batches until the node refuses some for load (with a
     /// bound of one event in flight, a batch beside another is refused); returns how many it refused.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ProductOps.Gateway.Errors;
-using ProductOps.Gateway.Ingest;
 
 namespace ProductOps.Gateway.Tests;
 
@@ -26,7 +25,7 @@ public sealed class StreamSlotsTests
         {
             InstrumentPublished = (instrument, listening) =>
             {
-                if (ReferenceEquals(instrument.Meter, meters.Create(IngestMetrics.MeterName)) && instrument.Name == "productops.streams.refused")
+                if (ReferenceEquals(instrument.Meter, meters.Create(GatewayMeter.Name)) && instrument.Name == "productops.streams.refused")
                 {
                     listening.EnableMeasurementEvents(instrument);
                 }

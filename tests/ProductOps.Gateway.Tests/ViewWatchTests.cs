@@ -95,11 +95,11 @@ public sealed class ViewWatchTests
     [Fact]
     public async Task RunAsync_MoreEventsButAPartitionBehind_HeldBackUntilEveryPartitionCaughtUp()
     {
-        var read = new FeatureRead(10, 0, (0, 5), (1, 5)); // 5 events from each of two partitions
+        var read = new FeatureRead(10, 0, (0, 5), (1, 5)); // events from two partitions
         using var watch = new SteppedFeatureWatch(() => read);
 
         await watch.FirstReadAsync(); // sent
-        read = new FeatureRead(12, 1, (0, 7), (1, 3)); // partition 1 sent its last 2 again, not yet
+        read = new FeatureRead(12, 1, (0, 7), (1, 3)); // partition 1 has not sent its last events again yet
         await watch.CheckAsync(TimeSpan.FromSeconds(1));
         read = new FeatureRead(14, 2, (0, 7), (1, 5)); // and now has
         await watch.CheckAsync(TimeSpan.FromSeconds(1));
@@ -119,6 +119,42 @@ public sealed class ViewWatchTests
         read = new FeatureRead(12, 1) { Unversioned = true };
         await watch.CheckAsync(TimeSpan.FromSeconds(1));
         read = new FeatureRead(9, 2) { Unversioned = true };
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([10, 12], await watch.StopAsync());
+    }
+
+    /// <summary>One view from an older silo (during a rolling upgrade) leaves the comparison with
+    /// the last version known for that grain, rather than none for the rest of the watch.</summary>
+    [Fact]
+    public async Task RunAsync_AViewWithoutVersionThenOneBehindTheLastKnown_HeldBack()
+    {
+        var read = new FeatureRead(10, 0, (0, 5), (1, 5));
+        using var watch = new SteppedFeatureWatch(() => read);
+
+        await watch.FirstReadAsync();
+        read = new FeatureRead(12, 1) { Unversioned = true }; // sent: more events
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+        read = new FeatureRead(14, 2, (0, 9), (1, 3)); // partition 1 behind where the first view was
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+        read = new FeatureRead(15, 3, (0, 9), (1, 5));
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([10, 12, 15], await watch.StopAsync());
+    }
+
+    /// <summary>A feature view's adoption ratios are the tenant's too: a tenant grain behind the one
+    /// the last view was read from holds the view back, though the feature's grain is not.</summary>
+    [Fact]
+    public async Task RunAsync_TenantGrainBehind_HeldBack()
+    {
+        var read = new FeatureRead(10, 0, (0, 5)) { Tenant = [(0, 8), (1, 4)] };
+        using var watch = new SteppedFeatureWatch(() => read);
+
+        await watch.FirstReadAsync();
+        read = new FeatureRead(11, 1, (0, 6)) { Tenant = [(0, 9)] }; // the tenant lacks partition 1's events
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+        read = new FeatureRead(12, 2, (0, 7)) { Tenant = [(0, 9), (1, 4)] };
         await watch.CheckAsync(TimeSpan.FromSeconds(1));
 
         Assert.Equal([10, 12], await watch.StopAsync());
@@ -161,18 +197,22 @@ public sealed class ViewWatchTests
         new(view, new ViewVersion(view.EventsAllTime, [null, null]));
 
     /// <summary>What a read of the feature answers: its events of all time, a figure that tells one
-    /// view from another (its adopters of all time), and the feature grain's watermark in each partition.</summary>
-    private sealed record FeatureRead(long Events, long Adopters, params (int Partition, long Watermark)[] Watermarks)
+    /// view from another (its adopters of all time), and the feature grain's version (by partition,
+    /// the seq of its last event there); the tenant grain's when <see cref="Tenant"/> is set.</summary>
+    private sealed record FeatureRead(long Events, long Adopters, params (int Partition, long Seq)[] Seqs)
     {
         /// <summary>As from a silo of an earlier build: no version.</summary>
         public bool Unversioned { get; init; }
 
+        public (int Partition, long Seq)[]? Tenant { get; init; }
+
         public VersionedView<FeatureView> ToView(DateTimeOffset now)
         {
             var view = new FeatureView { Feature = "search", EventsAllTime = Events, AdoptersAllTime = Adopters, AsOf = Timestamp.FromDateTimeOffset(now) };
-            var version = Unversioned ? null : ReceiverVersion.Of(Watermarks.ToDictionary(w => w.Partition, w => w.Watermark));
-            return new(view, new ViewVersion(Events, [version, null]));
+            return new(view, new ViewVersion(Events, [Unversioned ? null : VersionOf(Seqs), Unversioned || Tenant is null ? null : VersionOf(Tenant)]));
         }
+
+        private static ReceiverVersion VersionOf((int Partition, long Seq)[] seqs) => ReceiverVersion.Of(seqs.ToDictionary(w => w.Partition, w => w.Seq));
     }
 
     /// <summary>Lets <paramref name="times"/> more checks run, the clock moved by

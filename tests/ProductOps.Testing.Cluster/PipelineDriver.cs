@@ -94,6 +94,40 @@ public sealed class PipelineDriver(Func<IGrainFactory> grains, IEventLog eventLo
         var log = await ReadLogAsync();
         Assert.Equal(ReplayOracle.Deduplicate(sent).Count, log.Count);
         await AssertMatchesOracleAsync(log, log.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+        await AssertVersionsMatchLogAsync();
+    }
+
+    /// <summary>Every feature's and the tenant's version is, by partition, the seq of its last usage
+    /// event there, however the partitions cut the events into cycles, crashes and re-sends
+    /// included: what a watch compares views by.</summary>
+    public async Task AssertVersionsMatchLogAsync(string tenant = EventStreamGenerator.Tenant)
+    {
+        var lastOfTenant = new Dictionary<int, long>();
+        var lastOfFeature = new Dictionary<string, Dictionary<int, long>>(StringComparer.Ordinal);
+        for (var p = 0; p < partitions; p++)
+        {
+            foreach (var logged in await eventLog.ReadAsync(p, 0, int.MaxValue))
+            {
+                if (logged.Event.Tenant != tenant || logged.Event.IsIdentify)
+                {
+                    continue;
+                }
+
+                lastOfTenant[p] = logged.Seq;
+                if (logged.Event.HasFeature)
+                {
+                    (lastOfFeature.TryGetValue(logged.Event.Feature, out var seqs) ? seqs : lastOfFeature[logged.Event.Feature] = [])[p] = logged.Seq;
+                }
+            }
+        }
+
+        var range = TimeRange.DaysEndingAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1);
+        Assert.Equal(ReceiverVersion.Of(lastOfTenant), (await grains().GetGrain<ITenantGrain>(tenant).GetOverview(range)).Version);
+        foreach (var (feature, seqs) in lastOfFeature)
+        {
+            var report = await grains().GetGrain<IFeatureGrain>(GrainKeys.For(tenant, feature)).GetReport(range, range.ToMs);
+            Assert.Equal(ReceiverVersion.Of(seqs), report.Version);
+        }
     }
 
     /// <summary>Every tenant, feature and user aggregate equals the oracle's replay of the log.</summary>

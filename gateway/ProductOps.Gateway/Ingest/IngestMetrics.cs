@@ -4,15 +4,13 @@ using ProductOps.Grains.Abstractions;
 namespace ProductOps.Gateway.Ingest;
 
 /// <summary>
-/// What a gateway's ingest path reports to metrics (the <see cref="MeterName"/> meter): events by
+/// What a gateway's ingest path reports to metrics (the <see cref="GatewayMeter"/>): events by
 /// outcome, batches refused for load, and how long a batch takes from its request to its answer
 /// (for accepted events: until they are durable). Recorded per batch, never per event. No tenant
 /// appears in them: a metrics endpoint is the operator's, and its labels stay few.
 /// </summary>
 public sealed class IngestMetrics
 {
-    public const string MeterName = "ProductOps.Gateway";
-
     private static readonly KeyValuePair<string, object?> Accepted = new("outcome", "accepted");
     private static readonly KeyValuePair<string, object?> Duplicate = new("outcome", "duplicate");
     private static readonly KeyValuePair<string, object?> Rejected = new("outcome", "rejected");
@@ -25,7 +23,7 @@ public sealed class IngestMetrics
 
     public IngestMetrics(IMeterFactory meters)
     {
-        _meter = meters.Create(MeterName);
+        _meter = meters.Create(GatewayMeter.Name);
         _events = _meter.CreateCounter<long>("productops.ingest.events", "{event}", "Events received, by outcome: accepted (new, now durable), duplicate (already in the log), rejected (invalid), failed (valid, but the call ended with an error: not acknowledged)");
         _refused = _meter.CreateCounter<long>("productops.ingest.refused", "{batch}", "Batches refused ResourceExhausted because the gateway, or the caller's tenant, holds its in-flight bound");
         _batchSeconds = _meter.CreateHistogram(

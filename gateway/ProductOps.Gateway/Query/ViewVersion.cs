@@ -3,8 +3,8 @@ using ProductOps.Domain;
 namespace ProductOps.Gateway.Query;
 
 /// <summary>Where a watched view was read: its events of all time, which never go down, and the
-/// version of each grain it was built from (the feature's and the tenant's for a feature view, the
-/// tenant's for an overview; null from a silo of an earlier build).</summary>
+/// version of each grain it was built from (<see cref="ReceiverVersion"/>: the feature's and the
+/// tenant's for a feature view, the tenant's for an overview; null from a silo of an earlier build).</summary>
 public sealed record ViewVersion(long EventsAllTime, IReadOnlyList<ReceiverVersion?> Grains)
 {
     /// <summary>Whether a view read here would take a caller's figures back from one read at
@@ -27,6 +27,25 @@ public sealed record ViewVersion(long EventsAllTime, IReadOnlyList<ReceiverVersi
         }
 
         return false;
+    }
+
+    /// <summary>This version, where a grain of it is unknown (a silo of an earlier build answered),
+    /// with <paramref name="earlier"/>'s for that grain: what the next view must still cover, so
+    /// one view from an older silo does not end the comparison for the rest of the watch.</summary>
+    public ViewVersion OrEarlierWhereUnknown(ViewVersion? earlier)
+    {
+        if (earlier is null || !Grains.Any(g => g is null))
+        {
+            return this;
+        }
+
+        var grains = new ReceiverVersion?[Grains.Count];
+        for (var i = 0; i < grains.Length; i++)
+        {
+            grains[i] = Grains[i] ?? (i < earlier.Grains.Count ? earlier.Grains[i] : null);
+        }
+
+        return this with { Grains = grains };
     }
 }
 

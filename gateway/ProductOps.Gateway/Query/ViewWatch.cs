@@ -35,7 +35,7 @@ public static class ViewWatch
             if (latest is not null && (sentKey is null || !key!.Equals(sentKey) || heartbeatDue))
             {
                 await send(latest.View);
-                (sent, sentKey, sentAt) = (latest, key, time.GetTimestamp());
+                (sent, sentKey, sentAt) = (latest with { Version = latest.Version.OrEarlierWhereUnknown(sent?.Version) }, key, time.GetTimestamp());
             }
             else if (latest is null && heartbeatDue)
             {

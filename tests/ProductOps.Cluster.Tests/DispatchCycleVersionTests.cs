@@ -1,0 +1,74 @@
+using ProductOps.Domain;
+using ProductOps.Grains;
+using ProductOps.Testing;
+
+namespace ProductOps.Cluster.Tests;
+
+/// <summary>A receiver's version is the seq of the last event from each partition that changed
+/// it. After a crash a partition sends its events again cut into other cycles (up to
+/// MaxDispatchEvents from its checkpoint, where they had come as they arrived): the receiver must
+/// reach the same version, or a watch comparing versions would wait for that feature's next event.</summary>
+public sealed class DispatchCycleVersionTests
+{
+    private const string History = "history";
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(100)]
+    [InlineData(4096)]
+    public void LastEventSeq_EventsCutIntoCyclesOfAnySize_EveryReceiverEndsAtTheSeqOfItsLastEvent(int cycleSize)
+    {
+        var events = EventStreamGenerator.Generate(seed: 11, firstDay: 20_000, users: 30, days: 10)
+            .Select((e, i) => new LoggedEvent(0, i + 1, 0, e))
+            .ToList();
+
+        var reached = new Dictionary<string, long>();
+        foreach (var cycle in events.Chunk(cycleSize))
+        {
+            var dispatched = new DispatchCycle(cycle, SharesOf(cycle), new DispatchCycle.BuilderPool());
+            foreach (var receiver in dispatched.Receivers)
+            {
+                var seq = dispatched.RollUpOf(receiver).LastEventSeq;
+                reached[receiver.Feature] = Math.Max(reached.GetValueOrDefault(receiver.Feature), seq);
+            }
+        }
+
+        var usage = events.Where(e => !e.Event.IsIdentify).ToList();
+        var expected = usage.Where(e => e.Event.HasFeature)
+            .GroupBy(e => e.Event.Feature)
+            .ToDictionary(g => g.Key, g => g.Max(e => e.Seq));
+        expected[string.Empty] = usage.Max(e => e.Seq); // the tenant: every usage event counts there
+        expected[History] = events.Where(HasHistoryDelta).Max(e => e.Seq);
+        Assert.True(expected.Count > 3, "the stream has several features");
+        Assert.Equal(expected.OrderBy(e => e.Key), reached.OrderBy(e => e.Key));
+    }
+
+    /// <summary>The cycle's shares, each with the deltas its user grain would have returned: here one
+    /// for the feature <see cref="History"/> on every fifth event, as a user's history adds to a
+    /// feature other than its event's.</summary>
+    private static List<UserShare> SharesOf(IReadOnlyList<LoggedEvent> cycle)
+    {
+        var shares = UserShare.Split(cycle, (_, _) => null!);
+        foreach (var share in shares)
+        {
+            var applied = AppliedDeltasBuilder.Start();
+            foreach (var logged in share.Events)
+            {
+                if (HasHistoryDelta(logged))
+                {
+                    applied.Deltas.Add(new CounterDelta(History, Metric.FeatureDayUsers, TimeBuckets.DayOf(logged.Event.TimestampMs), 1));
+                }
+
+                applied.EndEvent(logged.Seq);
+            }
+
+            share.Deltas = applied.Build();
+        }
+
+        return shares;
+    }
+
+    private static bool HasHistoryDelta(LoggedEvent logged) => logged.Seq % 5 == 0;
+}
