@@ -10,7 +10,7 @@ namespace ProductOps.Domain;
 public sealed class ReceiverVersion : IEquatable<ReceiverVersion>
 {
     // Sorted by partition, one seq each: a few hundred bytes at the default 32 partitions. Null
-    // only if a sender left them out; read as none.
+    // only if a sender left them out: such a version is not known (see IsKnown).
     [Id(0)] private readonly int[]? _partitions;
     [Id(1)] private readonly long[]? _seqs;
 
@@ -20,7 +20,11 @@ public sealed class ReceiverVersion : IEquatable<ReceiverVersion>
         _seqs = seqs;
     }
 
-    private ReadOnlySpan<int> Partitions => _partitions is { } p && _seqs is { } s && p.Length == s.Length ? p : [];
+    /// <summary>False for a version read without its seqs (no sender of this build leaves them
+    /// out): it says nothing, where an empty one says the grain holds no events.</summary>
+    public bool IsKnown => _partitions is { } p && _seqs is { } s && p.Length == s.Length;
+
+    private ReadOnlySpan<int> Partitions => IsKnown ? _partitions : [];
 
     private ReadOnlySpan<long> Seqs => Partitions.Length == 0 ? [] : _seqs;
 

@@ -198,7 +198,7 @@ internal sealed class DispatchCycle
 
         /// <param name="delta">One of an event's deltas for this receiver.</param>
         /// <param name="seq">The event's seq.</param>
-        public void Add(CounterDelta delta, long seq = 0)
+        public void Add(CounterDelta delta, long seq)
         {
             _sums.Add(delta);
             _lastEventSeq = Math.Max(_lastEventSeq, seq);

@@ -16,13 +16,13 @@ public sealed class RollUpRunsTests
         const int Today = 20_400;
         for (var user = 0; user < 3; user++)
         {
-            builder.Add(new("search", Metric.FeatureDayUsers, Today, 1));
-            builder.Add(new("search", Metric.FeatureDayUsers7, Today, 1, 6));
-            builder.Add(new("search", Metric.FeatureDayUsers30, Today, 1, 29));
+            builder.Add(new("search", Metric.FeatureDayUsers, Today, 1), seq: 1);
+            builder.Add(new("search", Metric.FeatureDayUsers7, Today, 1, 6), seq: 1);
+            builder.Add(new("search", Metric.FeatureDayUsers30, Today, 1, 29), seq: 1);
         }
 
         // A fourth user was already active two days ago: its 30-day window starts later.
-        builder.Add(new("search", Metric.FeatureDayUsers30, Today + 28, 1, 1));
+        builder.Add(new("search", Metric.FeatureDayUsers30, Today + 28, 1, 1), seq: 1);
 
         var runs = builder.Build(Search).Counters;
 
@@ -44,8 +44,8 @@ public sealed class RollUpRunsTests
     public void Build_ARunLongerThanOneDeltaHolds_IsSplitAtTheLengthLimit()
     {
         var builder = new DispatchCycle.RollUpBuilder();
-        builder.Add(new("search", Metric.FeatureHourUsers, -35_000, 1, 34_999));
-        builder.Add(new("search", Metric.FeatureHourUsers, 0, 1, 34_999));
+        builder.Add(new("search", Metric.FeatureHourUsers, -35_000, 1, 34_999), seq: 1);
+        builder.Add(new("search", Metric.FeatureHourUsers, 0, 1, 34_999), seq: 1);
 
         var runs = builder.Build(Search).Counters;
 
@@ -74,7 +74,7 @@ public sealed class RollUpRunsTests
                     random.Next(-3, 40),
                     random.Next(3) - 1, // -1, 0 or 1, so that some sums cancel out
                     (ushort)random.Next(0, 30));
-                builder.Add(delta);
+                builder.Add(delta, seq: 1);
                 expected.Add(delta);
             }
 

@@ -51,12 +51,15 @@ public sealed class ReceiverVersionTests
     }
 
     /// <summary>A version read with its fields left out (as the serializer makes one whose sender
-    /// sent none) answers as one of no partitions, rather than failing the watch comparing it.</summary>
+    /// sent none) is not known, and answers as one of no partitions rather than failing the watch
+    /// comparing it (which treats it as unknown).</summary>
     [Fact]
-    public void FieldsMissing_ReadAsNoPartitions()
+    public void FieldsMissing_NotKnownAndReadAsNoPartitions()
     {
         var empty = (ReceiverVersion)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(typeof(ReceiverVersion));
 
+        Assert.False(empty.IsKnown);
+        Assert.True(Version().IsKnown);
         Assert.True(empty.Covers(Version()));
         Assert.False(empty.Covers(Version((0, 5))));
         Assert.True(Version((0, 5)).Covers(empty));

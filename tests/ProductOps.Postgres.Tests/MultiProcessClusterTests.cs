@@ -161,6 +161,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             }
 
             await driver.AssertMatchesOracleAsync(log, log.Max(e => e.TimestampMs));
+            await driver.AssertVersionsMatchLogAsync(); // through the kill -9's re-sends, on PostgreSQL's grain state
 
             // An admin change reaches the stand-alone gateway without a restart, as it reaches silos.
             await grains.GetGrain<ITenantSettingsGrain>(EventStreamGenerator.Tenant).Update(new TenantSettingsUpdate(AlertThreshold: 0.9));

@@ -52,6 +52,7 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
             var log = await driver.ReadLogAsync();
             Assert.Equal(ReplayOracle.Deduplicate(events).Count, log.Count); // nothing acked missing, nothing twice
             await driver.AssertMatchesOracleAsync(log, log.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+            await driver.AssertVersionsMatchLogAsync();
             Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM (SELECT 1 FROM orleans_grain_state GROUP BY service_id, grain_type, grain_id_n0, grain_id_n1, grain_id_extension HAVING count(*) > 1) d"));
         }
         finally
@@ -82,11 +83,13 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
             var logged = await again.ReadLogAsync();
             Assert.Equal(ReplayOracle.Deduplicate(events).Count, logged.Count);
             await again.AssertMatchesOracleAsync(logged, logged.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+            await again.AssertVersionsMatchLogAsync();
 
             await again.SendAllAsync(events, batchSize: 200, concurrency: 4);
             await again.WaitUntilDispatchedAsync();
             Assert.Equal(logged.Count, (await again.ReadLogAsync()).Count);
             await again.AssertMatchesOracleAsync(logged, logged.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+            await again.AssertVersionsMatchLogAsync();
         }
         finally
         {
@@ -135,6 +138,7 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
             Assert.Equal(ReplayOracle.Deduplicate(events).Count, logged.Count);
             Assert.True((await second.Client.GetGrain<IPartitionGrain>(Partition).GetStatus()).Dispatched > backlog.Head, "nothing new reached partition 0");
             await driver.AssertMatchesOracleAsync(logged, logged.Where(e => !e.IsIdentify).Max(e => e.TimestampMs));
+            await driver.AssertVersionsMatchLogAsync();
         }
         finally
         {

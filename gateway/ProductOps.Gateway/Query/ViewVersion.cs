@@ -4,7 +4,8 @@ namespace ProductOps.Gateway.Query;
 
 /// <summary>Where a watched view was read: its events of all time, which never go down, and the
 /// version of each grain it was built from (<see cref="ReceiverVersion"/>: the feature's and the
-/// tenant's for a feature view, the tenant's for an overview; null from a silo of an earlier build).</summary>
+/// tenant's for a feature view, the tenant's for an overview; null from a silo of an earlier build,
+/// and one that is not <see cref="ReceiverVersion.IsKnown"/> counts as null).</summary>
 public sealed record ViewVersion(long EventsAllTime, IReadOnlyList<ReceiverVersion?> Grains)
 {
     /// <summary>Whether a view read here would take a caller's figures back from one read at
@@ -20,7 +21,7 @@ public sealed record ViewVersion(long EventsAllTime, IReadOnlyList<ReceiverVersi
 
         for (var i = 0; i < Grains.Count && i < sent.Grains.Count; i++)
         {
-            if (Grains[i] is { } now && sent.Grains[i] is { } then && !now.Covers(then))
+            if (Grains[i] is { IsKnown: true } now && sent.Grains[i] is { IsKnown: true } then && !now.Covers(then))
             {
                 return true;
             }
@@ -34,7 +35,7 @@ public sealed record ViewVersion(long EventsAllTime, IReadOnlyList<ReceiverVersi
     /// one view from an older silo does not end the comparison for the rest of the watch.</summary>
     public ViewVersion OrEarlierWhereUnknown(ViewVersion? earlier)
     {
-        if (earlier is null || !Grains.Any(g => g is null))
+        if (earlier is null || Grains.All(g => g is { IsKnown: true }))
         {
             return this;
         }
@@ -42,7 +43,7 @@ public sealed record ViewVersion(long EventsAllTime, IReadOnlyList<ReceiverVersi
         var grains = new ReceiverVersion?[Grains.Count];
         for (var i = 0; i < grains.Length; i++)
         {
-            grains[i] = Grains[i] ?? (i < earlier.Grains.Count ? earlier.Grains[i] : null);
+            grains[i] = Grains[i] is { IsKnown: true } known ? known : i < earlier.Grains.Count ? earlier.Grains[i] : null;
         }
 
         return this with { Grains = grains };
