@@ -79,6 +79,28 @@ public sealed class ReceiverVersion : IEquatable<ReceiverVersion>
         return hash.ToHashCode();
     }
 
+    /// <summary>A version from its <see cref="ToString"/> form ("partition:seq", space separated,
+    /// partitions ascending); null when <paramref name="text"/> is not one.</summary>
+    public static ReceiverVersion? TryParse(string text)
+    {
+        var parts = text.Length == 0 ? [] : text.Split(' ');
+        var partitions = new int[parts.Length];
+        var seqs = new long[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var colon = parts[i].IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0
+                || !int.TryParse(parts[i].AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out partitions[i])
+                || !long.TryParse(parts[i].AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seqs[i])
+                || (i > 0 && partitions[i] <= partitions[i - 1]))
+            {
+                return null;
+            }
+        }
+
+        return new ReceiverVersion(partitions, seqs);
+    }
+
     public override string ToString()
     {
         var partitions = Partitions;
@@ -86,7 +108,7 @@ public sealed class ReceiverVersion : IEquatable<ReceiverVersion>
         var parts = new string[partitions.Length];
         for (var i = 0; i < parts.Length; i++)
         {
-            parts[i] = $"{partitions[i]}:{seqs[i]}";
+            parts[i] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{partitions[i]}:{seqs[i]}");
         }
 
         return string.Join(' ', parts);

@@ -40,7 +40,7 @@ public sealed class ViewWatchTests
                 return Task.FromResult(Versioned(new FeatureView { Feature = "search", EventsAllTime = 10 })); // nothing ever changes
             },
             ViewChanges.OfFeature,
-            view =>
+            (view, _) =>
             {
                 sentAt.Add(clock.GetUtcNow());
                 return Task.CompletedTask;
@@ -160,6 +160,25 @@ public sealed class ViewWatchTests
         Assert.Equal([10, 12], await watch.StopAsync());
     }
 
+    /// <summary>A watch resumed from an earlier watch's last view (a dashboard reconnecting after
+    /// its gateway's crash) sends nothing behind that view, its first view included, and each view
+    /// goes with the version its resume token names.</summary>
+    [Fact]
+    public async Task RunAsync_ResumedFromAView_NothingBehindItIsSent()
+    {
+        FeatureRead? read = new FeatureRead(8, 0, (0, 3), (1, 5)); // the grain still catching up
+        using var watch = new SteppedFeatureWatch(() => read, resumeAfter: new FeatureRead(10, 0, (0, 5), (1, 5)).ToView(DateTimeOffset.UnixEpoch).Version);
+
+        await watch.FirstReadAsync();
+        read = null; // came back empty a moment
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+        read = new FeatureRead(10, 0, (0, 5), (1, 5)); // caught up
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([10], await watch.StopAsync());
+        Assert.Equal("0:5 1:5", watch.Versions.Single().Grains[0]!.ToString());
+    }
+
     /// <summary>A view held back for a minute still leaves the caller a view a minute: the last one
     /// sent, again.</summary>
     [Fact]
@@ -184,7 +203,7 @@ public sealed class ViewWatchTests
         var watch = ViewWatch.RunAsync(
             () => Task.FromException<VersionedView<FeatureView>>(new NotFoundException("feature", "no events for feature 'search'")),
             ViewChanges.OfFeature,
-            _ => Task.CompletedTask,
+            (_, _) => Task.CompletedTask,
             TimeSpan.FromSeconds(1),
             (_, _) => Task.CompletedTask,
             new SteppedClock(),
@@ -249,7 +268,9 @@ public sealed class ViewWatchTests
         {
         }
 
-        public SteppedFeatureWatch(Func<FeatureRead?> reads)
+        /// <param name="reads">What each read answers (null: NotFound).</param>
+        /// <param name="resumeAfter">The version of a resume token the watch starts from.</param>
+        public SteppedFeatureWatch(Func<FeatureRead?> reads, ViewVersion? resumeAfter = null)
         {
             _watch = ViewWatch.RunAsync(
                 () =>
@@ -260,16 +281,21 @@ public sealed class ViewWatchTests
                         : Task.FromException<VersionedView<FeatureView>>(new NotFoundException("feature", "no events for feature 'search'"));
                 },
                 ViewChanges.OfFeature,
-                view =>
+                (view, version) =>
                 {
                     _sent.Add(view.EventsAllTime);
+                    Versions.Add(version);
                     return Task.CompletedTask;
                 },
                 TimeSpan.FromSeconds(1),
                 (_, token) => _checks.WaitAsync(token),
                 _clock,
-                _stop.Token);
+                _stop.Token,
+                resumeAfter);
         }
+
+        /// <summary>The version sent with each view (its resume token's).</summary>
+        public List<ViewVersion> Versions { get; } = [];
 
         public Task FirstReadAsync() => ReadAsync(_reads);
 

@@ -53,6 +53,51 @@ public sealed class WatchViewTests(SiloFixture node)
         Assert.True(latest.Counters.Accepted >= first.Counters.Accepted, "the counters went back");
     }
 
+    /// <summary>Each view carries a resume token; a watch called again with it (a dashboard
+    /// reconnecting) sends a view holding at least what that one did, with a token of its own.</summary>
+    [Fact]
+    public async Task WatchFeature_ResumedWithAViewsToken_SendsAViewNotBehindIt()
+    {
+        var prefix = Prefix("watch-resume");
+        var feature = $"{prefix}-search";
+        await TrackAsync(prefix, feature, first: 0, count: 6);
+        await Eventually(async () => Assert.Equal(6, (await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read)).EventsAllTime),
+            DefaultTimeout, () => node.Silo.Output);
+        var request = new WatchFeatureRequest { View = new GetFeatureRequest { Feature = feature }, Interval = Quick };
+        FeatureView seen;
+        using (var watch = node.Query.WatchFeature(request, DemoTenant.Read))
+        {
+            seen = await NextAsync(watch);
+        }
+
+        await TrackAsync(prefix, feature, first: 6, count: 2);
+        request.ResumeToken = seen.ResumeToken;
+        using var resumed = node.Query.WatchFeature(request, DemoTenant.Read);
+        var next = await NextAsync(resumed);
+
+        Assert.NotEmpty(seen.ResumeToken);
+        Assert.Empty((await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read)).ResumeToken); // watches only
+        Assert.InRange(next.EventsAllTime, 6, 8);
+        Assert.NotEmpty(next.ResumeToken);
+    }
+
+    [Fact]
+    public async Task WatchOverview_AnotherViewsResumeToken_InvalidArgumentNamingIt()
+    {
+        var prefix = Prefix("watch-token");
+        await TrackAsync(prefix, $"{prefix}-search", first: 0, count: 1);
+        var feature = await Eventually(() => node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = $"{prefix}-search" }, DemoTenant.Read).ResponseAsync, DefaultTimeout);
+        using var featureWatch = node.Query.WatchFeature(new WatchFeatureRequest { View = new GetFeatureRequest { Feature = feature.Feature } }, DemoTenant.Read);
+        var token = (await NextAsync(featureWatch)).ResumeToken;
+
+        using var watch = node.Query.WatchOverview(new WatchOverviewRequest { ResumeToken = token }, DemoTenant.Read);
+        var error = await Assert.ThrowsAsync<RpcException>(() => NextAsync(watch));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("resume_token", error.Trailers.GetValue("field"));
+        Assert.Contains("a watch of another view", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WatchFeature_FeatureWithoutEvents_NotFoundAtOnce()
     {

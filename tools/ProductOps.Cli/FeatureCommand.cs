@@ -33,8 +33,11 @@ internal sealed class FeatureCommand : ICliCommand
         await using var client = Connection.ForQueries(arguments);
         if (arguments.Has(LiveView.Watch.Name))
         {
-            using var call = client.Query.WatchFeature(new WatchFeatureRequest { View = request }, cancellationToken: cancellationToken);
-            return await LiveView.PrintAsync(call, (view, output) => Print(view, hourly, output), cancellationToken);
+            return await LiveView.PrintAsync(
+                place => client.Query.WatchFeature(new WatchFeatureRequest { View = request, ResumeToken = place }, cancellationToken: cancellationToken),
+                view => view.ResumeToken,
+                (view, output) => Print(view, hourly, output),
+                cancellationToken);
         }
 
         var view = await client.Query.GetFeatureAsync(request, cancellationToken: cancellationToken);

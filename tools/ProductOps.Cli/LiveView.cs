@@ -3,25 +3,48 @@ using Grpc.Core;
 namespace ProductOps.Cli;
 
 /// <summary>The CLI's watches: `--watch` of overview and feature prints each view the server pushes
-/// (at once, then whenever it changes), until Ctrl+C, as `watch` prints alerts.</summary>
+/// (at once, then whenever it changes), until Ctrl+C, as `watch` prints alerts. A watch the node's
+/// restart interrupts is called again from the last view's resume token, so the figures printed
+/// never go back.</summary>
 internal static class LiveView
 {
-    public static readonly CliOption Watch = new("watch", null, "Keep printing the view each time it changes, until Ctrl+C.");
+    public static readonly CliOption Watch = new("watch", null, "Keep printing the view each time it changes, until Ctrl+C; carries on when the node restarts.");
 
-    public static Task<int> PrintAsync<T>(AsyncServerStreamingCall<T> call, Action<T, TextWriter> print, CancellationToken cancellationToken) =>
+    /// <param name="watch">Calls the watch, from a view's resume token (empty: from now).</param>
+    /// <param name="resumeTokenOf">A view's resume token.</param>
+    /// <param name="print">Prints a view.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    public static Task<int> PrintAsync<T>(Func<string, AsyncServerStreamingCall<T>> watch, Func<T, string> resumeTokenOf,
+        Action<T, TextWriter> print, CancellationToken cancellationToken) =>
         UntilInterruptedAsync(async () =>
         {
             var first = true;
-            await foreach (var view in call.ResponseStream.ReadAllAsync(cancellationToken))
+            var place = string.Empty;
+            var retry = new WatchRetry();
+            while (true)
             {
-                if (!first)
+                using var call = watch(place);
+                try
                 {
-                    Console.WriteLine();
-                    Console.WriteLine(new string('-', 72));
-                }
+                    await foreach (var view in call.ResponseStream.ReadAllAsync(cancellationToken))
+                    {
+                        if (!first)
+                        {
+                            Console.WriteLine();
+                            Console.WriteLine(new string('-', 72));
+                        }
 
-                print(view, Console.Out);
-                first = false;
+                        await retry.ResumedAsync("Resumed.");
+                        print(view, Console.Out);
+                        (first, place) = (false, resumeTokenOf(view));
+                    }
+
+                    return; // the server ended the watch: it does only when it stops, with Unavailable
+                }
+                catch (Exception e) when (WatchRetry.Resumable(e, cancellationToken))
+                {
+                    await retry.FailedAsync(e, watched: !first, cancellationToken);
+                }
             }
         }, cancellationToken);
 

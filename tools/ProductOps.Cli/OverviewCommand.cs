@@ -31,8 +31,11 @@ internal sealed class OverviewCommand : ICliCommand
         await using var client = Connection.ForQueries(arguments);
         if (arguments.Has(LiveView.Watch.Name))
         {
-            using var call = client.Query.WatchOverview(new WatchOverviewRequest { View = request }, cancellationToken: cancellationToken);
-            return await LiveView.PrintAsync(call, OverviewPrinter.Print, cancellationToken);
+            return await LiveView.PrintAsync(
+                place => client.Query.WatchOverview(new WatchOverviewRequest { View = request, ResumeToken = place }, cancellationToken: cancellationToken),
+                view => view.ResumeToken,
+                OverviewPrinter.Print,
+                cancellationToken);
         }
 
         var view = await client.Query.GetOverviewAsync(request, cancellationToken: cancellationToken);

@@ -17,17 +17,13 @@ internal sealed class WatchCommand : ICliCommand
 
     public IReadOnlyList<CliOption> Options { get; } = [Connection.Address, Connection.ReadKey];
 
-    /// <summary>How long to wait before resuming a watch whose connection failed (the node
-    /// restarting, say): retried until it comes back, or Ctrl+C.</summary>
-    private static readonly TimeSpan ResumeDelay = TimeSpan.FromSeconds(2);
-
     public async Task<int> RunAsync(CliArguments arguments, CancellationToken cancellationToken)
     {
         arguments.ExpectNoPositionals();
         await using var client = Connection.ForQueries(arguments);
         var place = string.Empty; // the last alert's resume token: a resumed watch misses nothing after it
         var watched = false;
-        string? failing = null; // the failure the watch is retrying after, said once while it lasts
+        var retry = new WatchRetry();
         return await LiveView.UntilInterruptedAsync(async () =>
         {
             while (true)
@@ -48,33 +44,21 @@ internal sealed class WatchCommand : ICliCommand
                             ? "Resumed where the watch was."
                             : "Watching again from now: the server gave no place to resume from, so users who became at risk meanwhile were not shown.");
                     place = headers.GetValue(ResumeHeader) ?? string.Empty; // none from a server that cannot resume
-                    (watched, failing) = (true, null);
+                    watched = true;
+                    retry.Reset();
                     await foreach (var alert in call.ResponseStream.ReadAllAsync(cancellationToken))
                     {
                         Print(alert);
                         place = alert.ResumeToken;
                     }
                 }
-                catch (RpcException e) when (Resumable(e.StatusCode) && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (WatchRetry.Resumable(e, cancellationToken))
                 {
-                    if (e.Status.Detail != failing)
-                    {
-                        await Console.Error.WriteLineAsync(watched
-                            ? $"The watch was interrupted ({e.StatusCode}: {e.Status.Detail}); calling again..."
-                            : $"Could not watch yet ({e.StatusCode}: {e.Status.Detail}); trying again...");
-                        failing = e.Status.Detail;
-                    }
-
-                    await Task.Delay(ResumeDelay, cancellationToken);
+                    await retry.FailedAsync(e, watched, cancellationToken);
                 }
             }
         }, cancellationToken);
     }
-
-    /// <summary>Whether a watch that ended so may be called again from its place: the server or the
-    /// way to it failed. Not when the server said alerts were missed (Aborted) or refused the call.</summary>
-    private static bool Resumable(StatusCode status) =>
-        status is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.DeadlineExceeded;
 
     private static bool HasEnded(AsyncServerStreamingCall<AtRiskAlert> call)
     {

@@ -64,7 +64,9 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetFeatureRequest();
-        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => FeatureViewAsync(tenant, view), ViewChanges.OfFeature, responseStream, context);
+        var kind = ViewResumeToken.FeatureKind(view.Feature);
+        return WatchAsync(tenant, kind, WatchIntervalOf(request.Interval), ViewResumeToken.Decode(request.ResumeToken, tenant, kind),
+            () => FeatureViewAsync(tenant, view), ViewChanges.OfFeature, (v, token) => v.ResumeToken = token, responseStream, context);
     }
 
     private async Task<VersionedView<FeatureView>> FeatureViewAsync(string tenant, GetFeatureRequest request)
@@ -113,7 +115,9 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetOverviewRequest();
-        return WatchAsync(tenant, WatchIntervalOf(request.Interval), () => OverviewViewAsync(tenant, view, partitionStatuses.GetRecentAsync()), ViewChanges.OfOverview, responseStream, context);
+        var kind = ViewResumeToken.OverviewKind;
+        return WatchAsync(tenant, kind, WatchIntervalOf(request.Interval), ViewResumeToken.Decode(request.ResumeToken, tenant, kind),
+            () => OverviewViewAsync(tenant, view, partitionStatuses.GetRecentAsync()), ViewChanges.OfOverview, (v, token) => v.ResumeToken = token, responseStream, context);
     }
 
     /// <summary>A tenant's overview. <paramref name="statusesCall"/> is the partitions' statuses,
@@ -230,8 +234,8 @@ public sealed class QueryGrpcService(
     /// <summary>A view watch (<see cref="ViewWatch"/>) until the caller goes away (Cancelled) or
     /// this process stops (Unavailable), as WatchAtRisk ends. Bad input in the view is named by its
     /// path in the watch request.</summary>
-    private async Task WatchAsync<TView>(string tenant, TimeSpan interval, Func<Task<VersionedView<TView>>> read, Func<TView, TView> changeKey,
-        IServerStreamWriter<TView> responseStream, ServerCallContext context)
+    private async Task WatchAsync<TView>(string tenant, string kind, TimeSpan interval, ViewVersion? resumeAfter, Func<Task<VersionedView<TView>>> read,
+        Func<TView, TView> changeKey, Action<TView, string> stampResumeToken, IServerStreamWriter<TView> responseStream, ServerCallContext context)
         where TView : class, IMessage<TView>
     {
         using var slot = streams.EnterViewWatch(tenant);
@@ -239,11 +243,16 @@ public sealed class QueryGrpcService(
         await ViewWatch.RunAsync(
             () => InView(read),
             changeKey,
-            view => responseStream.WriteAsync(view, watching.Token),
+            (view, version) =>
+            {
+                stampResumeToken(view, ViewResumeToken.Encode(tenant, kind, version));
+                return responseStream.WriteAsync(view, watching.Token);
+            },
             interval,
             (delay, token) => Task.Delay(delay, time, token),
             time,
-            watching.Token);
+            watching.Token,
+            resumeAfter);
     }
 
     /// <summary>Cancelled when the caller goes away or this process begins to stop: what ends a

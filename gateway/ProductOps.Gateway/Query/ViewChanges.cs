@@ -3,7 +3,7 @@ using ProductOps.Contracts.V1;
 namespace ProductOps.Gateway.Query;
 
 /// <summary>What a watch compares to tell whether a view changed: the view without what moves
-/// with the clock alone (its as-of time, the lags), so an idle tenant's dashboard is not sent the
+/// with the clock alone (its as-of time, the lags) and its resume token, so an idle tenant's dashboard is not sent the
 /// same numbers every interval.</summary>
 public static class ViewChanges
 {
@@ -11,6 +11,7 @@ public static class ViewChanges
     {
         var key = view.Clone();
         key.AsOf = null;
+        key.ResumeToken = string.Empty;
         if (key.Freshness is { } freshness)
         {
             freshness.LagMs = freshness.CaughtUp ? 0 : 1; // becoming caught up is a change
@@ -24,6 +25,7 @@ public static class ViewChanges
     {
         var key = view.Clone();
         key.AsOf = null;
+        key.ResumeToken = string.Empty;
         return key;
     }
 }

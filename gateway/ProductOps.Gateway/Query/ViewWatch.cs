@@ -6,40 +6,47 @@ namespace ProductOps.Gateway.Query;
 /// <summary>The loop of WatchOverview and WatchFeature: read the view at every check, send it when
 /// it says something the last one sent did not (its change key leaves out what moves
 /// with the clock alone), or when a heartbeat is due, so that the caller sees the clock move and
-/// proxies keep the call open. A view behind the one sent last is held back (see
-/// <see cref="ReadUnlessBehindAsync"/>). Ends only by cancellation, or by a first read that fails.</summary>
+/// proxies keep the call open. A view behind the one sent last, or behind the resume token's, is
+/// held back (see <see cref="ReadUnlessBehindAsync"/>); a resumed watch sends nothing until its
+/// first view has caught up. Ends only by cancellation, or by a first read that fails.</summary>
 public static class ViewWatch
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMinutes(1);
 
     /// <param name="read">Builds the view now, with where it was read.</param>
     /// <param name="changeKey">The view without what moves with the clock alone.</param>
-    /// <param name="send">Sends a view to the caller.</param>
+    /// <param name="send">Sends a view to the caller, with the version the next views must cover
+    /// (its resume token's).</param>
     /// <param name="interval">The watch's interval between checks.</param>
     /// <param name="wait">Waits the time given, on <paramref name="time"/>.</param>
     /// <param name="time">The clock the heartbeat is timed by.</param>
     /// <param name="cancellationToken">Ends the watch.</param>
+    /// <param name="resumeAfter">Where the last view of an earlier watch was read: no view behind it
+    /// is sent, the first one included.</param>
     public static async Task RunAsync<TView>(Func<Task<VersionedView<TView>>> read, Func<TView, TView> changeKey,
-        Func<TView, Task> send, TimeSpan interval, Func<TimeSpan, CancellationToken, Task> wait, TimeProvider time, CancellationToken cancellationToken)
+        Func<TView, ViewVersion, Task> send, TimeSpan interval, Func<TimeSpan, CancellationToken, Task> wait, TimeProvider time,
+        CancellationToken cancellationToken, ViewVersion? resumeAfter = null)
         where TView : class, IMessage<TView>
     {
-        VersionedView<TView>? sent = null;
+        TView? sent = null;
         TView? sentKey = null;
+        var sentVersion = resumeAfter; // what a view must cover to be sent
         var sentAt = 0L;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var latest = await ReadUnlessBehindAsync(read, sent);
+            var latest = await ReadUnlessBehindAsync(read, sentVersion);
             var heartbeatDue = sent is not null && time.GetElapsedTime(sentAt) >= Heartbeat;
             var key = latest is null ? null : changeKey(latest.View);
             if (latest is not null && (sentKey is null || !key!.Equals(sentKey) || heartbeatDue))
             {
-                await send(latest.View);
-                (sent, sentKey, sentAt) = (latest with { Version = latest.Version.OrEarlierWhereUnknown(sent?.Version) }, key, time.GetTimestamp());
+                var version = latest.Version.OrEarlierWhereUnknown(sentVersion);
+                await send(latest.View, version);
+                (sent, sentKey, sentVersion, sentAt) = (latest.View, key, version, time.GetTimestamp());
             }
             else if (latest is null && heartbeatDue)
             {
-                await send(sent!.View); // held back for a minute: the last view again keeps the call alive
+                await send(sent!, sentVersion!); // held back for a minute: the last view again keeps the call alive
                 sentAt = time.GetTimestamp();
             }
 
@@ -53,13 +60,13 @@ public static class ViewWatch
     /// <summary>The view now, or null when it is behind the one sent last: after a silo crash a
     /// feature or tenant grain comes back with its last flushed state (or none: NotFound) until its
     /// partitions send it the rest again, and sending that would take the caller's figures back.</summary>
-    private static async Task<VersionedView<TView>?> ReadUnlessBehindAsync<TView>(Func<Task<VersionedView<TView>>> read, VersionedView<TView>? sent)
+    private static async Task<VersionedView<TView>?> ReadUnlessBehindAsync<TView>(Func<Task<VersionedView<TView>>> read, ViewVersion? sent)
         where TView : class
     {
         try
         {
             var view = await read();
-            return sent is not null && view.Version.IsBehind(sent.Version) ? null : view;
+            return sent is not null && view.Version.IsBehind(sent) ? null : view;
         }
         catch (NotFoundException) when (sent is not null)
         {
