@@ -6,11 +6,11 @@ namespace ProductOps.Grains.Abstractions;
 /// Counter changes from partition <see cref="Partition"/> for its events in (FromSeq, UpToSeq],
 /// rolled up per counter. <see cref="Required"/> is the last UpToSeq the partition sent this
 /// receiver since its last checkpoint (-1 for none): a receiver below it has lost state.
-/// <see cref="LastEventSeq"/> is the seq of the range's last event that changed this receiver (0
-/// from a partition of an earlier build): unlike <see cref="UpToSeq"/>, which is where the cycle
-/// ended, it does not depend on how the partition cut its events into cycles, so a receiver that
-/// was sent the same events again after a crash reaches the same place (its version, which a watch
-/// compares).
+/// <see cref="Events"/> is how many of the range's events changed this receiver (0 from a
+/// partition of an earlier build): summed per partition, unlike <see cref="UpToSeq"/> (where the
+/// cycle ended), it does not depend on how the partition cut its events into cycles, so a receiver
+/// sent the same events again after a crash reaches the same count (its version, which a watch
+/// compares); and it tells nothing of other tenants' events in the partition.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("productops.aggregate-delta")]
 public sealed record AggregateDelta(
@@ -20,4 +20,4 @@ public sealed record AggregateDelta(
     [property: Id(3)] long UpToSeq,
     [property: Id(4)] IReadOnlyList<CounterDelta> Counters,
     [property: Id(5)] DispatchInfo Info,
-    [property: Id(6)] long LastEventSeq = 0);
+    [property: Id(6)] int Events = 0);

@@ -170,16 +170,17 @@ internal sealed class DispatchCycle
         }
     }
 
-    /// <summary>What a receiver is sent of a cycle: its counters, what its tenant learns, and the seq
-    /// of the cycle's last event that changed it (see <see cref="AggregateDelta.LastEventSeq"/>).</summary>
-    internal readonly record struct RollUp(IReadOnlyList<CounterDelta> Counters, DispatchInfo Info, long LastEventSeq);
+    /// <summary>What a receiver is sent of a cycle: its counters, what its tenant learns, and how
+    /// many of the cycle's events changed it (see <see cref="AggregateDelta.Events"/>).</summary>
+    internal readonly record struct RollUp(IReadOnlyList<CounterDelta> Counters, DispatchInfo Info, int Events);
 
     internal sealed class RollUpBuilder
     {
         private readonly CounterSet _sums = new();
         private long _latestEventMs = long.MinValue;
         private long _oldestCommitMs = long.MaxValue;
-        private long _lastEventSeq;
+        private int _events;
+        private long _lastSeq = -1; // the event counted last: its deltas come one after another
 
         // The sorted (metric, bucket) keys and amounts of Build, kept: a builder is reused every cycle.
         private long[] _keys = [];
@@ -193,7 +194,8 @@ internal sealed class DispatchCycle
             Features.Clear();
             _latestEventMs = long.MinValue;
             _oldestCommitMs = long.MaxValue;
-            _lastEventSeq = 0;
+            _events = 0;
+            _lastSeq = -1;
         }
 
         /// <param name="delta">One of an event's deltas for this receiver.</param>
@@ -201,7 +203,11 @@ internal sealed class DispatchCycle
         public void Add(CounterDelta delta, long seq)
         {
             _sums.Add(delta);
-            _lastEventSeq = Math.Max(_lastEventSeq, seq);
+            if (seq != _lastSeq)
+            {
+                _events++;
+                _lastSeq = seq;
+            }
         }
 
         public void Saw(LoggedEvent logged)
@@ -220,7 +226,7 @@ internal sealed class DispatchCycle
             var info = receiver.IsTenant
                 ? new DispatchInfo([.. Features], _latestEventMs, _oldestCommitMs == long.MaxValue ? 0 : _oldestCommitMs)
                 : DispatchInfo.None;
-            return new RollUp(counters, info, _lastEventSeq);
+            return new RollUp(counters, info, _events);
         }
 
         /// <summary>

@@ -450,9 +450,9 @@ public sealed partial class PartitionGrain(
             receivers.Length,
             i =>
             {
-                var (counters, info, lastEventSeq) = cycle.RollUpOf(receivers[i]);
+                var (counters, info, events) = cycle.RollUpOf(receivers[i]);
                 var required = _lastSent.GetValueOrDefault(receivers[i], -1);
-                return Receiver(receivers[i]).Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info, lastEventSeq));
+                return Receiver(receivers[i]).Receive(new AggregateDelta(_partition, required, cycle.FromSeq, cycle.UpToSeq, counters, info, events));
             },
             (i, outcome) =>
             {
@@ -476,8 +476,8 @@ public sealed partial class PartitionGrain(
             partial.Count,
             i =>
             {
-                var (counters, info, lastEventSeq) = cycle.RollUpOf(partial[i].Receiver, partial[i].Watermark);
-                return Receiver(partial[i].Receiver).Receive(new AggregateDelta(_partition, -1, partial[i].Watermark, cycle.UpToSeq, counters, info, lastEventSeq));
+                var (counters, info, events) = cycle.RollUpOf(partial[i].Receiver, partial[i].Watermark);
+                return Receiver(partial[i].Receiver).Receive(new AggregateDelta(_partition, -1, partial[i].Watermark, cycle.UpToSeq, counters, info, events));
             },
             (i, outcome) => lost |= !TryRecordSent(partial[i].Receiver, cycle, outcome.Status));
         return !lost;

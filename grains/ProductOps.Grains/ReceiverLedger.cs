@@ -5,8 +5,8 @@ namespace ProductOps.Grains;
 
 /// <summary>
 /// The per-partition watermarks of an aggregate grain and the rule that makes receiving
-/// idempotent: a delta covers the partition's events in (FromSeq, UpToSeq]. Beside them, the seq
-/// of the last event from each partition that changed the grain: its version.
+/// idempotent: a delta covers the partition's events in (FromSeq, UpToSeq]. Beside them, how many
+/// events from each partition changed the grain: its version.
 /// </summary>
 [GenerateSerializer, Alias("productops.receiver-ledger")]
 public sealed class ReceiverLedger
@@ -16,15 +16,15 @@ public sealed class ReceiverLedger
 
     [Id(0)] public Dictionary<int, long> Watermarks { get; init; } = [];
 
-    /// <summary>By partition, the seq of the last event that changed this grain (see
-    /// <see cref="AggregateDelta.LastEventSeq"/>); empty in a ledger stored by an earlier build.</summary>
-    [Id(1)] public Dictionary<int, long> LastEvents { get; init; } = [];
+    /// <summary>By partition, how many of its events changed this grain (see
+    /// <see cref="AggregateDelta.Events"/>); counted from the first delta of a build that sends them.</summary>
+    [Id(1)] public Dictionary<int, long> Events { get; init; } = [];
 
     public long WatermarkOf(int partition) => Watermarks.GetValueOrDefault(partition);
 
     /// <summary>The grain's version now, for an answer to carry: which events its figures hold,
     /// however its partitions cut them into deltas.</summary>
-    public ReceiverVersion Version() => _version ??= ReceiverVersion.Of(LastEvents);
+    public ReceiverVersion Version() => _version ??= ReceiverVersion.Of(Events);
 
     /// <summary>Whether to apply <paramref name="delta"/>; when Applied, the watermark has moved.</summary>
     public ReceiveOutcome Decide(AggregateDelta delta)
@@ -46,9 +46,9 @@ public sealed class ReceiverLedger
         }
 
         Watermarks[delta.Partition] = delta.UpToSeq;
-        if (delta.LastEventSeq > LastEvents.GetValueOrDefault(delta.Partition))
+        if (delta.Events > 0)
         {
-            LastEvents[delta.Partition] = delta.LastEventSeq;
+            Events[delta.Partition] = Events.GetValueOrDefault(delta.Partition) + delta.Events;
             _version = null;
         }
 

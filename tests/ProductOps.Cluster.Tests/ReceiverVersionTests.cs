@@ -4,7 +4,7 @@ using ProductOps.Testing;
 
 namespace ProductOps.Cluster.Tests;
 
-/// <summary>A feature's and a tenant's answers carry the grain's version (the last event it holds
+/// <summary>A feature's and a tenant's answers carry the grain's version (how many events it holds
 /// from each partition), and a grain back from a silo crash says by it that it holds less than it
 /// answered before, even where another partition has sent it more since, until it is sent the rest
 /// again, however the partition cuts it into deltas: what a watch holds a view back by.</summary>
@@ -17,26 +17,26 @@ public sealed class ReceiverVersionTests
         TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, _) =>
         {
             var feature = await FeatureOnAsync(cluster, cluster.SecondarySilos[0].SiloAddress);
-            await feature.Receive(Delta(partition: 0, from: 0, upTo: 10, lastEvent: 8));
-            await feature.Receive(Delta(partition: 1, from: 0, upTo: 4, lastEvent: 4));
+            await feature.Receive(Delta(partition: 0, from: 0, upTo: 10, events: 8));
+            await feature.Receive(Delta(partition: 1, from: 0, upTo: 4, events: 4));
             await feature.Flush(partition: 0); // stores both partitions' places
-            await feature.Receive(Delta(partition: 1, from: 4, upTo: 9, lastEvent: 6)); // not stored
+            await feature.Receive(Delta(partition: 1, from: 4, upTo: 9, events: 2)); // not stored
             var before = await Report(feature);
 
             await cluster.KillSiloAsync(cluster.SecondarySilos[0]);
             var restored = await Polling.Eventually(() => Report(feature), TimeSpan.FromSeconds(60)); // once the cluster has seen the silo gone
-            await feature.Receive(Delta(partition: 0, from: 10, upTo: 30, lastEvent: 30)); // more events from partition 0
+            await feature.Receive(Delta(partition: 0, from: 10, upTo: 30, events: 20)); // more events from partition 0
             var onwards = await Report(feature);
-            // Partition 1 sends its event 6 again, in a cycle that ends sooner than the first did:
+            // Partition 1 sends its 2 events again, in a cycle that ends sooner than the first did:
             // the grain holds what it held before, though its watermark there (7) is lower.
-            Assert.Equal(ReceiveStatus.Applied, (await feature.Receive(Delta(partition: 1, from: 4, upTo: 7, lastEvent: 6))).Status);
+            Assert.Equal(ReceiveStatus.Applied, (await feature.Receive(Delta(partition: 1, from: 4, upTo: 7, events: 2))).Status);
             var caughtUp = await Report(feature);
 
             Assert.Equal("0:8 1:6", before.Version!.ToString());
             Assert.Equal("0:8 1:4", restored.Version!.ToString());
             Assert.Equal((14, 12, 32), (before.Totals.EventsAllTime, restored.Totals.EventsAllTime, onwards.Totals.EventsAllTime));
-            Assert.False(onwards.Version!.Covers(before.Version), "partition 1's event 6 is still missing");
-            Assert.Equal("0:30 1:6", caughtUp.Version!.ToString());
+            Assert.False(onwards.Version!.Covers(before.Version), "partition 1's last 2 events are still missing");
+            Assert.Equal("0:28 1:6", caughtUp.Version!.ToString());
             Assert.True(caughtUp.Version.Covers(before.Version));
         });
 
@@ -45,8 +45,8 @@ public sealed class ReceiverVersionTests
         TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
         {
             var tenant = cluster.Client.GetGrain<ITenantGrain>(Tenant);
-            await tenant.Receive(Delta(partition: 2, from: 0, upTo: 7, lastEvent: 6));
-            await tenant.Receive(Delta(partition: 5, from: 0, upTo: 3, lastEvent: 3));
+            await tenant.Receive(Delta(partition: 2, from: 0, upTo: 7, events: 6));
+            await tenant.Receive(Delta(partition: 5, from: 0, upTo: 3, events: 3));
 
             var overview = await tenant.GetOverview(TimeRange.DaysEndingAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 30));
             var active = await tenant.GetActiveUsers(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -78,9 +78,9 @@ public sealed class ReceiverVersionTests
     private static Task<FeatureReport> Report(IFeatureGrain feature) =>
         feature.GetReport(TimeRange.DaysEndingAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 30), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
-    /// <summary>A partition's roll-up of the events in (from, upTo], of which those from 'from' + 1
-    /// to <paramref name="lastEvent"/> are of the feature under test (the rest are other features').</summary>
-    private static AggregateDelta Delta(int partition, long from, long upTo, long lastEvent) =>
+    /// <summary>A partition's roll-up of the events in (from, upTo], <paramref name="events"/> of
+    /// them of the feature under test (the rest are other features').</summary>
+    private static AggregateDelta Delta(int partition, long from, long upTo, int events) =>
         new(partition, Required: from, FromSeq: from, UpToSeq: upTo,
-            [new CounterDelta("export", Metric.FeatureTotalEvents, Bucket: 0, Amount: lastEvent - from)], DispatchInfo.None, lastEvent);
+            [new CounterDelta("export", Metric.FeatureTotalEvents, Bucket: 0, Amount: events)], DispatchInfo.None, events);
 }

@@ -27,7 +27,7 @@ public sealed class ReceiverVersionTests
     }
 
     [Fact]
-    public void Equals_SameSeqsInAnyInsertionOrder_Equal()
+    public void Equals_SameCountsInAnyInsertionOrder_Equal()
     {
         Assert.Equal(Version((0, 5), (3, 9)), Version((3, 9), (0, 5)));
         Assert.Equal(Version((0, 5), (3, 9)).GetHashCode(), Version((3, 9), (0, 5)).GetHashCode());
@@ -36,7 +36,7 @@ public sealed class ReceiverVersionTests
     }
 
     [Fact]
-    public void Serializer_RoundTrip_SameSeqs()
+    public void Serializer_RoundTrip_SameCounts()
     {
         using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
         var serializer = services.GetRequiredService<Serializer>();
@@ -45,8 +45,8 @@ public sealed class ReceiverVersionTests
         var read = serializer.Deserialize<ReceiverVersion>(serializer.SerializeToArray(version))!;
 
         Assert.Equal(version, read);
-        Assert.Equal(long.MaxValue, read.SeqOf(31));
-        Assert.Equal(0, read.SeqOf(30));
+        Assert.Equal(long.MaxValue, read.CountOf(31));
+        Assert.Equal(0, read.CountOf(30));
         Assert.Equal("0:5 31:9223372036854775807 4095:1", read.ToString());
     }
 
@@ -64,10 +64,61 @@ public sealed class ReceiverVersionTests
         Assert.False(empty.Covers(Version((0, 5))));
         Assert.True(Version((0, 5)).Covers(empty));
         Assert.Equal(Version(), empty);
-        Assert.Equal(0, empty.SeqOf(0));
+        Assert.Equal(0, empty.CountOf(0));
         Assert.Equal("", empty.ToString());
     }
 
-    private static ReceiverVersion Version(params (int Partition, long Seq)[] seqs) =>
-        ReceiverVersion.Of(seqs.ToDictionary(w => w.Partition, w => w.Seq));
+    [Fact]
+    public void ReadFrom_WhatWriteToWrote_TheSameVersion()
+    {
+        var version = Version((0, 5), (3, long.MaxValue), (31, 0));
+
+        var read = ReceiverVersion.ReadFrom(Reader(Written(version)), partitions: 32);
+
+        Assert.Equal(version, read);
+        Assert.Equal(Version(), ReceiverVersion.ReadFrom(Reader(Written(Version())), partitions: 32));
+    }
+
+    /// <summary>What a forged token could hold is refused, not read: partitions past the cluster's,
+    /// more than it has, out of order or twice, negative counts.</summary>
+    [Fact]
+    public void ReadFrom_NotAVersionOfThisCluster_Null()
+    {
+        Assert.Null(ReceiverVersion.ReadFrom(Reader(Written(Version((32, 1)))), partitions: 32)); // past the last partition
+        Assert.Null(ReceiverVersion.ReadFrom(Reader(Written(Version((0, 1), (1, 1), (2, 1)))), partitions: 2)); // more than there are
+        Assert.Null(ReceiverVersion.ReadFrom(Reader(Varints(2, 5, 1, 0, 1)), partitions: 32)); // partition 5 twice
+        Assert.Null(ReceiverVersion.ReadFrom(Reader(Varints(1, 0, -1)), partitions: 32)); // a negative count
+        Assert.Null(ReceiverVersion.ReadFrom(Reader(Varints(2, 5, 1, int.MaxValue, 1)), partitions: 32)); // a step past int
+        Assert.Throws<EndOfStreamException>(() => ReceiverVersion.ReadFrom(Reader(Varints(3, 0, 1)), partitions: 32)); // cut short
+    }
+
+    private static byte[] Written(ReceiverVersion version)
+    {
+        using var bytes = new MemoryStream();
+        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            version.WriteTo(writer);
+        }
+
+        return bytes.ToArray();
+    }
+
+    private static byte[] Varints(params long[] values)
+    {
+        using var bytes = new MemoryStream();
+        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            foreach (var value in values)
+            {
+                writer.Write7BitEncodedInt64(value);
+            }
+        }
+
+        return bytes.ToArray();
+    }
+
+    private static BinaryReader Reader(byte[] bytes) => new(new MemoryStream(bytes));
+
+    private static ReceiverVersion Version(params (int Partition, long Count)[] counts) =>
+        ReceiverVersion.Of(counts.ToDictionary(w => w.Partition, w => w.Count));
 }

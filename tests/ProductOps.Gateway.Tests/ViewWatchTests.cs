@@ -179,6 +179,21 @@ public sealed class ViewWatchTests
         Assert.Equal("0:5 1:5", watch.Versions.Single().Grains[0]!.ToString());
     }
 
+    /// <summary>A token the data set never catches up with (it was wiped, or the token is another
+    /// deployment's) holds the resumed watch for its patience, not for good: then it sends what
+    /// there is.</summary>
+    [Fact]
+    public async Task RunAsync_ResumedFromAViewNeverCaughtUp_SendsWhatThereIsAfterThePatience()
+    {
+        using var watch = new SteppedFeatureWatch(() => new FeatureRead(3, 0, (0, 3)), resumeAfter: new FeatureRead(10, 0, (0, 10)).ToView(DateTimeOffset.UnixEpoch).Version);
+
+        await watch.FirstReadAsync();
+        await watch.CheckAsync(ViewWatch.ResumePatience / 2);
+        await watch.CheckAsync(ViewWatch.ResumePatience / 2);
+
+        Assert.Equal([3], await watch.StopAsync());
+    }
+
     /// <summary>A view held back for a minute still leaves the caller a view a minute: the last one
     /// sent, again.</summary>
     [Fact]

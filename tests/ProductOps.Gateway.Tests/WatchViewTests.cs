@@ -1,6 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using ProductOps.Contracts.V1;
+using ProductOps.Domain;
+using ProductOps.Gateway.Query;
 using ProductOps.Testing;
 using static ProductOps.Gateway.Tests.EventFactory;
 using static ProductOps.Testing.Polling;
@@ -14,14 +16,15 @@ public sealed class WatchViewTests(SiloFixture node)
 {
     private static readonly Duration Quick = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(250));
 
+    /// <summary>The node's event-log partitions: the default.</summary>
+    private static readonly int NodePartitions = new ProductOps.Grains.Abstractions.PipelineOptions().Partitions;
+
     [Fact]
     public async Task WatchFeature_EventsArrive_PushesTheNewTotalsWithoutBeingAsked()
     {
         var prefix = Prefix("watch-feature");
         var feature = $"{prefix}-search";
-        await TrackAsync(prefix, feature, first: 0, count: 10);
-        await Eventually(async () => Assert.Equal(10, (await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read)).EventsAllTime),
-            DefaultTimeout, () => node.Silo.Output);
+        await TrackUntilCountedAsync(prefix, feature, count: 10);
 
         using var watch = node.Query.WatchFeature(new WatchFeatureRequest { View = new GetFeatureRequest { Feature = feature }, Interval = Quick }, DemoTenant.Read);
         var views = new List<FeatureView> { await NextAsync(watch) };
@@ -60,9 +63,7 @@ public sealed class WatchViewTests(SiloFixture node)
     {
         var prefix = Prefix("watch-resume");
         var feature = $"{prefix}-search";
-        await TrackAsync(prefix, feature, first: 0, count: 6);
-        await Eventually(async () => Assert.Equal(6, (await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read)).EventsAllTime),
-            DefaultTimeout, () => node.Silo.Output);
+        await TrackUntilCountedAsync(prefix, feature, count: 6);
         var request = new WatchFeatureRequest { View = new GetFeatureRequest { Feature = feature }, Interval = Quick };
         FeatureView seen;
         using (var watch = node.Query.WatchFeature(request, DemoTenant.Read))
@@ -79,6 +80,35 @@ public sealed class WatchViewTests(SiloFixture node)
         Assert.Empty((await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read)).ResumeToken); // watches only
         Assert.InRange(next.EventsAllTime, 6, 8);
         Assert.NotEmpty(next.ResumeToken);
+    }
+
+    /// <summary>A resumed watch whose grains hold less than the token's view (as after a crash)
+    /// sends nothing until they have caught up. The token here is ahead of the feature by two
+    /// events in every partition, as its grain would be behind after losing them.</summary>
+    [Fact]
+    public async Task WatchFeature_ResumedAheadOfTheGrains_NoViewUntilTheyCatchUp()
+    {
+        var prefix = Prefix("watch-ahead");
+        var feature = $"{prefix}-search";
+        await TrackUntilCountedAsync(prefix, feature, count: 3);
+        var request = new WatchFeatureRequest { View = new GetFeatureRequest { Feature = feature }, Interval = Quick };
+        using (var watch = node.Query.WatchFeature(request, DemoTenant.Read))
+        {
+            var seen = await NextAsync(watch);
+            var kind = ViewResumeToken.FeatureKind(feature);
+            var version = ViewResumeToken.Decode(seen.ResumeToken, DemoTenant.Id, kind, grains: 2, NodePartitions)!;
+            request.ResumeToken = ViewResumeToken.Encode(DemoTenant.Id, kind, version with { Grains = [Ahead(version.Grains[0]!), version.Grains[1]] });
+        }
+
+        using var resumed = node.Query.WatchFeature(request, DemoTenant.Read);
+        var next = resumed.ResponseStream.MoveNext(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // some checks at 250 ms: held
+        Assert.False(next.IsCompleted, "a view behind the token's was sent");
+        await TrackAsync(prefix, feature, first: 3, count: 6); // past the token in every partition that had one
+        using var patience = new CancellationTokenSource(DefaultTimeout);
+
+        Assert.True(await next.WaitAsync(patience.Token), "the watch ended");
+        Assert.True(resumed.ResponseStream.Current.EventsAllTime > 3, "the view sent holds no more than the grains did when the token was made");
     }
 
     [Fact]
@@ -151,6 +181,18 @@ public sealed class WatchViewTests(SiloFixture node)
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {cli.Error}");
         Assert.True(cli.Output.Split("Tenant overview as of").Length >= 3, cli.Output); // the first view and at least one more
+    }
+
+    /// <summary>A version 2 events ahead of <paramref name="version"/> in each of its partitions.</summary>
+    private static ReceiverVersion Ahead(ReceiverVersion version) =>
+        ReceiverVersion.Of(Enumerable.Range(0, NodePartitions).Where(p => version.CountOf(p) > 0).ToDictionary(p => p, p => version.CountOf(p) + 2));
+
+    /// <summary>Tracks <paramref name="count"/> events of a new feature and waits until its view counts them.</summary>
+    private async Task TrackUntilCountedAsync(string prefix, string feature, int count)
+    {
+        await TrackAsync(prefix, feature, first: 0, count);
+        await Eventually(async () => Assert.Equal(count, (await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature }, DemoTenant.Read)).EventsAllTime),
+            DefaultTimeout, () => node.Silo.Output);
     }
 
     private async Task TrackAsync(string prefix, string feature, int first, int count)

@@ -28,18 +28,24 @@ internal static class LiveView
                 {
                     await foreach (var view in call.ResponseStream.ReadAllAsync(cancellationToken))
                     {
+                        await retry.ResumedAsync(first ? "Watching." : "Resumed: no figure below the last view's.");
                         if (!first)
                         {
                             Console.WriteLine();
                             Console.WriteLine(new string('-', 72));
                         }
 
-                        await retry.ResumedAsync("Resumed.");
                         print(view, Console.Out);
                         (first, place) = (false, resumeTokenOf(view));
                     }
 
                     return; // the server ended the watch: it does only when it stops, with Unavailable
+                }
+                catch (RpcException e) when (place.Length > 0 && e.StatusCode == StatusCode.InvalidArgument && e.Trailers.GetValue("field") == "resume_token")
+                {
+                    // A server of another build or deployment: carry on from its now.
+                    await Console.Error.WriteLineAsync($"Watching again from now: the server did not take the last view's resume token ({e.Status.Detail}).");
+                    place = string.Empty;
                 }
                 catch (Exception e) when (WatchRetry.Resumable(e, cancellationToken))
                 {

@@ -36,7 +36,7 @@ internal sealed class WatchRetry
         {
             await Console.Error.WriteLineAsync(watched
                 ? $"The watch was interrupted ({said}); calling again..."
-                : $"Could not watch yet ({said}); trying again...");
+                : $"Could not watch yet ({said}); is the server running at that --address? Trying again until it is (Ctrl+C stops)...");
             _failing = said;
         }
 

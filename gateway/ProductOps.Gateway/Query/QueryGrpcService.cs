@@ -19,6 +19,7 @@ namespace ProductOps.Gateway.Query;
 public sealed class QueryGrpcService(
     IGrainFactory grains,
     IOptions<IngestLimits> limits,
+    IOptions<PipelineOptions> pipeline,
     TenantDirectory tenants,
     ChurnIndexReader churnIndex,
     StreamSlots streams,
@@ -64,8 +65,9 @@ public sealed class QueryGrpcService(
     {
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetFeatureRequest();
+        RequireId("view.feature", view.Feature); // before the token, which names the feature
         var kind = ViewResumeToken.FeatureKind(view.Feature);
-        return WatchAsync(tenant, kind, WatchIntervalOf(request.Interval), ViewResumeToken.Decode(request.ResumeToken, tenant, kind),
+        return WatchAsync(tenant, kind, WatchIntervalOf(request.Interval), ResumeAfter(request.ResumeToken, tenant, kind, grains: 2),
             () => FeatureViewAsync(tenant, view), ViewChanges.OfFeature, (v, token) => v.ResumeToken = token, responseStream, context);
     }
 
@@ -116,7 +118,7 @@ public sealed class QueryGrpcService(
         var tenant = CallerContext.TenantOf(context);
         var view = request.View ?? new GetOverviewRequest();
         var kind = ViewResumeToken.OverviewKind;
-        return WatchAsync(tenant, kind, WatchIntervalOf(request.Interval), ViewResumeToken.Decode(request.ResumeToken, tenant, kind),
+        return WatchAsync(tenant, kind, WatchIntervalOf(request.Interval), ResumeAfter(request.ResumeToken, tenant, kind, grains: 1),
             () => OverviewViewAsync(tenant, view, partitionStatuses.GetRecentAsync()), ViewChanges.OfOverview, (v, token) => v.ResumeToken = token, responseStream, context);
     }
 
@@ -230,6 +232,11 @@ public sealed class QueryGrpcService(
             await responseStream.WriteAsync(ContractMapper.ToContract(entry, threshold), exporting.Token);
         }
     }
+
+    /// <summary>The version a view watch's resume token names (null for none); a feature view is
+    /// built from two grains (the feature's and the tenant's), an overview from one.</summary>
+    private ViewVersion? ResumeAfter(string token, string tenant, string kind, int grains) =>
+        ViewResumeToken.Decode(token, tenant, kind, grains, pipeline.Value.Partitions);
 
     /// <summary>A view watch (<see cref="ViewWatch"/>) until the caller goes away (Cancelled) or
     /// this process stops (Unavailable), as WatchAtRisk ends. Bad input in the view is named by its

@@ -8,10 +8,17 @@ namespace ProductOps.Gateway.Query;
 /// with the clock alone), or when a heartbeat is due, so that the caller sees the clock move and
 /// proxies keep the call open. A view behind the one sent last, or behind the resume token's, is
 /// held back (see <see cref="ReadUnlessBehindAsync"/>); a resumed watch sends nothing until its
-/// first view has caught up. Ends only by cancellation, or by a first read that fails.</summary>
+/// first view has caught up, for <see cref="ResumePatience"/> at most. Ends only by cancellation,
+/// or by a first read that fails (for a resumed watch, one past its patience).</summary>
 public static class ViewWatch
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a resumed watch holds back its first view for the grains to catch up with
+    /// the token's: after a crash they do within seconds. Past it, the data set does not hold what
+    /// the token's view did (wiped, or a token from another deployment), and the watch sends what
+    /// there is (or ends NotFound, as a new watch would).</summary>
+    public static readonly TimeSpan ResumePatience = TimeSpan.FromMinutes(2);
 
     /// <param name="read">Builds the view now, with where it was read.</param>
     /// <param name="changeKey">The view without what moves with the clock alone.</param>
@@ -22,7 +29,7 @@ public static class ViewWatch
     /// <param name="time">The clock the heartbeat is timed by.</param>
     /// <param name="cancellationToken">Ends the watch.</param>
     /// <param name="resumeAfter">Where the last view of an earlier watch was read: no view behind it
-    /// is sent, the first one included.</param>
+    /// is sent, the first one included (see <see cref="ResumePatience"/>).</param>
     public static async Task RunAsync<TView>(Func<Task<VersionedView<TView>>> read, Func<TView, TView> changeKey,
         Func<TView, ViewVersion, Task> send, TimeSpan interval, Func<TimeSpan, CancellationToken, Task> wait, TimeProvider time,
         CancellationToken cancellationToken, ViewVersion? resumeAfter = null)
@@ -32,9 +39,15 @@ public static class ViewWatch
         TView? sentKey = null;
         var sentVersion = resumeAfter; // what a view must cover to be sent
         var sentAt = 0L;
+        var startedAt = time.GetTimestamp();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (sent is null && sentVersion is not null && time.GetElapsedTime(startedAt) >= ResumePatience)
+            {
+                sentVersion = null; // see ResumePatience
+            }
+
             var latest = await ReadUnlessBehindAsync(read, sentVersion);
             var heartbeatDue = sent is not null && time.GetElapsedTime(sentAt) >= Heartbeat;
             var key = latest is null ? null : changeKey(latest.View);
