@@ -20,4 +20,4 @@ public sealed record AggregateDelta(
     [property: Id(3)] long UpToSeq,
     [property: Id(4)] IReadOnlyList<CounterDelta> Counters,
     [property: Id(5)] DispatchInfo Info,
-    [property: Id(6)] int Events = 0);
+    [property: Id(7)] int Events = 0); // Id(6) was a build's last event seq, never released: left unused

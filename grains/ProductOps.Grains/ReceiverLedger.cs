@@ -18,7 +18,7 @@ public sealed class ReceiverLedger
 
     /// <summary>By partition, how many of its events changed this grain (see
     /// <see cref="AggregateDelta.Events"/>); counted from the first delta of a build that sends them.</summary>
-    [Id(1)] public Dictionary<int, long> Events { get; init; } = [];
+    [Id(2)] public Dictionary<int, long> Events { get; init; } = []; // Id(1) was a build's last event seqs, never released: left unused
 
     public long WatermarkOf(int partition) => Watermarks.GetValueOrDefault(partition);
 

@@ -44,6 +44,31 @@ public sealed class DispatchCycleVersionTests
         Assert.Equal(expected.OrderBy(e => e.Key), reached.OrderBy(e => e.Key));
     }
 
+    /// <summary>A receiver that holds part of a cycle is sent the rest (Partial): that rest counts
+    /// exactly the receiver's events past what it holds.</summary>
+    [Fact]
+    public void Events_TheRestOfACyclePastAWatermark_CountsOnlyTheEventsPastIt()
+    {
+        var events = EventStreamGenerator.Generate(seed: 12, firstDay: 20_000, users: 20, days: 5)
+            .Select((e, i) => new LoggedEvent(0, i + 1, 0, e))
+            .Take(300)
+            .ToList();
+        var cycle = new DispatchCycle(events, SharesOf(events), new DispatchCycle.BuilderPool());
+
+        foreach (var receiver in cycle.Receivers)
+        {
+            foreach (var watermark in new long[] { 0, 1, 77, 150, 299, 300 })
+            {
+                var past = events.Count(e => e.Seq > watermark && Changes(e, receiver.Feature));
+                Assert.Equal(past, cycle.RollUpOf(receiver, watermark).Events);
+            }
+        }
+    }
+
+    /// <summary>Whether the event changes the receiver of <paramref name="feature"/> (the tenant's: empty).</summary>
+    private static bool Changes(LoggedEvent e, string feature) =>
+        feature == History ? HasHistoryDelta(e) : !e.Event.IsIdentify && (feature.Length == 0 || e.Event.Feature == feature);
+
     /// <summary>The cycle's shares, each with the deltas its user grain would have returned: here one
     /// for the feature <see cref="History"/> on every fifth event, as a user's history adds to a
     /// feature other than its event's.</summary>

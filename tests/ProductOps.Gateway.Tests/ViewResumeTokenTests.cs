@@ -74,6 +74,8 @@ public sealed class ViewResumeTokenTests
             ViewResumeToken.Encode("acme", ViewResumeToken.OverviewKind, new ViewVersion(42, [Version((0, 5)), Version((0, 5))])),
             ViewResumeToken.Encode("acme", ViewResumeToken.OverviewKind, new ViewVersion(42, [Version((Partitions, 5))])),
             OpaqueToken.EncodeBytes([.. issued, .. new byte[1024 * 1024]]),
+            OpaqueToken.EncodeBytes([1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]), // a negative string length
+            OpaqueToken.EncodeBytes([1, 2, 0xC3, 0x28]), // a tenant that is not UTF-8
         ];
 
         foreach (var token in forged)
@@ -81,6 +83,17 @@ public sealed class ViewResumeTokenTests
             var refused = Assert.Throws<RequestValidationException>(() => ViewResumeToken.Decode(token, "acme", ViewResumeToken.OverviewKind, grains: 1, Partitions));
             Assert.Equal("resume_token", refused.Failure.Field);
         }
+    }
+
+    /// <summary>The longest ids still make tokens the gateway takes back.</summary>
+    [Fact]
+    public void Decode_LongIdsAndOnePartition_ItsOwnTokenTaken()
+    {
+        var tenant = new string('租', 200);
+        var kind = ViewResumeToken.FeatureKind(new string('功', 200));
+        var token = ViewResumeToken.Encode(tenant, kind, new ViewVersion(1, [Version((0, 1)), Version((0, 1))]));
+
+        Assert.NotNull(ViewResumeToken.Decode(token, tenant, kind, grains: 2, partitions: 1));
     }
 
     private static ReceiverVersion Version(params (int Partition, long Count)[] counts) =>

@@ -194,6 +194,21 @@ public sealed class ViewWatchTests
         Assert.Equal([3], await watch.StopAsync());
     }
 
+    /// <summary>A resumed watch holding back its first view checks at its interval, not without
+    /// pause: with no view sent there is no heartbeat to keep.</summary>
+    [Fact]
+    public async Task RunAsync_ResumedAndHeldBack_WaitsItsIntervalBetweenChecks()
+    {
+        using var watch = new SteppedFeatureWatch(() => new FeatureRead(3, 0, (0, 3)), resumeAfter: new FeatureRead(10, 0, (0, 10)).ToView(DateTimeOffset.UnixEpoch).Version);
+
+        await watch.FirstReadAsync();
+        await watch.CheckAsync(TimeSpan.FromSeconds(1), times: 3);
+
+        Assert.Empty(await watch.StopAsync());
+        Assert.All(watch.Waits, wait => Assert.Equal(TimeSpan.FromSeconds(1), wait));
+        Assert.True(watch.Waits.Count >= 3);
+    }
+
     /// <summary>A view held back for a minute still leaves the caller a view a minute: the last one
     /// sent, again.</summary>
     [Fact]
@@ -303,7 +318,11 @@ public sealed class ViewWatchTests
                     return Task.CompletedTask;
                 },
                 TimeSpan.FromSeconds(1),
-                (_, token) => _checks.WaitAsync(token),
+                (delay, token) =>
+                {
+                    Waits.Add(delay);
+                    return _checks.WaitAsync(token);
+                },
                 _clock,
                 _stop.Token,
                 resumeAfter);
@@ -311,6 +330,9 @@ public sealed class ViewWatchTests
 
         /// <summary>The version sent with each view (its resume token's).</summary>
         public List<ViewVersion> Versions { get; } = [];
+
+        /// <summary>Each wait the watch asked for between checks.</summary>
+        public List<TimeSpan> Waits { get; } = [];
 
         public Task FirstReadAsync() => ReadAsync(_reads);
 

@@ -36,7 +36,7 @@ public sealed partial class WatchViewRestartTests
         }
 
         await using var restarted = await SiloProcess.StartAsync(data.Path, grpcPort: port);
-        await Polling.Until(() => cli.Error.Contains("Resumed: no figure below the last view's.", StringComparison.Ordinal), Polling.DefaultTimeout, () => $"not resumed: {cli.Error}{cli.Output}");
+        await Polling.Until(() => cli.Error.Contains("Resumed.", StringComparison.Ordinal), Polling.DefaultTimeout, () => $"not resumed: {cli.Error}{cli.Output}");
         var exitCode = await cli.InterruptAsync();
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {cli.Error}");

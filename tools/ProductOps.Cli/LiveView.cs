@@ -28,7 +28,7 @@ internal static class LiveView
                 {
                     await foreach (var view in call.ResponseStream.ReadAllAsync(cancellationToken))
                     {
-                        await retry.ResumedAsync(first ? "Watching." : "Resumed: no figure below the last view's.");
+                        await retry.ResumedAsync(first ? "Watching." : "Resumed.");
                         if (!first)
                         {
                             Console.WriteLine();
@@ -44,8 +44,9 @@ internal static class LiveView
                 catch (RpcException e) when (place.Length > 0 && e.StatusCode == StatusCode.InvalidArgument && e.Trailers.GetValue("field") == "resume_token")
                 {
                     // A server of another build or deployment: carry on from its now.
-                    await Console.Error.WriteLineAsync($"Watching again from now: the server did not take the last view's resume token ({e.Status.Detail}).");
+                    await Console.Error.WriteLineAsync($"Watching again from now: the server did not take the last view's resume token ({e.Status.Detail}); figures may differ from the last view's.");
                     place = string.Empty;
+                    retry.Reset();
                 }
                 catch (Exception e) when (WatchRetry.Resumable(e, cancellationToken))
                 {

@@ -14,6 +14,9 @@ public static class ViewResumeToken
     public const string Field = "resume_token";
     private const byte Version = 1;
 
+    // Strict: a forged id that is not UTF-8 is refused, not read as replacement characters.
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>The view kind a token names: "overview", or "feature:" and the feature.</summary>
     public static string OverviewKind => "overview";
 
@@ -22,7 +25,7 @@ public static class ViewResumeToken
     public static string Encode(string tenant, string kind, ViewVersion version)
     {
         using var bytes = new MemoryStream();
-        using (var writer = new BinaryWriter(bytes, Encoding.UTF8, leaveOpen: true))
+        using (var writer = new BinaryWriter(bytes, Utf8, leaveOpen: true))
         {
             writer.Write(Version);
             writer.Write(tenant);
@@ -54,13 +57,15 @@ public static class ViewResumeToken
             return null;
         }
 
-        // A token this service issued is at most ~30 bytes a partition; anything longer is refused
-        // before it is read, so a forged one costs the gateway nothing.
-        if (token.Length <= 512 + (partitions * 48) && OpaqueToken.DecodeBytes(token) is { } bytes)
+        // A token this service issued is its ids (at most 4 characters a character once in
+        // base64) and at most ~30 bytes a grain's partition; anything longer is refused before it
+        // is read, so a forged one costs the gateway nothing.
+        if (token.Length <= 64 + (4 * (tenant.Length + kind.Length)) + (partitions * grains * 24)
+            && OpaqueToken.DecodeBytes(token) is { } bytes)
         {
             try
             {
-                using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+                using var reader = new BinaryReader(new MemoryStream(bytes), Utf8);
                 if (reader.ReadByte() == Version)
                 {
                     var (tokenTenant, tokenKind) = (reader.ReadString(), reader.ReadString());
@@ -82,7 +87,7 @@ public static class ViewResumeToken
                     }
                 }
             }
-            catch (Exception e) when (e is EndOfStreamException or FormatException or DecoderFallbackException)
+            catch (Exception e) when (e is IOException or FormatException or DecoderFallbackException) // IOException: a negative length, or the bytes end first
             {
             }
         }

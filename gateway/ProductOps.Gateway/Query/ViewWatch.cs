@@ -17,8 +17,9 @@ public static class ViewWatch
     /// <summary>How long a resumed watch holds back its first view for the grains to catch up with
     /// the token's: after a crash they do within seconds. Past it, the data set does not hold what
     /// the token's view did (wiped, or a token from another deployment), and the watch sends what
-    /// there is (or ends NotFound, as a new watch would).</summary>
-    public static readonly TimeSpan ResumePatience = TimeSpan.FromMinutes(2);
+    /// there is (or ends NotFound, as a new watch would). Shorter than the heartbeat, so that a
+    /// proxy that cuts streams idle for a minute never cuts a resumed one.</summary>
+    public static readonly TimeSpan ResumePatience = TimeSpan.FromSeconds(30);
 
     /// <param name="read">Builds the view now, with where it was read.</param>
     /// <param name="changeKey">The view without what moves with the clock alone.</param>
@@ -65,7 +66,8 @@ public static class ViewWatch
 
             // The next check comes no later than the heartbeat: an interval over half a minute would
             // otherwise find it due only at the check after, up to two intervals after the last view.
-            var untilHeartbeat = Heartbeat - time.GetElapsedTime(sentAt);
+            // Before the first view (a resumed watch holding back) there is no heartbeat to keep.
+            var untilHeartbeat = sent is null ? interval : Heartbeat - time.GetElapsedTime(sentAt);
             await wait(untilHeartbeat >= interval ? interval : untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, cancellationToken);
         }
     }
