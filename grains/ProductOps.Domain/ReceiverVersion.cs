@@ -25,9 +25,6 @@ public sealed class ReceiverVersion : IEquatable<ReceiverVersion>
     /// out): it says nothing, where an empty one says the grain holds no events.</summary>
     public bool IsKnown => _partitions is { } p && _counts is { } c && p.Length == c.Length;
 
-    /// <summary>How many partitions have changed the grain.</summary>
-    public int PartitionCount => Partitions.Length;
-
     private ReadOnlySpan<int> Partitions => IsKnown ? _partitions : [];
 
     private ReadOnlySpan<long> Counts => Partitions.Length == 0 ? [] : _counts;

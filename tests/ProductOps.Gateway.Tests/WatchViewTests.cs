@@ -100,15 +100,12 @@ public sealed class WatchViewTests(SiloFixture node)
             request.ResumeToken = ViewResumeToken.Encode(DemoTenant.Id, kind, version with { Grains = [Ahead(version.Grains[0]!), version.Grains[1]] });
         }
 
+        // The watch reads at once, long before the events tracked next are dispatched: a watch that
+        // ignored the token would send the 3 events the grain holds as its first view.
         using var resumed = node.Query.WatchFeature(request, DemoTenant.Read);
-        var next = resumed.ResponseStream.MoveNext(CancellationToken.None);
-        await Task.Delay(TimeSpan.FromSeconds(2)); // some checks at 250 ms: held
-        Assert.False(next.IsCompleted, "a view behind the token's was sent");
         await TrackAsync(prefix, feature, first: 3, count: 6); // past the token in every partition that had one
-        using var patience = new CancellationTokenSource(DefaultTimeout);
 
-        Assert.True(await next.WaitAsync(patience.Token), "the watch ended");
-        Assert.True(resumed.ResponseStream.Current.EventsAllTime > 3, "the view sent holds no more than the grains did when the token was made");
+        Assert.True((await NextAsync(resumed)).EventsAllTime > 3, "a view holding no more than the grains did when the token was made was sent");
     }
 
     [Fact]
