@@ -103,6 +103,7 @@ public sealed class WatchViewTests(SiloFixture node)
         // The watch reads at once, long before the events tracked next are dispatched: a watch that
         // ignored the token would send the 3 events the grain holds as its first view.
         using var resumed = node.Query.WatchFeature(request, DemoTenant.Read);
+        await resumed.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(10)); // while it holds back: the call is up
         await TrackAsync(prefix, feature, first: 3, count: 6); // past the token in every partition that had one
 
         Assert.True((await NextAsync(resumed)).EventsAllTime > 3, "a view holding no more than the grains did when the token was made was sent");

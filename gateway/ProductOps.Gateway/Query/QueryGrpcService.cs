@@ -247,6 +247,9 @@ public sealed class QueryGrpcService(
     {
         using var slot = streams.EnterViewWatch(tenant);
         using var watching = UntilCallEndsOrProcessStops(context);
+        // Headers at once: a resumed watch may hold back its first view for up to ResumePatience,
+        // and a client (or proxy) waiting for headers should not take that for a dead call.
+        await context.WriteResponseHeadersAsync(new Metadata());
         await ViewWatch.RunAsync(
             () => InView(read),
             changeKey,
