@@ -15,7 +15,7 @@ public sealed class ProductOpsClientWireTests
     public async Task SendBatchAsync_FirstCallOutlastsRequestTimeout_RetriesWithTheSameEventIds()
     {
         var service = new SlowTrack { HangingCalls = 1 };
-        await using var server = await LoopbackIngestServer.StartAsync(service);
+        await using var server = await LoopbackGrpcServer.StartAsync<IngestService.IngestServiceBase>(service);
         var options = OptionsFor(server.Address);
         options.RequestTimeout = TimeSpan.FromSeconds(1);
         await using var client = new ProductOpsClient(options);
@@ -37,7 +37,7 @@ public sealed class ProductOpsClientWireTests
     public async Task SendBatchAsync_EveryCallOutlastsRequestTimeout_ThrowsDeadlineExceededAfterRetries()
     {
         var service = new SlowTrack { HangingCalls = int.MaxValue };
-        await using var server = await LoopbackIngestServer.StartAsync(service);
+        await using var server = await LoopbackGrpcServer.StartAsync<IngestService.IngestServiceBase>(service);
         var options = OptionsFor(server.Address);
         options.RequestTimeout = TimeSpan.FromMilliseconds(200);
         options.MaxRetries = 1;
@@ -55,7 +55,7 @@ public sealed class ProductOpsClientWireTests
     public async Task FlushAsync_LargeEventsOverOneRequestsLimit_SplitsBatchesUnderTheLimit()
     {
         var service = new StreamWithRequestLimit(ServerMaxRequestBytes);
-        await using var server = await LoopbackIngestServer.StartAsync(service);
+        await using var server = await LoopbackGrpcServer.StartAsync<IngestService.IngestServiceBase>(service);
         await using var client = new ProductOpsClient(OptionsFor(server.Address));
         var padding = new string('x', 8_000);
         var sent = new List<string>();

@@ -48,7 +48,7 @@ internal static class LiveView
                     place = string.Empty;
                     retry.Reset();
                 }
-                catch (Exception e) when (WatchRetry.Resumable(e, cancellationToken))
+                catch (Exception e) when (retry.Retries(e, cancellationToken))
                 {
                     await retry.FailedAsync(e, watched: !first, cancellationToken);
                 }

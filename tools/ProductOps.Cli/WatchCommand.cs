@@ -52,7 +52,7 @@ internal sealed class WatchCommand : ICliCommand
                         place = alert.ResumeToken;
                     }
                 }
-                catch (Exception e) when (WatchRetry.Resumable(e, cancellationToken))
+                catch (Exception e) when (retry.Retries(e, cancellationToken))
                 {
                     await retry.FailedAsync(e, watched, cancellationToken);
                 }

@@ -10,20 +10,37 @@ internal sealed class WatchRetry
     /// restarting, say) again: retried until it comes back, or Ctrl+C.</summary>
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(2);
 
+    /// <summary>How many Internal or Unknown failures in a row, with no view or alert between,
+    /// a watch calls again after. A stopping server's cut can surface as either, once or twice;
+    /// more in a row is a server failing every call, which waiting will not mend.</summary>
+    public const int MaxServerErrorsInARow = 5;
+
     private string? _failing; // the failure being retried after, said once while it lasts
+    private int _serverErrors; // Internal or Unknown failures since the watch was last in place
 
     /// <summary>Whether a watch that ended with <paramref name="failure"/> may be called again from
     /// its place: the server or the way to it failed, or a stopping server cut the stream (surfacing
     /// as a cancelled call or read while Ctrl+C was not pressed). Not when the server refused the
-    /// call or said something was missed (Aborted).</summary>
-    public static bool Resumable(Exception failure, CancellationToken cancellationToken) =>
-        !cancellationToken.IsCancellationRequested && failure switch
+    /// call or said something was missed (Aborted), nor past <see cref="MaxServerErrorsInARow"/>.
+    /// Counts the failure: call once per failure.</summary>
+    public bool Retries(Exception failure, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested || !Resumable(failure))
         {
-            RpcException e => e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
-                or StatusCode.DeadlineExceeded or StatusCode.Cancelled,
-            OperationCanceledException or HttpRequestException or IOException => true,
-            _ => false,
-        };
+            return false;
+        }
+
+        _serverErrors = failure is RpcException { StatusCode: StatusCode.Internal or StatusCode.Unknown } ? _serverErrors + 1 : 0;
+        return _serverErrors <= MaxServerErrorsInARow;
+    }
+
+    private static bool Resumable(Exception failure) => failure switch
+    {
+        RpcException e => e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
+            or StatusCode.DeadlineExceeded or StatusCode.Cancelled,
+        OperationCanceledException or HttpRequestException or IOException => true,
+        _ => false,
+    };
 
     /// <summary>Says the failure (once while it lasts), then waits before the next call.</summary>
     /// <param name="failure">How the call failed.</param>
@@ -53,6 +70,7 @@ internal sealed class WatchRetry
         }
     }
 
-    /// <summary>The watch is in place again: a later failure is said again, even the same one.</summary>
-    public void Reset() => _failing = null;
+    /// <summary>The watch is in place again: a later failure is said again, even the same one, and
+    /// server errors are counted from none.</summary>
+    public void Reset() => (_failing, _serverErrors) = (null, 0);
 }

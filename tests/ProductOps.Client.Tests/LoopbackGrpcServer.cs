@@ -4,18 +4,17 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ProductOps.Contracts.V1;
 
 namespace ProductOps.Client.Tests;
 
-/// <summary>An IngestService of the test's own on a free loopback port, for the server behaviours
-/// a real node cannot be made to show on demand (a call that outlasts its deadline) and to see
-/// exactly what the client put on the wire.</summary>
-internal sealed class LoopbackIngestServer : IAsyncDisposable
+/// <summary>A gRPC service of the test's own on a free loopback port, for the server behaviours
+/// a real node cannot be made to show on demand (a call that outlasts its deadline, a stream cut
+/// after a given view) and to see exactly what the client put on the wire.</summary>
+internal sealed class LoopbackGrpcServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private LoopbackIngestServer(WebApplication app, Uri address)
+    private LoopbackGrpcServer(WebApplication app, Uri address)
     {
         _app = app;
         Address = address;
@@ -23,7 +22,8 @@ internal sealed class LoopbackIngestServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<LoopbackIngestServer> StartAsync(IngestService.IngestServiceBase service)
+    public static async Task<LoopbackGrpcServer> StartAsync<TService>(TService service)
+        where TService : class
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -32,9 +32,9 @@ internal sealed class LoopbackIngestServer : IAsyncDisposable
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
         builder.Services.AddSingleton(service);
         var app = builder.Build();
-        app.MapGrpcService<IngestService.IngestServiceBase>();
+        app.MapGrpcService<TService>();
         await app.StartAsync();
-        return new LoopbackIngestServer(app, new Uri(app.Urls.First()));
+        return new LoopbackGrpcServer(app, new Uri(app.Urls.First()));
     }
 
     public async ValueTask DisposeAsync()
