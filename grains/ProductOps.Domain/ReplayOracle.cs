@@ -134,6 +134,12 @@ public static class ReplayOracle
         AddWindows(counters, Metric.FeatureDayUsers30, Window30, usersByDay);
 
         var feedback = usage.Where(e => e.Name == EventNames.Feedback).ToList();
+        foreach (var hour in feedback.GroupBy(e => TimeBuckets.HourOf(e.TimestampMs)))
+        {
+            counters.Add(Metric.FeatureHourFeedbackCount, hour.Key, hour.Count());
+            counters.Add(Metric.FeatureHourFeedbackSum, hour.Key, hour.Sum(e => e.Value));
+        }
+
         foreach (var day in feedback.GroupBy(e => TimeBuckets.DayOf(e.TimestampMs)))
         {
             counters.Add(Metric.FeatureDayFeedbackCount, day.Key, day.Count());
