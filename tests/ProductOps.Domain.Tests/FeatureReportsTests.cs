@@ -105,6 +105,21 @@ public sealed class FeatureReportsTests
     }
 
     [Fact]
+    public void Report_RangeInsideDaysAndHours_PointsAreTheWholeDaysAndHours()
+    {
+        var counters = new CounterSet();
+        AddHour(counters, (Day * 24) + 10, events: 4, valueSum: 0, newAdopters: 0);
+        AddHour(counters, (Day * 24) + 11, events: 1, valueSum: 0, newAdopters: 0);
+        // 10:30 to 11:15: the points are the hours 10 and 11, and the whole day, as the proto says.
+        var range = new TimeRange(Events.At(0, hour: 10, minute: 30), Events.At(0, hour: 11, minute: 15));
+
+        var report = FeatureReports.Report("search", counters, range, range.ToMs);
+
+        Assert.Equal([TimeBuckets.HourStartMs((Day * 24) + 10), TimeBuckets.HourStartMs((Day * 24) + 11)], report.Hourly.Select(h => h.BucketStartMs));
+        Assert.Equal(5, Assert.Single(report.Daily).Events);
+    }
+
+    [Fact]
     public void Report_FeedbackInTheHourlySeries_IsEachHoursOwn()
     {
         var rules = TenantRules.Default;
