@@ -102,7 +102,7 @@ public sealed class QueryGrpcService(
             grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, f)).GetTotals(nowMs)));
         var active = await activeCall;
 
-        var response = new ListFeaturesResponse { AsOf = ContractMapper.Time(nowMs) };
+        var response = new ListFeaturesResponse { AsOf = ContractMapper.Time(nowMs), TotalFeatures = totals.Length };
         response.Features.AddRange(FeatureRanking.Sort(totals.Select(t => t.Against(active)), request.SortBy, request.Ascending)
             .Take(request.Limit == 0 ? MaxFeatures : request.Limit)
             .Select(ContractMapper.ToContract));
