@@ -32,6 +32,8 @@ public static class EventCounters
         deltas.Add(new(feature, Metric.FeatureTotalEvents, 0, 1));
         if (e.Name == EventNames.Feedback)
         {
+            deltas.Add(new(feature, Metric.FeatureHourFeedbackCount, hour, 1));
+            deltas.Add(new(feature, Metric.FeatureHourFeedbackSum, hour, e.Value));
             deltas.Add(new(feature, Metric.FeatureDayFeedbackCount, day, 1));
             deltas.Add(new(feature, Metric.FeatureDayFeedbackSum, day, e.Value));
             deltas.Add(new(feature, Metric.FeatureTotalFeedbackCount, 0, 1));
@@ -43,6 +45,7 @@ public static class EventCounters
     /// moves it, never the user's history.</summary>
     public static bool IsOwn(Metric metric) => metric is Metric.TenantDayEvents or Metric.TenantTotalEvents
         or Metric.FeatureHourEvents or Metric.FeatureHourValueSum or Metric.FeatureTotalEvents
+        or Metric.FeatureHourFeedbackCount or Metric.FeatureHourFeedbackSum
         or Metric.FeatureDayFeedbackCount or Metric.FeatureDayFeedbackSum
         or Metric.FeatureTotalFeedbackCount or Metric.FeatureTotalFeedbackSum;
 }

@@ -41,8 +41,8 @@ public static class FeatureReports
         (long)counters.Get(Metric.FeatureHourUsers, hour),
         counters.Get(Metric.FeatureHourValueSum, hour),
         (long)counters.Get(Metric.FeatureHourNewAdopters, hour),
-        0,
-        0);
+        (long)counters.Get(Metric.FeatureHourFeedbackCount, hour),
+        counters.Get(Metric.FeatureHourFeedbackSum, hour));
 
     private static SeriesPoint Day(CounterSet counters, int day)
     {

@@ -24,6 +24,11 @@ public enum Metric : byte
     FeatureDayUsers7Change = 14,
     FeatureDayUsers30Change = 15,
 
+    // Feedback per hour, for the hourly series (the day's are kept too: hours stored by earlier
+    // builds have none).
+    FeatureHourFeedbackCount = 16,
+    FeatureHourFeedbackSum = 17,
+
     // Tenant counters.
     TenantDayEvents = 20,
     TenantDayUsers = 21,

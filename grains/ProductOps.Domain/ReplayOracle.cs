@@ -134,6 +134,12 @@ public static class ReplayOracle
         AddWindows(counters, Metric.FeatureDayUsers30, Window30, usersByDay);
 
         var feedback = usage.Where(e => e.Name == EventNames.Feedback).ToList();
+        foreach (var hour in feedback.GroupBy(e => TimeBuckets.HourOf(e.TimestampMs)))
+        {
+            counters.Add(Metric.FeatureHourFeedbackCount, hour.Key, hour.Count());
+            counters.Add(Metric.FeatureHourFeedbackSum, hour.Key, hour.Sum(e => e.Value));
+        }
+
         foreach (var day in feedback.GroupBy(e => TimeBuckets.DayOf(e.TimestampMs)))
         {
             counters.Add(Metric.FeatureDayFeedbackCount, day.Key, day.Count());
@@ -198,7 +204,9 @@ public static class ReplayOracle
             return Lifecycle.Churned;
         }
 
-        if (idle > TenantRules.DormantAfterDays)
+        // Dormant: idle for seven days or more, so no activity in the last seven days (today and
+        // the six before it: the day's WAU window).
+        if (idle >= Window7)
         {
             return Lifecycle.Dormant;
         }
@@ -209,13 +217,13 @@ public static class ReplayOracle
             return Lifecycle.New;
         }
 
-        // Returning: the first active day of the last seven follows a gap of more than seven days.
+        // Returning: dormant (by the rule above) on the day before the first active day of the last seven.
         var recent = activeDays.Where(d => d >= windowStart && d <= today).Order().ToList();
         if (recent.Count > 0)
         {
             var earliest = recent[0];
             var previous = activeDays.Where(d => d < earliest).ToList();
-            if (previous.Count > 0 && earliest - previous.Max() > TenantRules.DormantAfterDays)
+            if (previous.Count > 0 && (earliest - 1) - previous.Max() >= Window7)
             {
                 return Lifecycle.Returning;
             }

@@ -183,7 +183,8 @@ public sealed class UserActivity
             return Lifecycle.Churned;
         }
 
-        if (idleDays > TenantRules.DormantAfterDays)
+        // Not active in the last 7 days (the window of the day's WAU): idle for 7 days or more.
+        if (idleDays >= TenantRules.DormantAfterDays)
         {
             return Lifecycle.Dormant;
         }
@@ -194,7 +195,8 @@ public sealed class UserActivity
             return Lifecycle.New;
         }
 
-        // Returning: the first active day of the last 7 follows a gap of more than 7 days.
+        // Returning: dormant the day before the first active day of the last 7, i.e. that day
+        // follows the previous active day by more than 7 days.
         var firstRecent = FirstActiveDayIn(windowStart, today);
         var before = firstRecent is { } recent ? ActiveDays.Predecessor(recent) : null;
         return before is { } previous && firstRecent!.Value - previous > TenantRules.DormantAfterDays

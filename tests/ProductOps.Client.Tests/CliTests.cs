@@ -59,11 +59,12 @@ public sealed class CliTests
     [InlineData("feature")]
     public async Task Help_RangeOptions_SayAGivenFromSetsTheEnd(string command)
     {
-        // The server answers 30 days from --from when only it is given, not up to now.
+        // The server answers 30 days from --from when only it is given, not up to now; without
+        // either, the 30 days end with the tenant clock's whole day, not at its now.
         var (exitCode, output, _) = await CliProcess.RunAsync(command, "--help");
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("Default: 30 days after --from if given, else the tenant clock's now.", output, StringComparison.Ordinal);
+        Assert.Contains("Default: 30 days after --from if given, else the end of the tenant clock's day.", output, StringComparison.Ordinal);
     }
 
     private static int ClosedPort()

@@ -104,6 +104,47 @@ public sealed class FeatureReportsTests
         Assert.Equal(0, summary.FeedbackMean);
     }
 
+    [Fact]
+    public void Report_RangeInsideDaysAndHours_PointsAreTheWholeDaysAndHours()
+    {
+        var counters = new CounterSet();
+        AddHour(counters, (Day * 24) + 10, events: 4, valueSum: 0, newAdopters: 0);
+        AddHour(counters, (Day * 24) + 11, events: 1, valueSum: 0, newAdopters: 0);
+        // 10:30 to 11:15: the points are the hours 10 and 11, and the whole day, as the proto says.
+        var range = new TimeRange(Events.At(0, hour: 10, minute: 30), Events.At(0, hour: 11, minute: 15));
+
+        var report = FeatureReports.Report("search", counters, range, range.ToMs);
+
+        Assert.Equal([TimeBuckets.HourStartMs((Day * 24) + 10), TimeBuckets.HourStartMs((Day * 24) + 11)], report.Hourly.Select(h => h.BucketStartMs));
+        Assert.Equal(5, Assert.Single(report.Daily).Events);
+    }
+
+    [Fact]
+    public void Report_FeedbackInTheHourlySeries_IsEachHoursOwn()
+    {
+        var rules = TenantRules.Default;
+        TrackedEvent[] log =
+        [
+            Events.Usage("u1", Events.At(0, hour: 9), name: EventNames.Feedback, feature: "search", value: 4),
+            Events.Usage("u2", Events.At(0, hour: 9, minute: 30), name: EventNames.Feedback, feature: "search", value: 2),
+            Events.Usage("u1", Events.At(0, hour: 15), name: EventNames.Feedback, feature: "search", value: 5),
+            Events.Usage("u1", Events.At(0, hour: 15), feature: "search", value: 100), // not feedback
+        ];
+        var range = new TimeRange(TimeBuckets.DayStartMs(Day), TimeBuckets.DayStartMs(Day + 1));
+        var live = LiveReplay.Run(log, rules).Features["search"];
+        var oracle = ReplayOracle.Replay(log, rules).Features["search"];
+
+        foreach (var counters in new[] { live, oracle })
+        {
+            var report = FeatureReports.Report("search", counters, range, range.ToMs - 1);
+
+            Assert.Equal((2L, 6.0), (report.Hourly[9].FeedbackCount, report.Hourly[9].FeedbackSum));
+            Assert.Equal((1L, 5.0), (report.Hourly[15].FeedbackCount, report.Hourly[15].FeedbackSum));
+            Assert.Equal(report.Daily[0].FeedbackCount, report.Hourly.Sum(h => h.FeedbackCount));
+            Assert.Equal(report.Daily[0].FeedbackSum, report.Hourly.Sum(h => h.FeedbackSum));
+        }
+    }
+
     private static void AddHour(CounterSet counters, int hour, long events, double valueSum, long newAdopters)
     {
         counters.Add(Metric.FeatureHourEvents, hour, events);

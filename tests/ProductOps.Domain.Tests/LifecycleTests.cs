@@ -32,8 +32,18 @@ public sealed class LifecycleTests
         AssertStage(Lifecycle.Dormant, Events.At(8), Usage(0));
 
     [Fact]
-    public void LifecycleAt_IdleSevenDays_NotYetDormant() =>
-        AssertStage(Lifecycle.Active, Events.At(7), Usage(0));
+    public void LifecycleAt_IdleSevenDays_Dormant() =>
+        // Day 0 is not among the last seven days (days 1-7): the user is not in day 7's WAU, so not active.
+        AssertStage(Lifecycle.Dormant, Events.At(7), Usage(0));
+
+    [Fact]
+    public void LifecycleAt_IdleSixDays_Active() =>
+        AssertStage(Lifecycle.Active, Events.At(13), Usage(0), Usage(7));
+
+    [Fact]
+    public void LifecycleAt_BackTheDayAfterBecomingDormant_Returning() =>
+        // Dormant on day 7 (idle seven days), back on day 8: returning, never active meanwhile.
+        AssertStage(Lifecycle.Returning, Events.At(8), Usage(0), Usage(8));
 
     [Fact]
     public void LifecycleAt_IdleBeyondChurnHorizon_Churned() =>

@@ -10,7 +10,7 @@ public static class OracleAssert
     public const double RelativeTolerance = 1e-6;
 
     private static readonly HashSet<Metric> ValueSums =
-        [Metric.FeatureHourValueSum, Metric.FeatureDayFeedbackSum, Metric.FeatureTotalFeedbackSum];
+        [Metric.FeatureHourValueSum, Metric.FeatureHourFeedbackSum, Metric.FeatureDayFeedbackSum, Metric.FeatureTotalFeedbackSum];
 
     public static void CountersEqual(CounterSet expected, CounterSet actual, string owner)
     {

@@ -14,7 +14,7 @@ internal sealed class FeatureCommand : ICliCommand
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("from", "DATE", "Start of the range, yyyy-MM-dd or an ISO 8601 time. Default: 30 days before --to."),
-        new("to", "DATE", "End of the range, exclusive. Default: 30 days after --from if given, else the tenant clock's now."),
+        new("to", "DATE", "End of the range, exclusive. Default: 30 days after --from if given, else the end of the tenant clock's day. A range inside a day or hour gets the whole day or hour."),
         new("hourly", null, "Print the hourly series (ranges up to 31 days) instead of the daily one."),
         LiveView.Watch,
         Connection.Address,

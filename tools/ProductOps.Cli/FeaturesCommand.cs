@@ -77,5 +77,11 @@ internal sealed class FeaturesCommand : ICliCommand
         }
 
         table.Write(output);
+        if (response.TotalFeatures > response.Features.Count)
+        {
+            // A server of an earlier build sends no total (0): nothing to say then.
+            output.WriteLine();
+            output.WriteLine($"  Showing {CliFormat.Count(response.Features.Count)} of {CliFormat.Count(response.TotalFeatures)} features (--limit N, at most 1,000).");
+        }
     }
 }

@@ -14,7 +14,7 @@ internal sealed class OverviewCommand : ICliCommand
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("from", "DATE", "Start of the range, yyyy-MM-dd (UTC days). Default: 30 days before --to."),
-        new("to", "DATE", "End of the range, exclusive, yyyy-MM-dd. Default: 30 days after --from if given, else the tenant clock's now."),
+        new("to", "DATE", "End of the range, exclusive, yyyy-MM-dd. Default: 30 days after --from if given, else the end of the tenant clock's day."),
         LiveView.Watch,
         Connection.Address,
         Connection.ReadKey,

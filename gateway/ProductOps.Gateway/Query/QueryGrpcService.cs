@@ -10,7 +10,6 @@ using ProductOps.Gateway.Auth;
 using ProductOps.Gateway.Errors;
 using ProductOps.Grains.Abstractions;
 using ProductOps.Grains.Abstractions.Tenancy;
-using DomainFeatureSummary = ProductOps.Domain.FeatureSummary;
 
 namespace ProductOps.Gateway.Query;
 
@@ -103,8 +102,8 @@ public sealed class QueryGrpcService(
             grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, f)).GetTotals(nowMs)));
         var active = await activeCall;
 
-        var response = new ListFeaturesResponse { AsOf = ContractMapper.Time(nowMs) };
-        response.Features.AddRange(Sort(totals.Select(t => t.Against(active)), request.SortBy, request.Ascending)
+        var response = new ListFeaturesResponse { AsOf = ContractMapper.Time(nowMs), TotalFeatures = totals.Length };
+        response.Features.AddRange(FeatureRanking.Sort(totals.Select(t => t.Against(active)), request.SortBy, request.Ascending)
             .Take(request.Limit == 0 ? MaxFeatures : request.Limit)
             .Select(ContractMapper.ToContract));
         return response;
@@ -368,21 +367,6 @@ public sealed class QueryGrpcService(
     /// the query. Null for an event-clock tenant, whose now is its latest event, which its grain knows.</summary>
     private long? KnownNowMs(string tenant) =>
         tenants.SettingsOf(tenant).Clock == TenantClock.Wall ? time.GetUtcNow().ToUnixTimeMilliseconds() : null;
-
-    private static IEnumerable<DomainFeatureSummary> Sort(IEnumerable<DomainFeatureSummary> summaries, FeatureSort sort, bool ascending)
-    {
-        Func<DomainFeatureSummary, IComparable> key = sort switch
-        {
-            FeatureSort.Adoption7D => s => s.Adoption7,
-            FeatureSort.Adoption30D => s => s.Adoption30,
-            FeatureSort.Events => s => s.EventsAllTime,
-            FeatureSort.FeedbackMean => s => s.FeedbackMean,
-            FeatureSort.Name => s => s.Feature,
-            _ => s => s.AdoptersAllTime,
-        };
-        var ordered = ascending ? summaries.OrderBy(key) : summaries.OrderByDescending(key);
-        return ordered.ThenBy(s => s.Feature, StringComparer.Ordinal);
-    }
 
     private async Task<TenantOverview> OverviewAsync(string tenant, GetOverviewRequest request) =>
         await grains.GetGrain<ITenantGrain>(tenant).GetOverview(RangeOf(request.From, request.To, await NowMsAsync(tenant)));

@@ -1,0 +1,57 @@
+using ProductOps.Contracts.V1;
+using ProductOps.Testing;
+
+namespace ProductOps.Gateway.Tests;
+
+/// <summary>ListFeatures cut by its limit says how many features there are, and the CLI says the
+/// table is not all of them.</summary>
+[Collection(SharedSiloCollection.Name)]
+public sealed class FeatureListTests(SiloFixture node)
+{
+    [Fact]
+    public async Task ListFeatures_LimitBelowTheFeatures_SaysHowManyThereAre()
+    {
+        var all = await TrackThreeFeaturesAsync();
+
+        var limited = await node.Query.ListFeaturesAsync(new ListFeaturesRequest { Limit = 2 }, DemoTenant.Read);
+
+        Assert.Equal(2, limited.Features.Count);
+        Assert.Equal(all.Features.Count, limited.TotalFeatures);
+        Assert.Equal(all.Features.Count, all.TotalFeatures);
+    }
+
+    [Fact]
+    public async Task FeaturesCommand_LimitBelowTheFeatures_SaysTheTableIsNotAllOfThem()
+    {
+        var all = await TrackThreeFeaturesAsync();
+
+        var (exitCode, output, error) = await CliProcess.RunAsync(
+            "features", "--limit", "2", "--address", $"http://127.0.0.1:{node.Silo.GrpcPort}", "--key", DemoTenant.ReadKey);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"Showing 2 of {all.TotalFeatures:N0} features", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Three features of the test's own, and the whole list once they are in it.</summary>
+    private async Task<ListFeaturesResponse> TrackThreeFeaturesAsync()
+    {
+        var prefix = EventFactory.Prefix("feature-list");
+        var now = DateTimeOffset.UtcNow;
+        var track = new TrackRequest
+        {
+            Events =
+            {
+                EventFactory.Event($"{prefix}-u", $"{prefix}-1", "feature_used", now, feature: $"{prefix}-a"),
+                EventFactory.Event($"{prefix}-u", $"{prefix}-2", "feature_used", now, feature: $"{prefix}-b"),
+                EventFactory.Event($"{prefix}-u", $"{prefix}-3", "feature_used", now, feature: $"{prefix}-c"),
+            },
+        };
+        Assert.Equal(3, (await node.Ingest.TrackAsync(track, DemoTenant.Ingest)).Accepted);
+        return await Polling.Eventually(async () =>
+        {
+            var all = await node.Query.ListFeaturesAsync(new ListFeaturesRequest(), DemoTenant.Read);
+            Assert.Equal(3, all.Features.Count(f => f.Feature.StartsWith(prefix, StringComparison.Ordinal)));
+            return all;
+        }, Polling.DefaultTimeout, () => node.Silo.Output);
+    }
+}
