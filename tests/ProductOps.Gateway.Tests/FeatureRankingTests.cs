@@ -1,3 +1,4 @@
+using System.Globalization;
 using ProductOps.Contracts.V1;
 using ProductOps.Gateway.Query;
 using DomainFeatureSummary = ProductOps.Domain.FeatureSummary;
@@ -42,6 +43,25 @@ public sealed class FeatureRankingTests
         var sorted = FeatureRanking.Sort([Summary("b", adopters: 3), Summary("B", adopters: 3), Summary("a", adopters: 3), Summary("z", adopters: 9)], FeatureSort.Adopters, ascending: false);
 
         Assert.Equal(["z", "B", "a", "b"], sorted.Select(s => s.Feature));
+    }
+
+    [Theory]
+    [InlineData(true, new[] { "B", "a", "b" })]
+    [InlineData(false, new[] { "b", "a", "B" })]
+    public void Sort_ByName_OrdinalWhateverTheCulture(bool ascending, string[] expected)
+    {
+        var before = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("en-US"); // which puts "a" before "B"
+        try
+        {
+            var sorted = FeatureRanking.Sort([Summary("b"), Summary("B"), Summary("a")], FeatureSort.Name, ascending);
+
+            Assert.Equal(expected, sorted.Select(s => s.Feature));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
     }
 
     private static DomainFeatureSummary Summary(string feature, long feedbackCount = 0, double feedbackSum = 0, long adopters = 1) =>
