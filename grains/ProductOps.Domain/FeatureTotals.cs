@@ -23,5 +23,8 @@ public sealed record FeatureTotals(
         FeedbackCount,
         FeedbackSum);
 
-    private static double Ratio(long part, long whole) => whole == 0 ? 0 : (double)part / whole;
+    /// <summary>At most 1: a feature's active users are some of the tenant's, but the two grains are
+    /// read a moment apart, and a feature read a dispatch ahead of its tenant counts users the
+    /// tenant does not yet: more than every active user would be no reading at all.</summary>
+    private static double Ratio(long part, long whole) => whole == 0 ? 0 : Math.Min(1, (double)part / whole);
 }
