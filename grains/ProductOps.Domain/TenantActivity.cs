@@ -7,10 +7,15 @@ public sealed record TenantActivity(
     [property: Id(1)] long TotalUsers,
     [property: Id(2)] long TotalEvents)
 {
-    public static TenantActivity From(CounterSet counters, TimeRange range)
+    /// <param name="counters">The tenant's counters.</param>
+    /// <param name="range">The days asked for.</param>
+    /// <param name="lastDay">The last day answered: the tenant clock's (or a later event's, sent a
+    /// little ahead). A day that has not happened has no activity, and the windows it would carry
+    /// (the WAU and MAU of the days before it) would read as if it had.</param>
+    public static TenantActivity From(CounterSet counters, TimeRange range, int lastDay = int.MaxValue)
     {
         var days = new List<DayActivity>();
-        for (var day = TimeBuckets.DayOf(range.FromMs); day <= TimeBuckets.DayOf(range.ToMs - 1); day++)
+        for (var day = TimeBuckets.DayOf(range.FromMs); day <= Math.Min(TimeBuckets.DayOf(range.ToMs - 1), lastDay); day++)
         {
             days.Add(new DayActivity(
                 TimeBuckets.DayStartMs(day),

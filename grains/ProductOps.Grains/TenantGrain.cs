@@ -97,7 +97,7 @@ public sealed class TenantGrain : Grain, ITenantGrain, IGrainMigrationParticipan
         ActiveUsers.OfTenant(Counters, TimeBuckets.DayOf(ms)) with { Version = _state.State.Ledger.Version() };
 
     public Task<TenantOverview> GetOverview(TimeRange range) => Task.FromResult(new TenantOverview(
-        TenantActivity.From(Counters, range),
+        TenantActivity.From(Counters, range, lastDay: TimeBuckets.DayOf(Math.Max(NowMs(), _state.State.LatestEventMs))),
         _state.State.Ingestion,
         _lastDispatchLagMs,
         NowMs(),
@@ -142,7 +142,9 @@ public sealed class TenantGrain : Grain, ITenantGrain, IGrainMigrationParticipan
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         _persist.RunAsync();
 
-    private long NowMs() => Rules.Clock == TenantClock.Event
-        ? (_state.State.LatestEventMs == long.MinValue ? 0 : _state.State.LatestEventMs)
+    /// <summary>The tenant clock's now. An event clock before any event reads the wall clock: there is
+    /// no latest event to stand at, and 1970 would be no better a guess.</summary>
+    private long NowMs() => Rules.Clock == TenantClock.Event && _state.State.LatestEventMs != long.MinValue
+        ? _state.State.LatestEventMs
         : _time.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -55,4 +55,20 @@ public sealed class TenantActivityTests
         Assert.Equal([2L, 1, 0, 1, 0, 0, 0, 0], activity.Days.Select(d => d.Events));
         Assert.Equal((2L, 4L), (activity.TotalUsers, activity.TotalEvents));
     }
+
+    /// <summary>Days after the last one (the tenant clock's) are left out: the windows carried into
+    /// them (b's WAU on days 2-7) would read as activity on days that have not happened.</summary>
+    [Fact]
+    public void From_RangePastTheLastDay_EndsAtIt()
+    {
+        var oracle = ReplayOracle.Replay([Events.Usage("a", Events.At(0)), Events.Usage("b", Events.At(1))], TenantRules.Default);
+        var range = new TimeRange(TimeBuckets.DayStartMs(Day), TimeBuckets.DayStartMs(Day + 8));
+
+        var activity = TenantActivity.From(oracle.Tenant, range, lastDay: Day + 2);
+        var allPast = TenantActivity.From(oracle.Tenant, range with { FromMs = TimeBuckets.DayStartMs(Day + 3) + 1 }, lastDay: Day + 2);
+
+        Assert.Equal([1L, 2, 2], activity.Days.Select(d => d.Wau));
+        Assert.Empty(allPast.Days);
+        Assert.Equal((2L, 2L), (allPast.TotalUsers, allPast.TotalEvents));
+    }
 }
