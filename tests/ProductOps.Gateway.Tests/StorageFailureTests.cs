@@ -28,10 +28,7 @@ public sealed class StorageFailureTests
         var file = Path.Combine(data.Path, "log", $"partition-{PartitionMap.PartitionOf(DemoTenant.Id, "u1", 32):D4}.db");
         var backup = file + ".backup";
         File.Copy(file, backup);
-        using (var stream = File.OpenWrite(file))
-        {
-            stream.Write(new byte[100].Select(_ => (byte)0x5a).ToArray()); // the SQLite header, overwritten
-        }
+        Overwrite(file);
 
         await using var restarted = await SiloProcess.StartAsync(data.Path);
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await restarted.Ingest.TrackAsync(second, DemoTenant.Ingest));
@@ -52,5 +49,29 @@ public sealed class StorageFailureTests
             var user = await restarted.Query.GetUserAsync(new GetUserRequest { UserId = "u1" }, DemoTenant.Read);
             Assert.Equal(2, user.EventCount);
         }, CatchUpTimeout, () => restarted.Output);
+    }
+
+    [Fact]
+    public async Task Start_StateFileCorrupt_ExitsNonZeroNamingTheFileAndTheCause()
+    {
+        using var data = new TempDirectory();
+        await using (var node = await SiloProcess.StartAsync(data.Path))
+        {
+            Assert.Equal(0, await node.StopAsync());
+        }
+
+        var file = Path.Combine(data.Path, "state.db");
+        Overwrite(file);
+        await using var restarted = SiloProcess.Launch(data.Path, localTrial: true);
+
+        Assert.NotEqual(0, await restarted.WaitForExitAsync(CatchUpTimeout));
+        Assert.Contains($"data file '{file}': the file is corrupt", restarted.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Overwrites the file's SQLite header, as a torn write or a stray copy would.</summary>
+    private static void Overwrite(string file)
+    {
+        using var stream = File.OpenWrite(file);
+        stream.Write(Enumerable.Repeat((byte)0x5a, 100).ToArray());
     }
 }
