@@ -74,10 +74,10 @@ public sealed partial class PartitionGrain(
         {
             _head = await log.GetHeadAsync(_partition, cancellationToken);
         }
-        catch (EventLogFileException e)
+        catch (EventLogException e)
         {
             // The caller learns why (its batch was not acked); the next call activates again, so
-            // the partition serves once its file is readable.
+            // the partition serves once its store answers.
             LogOpenFailed(logger, e, _partition);
             throw CommitFailed(e);
         }
@@ -262,10 +262,10 @@ public sealed partial class PartitionGrain(
         }
     }
 
-    /// <summary>What a caller is told of a failed commit: the log file's failure in words (no
+    /// <summary>What a caller is told of a failed commit: the store's failure in words (no
     /// path), else the failure's type and message, as the silo's log has it.</summary>
-    private CommitFailedException CommitFailed(Exception e) => e is EventLogFileException file
-        ? new($"partition {_partition}: commit failed ({file.Cause})", file.Cause)
+    private CommitFailedException CommitFailed(Exception e) => e is EventLogException failed
+        ? new($"partition {_partition}: commit failed ({failed.Cause})", failed.Cause)
         : new($"partition {_partition}: commit failed ({e.GetType().Name}: {e.Message})");
 
     /// <summary>Holds a commit's events for dispatch; past the cap the oldest go, and dispatch

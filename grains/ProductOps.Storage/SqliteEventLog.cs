@@ -89,7 +89,7 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         }
         catch (SqliteException e)
         {
-            throw new EventLogFileException(partition, PathOf(partition), e);
+            throw new EventLogException(partition, PathOf(partition), e);
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class SqliteEventLogDiskFullTests : IDisposable
                         await log.AppendAsync(Partition, accepted.Count, batch, 1000 + round);
                         Record(batch, seen, accepted, outcome: null); // it fit: read back below
                     }
-                    catch (EventLogFileException e)
+                    catch (EventLogException e)
                     {
                         // Said so, naming the partition but not the path (the caller is told this).
                         Assert.Equal($"partition {Partition}'s log file: the disk is full", e.Cause);
