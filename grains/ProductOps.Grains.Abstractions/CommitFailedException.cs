@@ -19,4 +19,16 @@ public sealed class CommitFailedException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>A failure whose cause the caller may be told (no path, host or secret in it).</summary>
+    public CommitFailedException(string message, string cause)
+        : base(message)
+    {
+        Cause = cause;
+    }
+
+    /// <summary>What the store said went wrong, fit for the caller's answer ("partition 3's log
+    /// file: the disk is full"); null when only the silo's log should say.</summary>
+    [Id(0)]
+    public string? Cause { get; init; }
 }

@@ -70,7 +70,18 @@ public sealed partial class PartitionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _partition = (int)this.GetPrimaryKeyLong();
-        _head = await log.GetHeadAsync(_partition, cancellationToken);
+        try
+        {
+            _head = await log.GetHeadAsync(_partition, cancellationToken);
+        }
+        catch (EventLogException e)
+        {
+            // The caller learns why (its batch was not acked); the next call activates again, so
+            // the partition serves once its store answers.
+            LogOpenFailed(logger, e, _partition);
+            throw CommitFailed(e);
+        }
+
         _dispatched = Checkpoint;
         if (_head > _dispatched)
         {
@@ -235,7 +246,7 @@ public sealed partial class PartitionGrain(
         {
             LogCommitFailed(logger, e, _partition, events.Count);
             metrics.CommitFailed();
-            var failed = new CommitFailedException($"partition {_partition}: commit failed ({e.GetType().Name}: {e.Message})");
+            var failed = CommitFailed(e);
             foreach (var append in batch)
             {
                 append.Completion.TrySetException(failed); // nothing was acked: the client retries with the same ids
@@ -250,6 +261,12 @@ public sealed partial class PartitionGrain(
             await ReloadHeadAsync();
         }
     }
+
+    /// <summary>What a caller is told of a failed commit: the store's failure in words (no
+    /// path), else the failure's type and message, as the silo's log has it.</summary>
+    private CommitFailedException CommitFailed(Exception e) => e is EventLogException failed
+        ? new($"partition {_partition}: commit failed ({failed.Cause})", failed.Cause)
+        : new($"partition {_partition}: commit failed ({e.GetType().Name}: {e.Message})");
 
     /// <summary>Holds a commit's events for dispatch; past the cap the oldest go, and dispatch
     /// reads them from the log.</summary>
@@ -638,6 +655,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: commit of {Count} events failed; nothing was acknowledged")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int partition, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: its event log cannot be opened; nothing is committed until it can (tried again at the next call)")]
+    private static partial void LogOpenFailed(ILogger logger, Exception exception, int partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: dispatch after seq {Dispatched} failed; rewinding to checkpoint {Checkpoint}")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception, int partition, long dispatched, long checkpoint);

@@ -22,14 +22,20 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
 {
     private const string Columns = "seq, committed_at, tenant, user_id, event_id, name, feature, ts, value, session_id, properties";
 
-    public async Task<long> GetHeadAsync(int partition, CancellationToken cancellationToken = default)
+    public Task<long> GetHeadAsync(int partition, CancellationToken cancellationToken = default) =>
+        NamingTheCause(partition, () => ReadHeadAsync(partition, cancellationToken));
+
+    public Task<AppendOutcome> AppendAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken = default) =>
+        NamingTheCause(partition, () => CommitAsync(partition, head, events, committedAtMs, cancellationToken));
+
+    private async Task<long> ReadHeadAsync(int partition, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT head FROM log_head WHERE log_partition = @p");
         command.Parameters.AddWithValue("p", partition);
         return await command.ExecuteScalarAsync(cancellationToken) is long head ? head : 0;
     }
 
-    public async Task<AppendOutcome> AppendAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken = default)
+    private async Task<AppendOutcome> CommitAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -93,6 +99,34 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
             command.Parameters.AddWithValue("user", userId);
             command.Parameters.AddWithValue("after", afterSeq);
         }, cancellationToken);
+
+    /// <summary>Npgsql's exceptions say what failed in its terms; the partition's caller and the
+    /// operator need to know that PostgreSQL is away, full or refusing (the words carry no host
+    /// and no password).</summary>
+    private static async Task<T> NamingTheCause<T>(int partition, Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (NpgsqlException e)
+        {
+            var cause = CauseOf(e);
+            throw new EventLogException($"event log on PostgreSQL, partition {partition}: {cause}", cause, e);
+        }
+    }
+
+    private static string CauseOf(NpgsqlException e) => e switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.DiskFull } => "PostgreSQL's disk is full",
+        PostgresException { SqlState: PostgresErrorCodes.TooManyConnections } => "PostgreSQL has no free connections",
+        PostgresException p when p.SqlState.StartsWith("57P", StringComparison.Ordinal) => "PostgreSQL is shutting down or restarting",
+        PostgresException p when p.SqlState.StartsWith("28", StringComparison.Ordinal) => "PostgreSQL refused the login",
+        PostgresException p when p.SqlState.StartsWith("08", StringComparison.Ordinal) => "PostgreSQL cannot be reached",
+        PostgresException p => $"PostgreSQL error {p.SqlState}",
+        { InnerException: TimeoutException } => "PostgreSQL did not answer in time",
+        _ => "PostgreSQL cannot be reached",
+    };
 
     private static (string, string, string) Key(TrackedEvent e) => (e.Tenant, e.UserId, e.EventId);
 

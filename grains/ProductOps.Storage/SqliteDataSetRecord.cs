@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace ProductOps.Storage;
@@ -20,7 +21,19 @@ public sealed class SqliteDataSetRecord(IOptions<StorageOptions> options) : IDat
     public string Location => Path.GetFullPath(SqliteGrainStorage.StateFile(_dataDir));
 
     public Task<RecordedPartitions> RecordPartitionsAsync(int configured, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Record(configured), cancellationToken);
+        Task.Run(() =>
+        {
+            try
+            {
+                return Record(configured);
+            }
+            catch (SqliteException e)
+            {
+                // The node's first touch of state.db: a file that fails here stops the start, and
+                // SQLite's own message names no file.
+                throw new DataFileException(Location, e);
+            }
+        }, cancellationToken);
 
     private RecordedPartitions Record(int configured)
     {

@@ -52,16 +52,16 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
     internal SqlitePartitionWriter WriterOf(int partition) => Writer(partition);
 
     public Task<long> GetHeadAsync(int partition, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Writer(partition).Head(), cancellationToken);
+        Task.Run(() => NamingTheFile(partition, () => Writer(partition).Head()), cancellationToken);
 
     public Task<AppendOutcome> AppendAsync(int partition, long head, IReadOnlyList<TrackedEvent> events, long committedAtMs, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Writer(partition).Append(partition, head, events, committedAtMs), cancellationToken);
+        Task.Run(() => NamingTheFile(partition, () => Writer(partition).Append(partition, head, events, committedAtMs)), cancellationToken);
 
     public Task<IReadOnlyList<LoggedEvent>> ReadAsync(int partition, long afterSeq, int max, CancellationToken cancellationToken = default) =>
-        Task.Run<IReadOnlyList<LoggedEvent>>(() => WithReader(partition, reader => reader.ReadRange(partition, afterSeq, max)), cancellationToken);
+        Task.Run(() => NamingTheFile<IReadOnlyList<LoggedEvent>>(partition, () => WithReader(partition, reader => reader.ReadRange(partition, afterSeq, max))), cancellationToken);
 
     public Task<IReadOnlyList<LoggedEvent>> ReadUserAsync(int partition, string tenant, string userId, long afterSeq, CancellationToken cancellationToken = default) =>
-        Task.Run<IReadOnlyList<LoggedEvent>>(() => ReadUser(partition, tenant, userId, afterSeq), cancellationToken);
+        Task.Run(() => NamingTheFile<IReadOnlyList<LoggedEvent>>(partition, () => ReadUser(partition, tenant, userId, afterSeq)), cancellationToken);
 
     public void Dispose()
     {
@@ -77,6 +77,20 @@ public sealed class SqliteEventLog : IEventLog, IDisposable
         }
 
         _readers.Clear();
+    }
+
+    /// <summary>SQLite's own errors name no file: an operator with 32 partition files must learn
+    /// which one is full, corrupt or read-only, and the caller what went wrong.</summary>
+    private T NamingTheFile<T>(int partition, Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SqliteException e)
+        {
+            throw new EventLogException(partition, PathOf(partition), e);
+        }
     }
 
     private List<LoggedEvent> ReadUser(int partition, string tenant, string userId, long afterSeq)

@@ -134,6 +134,20 @@ internal sealed class SqlitePartitionWriter : IDisposable
         }
     }
 
+    /// <summary>For tests: lets the file grow by at most <paramref name="pages"/> more pages
+    /// (<c>PRAGMA max_page_count</c>), so a commit that needs more fails as on a full disk
+    /// (SQLITE_FULL); null lifts the cap.</summary>
+    internal void CapGrowth(int? pages)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var count = new PreparedStatement(_db, "PRAGMA page_count");
+            var cap = pages is { } more ? count.ReadInt64(none: 0) + more : int.MaxValue - 1L;
+            SqliteDatabase.Execute(_db, $"PRAGMA max_page_count = {cap}");
+        }
+    }
+
     /// <summary>For tests: whether the filter is ready.</summary>
     internal bool FilterReady
     {

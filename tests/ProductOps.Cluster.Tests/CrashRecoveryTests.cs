@@ -117,6 +117,23 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task CommitFailed_WithACause_TheCauseCrossesTheWire()
+    {
+        // A stand-alone gateway gets the partition's failure serialized: the cause it tells the
+        // caller ("partition 3's log file: the disk is full") must survive the trip.
+        await TestClusterFactory.WithClusterAsync(silos: 1, (cluster, _) =>
+        {
+            var serializer = ((InProcessSiloHandle)cluster.Primary!).SiloHost.Services.GetRequiredService<Orleans.Serialization.Serializer>();
+            var sent = new CommitFailedException("partition 3: commit failed (partition 3's log file: the disk is full)", "partition 3's log file: the disk is full");
+
+            var received = serializer.Deserialize<CommitFailedException>(serializer.SerializeToArray(sent));
+
+            Assert.Equal((sent.Message, sent.Cause), (received!.Message, received.Cause));
+            return Task.CompletedTask;
+        });
+    }
+
+    [Fact]
     public async Task Append_EventLogFails_CountedInTheSilosMetrics()
     {
         // A store that refuses every commit acks nothing and dispatches nothing: this count is

@@ -27,6 +27,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int GrpcPort { get; }
 
+    /// <summary>The node's process id.</summary>
+    public int ProcessId => _host.ProcessId;
+
     /// <summary>The HTTP/1.1 port: /healthz and /metrics.</summary>
     public int HttpPort { get; }
 
@@ -48,10 +51,12 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <param name="settings">More configuration, as keys ("ProductOps:Churn:RescoreDelay") and values.</param>
     /// <param name="localTrial">A local trial (the demo tenant and its dev keys), as every test but a few wants.</param>
     /// <param name="grpcPort">The gRPC port, to restart a node where its clients look for it; a free one unless given.</param>
+    /// <param name="launcher">A program (and its arguments) that execs the dotnet host, e.g. a shell that sets up limits first.</param>
     public static async Task<SiloProcess> StartAsync(
-        string dataDir, TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null, bool localTrial = true, int? grpcPort = null)
+        string dataDir, TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null, bool localTrial = true, int? grpcPort = null,
+        IReadOnlyList<string>? launcher = null)
     {
-        var silo = Launch(dataDir, localTrial, checkpointInterval: checkpointInterval, settings: settings, grpcPort: grpcPort);
+        var silo = Launch(dataDir, localTrial, checkpointInterval: checkpointInterval, settings: settings, grpcPort: grpcPort, launcher: launcher);
         try
         {
             await silo._host.WaitHealthyAsync(StartTimeout);
@@ -66,7 +71,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>Starts the process without waiting for it to become healthy.</summary>
     public static SiloProcess Launch(
-        string dataDir, bool localTrial, string environmentName = "Production", TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null, int? grpcPort = null)
+        string dataDir, bool localTrial, string environmentName = "Production", TimeSpan? checkpointInterval = null, IReadOnlyDictionary<string, string>? settings = null, int? grpcPort = null,
+        IReadOnlyList<string>? launcher = null)
     {
         var ports = LoopbackPorts.Free(4);
         ports[0] = grpcPort ?? ports[0];
@@ -86,7 +92,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
         arguments.AddRange((settings ?? new Dictionary<string, string>()).Select(setting => $"--{setting.Key}={setting.Value}"));
         var environment = new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = environmentName, ["ASPNETCORE_ENVIRONMENT"] = null };
-        var host = HostProcess.Start("node", RepoLayout.SiloDll, ports[1], arguments, environment, workingDirectory: dataDir);
+        var host = HostProcess.Start("node", RepoLayout.SiloDll, ports[1], arguments, environment, workingDirectory: dataDir, launcher: launcher);
         return new SiloProcess(host, ports[0], ports[1]);
     }
 

@@ -223,7 +223,9 @@ public sealed class PostgresEventLogTests
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE datname = current_database() AND {holder.ProcessID} = ANY (pg_blocking_pids(pid))
             """);
-        await Assert.ThrowsAnyAsync<Npgsql.NpgsqlException>(() => append);
+        var failure = await Assert.ThrowsAsync<EventLogException>(() => append);
+        Assert.IsAssignableFrom<Npgsql.NpgsqlException>(failure.InnerException);
+        Assert.StartsWith("PostgreSQL ", failure.Cause, StringComparison.Ordinal); // what the caller is told
         await hold.RollbackAsync();
 
         Assert.Equal(head, await log.GetHeadAsync(2));

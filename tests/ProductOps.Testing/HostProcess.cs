@@ -73,22 +73,35 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="dll"/> with <paramref name="arguments"/>; environment
-    /// variables given a null value are removed from what the child inherits.</summary>
+    /// variables given a null value are removed from what the child inherits. A
+    /// <paramref name="launcher"/> (a program and its arguments) runs the dotnet host and its
+    /// arguments instead, and must exec it, so the process id stays the host's.</summary>
     public static HostProcess Start(
         string name,
         string dll,
         int httpPort,
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string?>? environment = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? string.Empty,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var argument in launcher.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.ArgumentList.Add(DotnetHost());
+        }
+
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {

@@ -90,6 +90,11 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.Unavailable, FailureAdvice.Stopping(context.Method)));
             case Exception when !cluster.IsConnected:
                 return new RpcException(new Status(StatusCode.Unavailable, "this gateway has not reached the cluster yet; retry"));
+            case CommitFailedException { Cause: { } cause }:
+                // The store itself failed (a full disk, a corrupt file): saying so tells the
+                // operator behind the caller what to fix, where "briefly unavailable" would not.
+                LogStoreFailed(logger, e, context.Method);
+                return new RpcException(new Status(StatusCode.Unavailable, FailureAdvice.StoreFailed(context.Method, cause)));
             case CommitFailedException:
             case Exception when ClusterFailures.IsTransient(e):
                 LogUnavailable(logger, e, context.Method);
@@ -104,6 +109,9 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: cluster unavailable")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: the event log failed")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string method);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method);

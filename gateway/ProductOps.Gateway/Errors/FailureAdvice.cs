@@ -41,6 +41,13 @@ internal static class FailureAdvice
         : AdminChanges.TryGetValue(method, out var advice) ? $"the cluster is briefly unavailable; {advice}"
         : "the cluster is briefly unavailable; retry";
 
+    /// <summary>The event log refused the call's commit for <paramref name="cause"/>, which lasts
+    /// until someone acts on it (frees space, restores a file): said, so a caller's operator can.</summary>
+    public static string StoreFailed(string method, string cause) =>
+        IsIngest(method) ? $"the event log could not store the batch: {cause}; nothing from this request was acknowledged; retry with the same event ids"
+        : AdminChanges.TryGetValue(method, out var advice) ? $"the event log is unavailable: {cause}; {advice}"
+        : $"the event log is unavailable: {cause}; retry";
+
     /// <summary>A failure nobody planned for: its details stay in the log.</summary>
     public static string Unexpected(string method) =>
         IsIngest(method) ? "internal error; nothing from this request was acknowledged"

@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using ProductOps.Contracts.V1;
+using ProductOps.Domain;
+using ProductOps.Processes;
+using ProductOps.Storage.Postgres;
+using ProductOps.Testing;
+using ProductOps.Testing.Cluster;
+using Xunit.Abstractions;
+
+namespace ProductOps.Postgres.Tests;
+
+/// <summary>
+/// A node on a PostgreSQL server that goes away under it: restarted mid-stream (every connection
+/// cut), then stopped for a while and started again. Callers get a clear status while it is gone,
+/// acks resume by themselves, and every acked event is in the log once, with every figure the
+/// oracle's. The server is the test's own (<see cref="ThrowawayPostgres"/>), not the shared one.
+/// </summary>
+public sealed class PostgresOutageTests(ITestOutputHelper output)
+{
+    private const int Partitions = 8;
+    private const string Key = "acme-outage-test-key";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task Stream_PostgresRestartedThenDownAWhile_AcksResumeNothingLostOrDoubledAndAggregatesMatchOracle()
+    {
+        await using var postgres = await ThrowawayPostgres.StartAsync();
+        await using (var schema = Npgsql.NpgsqlDataSource.Create(postgres.ConnectionString))
+        {
+            await new PostgresMigrator(schema).MigrateAsync();
+        }
+
+        var ports = LoopbackPorts.Free(4);
+        await using var node = HostProcess.Start("pg-outage-node", RepoLayout.SiloDll, ports[1], [
+            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{ports[0]}",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{ports[1]}",
+            $"--ProductOps:Silo:SiloPort={ports[2]}",
+            $"--ProductOps:Silo:GatewayPort={ports[3]}"], Environment(postgres.ConnectionString));
+        await node.WaitHealthyAsync(Patience);
+
+        var events = EventStreamGenerator.Generate(seed: 43, firstDay: 20_000, users: 600, days: 30)
+            .Where(e => !e.IsIdentify).Take(20_000).ToList();
+        var batches = events.Chunk(250).ToList();
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}");
+        var ingest = new IngestService.IngestServiceClient(channel);
+        var failures = new ConcurrentBag<(StatusCode Code, string Detail)>();
+        var acked = new List<TrackedEvent>[batches.Count];
+        var completed = 0;
+        var step = 0;
+        var outage = Task.CompletedTask;
+        using var abort = new CancellationTokenSource(TimeSpan.FromMinutes(8)); // a guard against a hang, not a speed target
+        using var window = new SemaphoreSlim(4);
+        var sends = batches.Select(async (batch, index) =>
+        {
+            await window.WaitAsync(abort.Token);
+            try
+            {
+                acked[index] = await SendUntilAckedAsync(ingest, batch, failures, abort.Token);
+            }
+            finally
+            {
+                window.Release();
+            }
+
+            var done = Interlocked.Increment(ref completed);
+            lock (acked)
+            {
+                if (step == 0 && done >= batches.Count * 3 / 10)
+                {
+                    step++;
+                    output.WriteLine($"{done} batches acked: restart PostgreSQL");
+                    outage = postgres.RestartAsync();
+                }
+                else if (step == 1 && done >= batches.Count * 6 / 10)
+                {
+                    step++;
+                    output.WriteLine($"{done} batches acked: stop PostgreSQL for 8 s");
+                    outage = Task.WhenAll(outage, DownAWhileAsync(postgres));
+                }
+            }
+        }).ToList();
+        await Task.WhenAll(sends);
+        await outage;
+
+        using var observer = await ObserverAsync(postgres.ConnectionString);
+        await using var logSource = Npgsql.NpgsqlDataSource.Create(postgres.ConnectionString);
+        var driver = new PipelineDriver(() => observer.Services.GetRequiredService<IClusterClient>(), new PostgresEventLog(logSource), Partitions);
+        await driver.WaitUntilDispatchedAsync();
+        var log = await driver.ReadLogAsync();
+        var expected = ReplayOracle.Deduplicate(acked.SelectMany(a => a)).Select(e => (e.UserId, e.EventId)).ToHashSet();
+        output.WriteLine(string.Join(", ", failures.GroupBy(f => f.Code).Select(g => $"{g.Count()} {g.Key}")));
+        foreach (var detail in failures.Select(f => $"{f.Code}: {f.Detail}").Distinct().Take(10))
+        {
+            output.WriteLine(detail);
+        }
+
+        Assert.Equal(2, step);
+        Assert.NotEmpty(failures); // the outage was seen by callers
+        Assert.All(failures, f => Assert.True(f.Code is StatusCode.Unavailable or StatusCode.DeadlineExceeded, $"{f.Code}: {f.Detail}"));
+        // While the server was down, callers were told so, not only "the cluster is briefly unavailable".
+        Assert.Contains(failures, f => f.Detail.StartsWith("the event log could not store the batch: PostgreSQL cannot be reached", StringComparison.Ordinal));
+        Assert.Equal(expected.Count, log.Count);
+        Assert.True(expected.SetEquals(log.Select(e => (e.UserId, e.EventId)))); // nothing acked missing, nothing twice
+        await driver.AssertMatchesOracleAsync(log, log.Max(e => e.TimestampMs));
+        Assert.DoesNotContain(ThrowawayPostgres.SecretPassword, node.FullOutput, StringComparison.Ordinal);
+        await observer.StopAsync();
+    }
+
+    private static async Task DownAWhileAsync(ThrowawayPostgres postgres)
+    {
+        await postgres.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        await postgres.StartAgainAsync();
+    }
+
+    private static Dictionary<string, string?> Environment(string connectionString) => new()
+    {
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["ProductOps__Store"] = "Postgres",
+        ["ProductOps__Postgres__ConnectionString"] = connectionString,
+        ["ProductOps__LocalTrial"] = "true",
+        ["ProductOps__Pipeline__Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
+        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Clock"] = "Event",
+        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__ChurnEvents__0"] = EventStreamGenerator.ChurnEvent,
+        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__ChurnEvents__1"] = EventStreamGenerator.OtherChurnEvent,
+        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Key"] = Key,
+        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Scopes__0"] = "ingest",
+        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Scopes__1"] = "read",
+    };
+
+    private static async Task<IHost> ObserverAsync(string connectionString)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ProductOps:Postgres:ConnectionString"] = connectionString });
+        builder.UseOrleansClient(client =>
+        {
+            client.UsePostgresClustering();
+            client.Configure<ClusterOptions>(cluster => cluster.ClusterId = cluster.ServiceId = "productops");
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>Sends one batch until it is acked, always with the same event ids, recording each
+    /// failure's status; returns the events it acked.</summary>
+    private static async Task<List<TrackedEvent>> SendUntilAckedAsync(
+        IngestService.IngestServiceClient ingest, TrackedEvent[] batch, ConcurrentBag<(StatusCode, string)> failures, CancellationToken cancellationToken)
+    {
+        var request = new TrackRequest { BatchId = batch[0].EventId };
+        foreach (var e in batch)
+        {
+            var message = new Event
+            {
+                EventId = e.EventId,
+                UserId = e.UserId,
+                Name = e.Name,
+                Feature = e.Feature,
+                Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs)),
+                Value = e.Value,
+                SessionId = e.SessionId,
+            };
+            foreach (var (name, value) in e.Properties ?? new Dictionary<string, string>())
+            {
+                message.Properties[name] = value;
+            }
+
+            request.Events.Add(message);
+        }
+
+        var headers = new Metadata { { "x-api-key", Key } };
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                var response = await ingest.TrackAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
+                var rejected = response.Rejected.Select(r => r.Index).ToHashSet();
+                return [.. batch.Where((_, i) => !rejected.Contains(i))];
+            }
+            catch (RpcException e) when (DateTime.UtcNow < deadline)
+            {
+                failures.Add((e.StatusCode, e.Status.Detail));
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+    }
+}
