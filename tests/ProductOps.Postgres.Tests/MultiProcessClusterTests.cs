@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
@@ -97,7 +96,11 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
                 await window.WaitAsync(abort.Token);
                 try
                 {
-                    acked[index] = await SendUntilAckedAsync(ingest, batch, () => Interlocked.Increment(ref retries), abort.Token);
+                    acked[index] = await AckedBatches.SendUntilAckedAsync(ingest, Key, batch, Patience, e =>
+                    {
+                        Interlocked.Increment(ref retries);
+                        return e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.ResourceExhausted or StatusCode.Unknown;
+                    }, abort.Token);
                 }
                 catch
                 {
@@ -230,50 +233,6 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
         var host = builder.Build();
         await host.StartAsync();
         return host;
-    }
-
-    /// <summary>Sends one batch until the gateway acks it, always with the same event ids; returns
-    /// the events it acked (all but rejected ones).</summary>
-    private static async Task<List<TrackedEvent>> SendUntilAckedAsync(IngestService.IngestServiceClient ingest, TrackedEvent[] batch, Action retried, CancellationToken cancellationToken)
-    {
-        var request = new TrackRequest { BatchId = batch[0].EventId };
-        foreach (var e in batch)
-        {
-            var message = new Event
-            {
-                EventId = e.EventId,
-                UserId = e.UserId,
-                Name = e.Name,
-                Feature = e.Feature,
-                Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs)),
-                Value = e.Value,
-                SessionId = e.SessionId,
-            };
-            foreach (var (name, value) in e.Properties ?? new Dictionary<string, string>())
-            {
-                message.Properties[name] = value;
-            }
-
-            request.Events.Add(message);
-        }
-
-        var headers = new Metadata { { "x-api-key", Key } };
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            try
-            {
-                var response = await ingest.TrackAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
-                var rejected = response.Rejected.Select(r => r.Index).ToHashSet();
-                return [.. batch.Where((_, i) => !rejected.Contains(i))];
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.ResourceExhausted or StatusCode.Unknown
-                                         && DateTime.UtcNow < deadline)
-            {
-                retried();
-                await Task.Delay(200, cancellationToken);
-            }
-        }
     }
 
     /// <summary>Time from now until every partition grain answers again.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
@@ -63,7 +62,7 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
             await window.WaitAsync(abort.Token);
             try
             {
-                acked[index] = await SendUntilAckedAsync(ingest, batch, failures, abort.Token);
+                acked[index] = await AckedBatches.SendUntilAckedAsync(ingest, Key, batch, Patience, e => { failures.Add((e.StatusCode, e.Status.Detail)); return true; }, abort.Token);
             }
             finally
             {
@@ -148,49 +147,5 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         var host = builder.Build();
         await host.StartAsync();
         return host;
-    }
-
-    /// <summary>Sends one batch until it is acked, always with the same event ids, recording each
-    /// failure's status; returns the events it acked.</summary>
-    private static async Task<List<TrackedEvent>> SendUntilAckedAsync(
-        IngestService.IngestServiceClient ingest, TrackedEvent[] batch, ConcurrentBag<(StatusCode, string)> failures, CancellationToken cancellationToken)
-    {
-        var request = new TrackRequest { BatchId = batch[0].EventId };
-        foreach (var e in batch)
-        {
-            var message = new Event
-            {
-                EventId = e.EventId,
-                UserId = e.UserId,
-                Name = e.Name,
-                Feature = e.Feature,
-                Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs)),
-                Value = e.Value,
-                SessionId = e.SessionId,
-            };
-            foreach (var (name, value) in e.Properties ?? new Dictionary<string, string>())
-            {
-                message.Properties[name] = value;
-            }
-
-            request.Events.Add(message);
-        }
-
-        var headers = new Metadata { { "x-api-key", Key } };
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            try
-            {
-                var response = await ingest.TrackAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
-                var rejected = response.Rejected.Select(r => r.Index).ToHashSet();
-                return [.. batch.Where((_, i) => !rejected.Contains(i))];
-            }
-            catch (RpcException e) when (DateTime.UtcNow < deadline)
-            {
-                failures.Add((e.StatusCode, e.Status.Detail));
-                await Task.Delay(200, cancellationToken);
-            }
-        }
     }
 }
