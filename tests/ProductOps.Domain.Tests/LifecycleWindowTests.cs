@@ -12,6 +12,8 @@ public sealed class LifecycleWindowTests
     [InlineData(1, 14)]
     [InlineData(7, 14)]
     [InlineData(42, 30)]
+    [InlineData(3, 3)] // horizons go down to 1 day (TenantSettingsValidator)
+    [InlineData(5, 1)]
     public void LifecycleAt_EveryDayAfterTheLog_EngagedStagesAreExactlyTheWausUsers(int seed, int churnHorizonDays)
     {
         var rules = new TenantRules(TenantClock.Event, churnHorizonDays, [EventStreamGenerator.ChurnEvent, EventStreamGenerator.OtherChurnEvent]);
