@@ -70,24 +70,24 @@ public sealed partial class PartitionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _partition = (int)this.GetPrimaryKeyLong();
+        _dispatched = Checkpoint;
         try
         {
             _head = await log.GetHeadAsync(_partition, cancellationToken);
+            if (_head > _dispatched)
+            {
+                // A backlog left by the last activation: only the log holds it, and its age is the lag.
+                var next = await log.ReadAsync(_partition, _dispatched, 1, cancellationToken);
+                _logOnlySinceMs = next.Count > 0 ? next[0].CommittedAtMs : 0;
+            }
         }
         catch (EventLogException e)
         {
             // The caller learns why (its batch was not acked); the next call activates again, so
-            // the partition serves once its store answers.
+            // the partition serves once its store answers. (The store's own exception could not
+            // cross the wire: the caller would get a codec failure, answered Internal.)
             LogOpenFailed(logger, e, _partition);
             throw CommitFailed(e);
-        }
-
-        _dispatched = Checkpoint;
-        if (_head > _dispatched)
-        {
-            // A backlog left by the last activation: only the log holds it, and its age is the lag.
-            var next = await log.ReadAsync(_partition, _dispatched, 1, cancellationToken);
-            _logOnlySinceMs = next.Count > 0 ? next[0].CommittedAtMs : 0;
         }
 
         _held = new HeldEvents((int)Math.Min(int.MaxValue, (long)HeldCyclesOfEvents * options.Value.MaxDispatchEvents));

@@ -199,7 +199,10 @@ public sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
         await copy.CompleteAsync(cancellationToken);
     }
 
-    private async Task<IReadOnlyList<LoggedEvent>> ReadAsync(int partition, string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<LoggedEvent>> ReadAsync(int partition, string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken) =>
+        NamingTheCause(partition, () => ReadRowsAsync(partition, sql, bind, cancellationToken));
+
+    private async Task<IReadOnlyList<LoggedEvent>> ReadRowsAsync(int partition, string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("p", partition);

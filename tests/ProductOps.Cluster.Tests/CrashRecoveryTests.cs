@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Core.Internal;
 using Orleans.TestingHost;
 using ProductOps.Domain;
 using ProductOps.Grains;
@@ -114,6 +115,68 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             Assert.Contains("connection slots exhausted", failure.Message, StringComparison.Ordinal);
             Assert.All(retried.Duplicate, duplicate => Assert.False(duplicate));
         }, failing);
+    }
+
+    [Fact]
+    public async Task Append_PartitionActivatesWithABacklogItsLogFileCannotRead_CommitFailedNamingTheCause()
+    {
+        // A partition that activates with events past its checkpoint (its silo crashed) reads the
+        // first of them; a log file failing there fails the activation as failing to read the
+        // head does, and the caller must be told the same (Unavailable with the cause, not Internal).
+        var settings = new Dictionary<string, string?>
+        {
+            [FailingEventLog.Setting] = "true",
+            ["ProductOps:Pipeline:CheckpointInterval"] = "00:10:00", // the backlog stays past the checkpoint
+        };
+        await TestClusterFactory.WithClusterAsync(silos: 2, async (cluster, _) =>
+        {
+            var events = ReplayOracle.Deduplicate(EventStreamGenerator.Generate(seed: 25, firstDay: 20_000, users: 20, days: 3));
+            var number = PartitionMap.PartitionOf(events[0].Tenant, events[0].UserId, TestClusterFactory.Partitions);
+            var partition = cluster.Client.GetGrain<IPartitionGrain>(number);
+            var batch = events.Where(e => e.UserId == events[0].UserId).ToList();
+            var doomed = cluster.SecondarySilos[0];
+            await TestClusterFactory.MoveToAsync(cluster, partition, doomed.SiloAddress, TimeSpan.FromSeconds(30));
+            await partition.Append(new AppendRequest(batch[..1]));
+            var status = await partition.GetStatus();
+            Assert.True(status.Checkpoint < status.Head, $"checkpoint {status.Checkpoint}, head {status.Head}");
+
+            FailingEventLog.FailingReads = true;
+            try
+            {
+                await cluster.KillSiloAsync(doomed);
+                var failure = await FirstFailureAfterTheCrashAsync(() => partition.Append(new AppendRequest(batch[1..])));
+
+                Assert.Equal($"partition {number}'s log file: the file is corrupt", failure.Cause);
+            }
+            finally
+            {
+                FailingEventLog.FailingReads = false;
+            }
+
+            var retried = await partition.Append(new AppendRequest(batch[1..]));
+            Assert.All(retried.Duplicate, duplicate => Assert.False(duplicate));
+        }, settings);
+
+        static async Task<CommitFailedException> FirstFailureAfterTheCrashAsync(Func<Task> append)
+        {
+            var patience = Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    await append();
+                    Assert.Fail("the append was acked with the partition's log file failing");
+                }
+                catch (CommitFailedException e)
+                {
+                    return e;
+                }
+                catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException && patience.Elapsed < TimeSpan.FromSeconds(90))
+                {
+                    // The dead silo's activation, until the cluster knows it is dead.
+                }
+            }
+        }
     }
 
     [Fact]

@@ -15,12 +15,21 @@ public sealed class FailingEventLog(IEventLog inner) : IEventLog
     public const string Setting = "ProductOps:Tests:FailingEventLog";
 
     private static volatile bool s_failing;
+    private static volatile bool s_failingReads;
     private static int s_lostRepliesLeft;
 
     public static bool Failing
     {
         get => s_failing;
         set => s_failing = value;
+    }
+
+    /// <summary>While set, range reads (dispatch's, an activation's backlog) fail as the embedded
+    /// log's do when their file fails: an <see cref="EventLogException"/> naming the file.</summary>
+    public static bool FailingReads
+    {
+        get => s_failingReads;
+        set => s_failingReads = value;
     }
 
     /// <summary>The next <paramref name="count"/> appends commit, and then fail as a commit whose
@@ -50,7 +59,10 @@ public sealed class FailingEventLog(IEventLog inner) : IEventLog
     }
 
     public Task<IReadOnlyList<LoggedEvent>> ReadAsync(int partition, long afterSeq, int max, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(partition, afterSeq, max, cancellationToken);
+        FailingReads
+            ? throw new EventLogException(
+                $"event log file '/data/log/partition-{partition:D4}.db': the file is corrupt", $"partition {partition}'s log file: the file is corrupt", new IOException("disk image is malformed"))
+            : inner.ReadAsync(partition, afterSeq, max, cancellationToken);
 
     public Task<IReadOnlyList<LoggedEvent>> ReadUserAsync(int partition, string tenant, string userId, long afterSeq, CancellationToken cancellationToken = default) =>
         inner.ReadUserAsync(partition, tenant, userId, afterSeq, cancellationToken);

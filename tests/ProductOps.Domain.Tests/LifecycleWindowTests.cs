@@ -5,13 +5,16 @@ namespace ProductOps.Domain.Tests;
 
 /// <summary>The lifecycle's "active in the last 7 days" and the overview's WAU are one window: the
 /// UTC day of now and the six before it. A user the WAU counts is new, active or returning unless
-/// they cancelled; one it does not count is dormant or churned.</summary>
+/// they cancelled or were idle longer than a churn horizon under 6 days; one it does not count is
+/// dormant or churned.</summary>
 public sealed class LifecycleWindowTests
 {
     [Theory]
     [InlineData(1, 14)]
     [InlineData(7, 14)]
     [InlineData(42, 30)]
+    [InlineData(3, 3)] // horizons go down to 1 day (TenantSettingsValidator)
+    [InlineData(5, 1)]
     public void LifecycleAt_EveryDayAfterTheLog_EngagedStagesAreExactlyTheWausUsers(int seed, int churnHorizonDays)
     {
         var rules = new TenantRules(TenantClock.Event, churnHorizonDays, [EventStreamGenerator.ChurnEvent, EventStreamGenerator.OtherChurnEvent]);
@@ -20,6 +23,8 @@ public sealed class LifecycleWindowTests
         var oracle = ReplayOracle.Replay(log, rules);
         var usage = log.Where(e => !e.IsIdentify).ToList();
         var lastDay = TimeBuckets.DayOf(usage.Max(e => e.TimestampMs));
+        var lastActiveDay = usage.GroupBy(e => e.UserId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => TimeBuckets.DayOf(g.Max(e => e.TimestampMs)), StringComparer.Ordinal);
 
         // From the log's last day on (no user has a later event), at the day's start and end.
         for (var day = lastDay; day <= lastDay + 9; day++)
@@ -34,7 +39,8 @@ public sealed class LifecycleWindowTests
 
                 foreach (var (userId, activity) in live.Users.Where(u => u.Value.FirstSeenMs is not null))
                 {
-                    var engaged = inWau.Contains(userId) && activity.CancelledAtMs is null;
+                    // A horizon under 6 days churns users the WAU still counts (idle more than it).
+                    var engaged = inWau.Contains(userId) && activity.CancelledAtMs is null && day - lastActiveDay[userId] <= churnHorizonDays;
                     var liveStage = activity.LifecycleAt(asOf, rules);
                     var oracleStage = oracle.User(userId, asOf).Lifecycle;
                     Assert.True(

@@ -32,7 +32,8 @@ public sealed class FeatureListTests(SiloFixture node)
         Assert.Contains($"Showing 2 of {all.TotalFeatures:N0} features", output, StringComparison.Ordinal);
     }
 
-    /// <summary>Three features of the test's own, and the whole list once they are in it.</summary>
+    /// <summary>Three features of the test's own, and the whole list once they and every feature
+    /// acked before them (other tests' on this node) are in it, so the total holds still after.</summary>
     private async Task<ListFeaturesResponse> TrackThreeFeaturesAsync()
     {
         var prefix = EventFactory.Prefix("feature-list");
@@ -49,6 +50,7 @@ public sealed class FeatureListTests(SiloFixture node)
         Assert.Equal(3, (await node.Ingest.TrackAsync(track, DemoTenant.Ingest)).Accepted);
         return await Polling.Eventually(async () =>
         {
+            Assert.True((await node.Query.GetOverviewAsync(new GetOverviewRequest(), DemoTenant.Read)).Freshness.CaughtUp);
             var all = await node.Query.ListFeaturesAsync(new ListFeaturesRequest(), DemoTenant.Read);
             Assert.Equal(3, all.Features.Count(f => f.Feature.StartsWith(prefix, StringComparison.Ordinal)));
             return all;

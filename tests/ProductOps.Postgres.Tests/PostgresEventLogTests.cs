@@ -1,3 +1,4 @@
+using ProductOps.Processes;
 using ProductOps.Storage;
 using ProductOps.Storage.Postgres;
 using ProductOps.Testing;
@@ -31,6 +32,28 @@ public sealed class PostgresEventLogTests
         Assert.Equal([3L, 4], (await log.ReadAsync(3, 2, 100)).Select(e => e.Seq));
         Assert.Equal([2L], (await log.ReadAsync(3, 1, 1)).Select(e => e.Seq));
         Assert.Equal(["b", "c"], (await log.ReadUserAsync(3, "t1", "u1", 1)).Select(e => e.Event.EventId));
+    }
+
+    /// <summary>A partition that activates with a backlog reads it right after its head: PostgreSQL
+    /// going away in between must fail that read as it fails the head's, with the cause named
+    /// (Npgsql's own exception cannot cross the wire to the caller) and no password in it.</summary>
+    [Fact]
+    public async Task Reads_ServerUnreachable_EventLogExceptionNamingTheCause()
+    {
+        var closedPort = LoopbackPorts.Free(1)[0];
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(
+            $"Host=127.0.0.1;Port={closedPort};Username=productops;Password=unreachable-Secret-77;Database=productops;Timeout=5");
+        var log = new PostgresEventLog(dataSource);
+
+        var range = await Assert.ThrowsAsync<EventLogException>(() => log.ReadAsync(3, 0, 10));
+        var user = await Assert.ThrowsAsync<EventLogException>(() => log.ReadUserAsync(3, "t1", "u1", 0));
+
+        Assert.All([range, user], failure =>
+        {
+            Assert.Equal("PostgreSQL cannot be reached", failure.Cause);
+            Assert.IsAssignableFrom<Npgsql.NpgsqlException>(failure.InnerException);
+            Assert.DoesNotContain("unreachable-Secret-77", failure.ToString(), StringComparison.Ordinal);
+        });
     }
 
     [Fact]
