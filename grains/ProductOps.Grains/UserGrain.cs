@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
+using ProductOps.Storage;
 
 namespace ProductOps.Grains;
 
@@ -50,7 +51,7 @@ public sealed partial class UserGrain(UserGrainServices silo)
         (_activity, _watermark, _kept) = (state.Activity, state.Watermark, state.Kept);
         (_etag, _recordExists) = (stored.ETag, stored.RecordExists);
         _kept.AttachTo(silo.KeptDeltas.For(_partition));
-        var missed = await silo.Log.ReadUserAsync(_partition, _tenant, _userId, _watermark, cancellationToken);
+        var missed = await CatchUpReadAsync(cancellationToken);
         if (missed.Count == 0)
         {
             return;
@@ -235,6 +236,25 @@ public sealed partial class UserGrain(UserGrainServices silo)
             ScheduleRescore();
         }
     }
+
+    /// <summary>The user's events past its snapshot. A log that cannot be read fails the activation
+    /// with its cause in words the caller may be told (the store's own exception could not cross
+    /// the wire, and would reach the caller as a codec failure, answered Internal).</summary>
+    private async Task<IReadOnlyList<LoggedEvent>> CatchUpReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await silo.Log.ReadUserAsync(_partition, _tenant, _userId, _watermark, cancellationToken);
+        }
+        catch (EventLogException e)
+        {
+            LogCatchUpFailed(silo.Logger, e, _tenant, _userId);
+            throw new LogReadFailedException($"{_tenant}/{_userId}: catching up from the event log failed ({e.Cause})", e.Cause);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Tenant}/{User}: catching up from the event log failed; the user cannot be read until it can")]
+    private static partial void LogCatchUpFailed(ILogger logger, Exception exception, string tenant, string user);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rescore of {Tenant}/{User} did not reach the index; trying again shortly")]
     private static partial void LogRescoreDeferred(ILogger logger, Exception exception, string tenant, string user);

@@ -180,6 +180,34 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task GetUser_ActivationCannotReadItsLog_LogReadFailedNamingTheCauseThenServes()
+    {
+        // A user's activation catches up from the log; a log file failing there must reach the
+        // caller as a failure with its cause (Unavailable at the gateway), not as a codec error.
+        var failing = new Dictionary<string, string?> { [FailingEventLog.Setting] = "true" };
+        await TestClusterFactory.WithClusterAsync(silos: 1, async (cluster, _) =>
+        {
+            var user = cluster.Client.GetGrain<IUserGrain>(GrainKeys.For(EventStreamGenerator.Tenant, "never-read-before"));
+            var partition = PartitionMap.PartitionOf(EventStreamGenerator.Tenant, "never-read-before", TestClusterFactory.Partitions);
+
+            FailingEventLog.FailingReads = true;
+            LogReadFailedException failure;
+            try
+            {
+                failure = await Assert.ThrowsAsync<LogReadFailedException>(() => user.Get(0));
+            }
+            finally
+            {
+                FailingEventLog.FailingReads = false;
+            }
+
+            Assert.Equal($"partition {partition}'s log file: the file is corrupt", failure.Cause);
+            Assert.DoesNotContain("/data/log", failure.Message, StringComparison.Ordinal); // the path is for the silo's log
+            Assert.Equal(0, (await user.Get(0)).EventCount); // the next call activates again, and reads
+        }, failing);
+    }
+
+    [Fact]
     public async Task CommitFailed_WithACause_TheCauseCrossesTheWire()
     {
         // A stand-alone gateway gets the partition's failure serialized: the cause it tells the

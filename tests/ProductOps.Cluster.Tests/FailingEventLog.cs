@@ -24,8 +24,8 @@ public sealed class FailingEventLog(IEventLog inner) : IEventLog
         set => s_failing = value;
     }
 
-    /// <summary>While set, range reads (dispatch's, an activation's backlog) fail as the embedded
-    /// log's do when their file fails: an <see cref="EventLogException"/> naming the file.</summary>
+    /// <summary>While set, reads (dispatch's, an activation's backlog, a user's catch-up) fail as
+    /// the embedded log's do when their file fails: an <see cref="EventLogException"/> naming the file.</summary>
     public static bool FailingReads
     {
         get => s_failingReads;
@@ -59,13 +59,13 @@ public sealed class FailingEventLog(IEventLog inner) : IEventLog
     }
 
     public Task<IReadOnlyList<LoggedEvent>> ReadAsync(int partition, long afterSeq, int max, CancellationToken cancellationToken = default) =>
-        FailingReads
-            ? throw new EventLogException(
-                $"event log file '/data/log/partition-{partition:D4}.db': the file is corrupt", $"partition {partition}'s log file: the file is corrupt", new IOException("disk image is malformed"))
-            : inner.ReadAsync(partition, afterSeq, max, cancellationToken);
+        FailingReads ? throw CorruptFile(partition) : inner.ReadAsync(partition, afterSeq, max, cancellationToken);
 
     public Task<IReadOnlyList<LoggedEvent>> ReadUserAsync(int partition, string tenant, string userId, long afterSeq, CancellationToken cancellationToken = default) =>
-        inner.ReadUserAsync(partition, tenant, userId, afterSeq, cancellationToken);
+        FailingReads ? throw CorruptFile(partition) : inner.ReadUserAsync(partition, tenant, userId, afterSeq, cancellationToken);
+
+    private static EventLogException CorruptFile(int partition) => new(
+        $"event log file '/data/log/partition-{partition:D4}.db': the file is corrupt", $"partition {partition}'s log file: the file is corrupt", new IOException("disk image is malformed"));
 
     /// <summary>Stands for a storage driver's exception type, which Orleans cannot serialize.</summary>
     public sealed class DriverException(string message) : Exception(message);

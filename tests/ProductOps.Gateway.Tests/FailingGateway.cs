@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ProductOps.Contracts.V1;
+using ProductOps.Grains.Abstractions;
 using ProductOps.Gateway.Errors;
 using ProductOps.Gateway.Ingest;
 
@@ -20,7 +21,7 @@ namespace ProductOps.Gateway.Tests;
 /// </summary>
 public sealed class FailingGateway : IAsyncLifetime
 {
-    /// <summary>The header that picks the failure: <see cref="ClusterGone"/> or <see cref="Bug"/>.</summary>
+    /// <summary>The header that picks the failure: <see cref="ClusterGone"/>, <see cref="Bug"/> or <see cref="LogUnreadable"/>.</summary>
     public const string FailHeader = "x-fail";
 
     /// <summary>The cluster did not answer in time (what Orleans throws then).</summary>
@@ -28,6 +29,9 @@ public sealed class FailingGateway : IAsyncLifetime
 
     /// <summary>An exception nobody planned for.</summary>
     public const string Bug = "bug";
+
+    /// <summary>A grain could not read its partition's log file (what a user's catch-up throws then).</summary>
+    public const string LogUnreadable = "log-unreadable";
 
     private WebApplication? _app;
 
@@ -65,6 +69,7 @@ public sealed class FailingGateway : IAsyncLifetime
     {
         ClusterGone => new TimeoutException("the grain did not answer in time"),
         Bug => new InvalidOperationException("a failure nobody planned for"),
+        LogUnreadable => new LogReadFailedException("acme/u1: catching up from the event log failed", "partition 3's log file: the file is corrupt"),
         var other => new ArgumentException($"no such failure: '{other}'"),
     };
 
@@ -80,6 +85,8 @@ public sealed class FailingGateway : IAsyncLifetime
 
     private sealed class FailingQueries : QueryService.QueryServiceBase
     {
+        public override Task<UserView> GetUser(GetUserRequest request, ServerCallContext context) => throw Failure(context);
+
         public override Task<OverviewView> GetOverview(GetOverviewRequest request, ServerCallContext context) => throw Failure(context);
 
         public override Task ExportPredictions(ExportPredictionsRequest request, IServerStreamWriter<ChurnRiskView> responseStream, ServerCallContext context) =>

@@ -12,6 +12,7 @@ public sealed class FailureWordingTests(FailingGateway gateway) : IClassFixture<
     [Theory]
     [InlineData("QueryService", "GetOverview", ClusterGone, StatusCode.Unavailable, "the cluster is briefly unavailable; retry")]
     [InlineData("QueryService", "GetOverview", Bug, StatusCode.Internal, "internal error")]
+    [InlineData("QueryService", "GetUser", LogUnreadable, StatusCode.Unavailable, "the event log is unavailable: partition 3's log file: the file is corrupt; retry")]
     [InlineData("AdminService", "GetTenantSettings", ClusterGone, StatusCode.Unavailable, "the cluster is briefly unavailable; retry")]
     [InlineData("AdminService", "GetTenantSettings", Bug, StatusCode.Internal, "internal error")]
     [InlineData("IngestService", "Track", ClusterGone, StatusCode.Unavailable, "the cluster is briefly unavailable; retry with the same event ids")]

@@ -10,9 +10,11 @@ internal sealed class WatchRetry
     /// restarting, say) again: retried until it comes back, or Ctrl+C.</summary>
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(2);
 
-    /// <summary>How many Internal or Unknown failures in a row, with no view or alert between,
-    /// a watch calls again after. A stopping server's cut can surface as either, once or twice;
-    /// more in a row is a server failing every call, which waiting will not mend.</summary>
+    /// <summary>How many Internal or Unknown failures in a row a watch calls again after: in a row
+    /// means with no view between (`overview`/`feature --watch`), or no call admitted between
+    /// (`watch`, whose alerts may rightly not come for hours). A stopping server's cut can surface
+    /// as either, once or twice; more in a row is a server failing every call, which waiting will
+    /// not mend.</summary>
     public const int MaxServerErrorsInARow = 5;
 
     private string? _failing; // the failure being retried after, said once while it lasts

@@ -90,7 +90,7 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Status(StatusCode.Unavailable, FailureAdvice.Stopping(context.Method)));
             case Exception when !cluster.IsConnected:
                 return new RpcException(new Status(StatusCode.Unavailable, "this gateway has not reached the cluster yet; retry"));
-            case CommitFailedException { Cause: { } cause }:
+            case Exception when StoreCauseOf(e) is { } cause:
                 // The store itself failed (a full disk, a corrupt file): saying so tells the
                 // operator behind the caller what to fix, where "briefly unavailable" would not.
                 LogStoreFailed(logger, e, context.Method);
@@ -106,6 +106,15 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
     }
 
     private static Metadata Field(string field) => new() { { "field", field } };
+
+    /// <summary>What the event log said went wrong under a commit or a grain's read; null for any
+    /// other failure.</summary>
+    private static string? StoreCauseOf(Exception e) => e switch
+    {
+        CommitFailedException failed => failed.Cause,
+        LogReadFailedException failed => failed.Cause,
+        _ => null,
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: cluster unavailable")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string method);
