@@ -36,6 +36,7 @@ public sealed class DataFileException : IOException
         raw.SQLITE_IOERR => "an I/O error (the disk failing, or full)",
         raw.SQLITE_CANTOPEN => "the file cannot be opened",
         raw.SQLITE_PERM or raw.SQLITE_AUTH => "permission denied",
+        raw.SQLITE_BUSY => "the file is locked (another process holding it: a second node on the same data folder?)",
         _ => $"SQLite error {code}",
     };
 }
