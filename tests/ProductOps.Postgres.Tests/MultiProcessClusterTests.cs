@@ -2,10 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Configuration;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
 using ProductOps.Grains.Abstractions;
@@ -40,7 +38,8 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
     {
         await using var db = await TestDatabase.CreateAsync("procs");
         await new PostgresMigrator(db.DataSource).MigrateAsync();
-        var environment = Environment(db.ConnectionString);
+        var environment = PostgresNodes.Environment(db.ConnectionString, Key, Partitions);
+        environment["ProductOps__Churn__Training__SettingsRefreshInterval"] = "00:00:01";
         var nodes = new List<HostProcess>();
         HostProcess StartSilo(int n)
         {
@@ -72,7 +71,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
             nodes.Add(gateway);
             await gateway.WaitHealthyAsync(Patience);
 
-            using var observer = await ObserverAsync(db.ConnectionString);
+            using var observer = await PostgresNodes.ObserverAsync(db.ConnectionString);
             var grains = observer.Services.GetRequiredService<IClusterClient>();
             var events = EventStreamGenerator.Generate(seed: 41, firstDay: 20_000, users: EventCount / 20, days: 60)
                 .Where(e => !e.IsIdentify).Take(EventCount).ToList();
@@ -195,45 +194,6 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output)
     /// <summary>When each disruption happened, in the node logs' time format, to line them up.</summary>
     private static void Note(ITestOutputHelper output, string what) =>
         output.WriteLine($"{DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {what}");
-
-    private static Dictionary<string, string?> Environment(string connectionString) => new()
-    {
-        ["DOTNET_ENVIRONMENT"] = "Production",
-        // Timestamps to line the node logs up with the test's notes after a failure.
-        ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
-        ["Logging__Console__UseUtcTimestamp"] = "true",
-        ["ProductOps__Store"] = "Postgres",
-        ["ProductOps__Postgres__ConnectionString"] = connectionString,
-        ["ProductOps__Postgres__MigrateOnStart"] = "true",
-        ["ProductOps__LocalTrial"] = "true",
-        ["ProductOps__Pipeline__Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Clock"] = "Event",
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__ChurnHorizonDays"] = "14",
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__ChurnEvents__0"] = EventStreamGenerator.ChurnEvent,
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__ChurnEvents__1"] = EventStreamGenerator.OtherChurnEvent,
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Key"] = Key,
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Scopes__0"] = "ingest",
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Scopes__1"] = "read",
-        ["ProductOps__Churn__Training__SettingsRefreshInterval"] = "00:00:01",
-    };
-
-    private static async Task<IHost> ObserverAsync(string connectionString)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ProductOps:Postgres:ConnectionString"] = connectionString });
-        builder.UseOrleansClient(client =>
-        {
-            client.UsePostgresClustering();
-            client.Configure<ClusterOptions>(cluster =>
-            {
-                cluster.ClusterId = "productops";
-                cluster.ServiceId = "productops";
-            });
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
 
     /// <summary>Time from now until every partition grain answers again.</summary>
     private static async Task<TimeSpan> MeasureRecoveryAsync(IClusterClient grains)

@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Configuration;
 using ProductOps.Contracts.V1;
 using ProductOps.Domain;
 using ProductOps.Processes;
@@ -42,7 +39,7 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{ports[0]}",
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{ports[1]}",
             $"--ProductOps:Silo:SiloPort={ports[2]}",
-            $"--ProductOps:Silo:GatewayPort={ports[3]}"], Environment(postgres.ConnectionString));
+            $"--ProductOps:Silo:GatewayPort={ports[3]}"], PostgresNodes.Environment(postgres.ConnectionString, Key, Partitions));
         await node.WaitHealthyAsync(Patience);
 
         var events = EventStreamGenerator.Generate(seed: 43, firstDay: 20_000, users: 600, days: 30)
@@ -89,7 +86,7 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         await Task.WhenAll(sends);
         await outage;
 
-        using var observer = await ObserverAsync(postgres.ConnectionString);
+        using var observer = await PostgresNodes.ObserverAsync(postgres.ConnectionString);
         await using var logSource = Npgsql.NpgsqlDataSource.Create(postgres.ConnectionString);
         var driver = new PipelineDriver(() => observer.Services.GetRequiredService<IClusterClient>(), new PostgresEventLog(logSource), Partitions);
         await driver.WaitUntilDispatchedAsync();
@@ -118,34 +115,5 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         await postgres.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(8));
         await postgres.StartAgainAsync();
-    }
-
-    private static Dictionary<string, string?> Environment(string connectionString) => new()
-    {
-        ["DOTNET_ENVIRONMENT"] = "Production",
-        ["ProductOps__Store"] = "Postgres",
-        ["ProductOps__Postgres__ConnectionString"] = connectionString,
-        ["ProductOps__LocalTrial"] = "true",
-        ["ProductOps__Pipeline__Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Clock"] = "Event",
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__ChurnEvents__0"] = EventStreamGenerator.ChurnEvent,
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__ChurnEvents__1"] = EventStreamGenerator.OtherChurnEvent,
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Key"] = Key,
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Scopes__0"] = "ingest",
-        [$"ProductOps__Tenants__{EventStreamGenerator.Tenant}__Keys__0__Scopes__1"] = "read",
-    };
-
-    private static async Task<IHost> ObserverAsync(string connectionString)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ProductOps:Postgres:ConnectionString"] = connectionString });
-        builder.UseOrleansClient(client =>
-        {
-            client.UsePostgresClustering();
-            client.Configure<ClusterOptions>(cluster => cluster.ClusterId = cluster.ServiceId = "productops");
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
     }
 }
