@@ -25,7 +25,8 @@ public sealed class StorageFailureTests
             Assert.Equal(0, await node.StopAsync());
         }
 
-        var file = Path.Combine(data.Path, "log", $"partition-{PartitionMap.PartitionOf(DemoTenant.Id, "u1", 32):D4}.db");
+        var partitions = new ProductOps.Grains.Abstractions.PipelineOptions().Partitions; // the node's default
+        var file = Path.Combine(data.Path, "log", $"partition-{PartitionMap.PartitionOf(DemoTenant.Id, "u1", partitions):D4}.db");
         var backup = file + ".backup";
         File.Copy(file, backup);
         Overwrite(file);

@@ -41,7 +41,7 @@ internal static class FailureAdvice
         : AdminChanges.TryGetValue(method, out var advice) ? $"the cluster is briefly unavailable; {advice}"
         : "the cluster is briefly unavailable; retry";
 
-    /// <summary>The event log refused the call's commit for <paramref name="cause"/>, which lasts
+    /// <summary>The event log failed the call's commit or read for <paramref name="cause"/>, which lasts
     /// until someone acts on it (frees space, restores a file): said, so a caller's operator can.</summary>
     public static string StoreFailed(string method, string cause) =>
         IsIngest(method) ? $"the event log could not store the batch: {cause}; nothing from this request was acknowledged; retry with the same event ids"
