@@ -47,6 +47,41 @@ public sealed class CliWatchTests
         Assert.Contains("error: Internal: the server is broken", error, StringComparison.Ordinal);
     }
 
+    /// <summary>A server that sends a view, then fails, is in place only for a moment each time:
+    /// the first view does not start the count of failures in a row again.</summary>
+    [Fact]
+    public async Task FeatureWatch_EveryCallSendsAViewThenFailsInternal_StopsWithTheErrorAfterAFewCalls()
+    {
+        var service = new ScriptedWatches(async (_, stream) =>
+        {
+            await stream.WriteAsync(View(events: 5, token: "after-five"));
+            throw new RpcException(new Status(StatusCode.Internal, "the server is broken"));
+        });
+        await using var server = await LoopbackGrpcServer.StartAsync<QueryService.QueryServiceBase>(service);
+
+        var (exitCode, _, error) = await CliProcess.RunAsync("feature", "search", "--watch", "--address", server.Address.ToString());
+
+        Assert.True(exitCode == 1, $"exit {exitCode}: {error}");
+        Assert.Equal(6, service.ResumeTokens.Count);
+        Assert.Contains("error: Internal: the server is broken", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>`watch` is admitted (its headers sent), then fails: alerts may rightly not come for
+    /// hours, but a watch that fails the moment it is admitted, every time, is a broken server.</summary>
+    [Fact]
+    public async Task AtRiskWatch_EveryCallAdmittedThenFailsInternal_StopsWithTheErrorAfterAFewCalls()
+    {
+        var service = new AdmittedThenFailingAtRiskWatches();
+        await using var server = await LoopbackGrpcServer.StartAsync<QueryService.QueryServiceBase>(service);
+
+        var (exitCode, _, error) = await CliProcess.RunAsync("watch", "--address", server.Address.ToString());
+
+        Assert.True(exitCode == 1, $"exit {exitCode}: {error}");
+        Assert.Equal(6, service.Calls);
+        Assert.Equal(["", "from-admission"], service.ResumeTokens.Distinct());
+        Assert.Contains("error: Internal: the server is broken", error, StringComparison.Ordinal);
+    }
+
     private static FeatureView View(long events, string token) =>
         new() { Feature = "search", EventsAllTime = events, AsOf = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch), ResumeToken = token };
 
@@ -63,6 +98,23 @@ public sealed class CliWatchTests
         {
             _resumeTokens.Enqueue(request.ResumeToken);
             return scripts[Math.Min(_resumeTokens.Count, scripts.Length) - 1](request, responseStream);
+        }
+    }
+
+    /// <summary>Admits every WatchAtRisk call with a resume token in its headers, then fails it.</summary>
+    private sealed class AdmittedThenFailingAtRiskWatches : QueryService.QueryServiceBase
+    {
+        private readonly ConcurrentQueue<string> _resumeTokens = new();
+
+        public int Calls => _resumeTokens.Count;
+
+        public IReadOnlyList<string> ResumeTokens => [.. _resumeTokens];
+
+        public override async Task WatchAtRisk(WatchAtRiskRequest request, IServerStreamWriter<AtRiskAlert> responseStream, ServerCallContext context)
+        {
+            _resumeTokens.Enqueue(request.ResumeToken);
+            await context.WriteResponseHeadersAsync(new Metadata { { "resume-token", "from-admission" } });
+            throw new RpcException(new Status(StatusCode.Internal, "the server is broken"));
         }
     }
 }

@@ -45,7 +45,7 @@ internal sealed class WatchCommand : ICliCommand
                             : "Watching again from now: the server gave no place to resume from, so users who became at risk meanwhile were not shown.");
                     place = headers.GetValue(ResumeHeader) ?? string.Empty; // none from a server that cannot resume
                     watched = true;
-                    retry.Reset();
+                    retry.InPlace();
                     await foreach (var alert in call.ResponseStream.ReadAllAsync(cancellationToken))
                     {
                         Print(alert);

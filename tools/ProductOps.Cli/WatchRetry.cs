@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 
 namespace ProductOps.Cli;
@@ -11,14 +12,19 @@ internal sealed class WatchRetry
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(2);
 
     /// <summary>How many Internal or Unknown failures in a row a watch calls again after: in a row
-    /// means with no view between (`overview`/`feature --watch`), or no call admitted between
-    /// (`watch`, whose alerts may rightly not come for hours). A stopping server's cut can surface
-    /// as either, once or twice; more in a row is a server failing every call, which waiting will
-    /// not mend.</summary>
+    /// means with the watch never in place for <see cref="SteadyFor"/> between. A stopping server's
+    /// cut can surface as either, once or twice; more in a row is a server failing every call, which
+    /// waiting will not mend.</summary>
     public const int MaxServerErrorsInARow = 5;
 
+    /// <summary>How long a watch must have been in place before failing for its failure to start a
+    /// new row: a server that admits a call, or sends its first view, and then fails at once, every
+    /// time, is failing every call.</summary>
+    private static readonly TimeSpan SteadyFor = TimeSpan.FromMinutes(1);
+
     private string? _failing; // the failure being retried after, said once while it lasts
-    private int _serverErrors; // Internal or Unknown failures since the watch was last in place
+    private int _serverErrors; // Internal or Unknown failures in a row
+    private long? _inPlaceSince; // when the current call was first in place (a Stopwatch timestamp)
 
     /// <summary>Whether a watch that ended with <paramref name="failure"/> may be called again from
     /// its place: the server or the way to it failed, or a stopping server cut the stream (surfacing
@@ -32,7 +38,11 @@ internal sealed class WatchRetry
             return false;
         }
 
-        _serverErrors = failure is RpcException { StatusCode: StatusCode.Internal or StatusCode.Unknown } ? _serverErrors + 1 : 0;
+        var steady = _inPlaceSince is { } since && Stopwatch.GetElapsedTime(since) >= SteadyFor;
+        _inPlaceSince = null;
+        _serverErrors = failure is RpcException { StatusCode: StatusCode.Internal or StatusCode.Unknown }
+            ? (steady ? 1 : _serverErrors + 1)
+            : 0;
         return _serverErrors <= MaxServerErrorsInARow;
     }
 
@@ -62,17 +72,26 @@ internal sealed class WatchRetry
         await Task.Delay(Delay, cancellationToken);
     }
 
-    /// <summary>The watch is in place again: says <paramref name="message"/> if it had failed.</summary>
+    /// <summary>The watch is in place (a view came, or the call was admitted): says
+    /// <paramref name="message"/> if it had failed.</summary>
     public async Task ResumedAsync(string message)
     {
         if (_failing is not null)
         {
             await Console.Error.WriteLineAsync(message);
-            Reset();
         }
+
+        InPlace();
     }
 
-    /// <summary>The watch is in place again: a later failure is said again, even the same one, and
-    /// server errors are counted from none.</summary>
-    public void Reset() => (_failing, _serverErrors) = (null, 0);
+    /// <summary>The watch is in place: a later failure is said again, even the same one.</summary>
+    public void InPlace()
+    {
+        _failing = null;
+        _inPlaceSince ??= Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>The watch starts over from now (its place was refused): nothing of the calls before
+    /// counts.</summary>
+    public void Reset() => (_failing, _serverErrors, _inPlaceSince) = (null, 0, null);
 }
