@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -39,7 +40,16 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         // A primary-key lookup: cheaper to run here than to hand to another thread.
-        var select = _readers.TryTake(out var pooled) ? pooled : NewReader();
+        PreparedStatement select;
+        try
+        {
+            select = _readers.TryTake(out var pooled) ? pooled : NewReader();
+        }
+        catch (SqliteException e)
+        {
+            return Task.FromException(Named(e));
+        }
+
         try
         {
             select.Bind(1, stateName);
@@ -59,7 +69,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         }
         catch (Exception e)
         {
-            return Task.FromException(e);
+            return Task.FromException(e is SqliteException failure ? Named(failure) : e);
         }
         finally
         {
@@ -90,6 +100,10 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         {
             throw new InconsistentStateException($"state {stateName} of {grainId} was written by another activation", grainState.ETag ?? "none", "unknown");
         }
+        catch (SqliteException e)
+        {
+            throw Named(e);
+        }
 
         grainState.ETag = ((expected ?? 0) + 1).ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
@@ -97,7 +111,15 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await _writer.DeleteAsync(stateName, grainId.ToString());
+        try
+        {
+            await _writer.DeleteAsync(stateName, grainId.ToString());
+        }
+        catch (SqliteException e)
+        {
+            throw Named(e);
+        }
+
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();
@@ -116,6 +138,10 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
             connection.Dispose();
         }
     }
+
+    /// <summary>SQLite's own message names no file, and a grain's failed read or write is logged by
+    /// Orleans with nothing but the exception.</summary>
+    private DataFileException Named(SqliteException failure) => new(Path.GetFullPath(_path), failure);
 
     private PreparedStatement NewReader()
     {

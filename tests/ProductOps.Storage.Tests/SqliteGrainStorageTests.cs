@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
@@ -177,6 +178,38 @@ public sealed class SqliteGrainStorageTests : IDisposable
         await storage.ReadStateAsync("feature", id, read);
         Assert.False(read.RecordExists);
         Assert.Null(state.ETag);
+    }
+
+    /// <summary>A state file that goes bad under a running node: the failure names the file and
+    /// what is wrong with it (SQLite's own message names neither), for reads and for writes.</summary>
+    [Fact]
+    public async Task ReadAndWrite_FileCorruptedWhileOpen_ThrowDataFileExceptionNamingTheFile()
+    {
+        using var storage = Open();
+        var id = GrainId.Create("feature", "acme/search");
+        var state = new GrainState<CounterSet>(new CounterSet());
+        await storage.WriteStateAsync("feature", id, state);
+        using (var checkpoint = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "state.db")};Pooling=false"))
+        {
+            checkpoint.Open(); // moves what the WAL holds into the file, so reads go to the file's pages
+            using var command = checkpoint.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            command.ExecuteNonQuery();
+        }
+
+        await using (var file = new FileStream(Path.Combine(_dataDir, "state.db"), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            file.Write(new byte[4096].AsSpan()); // the header and the first page: no longer a database
+        }
+
+        var read = await Assert.ThrowsAsync<DataFileException>(() => storage.ReadStateAsync("feature", id, new GrainState<CounterSet>()));
+        var write = await Assert.ThrowsAsync<DataFileException>(() => storage.WriteStateAsync("feature", GrainId.Create("feature", "acme/export"), new GrainState<CounterSet>(new CounterSet())));
+
+        Assert.All(new[] { read, write }, failure =>
+        {
+            Assert.Contains(Path.Combine(_dataDir, "state.db"), failure.Message, StringComparison.Ordinal);
+            Assert.Contains("corrupt", failure.Message, StringComparison.Ordinal);
+        });
     }
 
     private SqliteGrainStorage Open() =>
