@@ -275,6 +275,25 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
         Assert.Equal(expected.Select(v => v.UserId), listed.Select(v => v.UserId));
     }
 
+    /// <summary>A page that ends the list says so: a "next" that leads to an empty page would be
+    /// a dead end on a dashboard.</summary>
+    [Fact]
+    public async Task ListAtRiskUsers_LastPageExactlyFull_NoNextPageToken()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+        var atRisk = exported.Count(v => v.HasProbability && v.Probability >= ChurnNodeFixture.AlertThreshold);
+        Assert.InRange(atRisk, 2, 1000);
+
+        var whole = await fixture.Query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest { PageSize = atRisk }, ChurnNodeFixture.Read);
+        var first = await fixture.Query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest { PageSize = atRisk - 1 }, ChurnNodeFixture.Read);
+        var last = await fixture.Query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest { PageSize = 1, PageToken = first.NextPageToken }, ChurnNodeFixture.Read);
+
+        Assert.Equal((atRisk, string.Empty), (whole.Users.Count, whole.NextPageToken));
+        Assert.NotEmpty(first.NextPageToken);
+        Assert.Equal((1, string.Empty), (last.Users.Count, last.NextPageToken));
+        Assert.Equal(whole.Users[^1].UserId, last.Users[0].UserId);
+    }
+
     [Theory]
     [InlineData("min_probability", 1.5, 0, "", "")]
     [InlineData("min_probability", -0.1, 0, "", "")]

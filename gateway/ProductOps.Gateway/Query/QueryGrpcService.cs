@@ -201,18 +201,21 @@ public sealed class QueryGrpcService(
             RequireId("feature", request.Feature);
         }
 
+        // One more than the page, to tell whether another follows: a full last page gets no token.
+        var pageSize = request.PageSize == 0 ? DefaultAtRiskPageSize : request.PageSize;
         var query = new AtRiskQuery(
             request.HasMinProbability ? request.MinProbability : threshold,
             request.Feature.Length > 0 ? request.Feature : null,
             AtRiskPageToken.Decode(request.PageToken, limits.Value),
-            request.PageSize == 0 ? DefaultAtRiskPageSize : request.PageSize);
+            pageSize + 1);
         var users = await churnIndex.TopAsync(tenant, query);
+        var page = users.Take(pageSize).ToList();
 
         var response = new ListAtRiskUsersResponse { AlertThreshold = threshold };
-        response.Users.AddRange(users.Select(u => ContractMapper.ToContract(u, threshold)));
-        if (users.Count == query.Limit)
+        response.Users.AddRange(page.Select(u => ContractMapper.ToContract(u, threshold)));
+        if (users.Count > pageSize)
         {
-            response.NextPageToken = AtRiskPageToken.Encode(new AtRiskCursor(users[^1].Risk!.Probability, users[^1].UserId));
+            response.NextPageToken = AtRiskPageToken.Encode(new AtRiskCursor(page[^1].Risk!.Probability, page[^1].UserId));
         }
 
         return response;
