@@ -294,6 +294,19 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
         Assert.Equal(whole.Users[^1].UserId, last.Users[0].UserId);
     }
 
+    /// <summary>A feature the tenant does not have (a typo, say) is NotFound, as GetFeature says, not
+    /// an empty list that reads as "nobody at risk".</summary>
+    [Fact]
+    public async Task ListAtRiskUsers_FeatureTheTenantDoesNotHave_NotFoundNamingFeature()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Query.ListAtRiskUsersAsync(
+            new ListAtRiskUsersRequest { Feature = "no-such-feature", MinProbability = 0 }, ChurnNodeFixture.Read));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Equal("feature", error.Trailers.GetValue("field"));
+        Assert.Contains("no-such-feature", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("min_probability", 1.5, 0, "", "")]
     [InlineData("min_probability", -0.1, 0, "", "")]

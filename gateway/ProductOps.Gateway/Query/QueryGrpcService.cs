@@ -208,7 +208,13 @@ public sealed class QueryGrpcService(
             request.Feature.Length > 0 ? request.Feature : null,
             AtRiskPageToken.Decode(request.PageToken, limits.Value),
             pageSize + 1);
-        var users = await churnIndex.TopAsync(tenant, query);
+        var usersCall = churnIndex.TopAsync(tenant, query);
+        if (query.Feature is { } feature)
+        {
+            await RequireFeatureAsync(tenant, feature);
+        }
+
+        var users = await usersCall;
         var page = users.Take(pageSize).ToList();
 
         var response = new ListAtRiskUsersResponse { AlertThreshold = threshold };
@@ -219,6 +225,18 @@ public sealed class QueryGrpcService(
         }
 
         return response;
+    }
+
+    /// <summary>NotFound for a feature the tenant has no events of: a filter by it (a typo, say)
+    /// would otherwise answer an empty list, which reads as "nobody at risk".</summary>
+    private async Task RequireFeatureAsync(string tenant, string feature)
+    {
+        // Only the feature's events of all time are read: the adoption's day does not matter.
+        var totals = await grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, feature)).GetTotals(time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (totals.EventsAllTime == 0)
+        {
+            throw new NotFoundException("feature", $"no events for feature '{feature}'");
+        }
     }
 
     /// <summary>Ends, Unavailable, when this process stops, as the watches do: a caller that
