@@ -95,6 +95,12 @@ public sealed class QueryGrpcService(
             throw new RequestValidationException(new ValidationFailure("limit", $"must be 0 (all, up to {MaxFeatures}) to {MaxFeatures}"));
         }
 
+        // A value of a newer contract would otherwise be sorted by adopters, as if it had been asked.
+        if (!System.Enum.IsDefined(request.SortBy))
+        {
+            throw new RequestValidationException(new ValidationFailure("sort_by", $"{(int)request.SortBy} is not a sort this service knows"));
+        }
+
         var featuresCall = grains.GetGrain<ITenantGrain>(tenant).GetFeatures();
         var (nowMs, activeCall) = await NowAndActiveUsersAsync(tenant);
         await Task.WhenAll(featuresCall, activeCall);
