@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using ProductOps.Contracts.V1;
 using ProductOps.Testing;
 
@@ -38,6 +39,19 @@ public sealed class QueryRangeTests(SiloFixture node)
 
         Assert.InRange(view.Days[^1].Day.ToDateTimeOffset(), before.UtcDateTime.Date, after.UtcDateTime.Date.AddDays(1)); // a later event's day at most
         Assert.InRange(view.Days.Count, 11, 12);
+    }
+
+    /// <summary>A range that ends at the earliest time a timestamp holds is empty; the caller gave
+    /// no `from`, so an error saying `to` must come after it would send them looking for one.</summary>
+    [Fact]
+    public async Task GetOverview_OnlyToAtTheEarliestTime_InvalidArgumentSayingWhy()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await node.Query.GetOverviewAsync(new GetOverviewRequest { To = Day(1, 1, 1) }, DemoTenant.Read));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("to", error.Trailers.GetValue("field"));
+        Assert.Equal("to: must be after 0001-01-01T00:00:00Z, the earliest time a range can start", error.Status.Detail);
     }
 
     private static Timestamp Day(int year, int month, int day) =>

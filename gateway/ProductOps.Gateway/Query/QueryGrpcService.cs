@@ -410,7 +410,10 @@ public sealed class QueryGrpcService(
         toMs = Math.Min(toMs, ClockSkew.MaxMs + 1);
         if (toMs <= fromMs)
         {
-            throw new RequestValidationException(new ValidationFailure("to", "must be after from"));
+            // Without a from, only a to at the earliest time leaves nothing before it.
+            throw new RequestValidationException(new ValidationFailure("to", from is null
+                ? "must be after 0001-01-01T00:00:00Z, the earliest time a range can start"
+                : "must be after from"));
         }
 
         if (toMs - fromMs > TimeRange.MaxDays * TimeBuckets.MsPerDay)
