@@ -36,9 +36,6 @@ public sealed class QueryGrpcService(
     private const int MaxAtRiskPageSize = 1000;
     private static readonly TimeSpan WatchPollWait = TimeSpan.FromSeconds(10);
 
-    // Longer than a cluster takes to declare a killed silo dead with Orleans' default membership
-    // settings (well under a minute), so a watch reads on past a crash instead of ending.
-    private static readonly TimeSpan FeedOutagePatience = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan DefaultWatchInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinWatchInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxWatchInterval = TimeSpan.FromSeconds(60);
@@ -330,7 +327,7 @@ public sealed class QueryGrpcService(
         var tenant = CallerContext.TenantOf(context);
         using var slot = streams.EnterWatch(tenant);
         var resumeAfter = AtRiskResumeToken.Decode(request.ResumeToken, tenant);
-        var feed = await AtRiskFeedReader.StartAsync(grains, tenant, resumeAfter, time, FeedOutagePatience);
+        var feed = await AtRiskFeedReader.StartAsync(grains, tenant, resumeAfter, time, ClusterFailures.OutagePatience);
         // Tells the caller the watch is in place, and where: a watch resumed from this token misses nothing.
         await context.WriteResponseHeadersAsync(new Metadata { { AtRiskResumeHeader, AtRiskResumeToken.Encode(tenant, feed.Start) } });
         // The watch ends when the caller goes away, and then at once, with Cancelled: the
