@@ -247,6 +247,18 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
         Assert.Equal(StatusCode.FailedPrecondition, status);
     }
 
+    /// <summary>Without a model nobody's risk is known: the list says so, as GetChurnRisk does,
+    /// rather than answer an empty list that reads as "nobody at risk".</summary>
+    [Fact]
+    public async Task ListAtRiskUsers_TenantWithoutModel_FailedPrecondition()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.Query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest(), DemoTenant.Read));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("no active churn model", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ListAtRiskUsers_PagedByToken_EveryAtRiskUserOnceInProbabilityOrder()
     {

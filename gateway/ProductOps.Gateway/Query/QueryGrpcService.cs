@@ -182,8 +182,10 @@ public sealed class QueryGrpcService(
             throw new FailedPreconditionException("user_id", $"user '{request.UserId}' cancelled at {at}; churn risk is scored for users who have not churned");
         }
 
-        throw new FailedPreconditionException("the tenant has no active churn model yet: train and activate one");
+        throw NoActiveModel();
     }
+
+    private static FailedPreconditionException NoActiveModel() => new("the tenant has no active churn model yet: train and activate one");
 
     public override async Task<ListAtRiskUsersResponse> ListAtRiskUsers(ListAtRiskUsersRequest request, ServerCallContext context)
     {
@@ -218,6 +220,12 @@ public sealed class QueryGrpcService(
         }
 
         var users = await usersCall;
+        // No user is scored without a model: an empty page would read as "nobody at risk".
+        if (users.Count == 0 && (await grains.GetGrain<IChurnSweepGrain>(tenant).GetStatus()).ActiveModelVersion == 0)
+        {
+            throw NoActiveModel();
+        }
+
         var page = users.Take(pageSize).ToList();
 
         var response = new ListAtRiskUsersResponse { AlertThreshold = threshold };
