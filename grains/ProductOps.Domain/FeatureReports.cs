@@ -11,11 +11,21 @@ public static class FeatureReports
         (long)counters.Total(Metric.FeatureTotalFeedbackCount),
         counters.Total(Metric.FeatureTotalFeedbackSum));
 
+    /// <summary>The feature's series over <paramref name="range"/> and its totals as of
+    /// <paramref name="asOfMs"/> (the tenant clock's now). Days after as-of's have not happened:
+    /// they are left out, as the overview leaves them out, up to the last with an event (one sent
+    /// a little ahead of the clock); the hours with them.</summary>
     public static FeatureReport Report(string feature, CounterSet counters, TimeRange range, long asOfMs)
     {
         var firstDay = TimeBuckets.DayOf(range.FromMs);
         var lastDay = TimeBuckets.DayOf(range.ToMs - 1);
-        var daily = new SeriesPoint[lastDay - firstDay + 1];
+        var today = TimeBuckets.DayOf(asOfMs);
+        while (lastDay > today && lastDay >= firstDay && Day(counters, lastDay).Events == 0)
+        {
+            lastDay--;
+        }
+
+        var daily = new SeriesPoint[Math.Max(0, lastDay - firstDay + 1)];
         for (var i = 0; i < daily.Length; i++)
         {
             daily[i] = Day(counters, firstDay + i);
@@ -25,7 +35,8 @@ public static class FeatureReports
         if (range.LengthMs <= TimeRange.MaxHourlyDays * TimeBuckets.MsPerDay)
         {
             var firstHour = TimeBuckets.HourOf(range.FromMs);
-            hourly = new SeriesPoint[TimeBuckets.HourOf(range.ToMs - 1) - firstHour + 1];
+            var lastHour = Math.Min(TimeBuckets.HourOf(range.ToMs - 1), ((lastDay + 1) * 24) - 1);
+            hourly = new SeriesPoint[Math.Max(0, lastHour - firstHour + 1)];
             for (var i = 0; i < hourly.Length; i++)
             {
                 hourly[i] = Hour(counters, firstHour + i);

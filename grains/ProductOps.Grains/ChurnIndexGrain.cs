@@ -16,9 +16,11 @@ namespace ProductOps.Grains;
 /// Threshold crossings are batched to the tenant's feed once a second, and kept until the feed
 /// takes them, stored with the lines that made them (a feed lost with its silo gets them from its
 /// next activation; a shard's own next activation publishes what it stored). A user crosses when
-/// judged at risk (<see cref="ChurnIndexEntry.JudgedAtRisk"/>) after a line that was not: each line is
-/// judged with the threshold of its own scoring, so a lowered threshold alerts the users it adds
-/// when the sweep rescores them, and a user is not alerted twice for one rise.
+/// judged at risk (<see cref="ChurnIndexEntry.JudgedAtRisk"/>) after a line that was not, or that
+/// falls below the new line's (raised) threshold: each line is judged with the threshold of its own
+/// scoring, so a lowered threshold alerts the users it adds when the sweep rescores them, a user a
+/// raised one left out is alerted when a score reaches it again, and a user is not alerted twice
+/// for one rise.
 /// </summary>
 public sealed partial class ChurnIndexGrain(
     [PersistentState("churn-index", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<ChurnIndexState> state,
@@ -107,7 +109,7 @@ public sealed partial class ChurnIndexGrain(
 
         _atRisk += (IsCounted(entry, _countedThreshold) ? 1 : 0) - (IsCounted(previous, _countedThreshold) ? 1 : 0);
         _cancelled += (entry.CancelledAtMs is null ? 0 : 1) - (previous?.CancelledAtMs is null ? 0 : 1);
-        if (entry.JudgedAtRisk && previous is not { JudgedAtRisk: true })
+        if (entry.JudgedAtRisk && !WasAtRiskBy(previous, entry.AlertThreshold))
         {
             _crossings.Add(new AtRiskCrossing(entry, previous?.Risk?.Probability));
         }
@@ -176,6 +178,12 @@ public sealed partial class ChurnIndexGrain(
         var last = _ranked.Max!;
         return _ranked.GetViewBetween(position, AtRiskOrder.Instance.Compare(position, last) > 0 ? position : last);
     }
+
+    /// <summary>Whether a user's previous line was at risk by the threshold a new line is judged
+    /// with: a raised threshold applies at once, so a line judged at risk below it was not, and a
+    /// new line at or above it is a crossing (the sweep may not have rescored the user yet).</summary>
+    private static bool WasAtRiskBy(ChurnIndexEntry? previous, double threshold) =>
+        previous is { JudgedAtRisk: true } && previous.Risk!.Probability >= threshold;
 
     /// <summary>At risk as the index counts it: judged at risk when scored, and at or above the
     /// threshold asked for (a raised threshold counts at once; a lowered one as the sweep rescores).</summary>

@@ -100,6 +100,34 @@ public sealed class ChurnIndexShardTests(ClusterFixture fixture)
         Assert.Equal(expected, crossings.Select(c => (c.User.UserId, c.PreviousProbability)));
     }
 
+    /// <summary>A raised threshold applies at once: a user judged at risk under the old one but
+    /// below the new one is not at risk, so a score that later reaches the new threshold makes
+    /// them at risk again, and a watcher must hear of it, even when that score comes before the
+    /// sweep has rescored the user with the new threshold.</summary>
+    [Fact]
+    public async Task Record_AtRiskLineBelowARaisedThresholdThenAScoreAboveIt_Alerted()
+    {
+        const string Tenant = "raised-crossings";
+        var shard = fixture.Cluster.Client.GetGrain<IChurnIndexGrain>(ChurnIndexKeys.For(Tenant, 0));
+        var feed = fixture.Cluster.Client.GetGrain<IAtRiskFeedGrain>(Tenant);
+        var head = await feed.Head();
+
+        await shard.Record(Entry("a", 0.6f, "search", judgedWith: 0.5)); // crosses
+        await shard.Record(Entry("b", 0.8f, "search", judgedWith: 0.5)); // crosses
+        // The threshold is raised to 0.7: a (0.6) is no longer at risk, b (0.8) still is.
+        await shard.Record(Entry("a", 0.75f, "search", judgedWith: 0.7)); // at risk again: crosses
+        await shard.Record(Entry("b", 0.85f, "search", judgedWith: 0.7)); // at risk all along: no crossing
+
+        var crossings = await Polling.Eventually(async () =>
+        {
+            var page = await feed.Read(head, TimeSpan.FromSeconds(5));
+            Assert.Equal(3, page.Crossings.Count);
+            return page.Crossings;
+        }, TimeSpan.FromSeconds(30));
+        (string, float?)[] expected = [("a", null), ("b", null), ("a", 0.6f)];
+        Assert.Equal(expected, crossings.Select(c => (c.User.UserId, c.PreviousProbability)));
+    }
+
     private static ChurnIndexEntry Entry(string user, float? probability, string feature, double judgedWith = 0.01) =>
         new(user, probability is { } p ? new ChurnRisk(p, 1, 0, p >= judgedWith ? ["a reason"] : []) : null, [feature], judgedWith);
 

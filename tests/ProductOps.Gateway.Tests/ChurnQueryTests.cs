@@ -247,6 +247,18 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
         Assert.Equal(StatusCode.FailedPrecondition, status);
     }
 
+    /// <summary>Without a model nobody's risk is known: the list says so, as GetChurnRisk does,
+    /// rather than answer an empty list that reads as "nobody at risk".</summary>
+    [Fact]
+    public async Task ListAtRiskUsers_TenantWithoutModel_FailedPrecondition()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.Query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest(), DemoTenant.Read));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("no active churn model", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ListAtRiskUsers_PagedByToken_EveryAtRiskUserOnceInProbabilityOrder()
     {
@@ -273,6 +285,38 @@ public sealed class ChurnQueryTests(ChurnNodeFixture fixture, ITestOutputHelper 
         Assert.NotEmpty(expected);
         Assert.True(expected.Count < exported.Count, "the filter must leave users out");
         Assert.Equal(expected.Select(v => v.UserId), listed.Select(v => v.UserId));
+    }
+
+    /// <summary>A page that ends the list says so: a "next" that leads to an empty page would be
+    /// a dead end on a dashboard.</summary>
+    [Fact]
+    public async Task ListAtRiskUsers_LastPageExactlyFull_NoNextPageToken()
+    {
+        var exported = await fixture.ExportWhenSweptAsync();
+        var atRisk = exported.Count(v => v.HasProbability && v.Probability >= ChurnNodeFixture.AlertThreshold);
+        Assert.InRange(atRisk, 2, 1000);
+
+        var whole = await fixture.Query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest { PageSize = atRisk }, ChurnNodeFixture.Read);
+        var first = await fixture.Query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest { PageSize = atRisk - 1 }, ChurnNodeFixture.Read);
+        var last = await fixture.Query.ListAtRiskUsersAsync(new ListAtRiskUsersRequest { PageSize = 1, PageToken = first.NextPageToken }, ChurnNodeFixture.Read);
+
+        Assert.Equal((atRisk, string.Empty), (whole.Users.Count, whole.NextPageToken));
+        Assert.NotEmpty(first.NextPageToken);
+        Assert.Equal((1, string.Empty), (last.Users.Count, last.NextPageToken));
+        Assert.Equal(whole.Users[^1].UserId, last.Users[0].UserId);
+    }
+
+    /// <summary>A feature the tenant does not have (a typo, say) is NotFound, as GetFeature says, not
+    /// an empty list that reads as "nobody at risk".</summary>
+    [Fact]
+    public async Task ListAtRiskUsers_FeatureTheTenantDoesNotHave_NotFoundNamingFeature()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Query.ListAtRiskUsersAsync(
+            new ListAtRiskUsersRequest { Feature = "no-such-feature", MinProbability = 0 }, ChurnNodeFixture.Read));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Equal("feature", error.Trailers.GetValue("field"));
+        Assert.Contains("no-such-feature", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Theory]

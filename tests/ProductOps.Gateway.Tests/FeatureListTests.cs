@@ -1,3 +1,4 @@
+using Grpc.Core;
 using ProductOps.Contracts.V1;
 using ProductOps.Testing;
 
@@ -18,6 +19,19 @@ public sealed class FeatureListTests(SiloFixture node)
         Assert.Equal(2, limited.Features.Count);
         Assert.Equal(all.Features.Count, limited.TotalFeatures);
         Assert.Equal(all.Features.Count, all.TotalFeatures);
+    }
+
+    /// <summary>A sort this server does not know (a client built on a newer contract) is refused,
+    /// not answered in another order that the caller would take for the one asked.</summary>
+    [Fact]
+    public async Task ListFeatures_UnknownSort_InvalidArgumentNamingSortBy()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await node.Query.ListFeaturesAsync(new ListFeaturesRequest { SortBy = (FeatureSort)99 }, DemoTenant.Read));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("sort_by", error.Trailers.GetValue("field"));
+        Assert.Contains("99", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

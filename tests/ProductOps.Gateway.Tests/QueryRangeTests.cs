@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using ProductOps.Contracts.V1;
 using ProductOps.Testing;
 
@@ -38,6 +39,44 @@ public sealed class QueryRangeTests(SiloFixture node)
 
         Assert.InRange(view.Days[^1].Day.ToDateTimeOffset(), before.UtcDateTime.Date, after.UtcDateTime.Date.AddDays(1)); // a later event's day at most
         Assert.InRange(view.Days.Count, 11, 12);
+    }
+
+    /// <summary>GetFeature over a range that runs past today answers the same days as GetOverview
+    /// over that range: a dashboard drawing the two side by side gets series of one length, and no
+    /// feature series falling to zero on days that have not happened.</summary>
+    [Fact]
+    public async Task GetFeature_RangePastToday_EndsAtTheDayTheOverviewEndsAt()
+    {
+        var prefix = EventFactory.Prefix("range-future");
+        var feature = $"{prefix}-search";
+        var now = DateTimeOffset.UtcNow;
+        var request = new TrackRequest { BatchId = prefix, Events = { EventFactory.Event($"{prefix}-u", $"{prefix}-e", "feature_used", now.AddDays(-3), feature) } };
+        Assert.Equal(1, (await node.Ingest.TrackAsync(request, DemoTenant.Ingest)).Accepted);
+        var from = Timestamp.FromDateTimeOffset(now.UtcDateTime.Date.AddDays(-10)); // the 30 days from it
+
+        // Read again if the day turned between the two calls.
+        await Polling.Eventually(async () =>
+        {
+            var overview = await node.Query.GetOverviewAsync(new GetOverviewRequest { From = from }, DemoTenant.Read);
+            var view = await node.Query.GetFeatureAsync(new GetFeatureRequest { Feature = feature, From = from }, DemoTenant.Read);
+
+            Assert.Equal(overview.Days.Select(d => d.Day), view.Daily.Select(p => p.BucketStart));
+            Assert.Equal(view.Daily.Count * 24, view.Hourly.Count);
+            Assert.Equal(1, view.Daily.Sum(p => p.Events));
+        }, Polling.DefaultTimeout, () => node.Silo.Output);
+    }
+
+    /// <summary>A range that ends at the earliest time a timestamp holds is empty; the caller gave
+    /// no `from`, so an error saying `to` must come after it would send them looking for one.</summary>
+    [Fact]
+    public async Task GetOverview_OnlyToAtTheEarliestTime_InvalidArgumentSayingWhy()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await node.Query.GetOverviewAsync(new GetOverviewRequest { To = Day(1, 1, 1) }, DemoTenant.Read));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("to", error.Trailers.GetValue("field"));
+        Assert.Equal("to: must be after 0001-01-01T00:00:00Z, the earliest time a range can start", error.Status.Detail);
     }
 
     private static Timestamp Day(int year, int month, int day) =>

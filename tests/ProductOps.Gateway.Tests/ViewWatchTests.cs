@@ -225,6 +225,43 @@ public sealed class ViewWatchTests
         Assert.Equal([10, 10], await watch.StopAsync());
     }
 
+    /// <summary>While a silo dies, reads of the grains it held fail until the cluster declares it
+    /// dead; the watch reads on through that, as WatchAtRisk does, the last view standing, rather
+    /// than end a dashboard's stream.</summary>
+    [Fact]
+    public async Task RunAsync_ReadsFailTransientlyAfterAView_CarriesOnWithTheNextView()
+    {
+        long? events = 10;
+        var failing = false;
+        using var watch = new SteppedFeatureWatch(() => failing ? throw new TimeoutException("the silo is not answering") : new FeatureRead(events!.Value, 0));
+
+        await watch.FirstReadAsync(); // 10, sent
+        failing = true;
+        await watch.CheckAsync(TimeSpan.FromSeconds(30));
+        await watch.CheckAsync(TimeSpan.FromSeconds(30)); // a minute since 10 was sent: sent again
+        failing = false;
+        events = 12;
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([10, 10, 12], await watch.StopAsync());
+    }
+
+    /// <summary>A cluster that stays unreachable past the patience ends the watch with the failure,
+    /// as it ends WatchAtRisk: the caller is told, not sent the same view for good.</summary>
+    [Fact]
+    public async Task RunAsync_ReadsFailTransientlyPastThePatience_EndsWithTheFailure()
+    {
+        var failing = false;
+        using var watch = new SteppedFeatureWatch(() => failing ? throw new TimeoutException("the silo is not answering") : new FeatureRead(10, 0));
+
+        await watch.FirstReadAsync();
+        failing = true;
+        await watch.CheckAsync(TimeSpan.FromSeconds(1));
+        await watch.CheckAsync(ClusterFailures.OutagePatience);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => watch.Ended);
+    }
+
     /// <summary>A watch of a feature nobody used ends NotFound at once: only a view behind one
     /// already sent is held back.</summary>
     [Fact]
@@ -335,6 +372,9 @@ public sealed class ViewWatchTests
         public List<TimeSpan> Waits { get; } = [];
 
         public Task FirstReadAsync() => ReadAsync(_reads);
+
+        /// <summary>The watch, which ends only by cancellation or a failure.</summary>
+        public Task Ended => _watch;
 
         public Task CheckAsync(TimeSpan step, int times = 1) => ViewWatchTests.CheckAsync(_reads, _checks, times, _clock, step);
 

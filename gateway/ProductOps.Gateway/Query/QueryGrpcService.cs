@@ -36,9 +36,6 @@ public sealed class QueryGrpcService(
     private const int MaxAtRiskPageSize = 1000;
     private static readonly TimeSpan WatchPollWait = TimeSpan.FromSeconds(10);
 
-    // Longer than a cluster takes to declare a killed silo dead with Orleans' default membership
-    // settings (well under a minute), so a watch reads on past a crash instead of ending.
-    private static readonly TimeSpan FeedOutagePatience = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan DefaultWatchInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinWatchInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxWatchInterval = TimeSpan.FromSeconds(60);
@@ -93,6 +90,12 @@ public sealed class QueryGrpcService(
         if (request.Limit is < 0 or > MaxFeatures)
         {
             throw new RequestValidationException(new ValidationFailure("limit", $"must be 0 (all, up to {MaxFeatures}) to {MaxFeatures}"));
+        }
+
+        // A value of a newer contract would otherwise be sorted by adopters, as if it had been asked.
+        if (!System.Enum.IsDefined(request.SortBy))
+        {
+            throw new RequestValidationException(new ValidationFailure("sort_by", $"{(int)request.SortBy} is not a sort this service knows"));
         }
 
         var featuresCall = grains.GetGrain<ITenantGrain>(tenant).GetFeatures();
@@ -179,8 +182,10 @@ public sealed class QueryGrpcService(
             throw new FailedPreconditionException("user_id", $"user '{request.UserId}' cancelled at {at}; churn risk is scored for users who have not churned");
         }
 
-        throw new FailedPreconditionException("the tenant has no active churn model yet: train and activate one");
+        throw NoActiveModel();
     }
+
+    private static FailedPreconditionException NoActiveModel() => new("the tenant has no active churn model yet: train and activate one");
 
     public override async Task<ListAtRiskUsersResponse> ListAtRiskUsers(ListAtRiskUsersRequest request, ServerCallContext context)
     {
@@ -201,21 +206,48 @@ public sealed class QueryGrpcService(
             RequireId("feature", request.Feature);
         }
 
+        // One more than the page, to tell whether another follows: a full last page gets no token.
+        var pageSize = request.PageSize == 0 ? DefaultAtRiskPageSize : request.PageSize;
         var query = new AtRiskQuery(
             request.HasMinProbability ? request.MinProbability : threshold,
             request.Feature.Length > 0 ? request.Feature : null,
             AtRiskPageToken.Decode(request.PageToken, limits.Value),
-            request.PageSize == 0 ? DefaultAtRiskPageSize : request.PageSize);
-        var users = await churnIndex.TopAsync(tenant, query);
+            pageSize + 1);
+        var usersCall = churnIndex.TopAsync(tenant, query);
+        if (query.Feature is { } feature)
+        {
+            await RequireFeatureAsync(tenant, feature);
+        }
+
+        var users = await usersCall;
+        // No user is scored without a model: an empty page would read as "nobody at risk".
+        if (users.Count == 0 && (await grains.GetGrain<IChurnSweepGrain>(tenant).GetStatus()).ActiveModelVersion == 0)
+        {
+            throw NoActiveModel();
+        }
+
+        var page = users.Take(pageSize).ToList();
 
         var response = new ListAtRiskUsersResponse { AlertThreshold = threshold };
-        response.Users.AddRange(users.Select(u => ContractMapper.ToContract(u, threshold)));
-        if (users.Count == query.Limit)
+        response.Users.AddRange(page.Select(u => ContractMapper.ToContract(u, threshold)));
+        if (users.Count > pageSize)
         {
-            response.NextPageToken = AtRiskPageToken.Encode(new AtRiskCursor(users[^1].Risk!.Probability, users[^1].UserId));
+            response.NextPageToken = AtRiskPageToken.Encode(new AtRiskCursor(page[^1].Risk!.Probability, page[^1].UserId));
         }
 
         return response;
+    }
+
+    /// <summary>NotFound for a feature the tenant has no events of: a filter by it (a typo, say)
+    /// would otherwise answer an empty list, which reads as "nobody at risk".</summary>
+    private async Task RequireFeatureAsync(string tenant, string feature)
+    {
+        // Only the feature's events of all time are read: the adoption's day does not matter.
+        var totals = await grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, feature)).GetTotals(time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (totals.EventsAllTime == 0)
+        {
+            throw new NotFoundException("feature", $"no events for feature '{feature}'");
+        }
     }
 
     /// <summary>Ends, Unavailable, when this process stops, as the watches do: a caller that
@@ -303,7 +335,7 @@ public sealed class QueryGrpcService(
         var tenant = CallerContext.TenantOf(context);
         using var slot = streams.EnterWatch(tenant);
         var resumeAfter = AtRiskResumeToken.Decode(request.ResumeToken, tenant);
-        var feed = await AtRiskFeedReader.StartAsync(grains, tenant, resumeAfter, time, FeedOutagePatience);
+        var feed = await AtRiskFeedReader.StartAsync(grains, tenant, resumeAfter, time, ClusterFailures.OutagePatience);
         // Tells the caller the watch is in place, and where: a watch resumed from this token misses nothing.
         await context.WriteResponseHeadersAsync(new Metadata { { AtRiskResumeHeader, AtRiskResumeToken.Encode(tenant, feed.Start) } });
         // The watch ends when the caller goes away, and then at once, with Cancelled: the
@@ -383,7 +415,10 @@ public sealed class QueryGrpcService(
         toMs = Math.Min(toMs, ClockSkew.MaxMs + 1);
         if (toMs <= fromMs)
         {
-            throw new RequestValidationException(new ValidationFailure("to", "must be after from"));
+            // Without a from, only a to at the earliest time leaves nothing before it.
+            throw new RequestValidationException(new ValidationFailure("to", from is null
+                ? "must be after 0001-01-01T00:00:00Z, the earliest time a range can start"
+                : "must be after from"));
         }
 
         if (toMs - fromMs > TimeRange.MaxDays * TimeBuckets.MsPerDay)

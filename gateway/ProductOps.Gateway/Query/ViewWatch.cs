@@ -8,8 +8,10 @@ namespace ProductOps.Gateway.Query;
 /// with the clock alone), or when a heartbeat is due, so that the caller sees the clock move and
 /// proxies keep the call open. A view behind the one sent last, or behind the resume token's, is
 /// held back (see <see cref="ReadUnlessBehindAsync"/>); a resumed watch sends nothing until its
-/// first view has caught up, for <see cref="ResumePatience"/> at most. Ends only by cancellation,
-/// or by a first read that fails (for a resumed watch, one past its patience).</summary>
+/// first view has caught up, for <see cref="ResumePatience"/> at most. A read that fails for the
+/// cluster's transient failures (a silo dying) once a view was sent is held back too, for
+/// <see cref="ClusterFailures.OutagePatience"/>. Ends only by cancellation, by a first read that
+/// fails (for a resumed watch, one past its patience), or by failures lasting that patience.</summary>
 public static class ViewWatch
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMinutes(1);
@@ -41,6 +43,7 @@ public static class ViewWatch
         var sentVersion = resumeAfter; // what a view must cover to be sent
         var sentAt = 0L;
         var startedAt = time.GetTimestamp();
+        long? failingSince = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -49,7 +52,25 @@ public static class ViewWatch
                 sentVersion = null; // see ResumePatience
             }
 
-            var latest = await ReadUnlessBehindAsync(read, sentVersion);
+            VersionedView<TView>? latest;
+            try
+            {
+                latest = await ReadUnlessBehindAsync(read, sentVersion);
+                failingSince = null;
+            }
+            catch (Exception e) when (sent is not null && ClusterFailures.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                // While a silo dies its grains' reads fail until the cluster declares it dead: the
+                // last view stands (and is sent again as the heartbeat), as for a view behind it.
+                failingSince ??= time.GetTimestamp();
+                if (time.GetElapsedTime(failingSince.Value) >= ClusterFailures.OutagePatience)
+                {
+                    throw;
+                }
+
+                latest = null;
+            }
+
             var heartbeatDue = sent is not null && time.GetElapsedTime(sentAt) >= Heartbeat;
             var key = latest is null ? null : changeKey(latest.View);
             if (latest is not null && (sentKey is null || !key!.Equals(sentKey) || heartbeatDue))
