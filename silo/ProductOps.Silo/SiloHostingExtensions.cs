@@ -14,11 +14,16 @@ public static class SiloHostingExtensions
 {
     public static WebApplicationBuilder AddProductOpsSilo(this WebApplicationBuilder builder)
     {
+        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         var options = SiloHostOptionsOf(builder);
+        if (new SiloHostOptionsValidator(store.Store).Validate(null, options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), invalid.Failures);
+        }
+
         builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.Section);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 
-        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         builder.UseOrleans(silo =>
         {
             if (store.Store == StoreMode.Postgres)
