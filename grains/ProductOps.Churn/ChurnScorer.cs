@@ -134,22 +134,6 @@ public sealed class ChurnScorer
         }
     }
 
-    /// <summary>Scores many users in one pass (sweeps, exports).</summary>
-    public IReadOnlyList<ChurnScore> ScoreBatch(IReadOnlyList<float[]> features)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        var data = _ml.Data.LoadFromEnumerable(features.Select(f => ChurnRow.Of(f)));
-        var scored = _ml.Data.CreateEnumerable<ChurnPrediction>(_pipeline.Transform(data), reuseRowObject: false);
-        var result = new List<ChurnScore>(features.Count);
-        var i = 0;
-        foreach (var prediction in scored)
-        {
-            result.Add(new ChurnScore(prediction.Probability, Reasons(features[i++], prediction.FeatureContributions)));
-        }
-
-        return result;
-    }
-
     /// <summary>The features that push the probability up most: their contributions to the trees'
     /// score, turned by the calibrator's direction.</summary>
     private List<ChurnReason> Reasons(float[] features, float[] contributions)

@@ -27,19 +27,6 @@ public struct SortedInts
 
     public readonly bool Contains(int value) => Items.BinarySearch(value) >= 0;
 
-    /// <summary>True when some member lies in [low, high].</summary>
-    public readonly bool AnyInRange(int low, int high)
-    {
-        var index = Items.BinarySearch(low);
-        if (index >= 0)
-        {
-            return true;
-        }
-
-        index = ~index;
-        return index < _count && _items[index] <= high;
-    }
-
     /// <summary>How many members lie in [low, high].</summary>
     public readonly int CountInRange(int low, int high)
     {

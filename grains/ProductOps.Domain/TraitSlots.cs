@@ -1,8 +1,5 @@
 namespace ProductOps.Domain;
 
-/// <summary>One categorical trait value a churn model looks at, e.g. plan = "pro".</summary>
-public sealed record TraitSlot(string Key, string Value);
-
 /// <summary>
 /// The user traits a churn model uses, as one-hot slots after the behaviour features: slot i is 1
 /// when the user's trait <c>Key</c> currently has <c>Value</c>. Which traits fill the slots is

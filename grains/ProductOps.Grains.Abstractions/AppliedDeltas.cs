@@ -13,8 +13,6 @@ public sealed record AppliedDeltas(
     [property: Id(1)] int[] Ends,
     [property: Id(2)] CounterDelta[] Deltas)
 {
-    public long LastSeq => Seqs[^1];
-
     /// <summary>The deltas of the run's event at <paramref name="index"/>.</summary>
     public ReadOnlySpan<CounterDelta> Of(int index)
     {

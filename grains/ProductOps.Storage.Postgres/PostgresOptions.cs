@@ -30,31 +30,6 @@ public sealed class PostgresOptions
     /// <summary>How often a silo creates upcoming day partitions and applies retention.</summary>
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>The connection string with its passwords (the login's, the client certificate
-    /// key's) masked, for log lines and messages.</summary>
-    public static string Redact(string connectionString)
-    {
-        try
-        {
-            var builder = new NpgsqlConnectionStringBuilder(connectionString);
-            if (!string.IsNullOrEmpty(builder.Password))
-            {
-                builder.Password = "***";
-            }
-
-            if (!string.IsNullOrEmpty(builder.SslPassword))
-            {
-                builder.SslPassword = "***";
-            }
-
-            return builder.ConnectionString;
-        }
-        catch (ArgumentException)
-        {
-            return "(unparsable connection string)";
-        }
-    }
-
     /// <summary>Why Npgsql cannot read the connection string, or null. Npgsql's reason names the
     /// keyword or position at fault, never a value (which may be the password).</summary>
     private static string? Unparsable(string connectionString)

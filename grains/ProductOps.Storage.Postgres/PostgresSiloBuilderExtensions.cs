@@ -32,7 +32,6 @@ public static class PostgresSiloBuilderExtensions
         services.AddSingleton<IModelStore, PostgresModelStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaStartup>();
         services.AddSingleton<IHostedService, PostgresMaintenanceService>();
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
 
         silo.AddAdoNetGrainStorage(StorageSiloBuilderExtensions.GrainStorageName, optionsBuilder => optionsBuilder.Configure<IOptions<PostgresOptions>, Serializer>(
             (storage, postgres, serializer) =>

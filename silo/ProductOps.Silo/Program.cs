@@ -1,4 +1,3 @@
-using ProductOps.Gateway;
 using ProductOps.Gateway.Hosting;
 using ProductOps.Silo;
 
@@ -12,24 +11,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddDemoTenantWhenLocal();
 builder.AddProductOpsSilo();
 builder.AddProductOpsMetrics();
-if (builder.Configuration.GetValue(SiloHostOptions.Section + ":Gateway", true))
-{
-    builder.Services.AddProductOpsGateway();
-}
-else
-{
-    builder.Services.AddHealthChecks();
-}
+builder.AddInProcessGatewayOrHealthCheck();
 
 var app = builder.Build();
 app.UseProductOpsMetrics();
-if (app.Services.GetService<ProductOps.Gateway.Ingest.BatchIngestor>() is not null)
-{
-    app.MapProductOpsGateway();
-}
-else
-{
-    app.MapHealthChecks("/healthz");
-}
+app.MapInProcessGatewayOrHealthCheck();
 
 await app.RunAsync();

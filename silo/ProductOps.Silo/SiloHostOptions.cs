@@ -8,6 +8,7 @@ public sealed class SiloHostOptions
     /// <summary>Host the gRPC gateway in this process too (the all-in-one default).</summary>
     public bool Gateway { get; set; } = true;
 
+    /// <summary>Port silos talk to each other on.</summary>
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>Port Orleans clients (separate gateway processes) connect to.</summary>
@@ -19,8 +20,10 @@ public sealed class SiloHostOptions
     /// <summary>Listen on every interface rather than only the advertised address (containers).</summary>
     public bool ListenOnAnyAddress { get; set; }
 
+    /// <summary>Orleans' cluster identity: the same in every silo and gateway of one cluster.</summary>
     public string ClusterId { get; set; } = "productops";
 
+    /// <summary>Orleans' service identity: the same in every silo and gateway of one cluster.</summary>
     public string ServiceId { get; set; } = "productops";
 
     /// <summary>How long a graceful stop may take to deactivate grains and persist their state.</summary>

@@ -43,11 +43,11 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
-    public void Redacted_HidesTheKeysAndTheDatabasePassword()
+    public void Redacted_HidesTheKeysAndTheDatabasePasswords()
     {
         string[] args = ["--quick", "--ingest-key", "secret-ingest", "--read-key", "secret-read", "--admin-key", "secret-admin",
             "--postgres", "Host=db;Username=bench;Password=secret-db;Database=bench", "--batch", "200",
-            "--cluster-postgres", "Host=db;Username=admin;Password=secret-admin;Database=postgres"];
+            "--cluster-postgres", "Host=db;Username=admin;Password=secret-admin;Database=postgres;SSL Password=secret-client-key"];
 
         var recorded = string.Join(" ", BenchOptions.Redacted(args));
 

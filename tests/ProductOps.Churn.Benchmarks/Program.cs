@@ -28,7 +28,7 @@ Report.Line($"training set: {set.Examples.Count} examples over {set.CutoffsMs.Co
 Report.Metrics("model   ", result.Model);
 Report.Metrics("baseline", result.Baseline);
 
-// Scoring cost: the live path (features + pooled single prediction) and the batch path.
+// Scoring cost: the live path (features + pooled single prediction).
 var scorer = ChurnScorer.Load(result.ModelBytes);
 var asOf = simulation.EndTime.ToUnixTimeMilliseconds();
 var states = new List<UserActivity>(histories.Count);
@@ -83,9 +83,6 @@ for (var r = 0; r < Rounds; r++)
 }
 
 Report.Line($"probability only (pooled engine): {watch.Elapsed.TotalMicroseconds / (Rounds * features.Count):0.00} us per user");
-watch.Restart();
-scorer.ScoreBatch(features);
-Report.Line($"score batch of {features.Count}: {watch.Elapsed.TotalMicroseconds / features.Count:0.00} us per user");
 
 // Per-user state size as the grain stores it (Orleans serializer), with and without the churn additions.
 var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();

@@ -166,6 +166,46 @@ public sealed class StartupTests
         Assert.All(messages, message => Assert.Contains(message, silo.Output, StringComparison.Ordinal));
     }
 
+    public static TheoryData<Dictionary<string, string>, string[]> SiloSettingsOutOfRange { get; } = new()
+    {
+        {
+            new Dictionary<string, string>
+            {
+                ["ProductOps:Silo:SiloPort"] = "70000",
+                ["ProductOps:Silo:GatewayPort"] = "-1",
+                ["ProductOps:Silo:ShutdownTimeout"] = "00:00:00",
+            },
+            [
+                "ProductOps:Silo:SiloPort must be 1-65,535, not 70,000",
+                "ProductOps:Silo:GatewayPort must be 0-65,535 (0: none), not -1",
+                "ProductOps:Silo:ShutdownTimeout must be above zero, not 00:00:00",
+            ]
+        },
+        {
+            // A host name where Orleans needs the address it advertises to the cluster (a pod's IP).
+            new Dictionary<string, string>
+            {
+                ["ProductOps:Store"] = "Postgres",
+                ["ProductOps:Postgres:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=nobody",
+                ["ProductOps:Silo:AdvertisedAddress"] = "silo-0.productops",
+            },
+            ["ProductOps:Silo:AdvertisedAddress must be an IP address, not 'silo-0.productops'"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(SiloSettingsOutOfRange))]
+    public async Task Start_SiloSettingsOutOfRange_ExitsNonZeroNamingEachSettingAndValue(Dictionary<string, string> settings, string[] messages)
+    {
+        using var data = new TempDirectory();
+        await using var silo = SiloProcess.Launch(data.Path, localTrial: true, settings: settings);
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.All(messages, message => Assert.Contains(message, silo.Output, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Start_MaxRequestBytesAboveEightMebibytes_AcceptsARequestOfNineMebibytes()
     {

@@ -172,7 +172,7 @@ public sealed class SchemaMigrationTests
         Assert.NotNull(new PostgresOptions { ConnectionString = "Host=x", RetentionDays = 3 }.Validate());
         Assert.NotNull(new PostgresOptions { ConnectionString = "Host=x", DedupWindowDays = 1 }.Validate());
         Assert.Null(new PostgresOptions { ConnectionString = "Host=x", RetentionDays = 30 }.Validate());
-        Assert.DoesNotContain("s3cret", PostgresOptions.Redact("Host=x;Username=u;Password=s3cret"), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", ConnectionStringRedaction.Redact("Host=x;Username=u;Password=s3cret"), StringComparison.Ordinal);
         await Task.CompletedTask;
     }
 

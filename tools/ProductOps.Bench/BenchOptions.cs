@@ -1,5 +1,5 @@
 using System.Globalization;
-using Npgsql;
+using ProductOps.Storage.Postgres;
 
 namespace ProductOps.Bench;
 
@@ -151,7 +151,7 @@ internal sealed class BenchOptions
             }
             else if (i + 1 < args.Count && args[i] is "--postgres" or "--cluster-postgres")
             {
-                yield return WithoutPassword(args[++i]);
+                yield return ConnectionStringRedaction.Redact(args[++i]);
             }
         }
     }
@@ -296,24 +296,6 @@ internal sealed class BenchOptions
                 SqlQueryRuns = 3;
                 SearchProbes = 1;
                 break;
-        }
-    }
-
-    private static string WithoutPassword(string connectionString)
-    {
-        try
-        {
-            var builder = new NpgsqlConnectionStringBuilder(connectionString);
-            if (builder.Password is not null)
-            {
-                builder.Password = "***";
-            }
-
-            return builder.ConnectionString;
-        }
-        catch (ArgumentException)
-        {
-            return "***"; // not a connection string Npgsql reads: keep none of it
         }
     }
 }

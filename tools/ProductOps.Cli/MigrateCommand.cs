@@ -31,7 +31,7 @@ internal sealed class MigrateCommand : ICliCommand
 
         int? upTo = arguments.Has("to") ? arguments.GetInt("to", 1, PostgresMigrator.LatestVersion) : null;
         await using var dataSource = CreateDataSource(connectionString);
-        var target = PostgresOptions.Redact(connectionString);
+        var target = ConnectionStringRedaction.Redact(connectionString);
         var migrator = new PostgresMigrator(dataSource);
         IReadOnlyList<int> applied;
         int version;

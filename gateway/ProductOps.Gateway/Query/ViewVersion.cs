@@ -49,6 +49,3 @@ public sealed record ViewVersion(long EventsAllTime, IReadOnlyList<ReceiverVersi
         return this with { Grains = grains };
     }
 }
-
-/// <summary>A view and where it was read (see <see cref="ViewVersion"/>).</summary>
-public sealed record VersionedView<TView>(TView View, ViewVersion Version);

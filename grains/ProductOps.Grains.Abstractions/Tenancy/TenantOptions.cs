@@ -20,11 +20,13 @@ public sealed class TenantOptions
     /// <summary>Hours between scheduled model trainings; 0 = on demand only.</summary>
     public int TrainingIntervalHours { get; set; } = TenantSettings.Default.TrainingIntervalHours;
 
-    /// <summary>A training needs at least this many churned and retained examples.</summary>
+    /// <summary>A training needs at least this many churned examples.</summary>
     public int MinChurned { get; set; } = TenantSettings.Default.MinChurned;
 
+    /// <summary>A training needs at least this many retained examples.</summary>
     public int MinRetained { get; set; } = TenantSettings.Default.MinRetained;
 
+    /// <summary>The tenant's API keys and the scopes each grants.</summary>
     public List<ApiKeyOptions> Keys { get; init; } = [];
 
     /// <summary>The configured defaults of the tenant's settings.</summary>

@@ -1,18 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ProductOps.Grains.Abstractions.Tenancy;
-
-/// <summary>How often a process re-reads the tenants' stored settings overrides.</summary>
-public sealed class TenantSettingsRefreshOptions
-{
-    /// <summary>Kept under the training section, where it has always been configured.</summary>
-    public const string Section = "ProductOps:Churn:Training";
-
-    public TimeSpan SettingsRefreshInterval { get; set; } = TimeSpan.FromSeconds(3);
-}
 
 /// <summary>
 /// Copies every configured tenant's stored settings overrides into this process's
@@ -68,19 +58,4 @@ public sealed partial class TenantSettingsRefresher(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {Tenant}: settings refresh failed; retrying")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, string tenant);
-}
-
-public static class TenantSettingsRefresherServiceCollectionExtensions
-{
-    /// <summary>Runs a <see cref="TenantSettingsRefresher"/> in this process: once per process (a
-    /// silo, or a stand-alone gateway; an all-in-one node's gateway shares its silo's).</summary>
-    public static IServiceCollection AddTenantSettingsRefresher(this IServiceCollection services)
-    {
-        services.AddOptions<TenantSettingsRefreshOptions>().BindConfiguration(TenantSettingsRefreshOptions.Section)
-            .Validate(o => o.SettingsRefreshInterval > TimeSpan.Zero, $"{TenantSettingsRefreshOptions.Section}:SettingsRefreshInterval must be positive")
-            .ValidateOnStart();
-        services.AddSingleton<TenantSettingsRefresher>(); // also read by the gateway's readiness check
-        services.AddHostedService(sp => sp.GetRequiredService<TenantSettingsRefresher>());
-        return services;
-    }
 }
