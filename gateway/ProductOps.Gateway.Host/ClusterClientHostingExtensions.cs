@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using ProductOps.Gateway.Errors;
 using ProductOps.Storage.Postgres;
 
@@ -10,6 +11,11 @@ public static class ClusterClientHostingExtensions
     public static WebApplicationBuilder AddProductOpsClusterClient(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(ClusterClientOptions.Section).Get<ClusterClientOptions>() ?? new ClusterClientOptions();
+        if (new ClusterClientOptionsValidator().Validate(null, options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(ClusterClientOptions.Section, typeof(ClusterClientOptions), invalid.Failures);
+        }
+
         var ports = options.GatewayPorts.Count > 0 ? options.GatewayPorts : [30000];
         var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         builder.UseOrleansClient(client =>

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ProductOps.Processes;
 using ProductOps.Testing;
 using static ProductOps.Gateway.Tests.EventFactory;
 
@@ -204,6 +205,29 @@ public sealed class StartupTests
 
         Assert.NotEqual(0, exitCode);
         Assert.All(messages, message => Assert.Contains(message, silo.Output, StringComparison.Ordinal));
+    }
+
+    /// <summary>A stand-alone gateway's cluster settings: a port Orleans cannot connect to, or an
+    /// empty cluster identity, named before the client is built (a port of 70,000 failed in
+    /// IPEndPoint's own "Parameter 'port'").</summary>
+    [Fact]
+    public async Task Start_StandAloneGatewayClusterSettingsOutOfRange_ExitsNonZeroNamingEachSettingAndValue()
+    {
+        var ports = LoopbackPorts.Free(2);
+        await using var gateway = HostProcess.Start("gateway-bad-settings", RepoLayout.GatewayDll, ports[1], [
+            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{ports[0]}",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{ports[1]}",
+            "--ProductOps:LocalTrial=true",
+            "--ProductOps:Cluster:GatewayPorts:0=30000",
+            "--ProductOps:Cluster:GatewayPorts:1=70000",
+            "--ProductOps:Cluster:ClusterId= ",
+        ]);
+
+        var exitCode = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ProductOps:Cluster:GatewayPorts:1 must be 1-65,535, not 70,000", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("ProductOps:Cluster:ClusterId must not be empty", gateway.Output, StringComparison.Ordinal);
     }
 
     [Fact]
