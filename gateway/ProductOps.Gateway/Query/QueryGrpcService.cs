@@ -77,7 +77,7 @@ public sealed class QueryGrpcService(
         var report = await reportCall;
         if (report.Totals.EventsAllTime == 0)
         {
-            throw new NotFoundException("feature", $"no events for feature '{request.Feature}'");
+            throw NoSuchFeature(request.Feature);
         }
 
         var active = await activeCall;
@@ -185,6 +185,8 @@ public sealed class QueryGrpcService(
         throw NoActiveModel();
     }
 
+    private static NotFoundException NoSuchFeature(string feature) => new("feature", $"no events for feature '{feature}'");
+
     private static FailedPreconditionException NoActiveModel() => new("the tenant has no active churn model yet: train and activate one");
 
     public override async Task<ListAtRiskUsersResponse> ListAtRiskUsers(ListAtRiskUsersRequest request, ServerCallContext context)
@@ -246,7 +248,7 @@ public sealed class QueryGrpcService(
         var totals = await grains.GetGrain<IFeatureGrain>(GrainKeys.For(tenant, feature)).GetTotals(time.GetUtcNow().ToUnixTimeMilliseconds());
         if (totals.EventsAllTime == 0)
         {
-            throw new NotFoundException("feature", $"no events for feature '{feature}'");
+            throw NoSuchFeature(feature);
         }
     }
 
