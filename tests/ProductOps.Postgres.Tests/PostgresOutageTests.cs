@@ -78,8 +78,8 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
                 else if (step == 1 && done >= batches.Count * 6 / 10)
                 {
                     step++;
-                    output.WriteLine($"{done} batches acked: stop PostgreSQL for 8 s");
-                    outage = Task.WhenAll(outage, DownAWhileAsync(postgres));
+                    output.WriteLine($"{done} batches acked: stop PostgreSQL until callers are told it cannot be reached");
+                    outage = Task.WhenAll(outage, DownUntilToldAsync(postgres, failures));
                 }
             }
         }).ToList();
@@ -102,7 +102,7 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         Assert.NotEmpty(failures); // the outage was seen by callers
         Assert.All(failures, f => Assert.True(f.Code is StatusCode.Unavailable or StatusCode.DeadlineExceeded, $"{f.Code}: {f.Detail}"));
         // While the server was down, callers were told so, not only "the cluster is briefly unavailable".
-        Assert.Contains(failures, f => f.Detail.StartsWith("the event log could not store the batch: PostgreSQL cannot be reached", StringComparison.Ordinal));
+        Assert.Contains(failures, TellsPostgresIsUnreachable);
         Assert.Equal(expected.Count, log.Count);
         Assert.True(expected.SetEquals(log.Select(e => (e.UserId, e.EventId)))); // nothing acked missing, nothing twice
         await driver.AssertMatchesOracleAsync(log, log.Max(e => e.TimestampMs));
@@ -110,10 +110,22 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         await observer.StopAsync();
     }
 
-    private static async Task DownAWhileAsync(ThrowawayPostgres postgres)
+    /// <summary>Stops the server until a caller has been told PostgreSQL cannot be reached: the
+    /// outage lasts until it shows, not a guessed while. Then starts it again.</summary>
+    private static async Task DownUntilToldAsync(ThrowawayPostgres postgres, ConcurrentBag<(StatusCode Code, string Detail)> failures)
     {
         await postgres.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(8));
-        await postgres.StartAgainAsync();
+        try
+        {
+            await Polling.Until(() => failures.Any(TellsPostgresIsUnreachable), Patience,
+                () => $"no caller was told PostgreSQL cannot be reached; failures: {string.Join(" | ", failures.Select(f => f.Detail).Distinct().Take(5))}");
+        }
+        finally
+        {
+            await postgres.StartAgainAsync();
+        }
     }
+
+    private static bool TellsPostgresIsUnreachable((StatusCode Code, string Detail) failure) =>
+        failure.Detail.StartsWith("the event log could not store the batch: PostgreSQL cannot be reached", StringComparison.Ordinal);
 }
